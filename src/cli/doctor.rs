@@ -1,0 +1,35 @@
+use super::{exit, CmdResult, Context, Outcome};
+
+/// Check the whole registry: every file parses, names match paths, nothing collides
+///
+/// Exits with 4 when it finds problems; warnings (such as uncommitted hand edits) do
+/// not change the exit code.
+#[derive(clap::Args)]
+#[command(after_help = "Example:\n  repodex doctor && echo healthy")]
+pub struct Args {}
+
+pub fn run(ctx: &Context, _args: Args) -> CmdResult {
+    let registry = ctx.open()?;
+    let report = registry.doctor()?;
+    for finding in &report.warnings {
+        eprintln!("warning: {}: {}", finding.path, finding.message);
+    }
+    for finding in &report.problems {
+        println!("problem: {}: {}", finding.path, finding.message);
+    }
+    if report.is_healthy() {
+        println!(
+            "ok: {} entries, no problems ({})",
+            report.entries,
+            registry.root().display()
+        );
+        Ok(Outcome::Success)
+    } else {
+        println!(
+            "{} problem(s) in {}",
+            report.problems.len(),
+            registry.root().display()
+        );
+        Ok(Outcome::Exit(exit::REGISTRY))
+    }
+}

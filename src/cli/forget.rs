@@ -1,0 +1,19 @@
+use super::{waiting_notice, CmdResult, Context, Outcome};
+
+/// Remove a repository from the registry (its history stays in git)
+#[derive(clap::Args)]
+#[command(after_help = "Example:\n  repodex forget edobry/minsky")]
+pub struct Args {
+    /// A name, alias, URL or path
+    reference: String,
+}
+
+pub fn run(ctx: &Context, args: Args) -> CmdResult {
+    let mut registry = ctx.open()?;
+    let mut tx = registry.transaction(waiting_notice)?;
+    let name = tx.registry().resolve(&args.reference)?.name;
+    let entry = tx.forget(&name)?;
+    tx.commit(&format!("forget {name}"))?;
+    eprintln!("repodex: forgot {name} ({})", entry.url);
+    Ok(Outcome::Success)
+}

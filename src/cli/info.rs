@@ -1,0 +1,71 @@
+use super::{render, CmdResult, Context, Outcome};
+use repodex::Error;
+
+/// Show everything known about one repository
+///
+/// Without REF, shows the repository of the working copy you are in.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  repodex info mk\n  repodex info git@github.com:edobry/minsky.git --json\n  cd ~/src/minsky && repodex info"
+)]
+pub struct Args {
+    /// A name, alias, URL or path [default: the working copy you are in]
+    reference: Option<String>,
+    /// Print JSON (docs/json.md)
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> CmdResult {
+    let registry = ctx.open()?;
+    let name = match &args.reference {
+        Some(reference) => registry.resolve(reference)?.name,
+        None => {
+            let cwd = std::env::current_dir()
+                .map_err(|e| Error::Invalid(format!("cannot read the current folder: {e}")))?;
+            registry.resolve_working_copy(&cwd)?.ok_or_else(|| {
+                Error::Invalid(
+                    "no REF given, and the current folder is not in a working copy of a registered repository; give a name, alias, URL or path".into(),
+                )
+            })?
+        }
+    };
+    let entry = registry.entry(&name)?;
+    let view = render::EntryView::new(&entry);
+    if args.json {
+        render::json(&view);
+        return Ok(Outcome::Success);
+    }
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "-".to_string()
+        } else {
+            items.join(", ")
+        }
+    };
+    render::fields(&[
+        ("name", entry.name.clone()),
+        ("url", entry.url.clone()),
+        ("aliases", list(&entry.aliases)),
+        ("tags", list(&entry.tags)),
+        (
+            "description",
+            entry.description.clone().unwrap_or_else(|| "-".into()),
+        ),
+        ("added", view.added.clone()),
+        (
+            "default branch",
+            entry
+                .remote
+                .default_branch
+                .clone()
+                .unwrap_or_else(|| "(not fetched yet)".into()),
+        ),
+        ("config files", {
+            let files: Vec<String> = entry.config.files.keys().cloned().collect();
+            list(&files)
+        }),
+        ("file", view.path.clone()),
+    ]);
+    Ok(Outcome::Success)
+}

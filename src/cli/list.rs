@@ -1,0 +1,118 @@
+use super::{render, CmdResult, Context, Outcome};
+use repodex::{Record, Summary};
+use serde::Serialize;
+
+/// List registered repositories
+///
+/// PATTERN is a glob (`edobry/*`) matched against names and aliases, or, without
+/// wildcards, text looked for in names, aliases, URLs and descriptions.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  repodex list\n  repodex list 'edobry/*' --tag work\n  repodex list --json | jq -r '.[].name'"
+)]
+pub struct Args {
+    /// Only entries that match this glob or contain this text
+    pattern: Option<String>,
+    /// Only entries with this tag (repeatable: all must match)
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+    /// Print JSON (docs/json.md)
+    #[arg(long)]
+    json: bool,
+}
+
+/// A matcher for PATTERN.
+enum Filter {
+    All,
+    Glob(glob::Pattern),
+    Text(String),
+}
+
+impl Filter {
+    fn new(pattern: Option<&str>) -> repodex::Result<Filter> {
+        Ok(match pattern {
+            None => Filter::All,
+            Some(p) if p.contains(['*', '?', '[']) => {
+                Filter::Glob(glob::Pattern::new(&p.to_lowercase()).map_err(|e| {
+                    repodex::Error::Invalid(format!("the pattern '{p}' is not a valid glob: {e}"))
+                })?)
+            }
+            Some(p) => Filter::Text(p.to_lowercase()),
+        })
+    }
+
+    fn matches(&self, s: &Summary) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Glob(g) => g.matches(&s.name) || s.aliases.iter().any(|a| g.matches(a)),
+            Filter::Text(t) => {
+                s.name.contains(t.as_str())
+                    || s.aliases.iter().any(|a| a.contains(t.as_str()))
+                    || s.url.to_lowercase().contains(t.as_str())
+                    || s.description
+                        .as_deref()
+                        .is_some_and(|d| d.to_lowercase().contains(t.as_str()))
+            }
+        }
+    }
+}
+
+/// A `list --json` item: an entry's summary, or a file that could not be read.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Item {
+    Entry(Summary),
+    Broken { name: String, error: String },
+}
+
+pub fn run(ctx: &Context, args: Args) -> CmdResult {
+    let registry = ctx.open()?;
+    let filter = Filter::new(args.pattern.as_deref())?;
+    let mut items = Vec::new();
+    let mut broken = 0;
+    for record in registry.records() {
+        match record {
+            Record::Entry(s)
+                if filter.matches(&s) && args.tags.iter().all(|t| s.tags.contains(t)) =>
+            {
+                items.push(Item::Entry(s))
+            }
+            Record::Entry(_) => {}
+            Record::Broken { name, error } => {
+                broken += 1;
+                items.push(Item::Broken { name, error });
+            }
+        }
+    }
+    if args.json {
+        render::json(&items);
+    } else {
+        let rows: Vec<Vec<String>> = items
+            .iter()
+            .map(|item| match item {
+                Item::Entry(s) => vec![
+                    s.name.clone(),
+                    s.url.clone(),
+                    s.default_branch.clone().unwrap_or_else(|| "-".into()),
+                    s.tags.join(","),
+                ],
+                Item::Broken { name, .. } => vec![
+                    name.clone(),
+                    "(unreadable: see below)".into(),
+                    "-".into(),
+                    String::new(),
+                ],
+            })
+            .collect();
+        render::table(&["NAME", "URL", "BRANCH", "TAGS"], &rows);
+    }
+    for item in &items {
+        if let Item::Broken { error, .. } = item {
+            eprintln!("repodex: warning: {error}");
+        }
+    }
+    if broken > 0 {
+        eprintln!("repodex: warning: {broken} entry file(s) could not be read; `repodex doctor` lists every problem");
+    }
+    Ok(Outcome::Success)
+}

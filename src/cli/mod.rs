@@ -1,0 +1,133 @@
+//! The command line: argument parsing, output and exit codes over the library.
+//!
+//! Each command is one file holding its clap `Args` (whose doc comments are the help)
+//! and a `run` function that calls the library and renders the result. Only this module
+//! prints. Data goes to stdout (names, URLs, tables, JSON); notices go to stderr.
+
+mod alias;
+mod doctor;
+mod forget;
+mod info;
+mod init;
+mod list;
+mod register;
+mod rename;
+mod render;
+mod resolve;
+mod set;
+mod tag;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use repodex::{ErrorKind, Location, Registry};
+
+/// Know, name and reach the git repositories you work with.
+///
+/// repodex keeps a registry of git repositories (itself a git repository) and lets you
+/// use a short name wherever a repository is expected.
+#[derive(Parser)]
+#[command(name = "repodex", version, max_term_width = 100)]
+struct Cli {
+    /// The registry folder [default: $REPODEX_HOME, else ~/.local/share/repodex/registry]
+    #[arg(long, global = true, value_name = "DIR")]
+    registry: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Init(init::Args),
+    Register(register::Args),
+    List(list::Args),
+    Info(info::Args),
+    Resolve(resolve::Args),
+    Forget(forget::Args),
+    Rename(rename::Args),
+    #[command(subcommand)]
+    Alias(alias::Command),
+    #[command(subcommand)]
+    Tag(tag::Command),
+    Set(set::Args),
+    Doctor(doctor::Args),
+}
+
+/// What every command gets: where the registry is.
+pub struct Context {
+    registry_flag: Option<PathBuf>,
+}
+
+impl Context {
+    fn location(&self) -> repodex::Result<Location> {
+        Location::find(self.registry_flag.as_deref())
+    }
+
+    /// Open the registry, creating it on first use.
+    fn open(&self) -> repodex::Result<Registry> {
+        Registry::open_or_create(self.location()?.path())
+    }
+}
+
+/// Printed when another repodex process holds the registry's lock.
+fn waiting_notice() {
+    eprintln!("repodex: waiting for another repodex process to finish changing the registry…");
+}
+
+/// How a command ended, beyond success.
+pub enum Outcome {
+    Success,
+    /// The command ran, and what it found calls for this exit code (doctor's problems).
+    Exit(u8),
+}
+
+/// Exit codes (docs/exit-codes.md).
+pub mod exit {
+    pub const FAILURE: u8 = 1;
+    pub const INPUT: u8 = 2;
+    pub const NO_MATCH: u8 = 3;
+    pub const REGISTRY: u8 = 4;
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { exit::INPUT } else { 0 });
+        }
+    };
+    let ctx = Context {
+        registry_flag: cli.registry,
+    };
+    let result = match cli.command {
+        Command::Init(args) => init::run(&ctx, args),
+        Command::Register(args) => register::run(&ctx, args),
+        Command::List(args) => list::run(&ctx, args),
+        Command::Info(args) => info::run(&ctx, args),
+        Command::Resolve(args) => resolve::run(&ctx, args),
+        Command::Forget(args) => forget::run(&ctx, args),
+        Command::Rename(args) => rename::run(&ctx, args),
+        Command::Alias(cmd) => alias::run(&ctx, cmd),
+        Command::Tag(cmd) => tag::run(&ctx, cmd),
+        Command::Set(args) => set::run(&ctx, args),
+        Command::Doctor(args) => doctor::run(&ctx, args),
+    };
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Exit(code)) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("repodex: error: {error}");
+            ExitCode::from(match error.kind() {
+                ErrorKind::Input => exit::INPUT,
+                ErrorKind::NoMatch => exit::NO_MATCH,
+                ErrorKind::Registry => exit::REGISTRY,
+                _ => exit::FAILURE,
+            })
+        }
+    }
+}
+
+type CmdResult = repodex::Result<Outcome>;

@@ -1,0 +1,47 @@
+use super::{waiting_notice, CmdResult, Context, Outcome};
+use repodex::NewEntry;
+
+/// Register a repository, by URL or local path, under a short name
+///
+/// Prints the entry's name. The name is made from the URL (`owner/repo`) unless --name
+/// gives one; a repository that is registered already, under any spelling of its URL,
+/// is refused with the existing entry's name.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:\n  \
+    repodex register https://github.com/edobry/minsky.git --alias mk --tag work\n  \
+    repodex register git@github.com:edobry/minsky.git --name minsky\n  \
+    repodex register ~/src/tool --description \"my scratch tool\"")]
+pub struct Args {
+    /// The repository: an https://, ssh://, git:// or file:// URL, user@host:path, or a local path
+    url: String,
+    /// The entry's name [default: made from the URL]
+    #[arg(long)]
+    name: Option<String>,
+    /// Another name for it (repeatable)
+    #[arg(long = "alias", value_name = "ALIAS")]
+    aliases: Vec<String>,
+    /// A tag (repeatable)
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+    /// One line about it
+    #[arg(long)]
+    description: Option<String>,
+}
+
+pub fn run(ctx: &Context, args: Args) -> CmdResult {
+    let url = repodex::registry::repository_url(&args.url)?;
+    let mut registry = ctx.open()?;
+    let mut tx = registry.transaction(waiting_notice)?;
+    let entry = tx.register(
+        &url,
+        NewEntry {
+            name: args.name,
+            aliases: args.aliases,
+            tags: args.tags,
+            description: args.description,
+        },
+    )?;
+    tx.commit(&format!("register {}", entry.name))?;
+    println!("{}", entry.name);
+    Ok(Outcome::Success)
+}

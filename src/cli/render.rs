@@ -1,0 +1,104 @@
+//! The one table renderer and the one JSON renderer.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+/// Print `value` as pretty JSON on stdout.
+pub fn json<T: Serialize + ?Sized>(value: &T) {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    // A closed pipe (`| head`) is not an error worth reporting.
+    let _ = serde_json::to_writer_pretty(&mut out, value);
+    let _ = writeln!(out);
+}
+
+/// Print rows as aligned columns under a header; the last column is not padded.
+pub fn table(header: &[&str], rows: &[Vec<String>]) {
+    let columns = header.len();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate().take(columns) {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    for row in std::iter::once(&header).chain(rows) {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if i + 1 == row.len() {
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                line.extend(std::iter::repeat_n(
+                    ' ',
+                    widths[i] - cell.chars().count() + 2,
+                ));
+            }
+        }
+        if writeln!(out, "{}", line.trim_end()).is_err() {
+            return;
+        }
+    }
+}
+
+/// Print aligned `key: value` lines.
+pub fn fields(pairs: &[(&str, String)]) {
+    let width = pairs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (key, value) in pairs {
+        println!(
+            "{key:width$}  {value}",
+            key = format!("{key}:"),
+            width = width + 1
+        );
+    }
+}
+
+/// An entry as `info --json` and `resolve --json` show it (docs/json.md).
+#[derive(Serialize)]
+pub struct EntryView<'a> {
+    pub name: &'a str,
+    pub url: &'a str,
+    pub aliases: &'a [String],
+    pub tags: &'a [String],
+    pub description: Option<&'a str>,
+    pub default_branch: Option<&'a str>,
+    pub added: String,
+    pub remote: RemoteView<'a>,
+    pub config_files: Vec<&'a str>,
+    pub path: String,
+}
+
+/// The `remote` object of [`EntryView`].
+#[derive(Serialize)]
+pub struct RemoteView<'a> {
+    pub default_branch: Option<&'a str>,
+    pub config_commit: Option<&'a str>,
+    pub config_fetched: Option<String>,
+}
+
+impl<'a> EntryView<'a> {
+    pub fn new(entry: &'a repodex::Entry) -> Self {
+        let time = |t: &chrono::DateTime<chrono::Utc>| {
+            t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        };
+        EntryView {
+            name: &entry.name,
+            url: &entry.url,
+            aliases: &entry.aliases,
+            tags: &entry.tags,
+            description: entry.description.as_deref(),
+            default_branch: entry.remote.default_branch.as_deref(),
+            added: time(&entry.added),
+            remote: RemoteView {
+                default_branch: entry.remote.default_branch.as_deref(),
+                config_commit: entry.remote.config_commit.as_deref(),
+                config_fetched: entry.remote.config_fetched.as_ref().map(time),
+            },
+            config_files: entry.config.files.keys().map(String::as_str).collect(),
+            path: repodex::Entry::path_for(&entry.name),
+        }
+    }
+}

@@ -1,0 +1,32 @@
+use super::{render, CmdResult, Context, Outcome};
+
+/// Print a repository's URL, for scripts
+///
+/// Resolves REF by the reference rules: name, alias, URL in any spelling, local path,
+/// unique last segment. Never touches the network.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  git clone \"$(repodex resolve mk)\"\n  repodex resolve minsky --json"
+)]
+pub struct Args {
+    /// A name, alias, URL or path
+    reference: String,
+    /// Print the whole entry as JSON (docs/json.md)
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> CmdResult {
+    let registry = ctx.open()?;
+    let found = registry.resolve(&args.reference)?;
+    if args.json {
+        let entry = registry.entry(&found.name)?;
+        render::json(&render::EntryView::new(&entry));
+    } else {
+        match registry.record(&found.name) {
+            Some(repodex::Record::Entry(summary)) => println!("{}", summary.url),
+            _ => println!("{}", registry.entry(&found.name)?.url),
+        }
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,176 @@
+//! The library's errors: typed, so that callers can tell "not found" from "corrupt", and
+//! each one a single line that says what was wrong and what to do.
+
+use std::path::PathBuf;
+
+use crate::registry::name::NameError;
+use crate::url::{quote, UrlError};
+
+/// Every error the library returns.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A URL was refused.
+    #[error(transparent)]
+    Url(#[from] UrlError),
+
+    /// A name, alias or tag was refused.
+    #[error(transparent)]
+    Name(#[from] NameError),
+
+    /// Some other input was refused; the message says which and why.
+    #[error("{0}")]
+    Invalid(String),
+
+    /// No entry matches a reference.
+    #[error(
+        "no repository matches {}{}",
+        quote(reference),
+        suggestion_text(suggestions)
+    )]
+    NotFound {
+        reference: String,
+        suggestions: Vec<String>,
+    },
+
+    /// More than one entry matches a reference.
+    #[error("{} matches more than one repository: {}; use one of these names", quote(reference), candidates.join(", "))]
+    Ambiguous {
+        reference: String,
+        candidates: Vec<String>,
+    },
+
+    /// The repository is registered already.
+    #[error("{url} is already registered as '{name}'; use that name, or `repodex set {name} --url` to change its URL")]
+    AlreadyRegistered { url: String, name: String },
+
+    /// A name or alias is in use.
+    #[error("{what} '{wanted}' {clash}; choose another")]
+    NameTaken {
+        what: &'static str,
+        wanted: String,
+        clash: String,
+    },
+
+    /// A folder that is not a repodex registry was given as one.
+    #[error("{} is not a repodex registry: {reason}; give an empty or new folder, or a registry, with --registry or REPODEX_HOME", path.display())]
+    NotARegistry { path: PathBuf, reason: String },
+
+    /// The registry's format is newer than this repodex knows.
+    #[error(
+        "the registry uses format {found}, but this repodex knows format {known}; upgrade repodex"
+    )]
+    UnknownFormat { found: i64, known: i64 },
+
+    /// A local path given as a repository is not one.
+    #[error("{} is not a git repository; give a git URL or the path of a clone", quote(&path.display().to_string()))]
+    NotAGitRepository { path: PathBuf },
+
+    /// A registry file has an uncommitted change that an operation would overwrite.
+    #[error("{path} in the registry has uncommitted changes that this command would overwrite; commit them with git (git -C {} commit -a) or discard them (git -C {} checkout -- {path})", registry.display(), registry.display())]
+    UncommittedEdit { path: String, registry: PathBuf },
+
+    /// An entry file that cannot be read as an entry.
+    #[error("{path}{}: {message}", line.map(|l| format!(" line {l}")).unwrap_or_default())]
+    BrokenEntry {
+        path: String,
+        line: Option<usize>,
+        message: String,
+    },
+
+    /// Another program moved the registry's HEAD while repodex was changing it.
+    #[error("the registry changed while this command ran (HEAD moved); run the command again")]
+    Conflict,
+
+    /// A git operation failed.
+    #[error("{context}: {}", one_line(source.as_ref()))]
+    Git {
+        context: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// A file operation failed.
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn suggestion_text(suggestions: &[String]) -> String {
+    match suggestions {
+        [] => "; `repodex list` shows what is registered".into(),
+        [one] => format!("; did you mean '{one}'?"),
+        many => format!("; did you mean one of: {}?", many.join(", ")),
+    }
+}
+
+/// Error chains from lower layers can span lines; ours are one line.
+fn one_line(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Error {
+    pub(crate) fn git(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Error {
+        Error::Git {
+            context: context.into(),
+            source: source.into(),
+        }
+    }
+
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Error {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// What kind of failure this is, for exit codes.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Url(_)
+            | Error::Name(_)
+            | Error::Invalid(_)
+            | Error::AlreadyRegistered { .. }
+            | Error::NameTaken { .. }
+            | Error::NotAGitRepository { .. } => ErrorKind::Input,
+            Error::NotFound { .. } | Error::Ambiguous { .. } => ErrorKind::NoMatch,
+            Error::NotARegistry { .. }
+            | Error::UnknownFormat { .. }
+            | Error::BrokenEntry { .. } => ErrorKind::Registry,
+            Error::UncommittedEdit { .. } | Error::Conflict => ErrorKind::Input,
+            Error::Git { .. } | Error::Io { .. } => ErrorKind::Failure,
+        }
+    }
+}
+
+/// Broad classes of failure; the command line maps them to exit codes (docs/exit-codes.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The input was refused; nothing changed.
+    Input,
+    /// A reference matched no entry, or more than one.
+    NoMatch,
+    /// The registry itself is unusable or has broken files.
+    Registry,
+    /// Something failed underneath (I/O, git).
+    Failure,
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

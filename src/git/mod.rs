@@ -1,0 +1,479 @@
+//! Thin wrappers over gix: the only module that touches git objects, refs and the index.
+//!
+//! It knows nothing of entries or names: it reads blobs and trees at a commit, writes a
+//! set of file edits as one commit, moves HEAD with a compare-and-swap, and brings the
+//! work tree and index in line with a commit for a given set of paths, so that plain
+//! `git status` stays clean. gix cannot build a tree from the index, so trees are edited
+//! directly and the index is updated entry by entry (O(changed paths), not O(registry)).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use gix::bstr::{BStr, ByteSlice};
+use gix::objs::tree::EntryKind;
+pub use gix::ObjectId;
+
+use crate::{Error, Result};
+
+/// A file in a tree: its path from the tree's root, blob id, and whether it is a plain file.
+#[derive(Debug, Clone)]
+pub struct TreeFile {
+    pub path: String,
+    pub id: ObjectId,
+    /// A regular (possibly executable) file; symlinks, submodules and trees are not.
+    pub regular: bool,
+}
+
+/// One change to a commit's tree: write `Some(content)` at `path`, or remove it.
+#[derive(Debug, Clone)]
+pub struct FileEdit {
+    pub path: String,
+    pub content: Option<Vec<u8>>,
+}
+
+/// The state of one path in the work tree and index, compared with a commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathState {
+    /// Work tree and index match the commit.
+    Clean,
+    /// The work tree or the index differ from the commit: a hand edit.
+    Modified,
+}
+
+/// A non-bare git repository with a work tree.
+pub struct Repo {
+    repo: gix::Repository,
+    workdir: PathBuf,
+}
+
+fn git_err<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
+    context: &str,
+) -> impl FnOnce(E) -> Error + '_ {
+    move |e| Error::git(context, e)
+}
+
+impl Repo {
+    /// Open the repository whose work tree is `dir`.
+    pub fn open(dir: &Path) -> Result<Repo> {
+        let repo = gix::open_opts(dir, gix::open::Options::default().strict_config(false))
+            .map_err(git_err(&format!(
+                "cannot open the git repository at {}",
+                dir.display()
+            )))?;
+        let workdir = repo
+            .workdir()
+            .map(Path::to_path_buf)
+            .ok_or_else(|| Error::NotARegistry {
+                path: dir.to_path_buf(),
+                reason: "it is a bare git repository".into(),
+            })?;
+        Ok(Repo { repo, workdir })
+    }
+
+    /// Create a new repository with a work tree at `dir`, branch `main`.
+    pub fn init(dir: &Path) -> Result<Repo> {
+        let repo =
+            gix::init(dir).map_err(git_err("cannot create the registry's git repository"))?;
+        let head = repo.git_dir().join("HEAD");
+        std::fs::write(&head, "ref: refs/heads/main\n")
+            .map_err(|e| Error::io("cannot write HEAD", e))?;
+        Repo::open(dir)
+    }
+
+    /// Does `dir` hold a git repository (a work tree with `.git`, or a bare one)?
+    pub fn exists_at(dir: &Path) -> bool {
+        gix::open_opts(dir, gix::open::Options::isolated()).is_ok()
+    }
+
+    pub fn workdir(&self) -> &Path {
+        &self.workdir
+    }
+
+    pub fn git_dir(&self) -> &Path {
+        self.repo.git_dir()
+    }
+
+    /// The commit HEAD points to, or `None` in a repository without commits.
+    pub fn head_commit(&self) -> Result<Option<ObjectId>> {
+        let head = self.repo.head().map_err(git_err("cannot read HEAD"))?;
+        Ok(head.id().map(|id| id.detach()))
+    }
+
+    /// The tree of `commit`.
+    pub fn tree_of(&self, commit: ObjectId) -> Result<ObjectId> {
+        let commit = self
+            .repo
+            .find_commit(commit)
+            .map_err(git_err("cannot read a registry commit"))?;
+        commit
+            .tree_id()
+            .map(|id| id.detach())
+            .map_err(git_err("cannot read a commit's tree"))
+    }
+
+    /// The file at `path` in `tree`, if there is one.
+    pub fn file_at(&self, tree: ObjectId, path: &str) -> Result<Option<TreeFile>> {
+        let tree = self
+            .repo
+            .find_tree(tree)
+            .map_err(git_err("cannot read a registry tree"))?;
+        let entry = tree
+            .lookup_entry_by_path(path)
+            .map_err(git_err("cannot look up a path in the registry"))?;
+        Ok(entry.map(|e| TreeFile {
+            path: path.to_string(),
+            id: e.object_id(),
+            regular: e.mode().is_blob(),
+        }))
+    }
+
+    /// Read a blob's content, refusing blobs larger than `max` bytes.
+    pub fn read_blob(&self, id: ObjectId, max: usize) -> Result<Vec<u8>> {
+        let header = self
+            .repo
+            .find_header(id)
+            .map_err(git_err("cannot read a registry file"))?;
+        if header.size() > max as u64 {
+            return Err(Error::Invalid(format!(
+                "a registry file ({id}) is {} bytes, more than the {max} repodex reads",
+                header.size()
+            )));
+        }
+        let blob = self
+            .repo
+            .find_blob(id)
+            .map_err(git_err("cannot read a registry file"))?;
+        Ok(blob.detach().data)
+    }
+
+    /// Every file below `prefix` (a folder path with a trailing `/`) in `tree`, recursively.
+    pub fn files_under(&self, tree: ObjectId, prefix: &str) -> Result<Vec<TreeFile>> {
+        let tree = self
+            .repo
+            .find_tree(tree)
+            .map_err(git_err("cannot read a registry tree"))?;
+        let folder = prefix.trim_end_matches('/');
+        let Some(entry) = tree
+            .lookup_entry_by_path(folder)
+            .map_err(git_err("cannot look up a folder in the registry"))?
+        else {
+            return Ok(Vec::new());
+        };
+        if !entry.mode().is_tree() {
+            return Ok(Vec::new());
+        }
+        let subtree = self
+            .repo
+            .find_tree(entry.object_id())
+            .map_err(git_err("cannot read a registry tree"))?;
+        let mut recorder = gix::traverse::tree::Recorder::default();
+        subtree
+            .traverse()
+            .breadthfirst(&mut recorder)
+            .map_err(git_err("cannot walk a registry tree"))?;
+        Ok(recorder
+            .records
+            .into_iter()
+            .filter(|r| !r.mode.is_tree())
+            .map(|r| TreeFile {
+                path: format!("{prefix}{}", r.filepath),
+                id: r.oid,
+                regular: r.mode.is_blob(),
+            })
+            .collect())
+    }
+
+    /// Write `edits` on top of `base_tree` (the empty tree when `None`) and return the new
+    /// tree and the blob id of each written file.
+    pub fn write_tree(
+        &self,
+        base_tree: Option<ObjectId>,
+        edits: &[FileEdit],
+    ) -> Result<(ObjectId, Vec<Option<ObjectId>>)> {
+        let base = base_tree.unwrap_or_else(|| ObjectId::empty_tree(self.repo.object_hash()));
+        let mut editor = self
+            .repo
+            .edit_tree(base)
+            .map_err(git_err("cannot edit the registry tree"))?;
+        let mut blobs = Vec::with_capacity(edits.len());
+        for edit in edits {
+            match &edit.content {
+                Some(content) => {
+                    let id = self
+                        .repo
+                        .write_blob(content)
+                        .map_err(git_err("cannot write a registry file"))?
+                        .detach();
+                    editor
+                        .upsert(edit.path.as_str(), EntryKind::Blob, id)
+                        .map_err(git_err("cannot edit the registry tree"))?;
+                    blobs.push(Some(id));
+                }
+                None => {
+                    editor
+                        .remove(edit.path.as_str())
+                        .map_err(git_err("cannot edit the registry tree"))?;
+                    blobs.push(None);
+                }
+            }
+        }
+        let tree = editor
+            .write()
+            .map_err(git_err("cannot write the registry tree"))?
+            .detach();
+        Ok((tree, blobs))
+    }
+
+    /// Write a commit object (without moving any ref).
+    pub fn write_commit(
+        &self,
+        tree: ObjectId,
+        parents: &[ObjectId],
+        message: &str,
+    ) -> Result<ObjectId> {
+        let signature = self.signature();
+        let commit = gix::objs::Commit {
+            message: message.into(),
+            tree,
+            author: signature.clone(),
+            committer: signature,
+            encoding: None,
+            parents: parents.iter().copied().collect(),
+            extra_headers: Vec::new(),
+        };
+        Ok(self
+            .repo
+            .write_object(&commit)
+            .map_err(git_err("cannot write a registry commit"))?
+            .detach())
+    }
+
+    /// The user's git identity when configured, else repodex's own, dated now.
+    fn signature(&self) -> gix::actor::Signature {
+        let time = gix::date::Time::now_local_or_utc();
+        match self.repo.committer() {
+            Some(Ok(sig)) => gix::actor::Signature {
+                name: sig.name.to_owned(),
+                email: sig.email.to_owned(),
+                time,
+            },
+            _ => gix::actor::Signature {
+                name: "repodex".into(),
+                email: "repodex@localhost".into(),
+                time,
+            },
+        }
+    }
+
+    /// Move HEAD's branch from `expected` to `new`, atomically: fails with
+    /// [`Error::Conflict`] when HEAD is not at `expected` any more.
+    pub fn update_head(
+        &self,
+        expected: Option<ObjectId>,
+        new: ObjectId,
+        message: &str,
+    ) -> Result<()> {
+        use gix::refs::transaction::{PreviousValue, RefEdit};
+        use gix::refs::Target;
+        let previous = match expected {
+            Some(id) => PreviousValue::MustExistAndMatch(Target::Object(id)),
+            None => PreviousValue::MustNotExist,
+        };
+        let name: gix::refs::FullName = "HEAD".try_into().expect("HEAD is a valid ref name");
+        let summary = message.lines().next().unwrap_or_default();
+        let edit =
+            RefEdit::update(name, new, previous, format!("repodex: {summary}")).with_deref(true);
+        let signature = self.signature();
+        let mut time = gix::date::parse::TimeBuf::default();
+        match self
+            .repo
+            .edit_references_as(Some(edit), Some(signature.to_ref(&mut time)))
+        {
+            Ok(_) => Ok(()),
+            Err(e) => match self.head_commit() {
+                Ok(now) if now != expected => Err(Error::Conflict),
+                _ => Err(Error::git("cannot move the registry's HEAD", e)),
+            },
+        }
+    }
+
+    fn open_index(&self) -> Result<gix::index::File> {
+        let path = self.repo.index_path();
+        if !path.exists() {
+            let state = gix::index::State::new(self.repo.object_hash());
+            return Ok(gix::index::File::from_state(state, path));
+        }
+        gix::index::File::at(&path, self.repo.object_hash(), false, Default::default())
+            .map_err(git_err("cannot read the registry's git index"))
+    }
+
+    /// The blob id `content` would have, without writing it.
+    pub fn blob_id(&self, content: &[u8]) -> Result<ObjectId> {
+        gix::objs::compute_hash(self.repo.object_hash(), gix::objs::Kind::Blob, content)
+            .map_err(git_err("cannot hash a registry file"))
+    }
+
+    /// The blob id of the file at `path` in the work tree: `None` when there is no
+    /// file, the null id when it is something other than a regular file.
+    pub fn worktree_blob(&self, path: &str) -> Result<Option<ObjectId>> {
+        let on_disk = self.workdir.join(path);
+        match std::fs::symlink_metadata(&on_disk) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(format!("cannot read {path}"), e)),
+            Ok(meta) if !meta.is_file() => Ok(Some(ObjectId::null(self.repo.object_hash()))),
+            Ok(_) => {
+                let content = std::fs::read(&on_disk)
+                    .map_err(|e| Error::io(format!("cannot read {path}"), e))?;
+                self.blob_id(&content).map(Some)
+            }
+        }
+    }
+
+    /// Compare each path in the work tree and index with its expected blob (in the commit
+    /// the caller builds on; `None` when the commit has no such file).
+    pub fn path_states(
+        &self,
+        paths: &[(String, Option<ObjectId>)],
+    ) -> Result<Vec<(String, PathState)>> {
+        let index = self.open_index()?;
+        let mut states = Vec::with_capacity(paths.len());
+        for (path, expected) in paths {
+            let indexed = index
+                .entry_by_path(BStr::new(path.as_bytes()))
+                .map(|e| e.id);
+            // Content, not stat data, decides: an edit within the same second as the
+            // index write must not pass for clean.
+            let state = if indexed == *expected && self.worktree_blob(path)? == *expected {
+                PathState::Clean
+            } else {
+                PathState::Modified
+            };
+            states.push((path.clone(), state));
+        }
+        Ok(states)
+    }
+
+    /// Paths whose work tree or index differ from HEAD, untracked files included, as
+    /// `git status` would list them.
+    pub fn changed_paths(&self) -> Result<Vec<String>> {
+        let iter = self
+            .repo
+            .status(gix::progress::Discard)
+            .map_err(git_err("cannot read the registry's status"))?
+            .untracked_files(gix::status::UntrackedFiles::Files)
+            .into_iter(Vec::<gix::bstr::BString>::new())
+            .map_err(git_err("cannot read the registry's status"))?;
+        let mut paths = std::collections::BTreeSet::new();
+        for item in iter {
+            let item = item.map_err(git_err("cannot read the registry's status"))?;
+            paths.insert(item.location().to_string());
+        }
+        Ok(paths.into_iter().collect())
+    }
+
+    /// Bring `paths` in the work tree and index in line with `commit`: write each file
+    /// that is in the commit (atomically, by rename), remove each that is not, and update
+    /// their index entries. Other paths are left alone, edited or not.
+    pub fn checkout_paths(&self, commit: ObjectId, paths: &[String]) -> Result<()> {
+        let tree = self.tree_of(commit)?;
+        let mut index = self.open_index()?;
+        let touched: std::collections::HashSet<&[u8]> =
+            paths.iter().map(|p| p.as_bytes()).collect();
+        index.remove_entries(|_, p, _| touched.contains(p.as_bytes()));
+        for path in paths {
+            let target = self.workdir.join(path);
+            match self.file_at(tree, path)? {
+                Some(file) if file.regular => {
+                    let content = self.read_blob(file.id, usize::MAX)?;
+                    write_atomically(&target, &content)?;
+                    let metadata = gix::index::fs::Metadata::from_path_no_follow(&target)
+                        .map_err(|e| Error::io(format!("cannot stat {path}"), e))?;
+                    let stat = gix::index::entry::Stat::from_fs(&metadata)
+                        .map_err(git_err("cannot read a file's time stamps"))?;
+                    index.dangerously_push_entry(
+                        stat,
+                        file.id,
+                        gix::index::entry::Flags::empty(),
+                        gix::index::entry::Mode::FILE,
+                        path.as_bytes().as_bstr(),
+                    );
+                }
+                _ => remove_with_empty_parents(&self.workdir, path)?,
+            }
+        }
+        index.sort_entries();
+        index.remove_tree();
+        index
+            .write(gix::index::write::Options::default())
+            .map_err(git_err("cannot write the registry's git index"))
+    }
+}
+
+/// A git repository found at or above a folder.
+#[derive(Debug, Clone)]
+pub struct WorkingCopy {
+    /// The work tree's root (the repository itself, when bare).
+    pub root: PathBuf,
+    pub git_dir: PathBuf,
+    /// Fetch URLs of its remotes, `origin` first, as configured.
+    pub remote_urls: Vec<String>,
+}
+
+/// The repository that contains `dir`, if any, with its remotes' URLs.
+pub fn working_copy(dir: &Path) -> Option<WorkingCopy> {
+    let repo = gix::discover(dir).ok()?;
+    let git_dir = repo.git_dir().canonicalize().ok()?;
+    let root = match repo.workdir() {
+        Some(w) => w.canonicalize().ok()?,
+        None => git_dir.clone(),
+    };
+    let mut names: Vec<String> = repo.remote_names().iter().map(|n| n.to_string()).collect();
+    names.sort_by_key(|n| (n != "origin", n.clone()));
+    let remote_urls = names
+        .iter()
+        .filter_map(|name| {
+            let remote = repo.find_remote(name.as_str()).ok()?;
+            let url = remote.url(gix::remote::Direction::Fetch)?;
+            Some(url.to_bstring().to_string())
+        })
+        .collect();
+    Some(WorkingCopy {
+        root,
+        git_dir,
+        remote_urls,
+    })
+}
+
+/// Write `content` to `target` through a temporary file in the same folder and a rename,
+/// so that a reader or a crash sees the old file or the new one, never a mix.
+pub fn write_atomically(target: &Path, content: &[u8]) -> Result<()> {
+    let folder = target.parent().expect("registry paths have a parent");
+    std::fs::create_dir_all(folder)
+        .map_err(|e| Error::io(format!("cannot create {}", folder.display()), e))?;
+    let mut file = tempfile::Builder::new()
+        .prefix(".repodex-")
+        .tempfile_in(folder)
+        .map_err(|e| Error::io(format!("cannot write in {}", folder.display()), e))?;
+    file.write_all(content)
+        .map_err(|e| Error::io(format!("cannot write {}", target.display()), e))?;
+    file.persist(target)
+        .map_err(|e| Error::io(format!("cannot write {}", target.display()), e.error))?;
+    Ok(())
+}
+
+fn remove_with_empty_parents(root: &Path, path: &str) -> Result<()> {
+    let target = root.join(path);
+    match std::fs::remove_file(&target) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(format!("cannot remove {path}"), e)),
+    }
+    let mut folder = target.parent();
+    while let Some(dir) = folder {
+        if dir == root || std::fs::remove_dir(dir).is_err() {
+            break;
+        }
+        folder = dir.parent();
+    }
+    Ok(())
+}

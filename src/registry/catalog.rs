@@ -1,0 +1,525 @@
+//! The catalog: a lookup index derived from HEAD, kept in `.git/repodex/catalog`.
+//!
+//! It answers "which entry has this name, alias, URL or last segment?" and "what does
+//! `list` show?" without reading one entry file per registered repository, so that
+//! `resolve` costs the same at ten entries and at a hundred thousand. It is never
+//! pushed and never the truth: its header names the commit it was built from, and when
+//! HEAD is elsewhere (a plain `git commit`, a pull, a crash between commit and catalog
+//! write) it is rebuilt from HEAD before use. Repodex's own commits update it in place.
+//!
+//! File layout: a header line `repodex-catalog 1 <commit> <records-bytes> <keys-bytes>`,
+//! then the records, one line per entry sorted by name (`<name>\t<summary json>`, or
+//! `<name>\t!<error>` for a file that does not read as an entry), then the keys, one
+//! line each sorted by key (`<kind>:<key>\t<name>`; kinds `a` alias, `u` URL identity,
+//! `s` last segment). Lookups are binary searches over the memory-mapped file.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use super::entry::{Entry, Summary, MAX_ENTRY_SIZE};
+use super::layout::{Settings, REPOS_DIR, SETTINGS_FILE};
+use super::name::last_segment;
+use crate::git::{ObjectId, Repo};
+use crate::{Error, Result};
+
+const MAGIC: &str = "repodex-catalog 1";
+
+/// One line of `list`: an entry's summary, or a file that failed to read as an entry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Entry(Summary),
+    Broken { name: String, error: String },
+}
+
+impl Record {
+    pub fn name(&self) -> &str {
+        match self {
+            Record::Entry(s) => &s.name,
+            Record::Broken { name, .. } => name,
+        }
+    }
+}
+
+/// Lookup key kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Alias,
+    Url,
+    LastSegment,
+}
+
+impl KeyKind {
+    fn prefix(self) -> &'static str {
+        match self {
+            KeyKind::Alias => "a:",
+            KeyKind::Url => "u:",
+            KeyKind::LastSegment => "s:",
+        }
+    }
+}
+
+/// The lookup keys of an entry.
+pub fn keys_of(entry: &Summary) -> Vec<(KeyKind, String)> {
+    let mut keys: Vec<(KeyKind, String)> = entry
+        .aliases
+        .iter()
+        .map(|a| (KeyKind::Alias, a.clone()))
+        .collect();
+    if let Ok(url) = crate::url::GitUrl::parse_clean(&entry.url) {
+        keys.push((KeyKind::Url, url.identity_key()));
+    }
+    if entry.name.contains('/') {
+        keys.push((KeyKind::LastSegment, last_segment(&entry.name).to_string()));
+    }
+    keys
+}
+
+/// A read-only view of the catalog for one commit.
+pub struct Catalog {
+    data: Data,
+    commit: ObjectId,
+    records: std::ops::Range<usize>,
+    keys: std::ops::Range<usize>,
+}
+
+enum Data {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Data {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Data::Mapped(m) => m,
+            Data::Owned(v) => v,
+        }
+    }
+}
+
+fn catalog_path(private_dir: &Path) -> PathBuf {
+    private_dir.join("catalog")
+}
+
+impl Catalog {
+    /// The catalog for `head`: read from disk when it is current, otherwise rebuilt from
+    /// the commit and written back.
+    pub fn for_commit(repo: &Repo, private_dir: &Path, head: ObjectId) -> Result<Catalog> {
+        if let Some(catalog) = Catalog::read(private_dir, head) {
+            return Ok(catalog);
+        }
+        let empty = Catalog::empty();
+        let bytes = Changes::build(repo, head)?.to_bytes(&empty, head);
+        crate::git::write_atomically(&catalog_path(private_dir), &bytes)?;
+        Ok(Catalog::parse(Data::Owned(bytes), head).expect("a catalog just built parses"))
+    }
+
+    /// A catalog of no entries, to build on.
+    pub fn empty() -> Catalog {
+        Catalog {
+            data: Data::Owned(Vec::new()),
+            commit: ObjectId::null(gix::hash::Kind::Sha1),
+            records: 0..0,
+            keys: 0..0,
+        }
+    }
+
+    fn read(private_dir: &Path, head: ObjectId) -> Option<Catalog> {
+        let file = File::open(catalog_path(private_dir)).ok()?;
+        // SAFETY: the catalog is only ever replaced by rename, never written in place, so
+        // the mapped file does not change under us.
+        let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+        Catalog::parse(Data::Mapped(map), head)
+    }
+
+    fn parse(data: Data, head: ObjectId) -> Option<Catalog> {
+        let header_end = data.iter().position(|b| *b == b'\n')?;
+        let header = std::str::from_utf8(&data[..header_end]).ok()?;
+        let mut fields = header.strip_prefix(MAGIC)?.split_whitespace();
+        let commit = ObjectId::from_hex(fields.next()?.as_bytes()).ok()?;
+        let records_len: usize = fields.next()?.parse().ok()?;
+        let keys_len: usize = fields.next()?.parse().ok()?;
+        let start = header_end + 1;
+        if commit != head || start + records_len + keys_len != data.len() {
+            return None;
+        }
+        Some(Catalog {
+            commit,
+            records: start..start + records_len,
+            keys: start + records_len..data.len(),
+            data,
+        })
+    }
+
+    pub fn commit(&self) -> ObjectId {
+        self.commit
+    }
+
+    /// The record of the entry named `name`, if any.
+    pub fn record(&self, name: &str) -> Option<Record> {
+        let region = &self.data[self.records.clone()];
+        lines_with_key(region, name.as_bytes())
+            .next()
+            .and_then(parse_record)
+    }
+
+    /// The names of the entries that have `key` of `kind`.
+    pub fn lookup(&self, kind: KeyKind, key: &str) -> Vec<String> {
+        let region = &self.data[self.keys.clone()];
+        let full = format!("{}{key}", kind.prefix());
+        lines_with_key(region, full.as_bytes())
+            .filter_map(|line| value_of(line).map(|v| String::from_utf8_lossy(v).into_owned()))
+            .collect()
+    }
+
+    /// Every record, sorted by name.
+    pub fn records(&self) -> impl Iterator<Item = Record> + '_ {
+        self.data[self.records.clone()]
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .filter_map(parse_record)
+    }
+
+    /// Every entry's name, sorted, without reading the records.
+    pub fn names(&self) -> impl Iterator<Item = String> + '_ {
+        self.data[self.records.clone()]
+            .split(|b| *b == b'\n')
+            .filter_map(key_of)
+            .map(|name| String::from_utf8_lossy(name).into_owned())
+    }
+
+    /// Every key of `kind`, with its entry's name, for suggestions.
+    pub fn keys(&self, kind: KeyKind) -> impl Iterator<Item = (String, String)> + '_ {
+        let prefix = kind.prefix().as_bytes();
+        self.data[self.keys.clone()]
+            .split(|b| *b == b'\n')
+            .filter(move |l| l.starts_with(prefix))
+            .filter_map(move |line| {
+                let tab = line.iter().position(|b| *b == b'\t')?;
+                let key = String::from_utf8_lossy(&line[prefix.len()..tab]).into_owned();
+                Some((key, String::from_utf8_lossy(&line[tab + 1..]).into_owned()))
+            })
+    }
+}
+
+fn key_of(line: &[u8]) -> Option<&[u8]> {
+    line.iter()
+        .position(|b| *b == b'\t')
+        .map(|tab| &line[..tab])
+}
+
+fn value_of(line: &[u8]) -> Option<&[u8]> {
+    line.iter()
+        .position(|b| *b == b'\t')
+        .map(|tab| &line[tab + 1..])
+}
+
+fn parse_record(line: &[u8]) -> Option<Record> {
+    let name = String::from_utf8_lossy(key_of(line)?).into_owned();
+    let value = value_of(line)?;
+    match value.strip_prefix(b"!") {
+        Some(error) => Some(Record::Broken {
+            name,
+            error: String::from_utf8_lossy(error).into_owned(),
+        }),
+        None => serde_json::from_slice(value).ok().map(Record::Entry),
+    }
+}
+
+/// The lines of a sorted region whose first field is `key`, found by binary search.
+fn lines_with_key<'a>(region: &'a [u8], key: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
+    let line_start = |pos: usize| {
+        region[..pos]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1)
+    };
+    let line_end = |pos: usize| {
+        region[pos..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(region.len(), |i| pos + i)
+    };
+    // Find the first line whose key is >= `key`.
+    let (mut lo, mut hi) = (0usize, region.len());
+    while lo < hi {
+        let start = line_start((lo + hi) / 2);
+        let end = line_end(start);
+        let line_key = key_of(&region[start..end]).unwrap_or(&region[start..end]);
+        if line_key < key {
+            lo = end + 1;
+        } else {
+            hi = start;
+        }
+    }
+    let mut pos = lo;
+    std::iter::from_fn(move || {
+        if pos >= region.len() {
+            return None;
+        }
+        let end = line_end(pos);
+        let line = &region[pos..end];
+        pos = end + 1;
+        (key_of(line) == Some(key)).then_some(line)
+    })
+}
+
+/// Changes to a catalog, kept as an overlay until they are written: what a transaction
+/// has done so far, or (over an empty catalog) a whole registry being indexed. Lookups
+/// see the base catalog with the overlay applied; writing merges the two sorted streams,
+/// so its cost is one pass over the file, with no parsing of unchanged lines.
+#[derive(Debug, Default, Clone)]
+pub struct Changes {
+    /// Entry name -> its record after the change, or `None` when it is gone.
+    records: BTreeMap<String, Option<Record>>,
+    /// `(kind-prefixed key, entry name)` -> present after the change?
+    keys: BTreeMap<(String, String), bool>,
+}
+
+/// Names, paths and errors can in theory hold any byte a tree allows; the catalog's
+/// line format must not be broken by them.
+fn one_field(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c == '\t' || c == '\n' || c == '\r' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+impl Changes {
+    /// Index every entry of `commit`, read from the object store.
+    pub fn build(repo: &Repo, commit: ObjectId) -> Result<Changes> {
+        let tree = repo.tree_of(commit)?;
+        let settings = repo
+            .file_at(tree, SETTINGS_FILE)?
+            .ok_or_else(|| Error::NotARegistry {
+                path: repo.workdir().to_path_buf(),
+                reason: format!("its HEAD has no {SETTINGS_FILE}"),
+            })?;
+        Settings::parse(&repo.read_blob(settings.id, MAX_ENTRY_SIZE)?)?;
+        let empty = Catalog::empty();
+        let mut changes = Changes::default();
+        for file in repo.files_under(tree, REPOS_DIR)? {
+            match read_entry(repo, &file) {
+                Ok(entry) => changes.put(&empty, entry.summary()),
+                Err(error) => {
+                    let name = one_field(Entry::name_for_path(&file.path).unwrap_or(&file.path));
+                    let error = one_field(&error.to_string());
+                    changes
+                        .records
+                        .insert(name.clone(), Some(Record::Broken { name, error }));
+                }
+            }
+        }
+        Ok(changes)
+    }
+
+    /// The record of `name` with the changes applied.
+    pub fn record(&self, base: &Catalog, name: &str) -> Option<Record> {
+        match self.records.get(name) {
+            Some(record) => record.clone(),
+            None => base.record(name),
+        }
+    }
+
+    /// The names that own `key` of `kind`, with the changes applied.
+    pub fn owners(&self, base: &Catalog, kind: KeyKind, key: &str) -> Vec<String> {
+        let full = format!("{}{key}", kind.prefix());
+        let mut names: BTreeSet<String> = base.lookup(kind, key).into_iter().collect();
+        for ((_, name), present) in self
+            .keys
+            .range((full.clone(), String::new())..)
+            .take_while(|((k, _), _)| *k == full)
+        {
+            if *present {
+                names.insert(name.clone());
+            } else {
+                names.remove(name);
+            }
+        }
+        names.into_iter().collect()
+    }
+
+    /// Add or replace an entry.
+    pub fn put(&mut self, base: &Catalog, summary: Summary) {
+        self.remove(base, &summary.name.clone());
+        for (kind, key) in keys_of(&summary) {
+            self.keys.insert(
+                (format!("{}{key}", kind.prefix()), summary.name.clone()),
+                true,
+            );
+        }
+        self.records
+            .insert(summary.name.clone(), Some(Record::Entry(summary)));
+    }
+
+    /// Remove an entry and its keys.
+    pub fn remove(&mut self, base: &Catalog, name: &str) {
+        if let Some(Record::Entry(old)) = self.record(base, name) {
+            for (kind, key) in keys_of(&old) {
+                self.keys
+                    .insert((format!("{}{key}", kind.prefix()), old.name.clone()), false);
+            }
+        }
+        self.records.insert(name.to_string(), None);
+    }
+
+    /// The catalog file for `commit`: `base` with the changes merged in.
+    fn to_bytes(&self, base: &Catalog, commit: ObjectId) -> Vec<u8> {
+        let base_records = &base.data[base.records.clone()];
+        let mut records = Vec::with_capacity(base_records.len() + self.records.len() * 200);
+        let overlay = self
+            .records
+            .iter()
+            .map(|(name, record)| (name.as_bytes(), record));
+        merge_lines(
+            base_records,
+            overlay,
+            &mut records,
+            |line| key_of(line).unwrap_or(line),
+            |out, _, record| {
+                if let Some(record) = record {
+                    write_record(out, record);
+                }
+            },
+        );
+        let base_keys = &base.data[base.keys.clone()];
+        let mut keys = Vec::with_capacity(base_keys.len() + self.keys.len() * 48);
+        let mut key_lines: Vec<(Vec<u8>, bool)> = Vec::with_capacity(self.keys.len());
+        for ((key, name), present) in &self.keys {
+            key_lines.push(([key.as_bytes(), b"\t", name.as_bytes()].concat(), *present));
+        }
+        let overlay = key_lines
+            .iter()
+            .map(|(line, present)| (line.as_slice(), present));
+        merge_lines(
+            base_keys,
+            overlay,
+            &mut keys,
+            |line| line,
+            |out, line, present| {
+                if *present {
+                    out.extend_from_slice(line);
+                    out.push(b'\n');
+                }
+            },
+        );
+        let mut out = format!("{MAGIC} {commit} {} {}\n", records.len(), keys.len()).into_bytes();
+        out.extend_from_slice(&records);
+        out.extend_from_slice(&keys);
+        out
+    }
+
+    /// Write the catalog for `commit` (`base` with these changes), replacing the old one
+    /// atomically.
+    pub fn write(&self, base: &Catalog, private_dir: &Path, commit: ObjectId) -> Result<()> {
+        crate::git::write_atomically(&catalog_path(private_dir), &self.to_bytes(base, commit))
+    }
+}
+
+/// Merge the sorted lines of `base` with the sorted `overlay` into `out`. An overlay
+/// item replaces the base line with the same sort key, and `emit` writes it (or drops it).
+fn merge_lines<'a, T>(
+    base: &[u8],
+    overlay: impl Iterator<Item = (&'a [u8], T)>,
+    out: &mut Vec<u8>,
+    sort_key: impl Fn(&[u8]) -> &[u8],
+    mut emit: impl FnMut(&mut Vec<u8>, &[u8], T),
+) {
+    let mut lines = base
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .peekable();
+    let mut overlay = overlay.peekable();
+    loop {
+        match (lines.peek(), overlay.peek()) {
+            (None, None) => break,
+            (Some(line), None) => {
+                out.extend_from_slice(line);
+                out.push(b'\n');
+                lines.next();
+            }
+            (Some(line), Some((key, _))) if sort_key(line) < *key => {
+                out.extend_from_slice(line);
+                out.push(b'\n');
+                lines.next();
+            }
+            (line, Some((key, _))) => {
+                if line.is_some_and(|l| sort_key(l) == *key) {
+                    lines.next();
+                }
+                let (key, item) = overlay.next().expect("peeked");
+                emit(out, key, item);
+            }
+        }
+    }
+}
+
+fn write_record(out: &mut Vec<u8>, record: &Record) {
+    out.extend_from_slice(record.name().as_bytes());
+    out.push(b'\t');
+    match record {
+        Record::Entry(summary) => {
+            serde_json::to_writer(&mut *out, summary).expect("a summary serializes")
+        }
+        Record::Broken { error, .. } => {
+            out.push(b'!');
+            out.extend_from_slice(error.as_bytes());
+        }
+    }
+    out.push(b'\n');
+}
+/// Read and parse one entry file of a tree.
+pub fn read_entry(repo: &Repo, file: &crate::git::TreeFile) -> Result<Entry> {
+    let broken = |message: &str| Error::BrokenEntry {
+        path: file.path.clone(),
+        line: None,
+        message: message.into(),
+    };
+    if !file.regular {
+        return Err(broken(
+            "is not a regular file (a symlink or submodule); entries must be plain files",
+        ));
+    }
+    if Entry::name_for_path(&file.path).is_none() {
+        return Err(broken(
+            "is not an entry file: files under repos/ end in .toml",
+        ));
+    }
+    let bytes = repo
+        .read_blob(file.id, MAX_ENTRY_SIZE)
+        .map_err(|_| broken("is too large or unreadable"))?;
+    Entry::parse(&file.path, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_search_finds_every_line_and_only_those() {
+        let region = b"a:mk\tx/one\nb:z\tq\nu:h/o/r\tp/r\nu:h/o/r\tz/r\nu:h/o/s\tq/s\n";
+        let found: Vec<&[u8]> = lines_with_key(region, b"u:h/o/r").collect();
+        assert_eq!(found, [&b"u:h/o/r\tp/r"[..], &b"u:h/o/r\tz/r"[..]]);
+        for (key, count) in [
+            ("a:mk", 1),
+            ("b:z", 1),
+            ("u:h/o/s", 1),
+            ("u:h/o", 0),
+            ("zz", 0),
+            ("", 0),
+        ] {
+            assert_eq!(
+                lines_with_key(region, key.as_bytes()).count(),
+                count,
+                "{key}"
+            );
+        }
+        assert_eq!(lines_with_key(b"", b"x").count(), 0);
+    }
+}

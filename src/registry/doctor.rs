@@ -1,0 +1,132 @@
+//! Whole-registry validation, for `repodex doctor`.
+//!
+//! Reads every file of HEAD afresh (not the catalog) and reports what is wrong: files
+//! that do not parse, names that do not match their paths, names, aliases and URLs that
+//! collide across entries, an unknown format, and files in places where repodex would
+//! not put them. Uncommitted changes in the work tree are reported as warnings: they are
+//! not in effect until committed, and repodex never overwrites them.
+
+use std::collections::BTreeMap;
+
+use super::catalog::read_entry;
+use super::entry::Entry;
+use super::layout::{Settings, REPOS_DIR, SETTINGS_FILE};
+use super::Registry;
+use crate::url::GitUrl;
+use crate::Result;
+
+/// A finding, with the registry file it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub path: String,
+    pub message: String,
+}
+
+/// What `doctor` found.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// How many entries read correctly.
+    pub entries: usize,
+    /// Problems: the registry is not valid while there are any.
+    pub problems: Vec<Finding>,
+    /// Things to know that do not make the registry invalid.
+    pub warnings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn is_healthy(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+impl Registry {
+    /// Check the whole registry at HEAD and its work tree.
+    pub fn doctor(&self) -> Result<Report> {
+        let repo = self.repo();
+        let tree = repo.tree_of(self.head())?;
+        let mut report = Report::default();
+        let mut problem = |path: &str, message: String| {
+            report.problems.push(Finding {
+                path: path.to_string(),
+                message,
+            })
+        };
+        match repo.file_at(tree, SETTINGS_FILE)? {
+            None => problem(
+                SETTINGS_FILE,
+                "is missing; a registry needs it (format = 1)".into(),
+            ),
+            Some(file) => {
+                if let Err(e) = repo
+                    .read_blob(file.id, 1 << 20)
+                    .and_then(|b| Settings::parse(&b))
+                {
+                    problem(SETTINGS_FILE, e.to_string());
+                }
+            }
+        }
+        let mut entries: Vec<Entry> = Vec::new();
+        for file in repo.files_under(tree, REPOS_DIR)? {
+            match read_entry(repo, &file) {
+                Ok(entry) => entries.push(entry),
+                Err(e) => problem(&file.path, e.to_string()),
+            }
+        }
+        // Who claims each name, alias and URL.
+        let mut claims: BTreeMap<String, Vec<(String, &'static str)>> = BTreeMap::new();
+        let mut urls: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for entry in &entries {
+            claims
+                .entry(entry.name.clone())
+                .or_default()
+                .push((entry.name.clone(), "name"));
+            for alias in &entry.aliases {
+                claims
+                    .entry(alias.clone())
+                    .or_default()
+                    .push((entry.name.clone(), "alias"));
+            }
+            if let Ok(url) = GitUrl::parse_clean(&entry.url) {
+                urls.entry(url.identity_key())
+                    .or_default()
+                    .push(entry.name.clone());
+            }
+        }
+        for (claimed, owners) in &claims {
+            if owners.len() > 1 {
+                let who: Vec<String> = owners
+                    .iter()
+                    .map(|(name, what)| format!("{what} of '{name}'"))
+                    .collect();
+                problem(
+                    &Entry::path_for(&owners[0].0),
+                    format!(
+                        "'{claimed}' is claimed more than once: {}; keep it on one entry",
+                        who.join(", ")
+                    ),
+                );
+            }
+        }
+        for (key, owners) in &urls {
+            if owners.len() > 1 {
+                problem(
+                    &Entry::path_for(&owners[0]),
+                    format!(
+                        "the repository {key} is registered more than once: {}; forget all but one",
+                        owners.join(", ")
+                    ),
+                );
+            }
+        }
+        report.entries = entries.len();
+        for path in repo.changed_paths()? {
+            report.warnings.push(Finding {
+                path,
+                message:
+                    "has uncommitted changes, which repodex does not read until they are committed"
+                        .into(),
+            });
+        }
+        Ok(report)
+    }
+}

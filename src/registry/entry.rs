@@ -1,0 +1,368 @@
+//! One registered repository, as stored in `repos/<name>.toml`.
+//!
+//! This module owns the entry's file format (format 1, see docs/format.md): reading it
+//! with errors that name the file and line, writing it in a stable field order that
+//! reads well in `git log -p`, and checking it on its own. Rules that need the whole
+//! registry (unique names, aliases and URLs) live with the catalog.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::name::{validate_alias, validate_name, validate_tag};
+use crate::url::GitUrl;
+use crate::Error;
+
+/// Longest description, in characters.
+pub const MAX_DESCRIPTION_LEN: usize = 1000;
+/// Largest entry file repodex reads, in bytes.
+pub const MAX_ENTRY_SIZE: usize = 4 * 1024 * 1024;
+
+/// A registered repository.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The entry's name; also its path, `repos/<name>.toml`.
+    pub name: String,
+    /// Where the repository lives, without credentials.
+    pub url: String,
+    /// Other names that resolve to this entry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// Free labels for grouping (`list --tag`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// One line about the repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// When the entry was registered.
+    #[serde(with = "toml_time")]
+    pub added: DateTime<Utc>,
+    /// What was learned from the remote.
+    #[serde(default, skip_serializing_if = "Remote::is_empty")]
+    pub remote: Remote,
+    /// Cached copies of the repository's configuration files.
+    #[serde(default, skip_serializing_if = "ConfigCache::is_empty")]
+    pub config: ConfigCache,
+    /// Keys this version of repodex does not know, kept as they are so that a newer
+    /// writer's data is never dropped by an older one.
+    #[serde(flatten)]
+    pub extra: toml::Table,
+}
+
+/// What the remote said when it was last fetched.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Remote {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_branch: Option<String>,
+    /// The upstream commit the cached configuration files were read from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_commit: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "toml_time::option"
+    )]
+    pub config_fetched: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub extra: toml::Table,
+}
+
+impl Remote {
+    fn is_empty(&self) -> bool {
+        self.default_branch.is_none()
+            && self.config_commit.is_none()
+            && self.config_fetched.is_none()
+            && self.extra.is_empty()
+    }
+}
+
+/// Configuration files read from the repository, by path.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConfigCache {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub files: BTreeMap<String, String>,
+    #[serde(flatten)]
+    pub extra: toml::Table,
+}
+
+impl ConfigCache {
+    fn is_empty(&self) -> bool {
+        self.files.is_empty() && self.extra.is_empty()
+    }
+}
+
+/// The fields every listing shows: the catalog's record of an entry and the objects of
+/// `list --json`. Field names are part of the JSON contract (docs/json.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub name: String,
+    pub url: String,
+    pub aliases: Vec<String>,
+    pub tags: Vec<String>,
+    pub description: Option<String>,
+    pub default_branch: Option<String>,
+}
+
+impl Entry {
+    /// A new entry, registered now.
+    pub fn new(name: String, url: &GitUrl) -> Entry {
+        Entry {
+            name,
+            url: url.to_string(),
+            aliases: Vec::new(),
+            tags: Vec::new(),
+            description: None,
+            added: Utc::now().trunc_subsecs(0),
+            remote: Remote::default(),
+            config: ConfigCache::default(),
+            extra: toml::Table::new(),
+        }
+    }
+
+    /// The file an entry of this name lives in, relative to the registry's root.
+    pub fn path_for(name: &str) -> String {
+        format!("{}{name}.toml", super::layout::REPOS_DIR)
+    }
+
+    /// The entry's name for a path under `repos/`, if the path is one an entry can have.
+    pub fn name_for_path(path: &str) -> Option<&str> {
+        path.strip_prefix(super::layout::REPOS_DIR)?
+            .strip_suffix(".toml")
+    }
+
+    /// Parse and check an entry file. `path` is the file's path in the registry, used
+    /// in error messages and to check that the name matches the path.
+    pub fn parse(path: &str, bytes: &[u8]) -> Result<Entry, Error> {
+        let broken = |line: Option<usize>, message: String| Error::BrokenEntry {
+            path: path.to_string(),
+            line,
+            message,
+        };
+        if bytes.len() > MAX_ENTRY_SIZE {
+            return Err(broken(
+                None,
+                format!("is larger than {} MiB", MAX_ENTRY_SIZE / (1024 * 1024)),
+            ));
+        }
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
+            broken(Some(line), "is not valid UTF-8".into())
+        })?;
+        let entry: Entry = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+            broken(line, e.message().trim().replace('\n', " "))
+        })?;
+        let expected = Entry::name_for_path(path).unwrap_or_default();
+        if entry.name != expected {
+            return Err(broken(
+                line_of(text, "name"),
+                format!(
+                    "names the entry '{}' but its path says '{expected}'; rename the file or fix the name",
+                    entry.name.escape_debug()
+                ),
+            ));
+        }
+        entry
+            .check()
+            .map_err(|(key, message)| broken(line_of(text, key), message))?;
+        Ok(entry)
+    }
+
+    /// Check the entry on its own. On failure, the key at fault and a message.
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        validate_name(&self.name).map_err(|e| ("name", e.to_string()))?;
+        GitUrl::parse_clean(&self.url).map_err(|e| ("url", e.to_string()))?;
+        for alias in &self.aliases {
+            validate_alias(alias).map_err(|e| ("aliases", e.to_string()))?;
+            if *alias == self.name {
+                return Err((
+                    "aliases",
+                    format!("alias '{alias}' repeats the entry's own name"),
+                ));
+            }
+        }
+        for tag in &self.tags {
+            validate_tag(tag).map_err(|e| ("tags", e.to_string()))?;
+        }
+        if let Some(description) = &self.description {
+            validate_description(description).map_err(|e| ("description", e))?;
+        }
+        Ok(())
+    }
+
+    /// The entry as TOML, in the stable order of docs/format.md.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("an entry always serializes")
+    }
+
+    /// The parsed URL. Entries are checked when read, so this does not fail for them.
+    pub fn git_url(&self) -> Result<GitUrl, Error> {
+        Ok(GitUrl::parse_clean(&self.url)?)
+    }
+
+    pub fn summary(&self) -> Summary {
+        Summary {
+            name: self.name.clone(),
+            url: self.url.clone(),
+            aliases: self.aliases.clone(),
+            tags: self.tags.clone(),
+            description: self.description.clone(),
+            default_branch: self.remote.default_branch.clone(),
+        }
+    }
+}
+
+/// A description is one line of printable text.
+pub fn validate_description(description: &str) -> Result<(), String> {
+    if description.chars().any(char::is_control) {
+        return Err(
+            "the description contains a line break or control character; keep it to one line"
+                .into(),
+        );
+    }
+    if description.chars().count() > MAX_DESCRIPTION_LEN {
+        return Err(format!(
+            "the description is longer than {MAX_DESCRIPTION_LEN} characters"
+        ));
+    }
+    Ok(())
+}
+
+/// The 1-based line on which `key = ...` first appears, for error messages.
+fn line_of(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            line.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
+}
+
+/// TOML has a date-time type of its own; entries use it (`added = 2026-11-24T10:00:00Z`)
+/// rather than a quoted string, and read either.
+mod toml_time {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Datetime(toml::value::Datetime),
+        Text(String),
+    }
+
+    fn parse<E: serde::de::Error>(value: Either) -> Result<DateTime<Utc>, E> {
+        let text = match value {
+            Either::Datetime(d) => d.to_string(),
+            Either::Text(s) => s,
+        };
+        DateTime::parse_from_rfc3339(&text)
+            .map(|d| d.with_timezone(&Utc))
+            .map_err(|e| {
+                E::custom(format!(
+                    "'{text}' is not a date-time with a time zone ({e})"
+                ))
+            })
+    }
+
+    pub fn serialize<S: Serializer>(time: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        let text = time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        let datetime: toml::value::Datetime = text.parse().map_err(serde::ser::Error::custom)?;
+        datetime.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        parse(Either::deserialize(d)?)
+    }
+
+    pub mod option {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(
+            time: &Option<DateTime<Utc>>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match time {
+                Some(t) => super::serialize(t, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<DateTime<Utc>>, D::Error> {
+            Option::<Either>::deserialize(d)?
+                .map(parse::<D::Error>)
+                .transpose()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    const SAMPLE: &str = r#"name = "edobry/minsky"
+url = "https://github.com/edobry/minsky.git"
+aliases = ["minsky", "mk"]
+tags = ["work"]
+description = "Minsky CLI"
+added = 2026-11-24T10:00:00Z
+future_field = "kept"
+
+[remote]
+default_branch = "main"
+config_commit = "3f2a9c"
+config_fetched = 2026-11-24T10:00:05Z
+
+[config.files]
+".minsky/config.yaml" = """
+repository:
+  backend: github
+"""
+"#;
+
+    #[test]
+    fn round_trip_keeps_every_field() {
+        let entry = Entry::parse("repos/edobry/minsky.toml", SAMPLE.as_bytes()).unwrap();
+        assert_eq!(entry.aliases, ["minsky", "mk"]);
+        assert_eq!(entry.remote.default_branch.as_deref(), Some("main"));
+        assert_eq!(
+            entry.extra.get("future_field").and_then(|v| v.as_str()),
+            Some("kept")
+        );
+        let written = entry.to_toml();
+        let again = Entry::parse("repos/edobry/minsky.toml", written.as_bytes()).unwrap();
+        assert_eq!(entry, again);
+        assert!(
+            written.contains("added = 2026-11-24T10:00:00Z"),
+            "{written}"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let bad = SAMPLE.replace("tags = [\"work\"]", "tags = [\"Work Stuff\"]");
+        let err = Entry::parse("repos/edobry/minsky.toml", bad.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("repos/edobry/minsky.toml line 4"), "{err}");
+        let err = Entry::parse("repos/other.toml", SAMPLE.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 1"), "{err}");
+        let err = Entry::parse("repos/x.toml", b"name = \"x\"\nurl = ")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("repos/x.toml line 2"), "{err}");
+    }
+}

@@ -1,0 +1,122 @@
+//! Where things are in a registry (format 1), and the files a new registry starts with.
+//!
+//! Tracked files: `registry.toml`, `repos/<name>.toml`, `README.md`, `.gitattributes`
+//! (and, with the vault, `credentials/` and `.age-recipients`). Untracked, per-machine
+//! files live in `.git/repodex/`, which git never pushes: the lock, the journal of an
+//! operation in flight, and the catalog (a lookup index derived from HEAD).
+
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+
+/// The registry format this version reads and writes.
+pub const FORMAT: i64 = 1;
+/// The folder of entry files, with its trailing slash.
+pub const REPOS_DIR: &str = "repos/";
+/// Shared settings.
+pub const SETTINGS_FILE: &str = "registry.toml";
+/// Repodex's own folder inside the registry's `.git/`.
+pub const PRIVATE_DIR: &str = "repodex";
+
+/// The settings in `registry.toml`, shared by everyone who syncs the registry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub format: i64,
+    /// Keys this version does not know, kept as they are.
+    #[serde(flatten)]
+    pub extra: toml::Table,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            format: FORMAT,
+            extra: toml::Table::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// Read and check `registry.toml`.
+    pub fn parse(bytes: &[u8]) -> Result<Settings, Error> {
+        let broken = |message: String| Error::BrokenEntry {
+            path: SETTINGS_FILE.into(),
+            line: None,
+            message,
+        };
+        let text = std::str::from_utf8(bytes).map_err(|_| broken("is not valid UTF-8".into()))?;
+        let settings: Settings =
+            toml::from_str(text).map_err(|e| broken(e.message().trim().replace('\n', " ")))?;
+        if settings.format != FORMAT {
+            return Err(Error::UnknownFormat {
+                found: settings.format,
+                known: FORMAT,
+            });
+        }
+        Ok(settings)
+    }
+}
+
+/// The files of a new registry, path and content.
+pub fn initial_files() -> Vec<(&'static str, Vec<u8>)> {
+    let settings = format!(
+        "# Settings shared by everyone who uses this registry. See docs/format.md of repodex.\n{}",
+        toml::to_string(&Settings::default()).expect("settings serialize")
+    );
+    vec![
+        (SETTINGS_FILE, settings.into_bytes()),
+        ("README.md", README.as_bytes().to_vec()),
+        (".gitattributes", GITATTRIBUTES.as_bytes().to_vec()),
+    ]
+}
+
+const GITATTRIBUTES: &str = "\
+# Entries are plain text; credentials are age-encrypted and diff through `age`.
+*.toml text eol=lf
+*.age diff=age
+";
+
+const README: &str = "\
+# A repodex registry
+
+This repository is a [repodex](https://crates.io/crates/repodex) registry: a list of
+the git repositories a person or a team works with. It is written by repodex, and it is
+an ordinary git repository, so you can read it with plain git.
+
+## Layout
+
+- `registry.toml`: the registry's format (`format = 1`) and shared settings.
+- `repos/<name>.toml`: one file per registered repository, holding its URL, aliases,
+  tags and description, what was learned from its remote (default branch) and cached
+  copies of its project configuration files. A name with `/` nests:
+  `repos/edobry/minsky.toml`.
+- `credentials/<name>.age`: credentials for a repository, encrypted with age to every
+  key in `.age-recipients`. Nothing secret is ever stored here in plain text.
+- `.age-recipients`: the public keys that can read the credentials.
+
+## History
+
+Every change is one commit, so history is the record of what changed:
+
+    git log --oneline                      # what happened to the registry
+    git log -p repos/edobry/minsky.toml    # how one entry changed
+
+Hand edits are fine: edit a file, commit it with git, and repodex reads it.
+`repodex doctor` checks the whole registry.
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initial_settings_parse_back() {
+        let files = initial_files();
+        let settings = Settings::parse(&files[0].1).unwrap();
+        assert_eq!(settings.format, FORMAT);
+        assert!(matches!(
+            Settings::parse(b"format = 2"),
+            Err(Error::UnknownFormat { found: 2, .. })
+        ));
+    }
+}

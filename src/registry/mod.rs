@@ -1,0 +1,271 @@
+//! The store: a git repository of entry files, and everything that reads or changes it.
+//!
+//! [`Registry`] opens (or creates) a registry and answers read queries from HEAD through
+//! the [catalog](catalog); [`Transaction`] is the one way to change it. Submodules own
+//! one concern each: [`layout`] (paths and initial files), [`entry`] (the entry file
+//! format), [`name`] (names, aliases, tags), [`catalog`] (the derived lookup index),
+//! [`resolve`] (the reference rules), [`transaction`] (lock, edit, commit, work tree
+//! sync, crash repair) and [`doctor`] (whole-registry validation).
+
+pub mod catalog;
+pub mod doctor;
+pub mod entry;
+pub mod layout;
+pub mod name;
+pub mod resolve;
+pub mod transaction;
+
+use std::path::{Path, PathBuf};
+
+use crate::git::{FileEdit, ObjectId, Repo};
+use crate::{Error, Result};
+use catalog::{Catalog, Record};
+use entry::Entry;
+pub use transaction::Transaction;
+
+/// Where the registry is, and why: for messages such as `doctor`'s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// `--registry DIR`
+    Flag(PathBuf),
+    /// `$REPODEX_HOME`
+    Env(PathBuf),
+    /// `$XDG_DATA_HOME/repodex/registry`
+    Default(PathBuf),
+}
+
+impl Location {
+    /// Find the registry: `--registry` first, then `$REPODEX_HOME`, then the XDG data
+    /// directory (docs/design.md says why the flag wins over the environment).
+    pub fn find(flag: Option<&Path>) -> Result<Location> {
+        if let Some(dir) = flag {
+            return Ok(Location::Flag(absolute(dir)?));
+        }
+        if let Some(dir) = std::env::var_os("REPODEX_HOME").filter(|v| !v.is_empty()) {
+            return Ok(Location::Env(absolute(Path::new(&dir))?));
+        }
+        use etcetera::BaseStrategy;
+        let base = etcetera::choose_base_strategy().map_err(|e| {
+            Error::Invalid(format!(
+                "cannot find the home directory ({e}); set REPODEX_HOME"
+            ))
+        })?;
+        Ok(Location::Default(
+            base.data_dir().join("repodex").join("registry"),
+        ))
+    }
+
+    pub fn path(&self) -> &Path {
+        match self {
+            Location::Flag(p) | Location::Env(p) | Location::Default(p) => p,
+        }
+    }
+}
+
+fn absolute(dir: &Path) -> Result<PathBuf> {
+    std::path::absolute(dir).map_err(|e| Error::io(format!("cannot use {}", dir.display()), e))
+}
+
+/// An open registry, read at one HEAD commit.
+pub struct Registry {
+    repo: Repo,
+    head: ObjectId,
+    catalog: Catalog,
+}
+
+impl Registry {
+    /// Open the registry at `root`, creating it first when the folder does not exist or
+    /// is empty (first use needs no setup step).
+    pub fn open_or_create(root: &Path) -> Result<Registry> {
+        if is_missing_or_empty(root) {
+            Registry::create(root)?;
+        }
+        Registry::open(root)
+    }
+
+    /// Create a registry at `root`; `Ok(false)` when one is there already.
+    pub fn create(root: &Path) -> Result<bool> {
+        if !is_missing_or_empty(root) {
+            Registry::open(root)?;
+            return Ok(false);
+        }
+        // Build the registry in a sibling folder and rename it into place: the rename is
+        // atomic, so concurrent first uses see either no registry or a whole one, and
+        // exactly one of them wins.
+        let parent = root.parent().ok_or_else(|| Error::NotARegistry {
+            path: root.to_path_buf(),
+            reason: "it has no parent folder".into(),
+        })?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
+        let staging = tempfile::Builder::new()
+            .prefix(".repodex-new-")
+            .tempdir_in(parent)
+            .map_err(|e| Error::io(format!("cannot create a folder in {}", parent.display()), e))?;
+        let repo = Repo::init(staging.path())?;
+        let edits: Vec<FileEdit> = layout::initial_files()
+            .into_iter()
+            .map(|(path, content)| FileEdit {
+                path: path.to_string(),
+                content: Some(content),
+            })
+            .collect();
+        let (tree, _) = repo.write_tree(None, &edits)?;
+        let commit = repo.write_commit(tree, &[], "create registry")?;
+        repo.update_head(None, commit, "create registry")?;
+        let paths: Vec<String> = edits.into_iter().map(|e| e.path).collect();
+        repo.checkout_paths(commit, &paths)?;
+        let _ = std::fs::remove_dir(root);
+        let staged = staging.keep();
+        match std::fs::rename(&staged, root) {
+            Ok(()) => Ok(true),
+            Err(_) if !is_missing_or_empty(root) => {
+                // Another process created it first; ours is not needed.
+                let _ = std::fs::remove_dir_all(&staged);
+                Registry::open(root)?;
+                Ok(false)
+            }
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&staged);
+                Err(Error::io(
+                    format!("cannot create the registry at {}", root.display()),
+                    e,
+                ))
+            }
+        }
+    }
+
+    /// Open an existing registry.
+    pub fn open(root: &Path) -> Result<Registry> {
+        if !root.join(".git").exists() {
+            return Err(Error::NotARegistry {
+                path: root.to_path_buf(),
+                reason: if root.exists() {
+                    "it is not a git repository".into()
+                } else {
+                    "it does not exist".into()
+                },
+            });
+        }
+        let repo = Repo::open(root)?;
+        let private = repo.git_dir().join(layout::PRIVATE_DIR);
+        if transaction::needs_repair(&private) {
+            transaction::repair(&repo, &private, &mut || {})?;
+        }
+        let head = repo.head_commit()?.ok_or_else(|| Error::NotARegistry {
+            path: root.to_path_buf(),
+            reason: "its git repository has no commits".into(),
+        })?;
+        std::fs::create_dir_all(&private)
+            .map_err(|e| Error::io(format!("cannot create {}", private.display()), e))?;
+        let catalog = Catalog::for_commit(&repo, &private, head)?;
+        Ok(Registry {
+            repo,
+            head,
+            catalog,
+        })
+    }
+
+    /// The registry's folder (its work tree).
+    pub fn root(&self) -> &Path {
+        self.repo.workdir()
+    }
+
+    /// The commit this view of the registry reads.
+    pub fn head(&self) -> ObjectId {
+        self.head
+    }
+
+    pub(crate) fn private_dir(&self) -> PathBuf {
+        self.repo.git_dir().join(layout::PRIVATE_DIR)
+    }
+
+    /// Every entry's record, sorted by name; broken files appear as [`Record::Broken`].
+    pub fn records(&self) -> impl Iterator<Item = Record> + '_ {
+        self.catalog.records()
+    }
+
+    /// The record of one entry, by exact name.
+    pub fn record(&self, name: &str) -> Option<Record> {
+        self.catalog.record(name)
+    }
+
+    /// Read a whole entry at HEAD.
+    pub fn entry(&self, name: &str) -> Result<Entry> {
+        self.entry_at(self.head, name)
+    }
+
+    /// Read a whole entry as it was at `commit`.
+    pub fn entry_at(&self, commit: ObjectId, name: &str) -> Result<Entry> {
+        let path = Entry::path_for(name);
+        let tree = self.repo.tree_of(commit)?;
+        let file = self
+            .repo
+            .file_at(tree, &path)?
+            .ok_or_else(|| Error::NotFound {
+                reference: name.to_string(),
+                suggestions: Vec::new(),
+            })?;
+        catalog::read_entry(&self.repo, &file)
+    }
+
+    /// Start a change. Waits for other writers, calling `on_wait` once if it has to.
+    pub fn transaction(&mut self, on_wait: impl FnMut()) -> Result<Transaction<'_>> {
+        Transaction::begin(self, on_wait)
+    }
+
+    pub(crate) fn repo(&self) -> &Repo {
+        &self.repo
+    }
+
+    pub(crate) fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Called by a transaction after it moved HEAD.
+    pub(crate) fn advance(&mut self, head: ObjectId, changes: &catalog::Changes) -> Result<()> {
+        changes.write(&self.catalog, &self.private_dir(), head)?;
+        self.catalog = Catalog::for_commit(&self.repo, &self.private_dir(), head)?;
+        self.head = head;
+        Ok(())
+    }
+
+    /// Re-read HEAD after taking the lock: another writer may have moved it.
+    pub(crate) fn reload(&mut self) -> Result<()> {
+        let head = self.repo.head_commit()?.ok_or(Error::Conflict)?;
+        if head != self.head {
+            self.catalog = Catalog::for_commit(&self.repo, &self.private_dir(), head)?;
+            self.head = head;
+        }
+        Ok(())
+    }
+}
+
+/// The URL of a repository given on the command line: a URL (validated), or the path
+/// of a local git repository (made absolute). A URL that carries a password or token is
+/// refused without repeating the secret.
+pub fn repository_url(input: &str) -> Result<crate::url::GitUrl> {
+    if crate::url::looks_like_url(input) || input.starts_with('-') || input.contains("::") {
+        return Ok(crate::url::GitUrl::parse_clean(input)?);
+    }
+    let path = Path::new(input);
+    let canonical = path.canonicalize().map_err(|_| {
+        Error::Invalid(format!(
+            "{} is neither a git URL nor an existing path; give https://host/owner/repo, git@host:owner/repo, or the path of a git repository",
+            crate::url::quote(input)
+        ))
+    })?;
+    if !Repo::exists_at(&canonical) {
+        return Err(Error::NotAGitRepository { path: canonical });
+    }
+    Ok(crate::url::GitUrl::parse_clean(
+        &canonical.display().to_string(),
+    )?)
+}
+
+fn is_missing_or_empty(dir: &Path) -> bool {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
+}

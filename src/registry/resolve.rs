@@ -1,0 +1,163 @@
+//! The reference rules: how a REF given by a user becomes one entry.
+//!
+//! Every command that takes a repository resolves it here, by the first rule that
+//! matches (docs/references.md):
+//!
+//! 1. an entry's name (case-insensitive);
+//! 2. one of its aliases;
+//! 3. a URL of it in any spelling (compared by [identity key](crate::url::GitUrl::identity_key));
+//! 4. a local path: a working copy whose remote is a registered URL, or a registered
+//!    local repository;
+//! 5. a unique last segment of a name (`minsky` for `edobry/minsky`).
+//!
+//! Otherwise resolution fails with the candidates (ambiguous) or the nearest names (not
+//! found). Rules 1, 2, 3 and 5 are catalog lookups; only rule 4 touches the file system.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::catalog::KeyKind;
+use super::Registry;
+use crate::url::{looks_like_url, GitUrl};
+use crate::{Error, Result};
+
+/// Which reference rule matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    Name,
+    Alias,
+    Url,
+    Path,
+    LastSegment,
+}
+
+/// A reference resolved to an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// The entry's name.
+    pub name: String,
+    /// The rule that matched.
+    pub rule: Rule,
+}
+
+impl Registry {
+    /// Resolve a reference to an entry's name by the reference rules.
+    pub fn resolve(&self, reference: &str) -> Result<Resolved> {
+        if reference.is_empty() || reference.chars().any(char::is_control) {
+            return Err(Error::Invalid(format!(
+                "{} is not a repository reference; give a name, alias, URL or path",
+                crate::url::quote(reference)
+            )));
+        }
+        let found = |name: String, rule| Ok(Resolved { name, rule });
+        let lower = reference.to_lowercase();
+        if self.catalog().record(&lower).is_some() {
+            return found(lower, Rule::Name);
+        }
+        if let Some(name) = self.unique(reference, KeyKind::Alias, &lower)? {
+            return found(name, Rule::Alias);
+        }
+        if looks_like_url(reference) {
+            if let Ok(parsed) = GitUrl::parse(reference) {
+                if let Some(name) =
+                    self.unique(reference, KeyKind::Url, &parsed.url.identity_key())?
+                {
+                    return found(name, Rule::Url);
+                }
+            }
+        }
+        if let Some(name) = self.resolve_path(reference, Path::new(reference))? {
+            return found(name, Rule::Path);
+        }
+        if let Some(name) = self.unique(reference, KeyKind::LastSegment, &lower)? {
+            return found(name, Rule::LastSegment);
+        }
+        Err(Error::NotFound {
+            reference: reference.to_string(),
+            suggestions: self.suggestions(reference),
+        })
+    }
+
+    /// The entry whose repository contains `dir`: a working copy of a registered URL, or
+    /// a registered local repository. For `info` without a REF.
+    pub fn resolve_working_copy(&self, dir: &Path) -> Result<Option<String>> {
+        self.resolve_path(&dir.display().to_string(), dir)
+    }
+
+    fn unique(&self, reference: &str, kind: KeyKind, key: &str) -> Result<Option<String>> {
+        let mut owners = self.catalog().lookup(kind, key);
+        match owners.len() {
+            0 => Ok(None),
+            1 => Ok(owners.pop()),
+            _ => Err(Error::Ambiguous {
+                reference: reference.to_string(),
+                candidates: owners,
+            }),
+        }
+    }
+
+    fn resolve_path(&self, reference: &str, path: &Path) -> Result<Option<String>> {
+        let Ok(canonical) = path.canonicalize() else {
+            return Ok(None);
+        };
+        let Some(copy) = crate::git::working_copy(&canonical) else {
+            return Ok(None);
+        };
+        // A registered local repository: by its own path, or the folder that holds it.
+        for local in [&canonical, &copy.root, &copy.git_dir] {
+            if let Ok(parsed) = GitUrl::parse(&local.display().to_string()) {
+                if let Some(name) =
+                    self.unique(reference, KeyKind::Url, &parsed.url.identity_key())?
+                {
+                    return Ok(Some(name));
+                }
+            }
+        }
+        // A working copy of a registered remote, `origin` first.
+        for url in &copy.remote_urls {
+            if let Ok(parsed) = GitUrl::parse(url) {
+                if let Some(name) =
+                    self.unique(reference, KeyKind::Url, &parsed.url.identity_key())?
+                {
+                    return Ok(Some(name));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Up to three entry names close to `reference`, nearest first.
+    pub fn suggestions(&self, reference: &str) -> Vec<String> {
+        let wanted = reference.to_lowercase();
+        let mut scored: Vec<(f64, String)> = Vec::new();
+        let mut consider = |candidate: &str, name: &str| {
+            let mut score = strsim::normalized_damerau_levenshtein(&wanted, candidate);
+            if candidate.contains(&wanted) || (wanted.len() >= 3 && wanted.contains(candidate)) {
+                score = score.max(0.7);
+            }
+            if score >= 0.5 {
+                scored.push((score, name.to_string()));
+            }
+        };
+        for name in self.catalog().names() {
+            consider(&name, &name);
+            consider(super::name::last_segment(&name), &name);
+        }
+        for (alias, name) in self.catalog().keys(KeyKind::Alias) {
+            consider(&alias, &name);
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let mut names: Vec<String> = Vec::new();
+        for (_, name) in scored {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+            if names.len() == 3 {
+                break;
+            }
+        }
+        names
+    }
+}

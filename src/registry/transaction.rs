@@ -1,0 +1,512 @@
+//! Transactions: the one way the registry changes.
+//!
+//! A transaction takes the registry's lock (`.git/repodex/lock`, an OS file lock, so a
+//! killed process never leaves a stale one), re-reads HEAD, collects entry edits while
+//! checking every name, alias and URL against the registry, and commits them as one git
+//! commit. The commit is made in an order that survives a crash at any point:
+//!
+//! 1. write blobs, trees and the commit object (unreferenced until step 3);
+//! 2. write a journal naming the old commit, the new one and the paths it touches;
+//! 3. move the branch from the old commit to the new one, atomically;
+//! 4. write those paths in the work tree and index, so `git status` stays clean;
+//! 5. update the catalog, then remove the journal.
+//!
+//! A process killed before step 3 leaves the old state; after it, the new state, and the
+//! next repodex command finishes step 4 from the journal. Paths with uncommitted hand
+//! edits are never overwritten: the transaction refuses before step 1.
+
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::Path;
+
+use super::catalog::{Changes, KeyKind};
+use super::entry::{validate_description, Entry};
+use super::name::{candidate_names, validate_alias, validate_name, validate_tag};
+use super::Registry;
+use crate::git::{FileEdit, ObjectId, PathState, Repo};
+use crate::url::GitUrl;
+use crate::{Error, Result};
+
+const JOURNAL: &str = "journal";
+const LOCK: &str = "lock";
+
+/// What a new entry starts with, beside its URL.
+#[derive(Debug, Clone, Default)]
+pub struct NewEntry {
+    /// The name; generated from the URL when `None`.
+    pub name: Option<String>,
+    pub aliases: Vec<String>,
+    pub tags: Vec<String>,
+    pub description: Option<String>,
+}
+
+/// A change in progress. Dropping it without [`Transaction::commit`] changes nothing.
+pub struct Transaction<'r> {
+    registry: &'r mut Registry,
+    _lock: File,
+    base: ObjectId,
+    base_tree: ObjectId,
+    changes: Changes,
+    /// Entry name -> its new content, or `None` to remove it.
+    pending: BTreeMap<String, Option<Entry>>,
+}
+
+fn take_lock(private: &Path, on_wait: &mut dyn FnMut()) -> Result<File> {
+    std::fs::create_dir_all(private)
+        .map_err(|e| Error::io(format!("cannot create {}", private.display()), e))?;
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(private.join(LOCK))
+        .map_err(|e| Error::io("cannot open the registry's lock file", e))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            on_wait();
+            file.lock()
+                .map_err(|e| Error::io("cannot lock the registry", e))?;
+        }
+        Err(TryLockError::Error(e)) => return Err(Error::io("cannot lock the registry", e)),
+    }
+    Ok(file)
+}
+
+impl<'r> Transaction<'r> {
+    pub(super) fn begin(
+        registry: &'r mut Registry,
+        mut on_wait: impl FnMut(),
+    ) -> Result<Transaction<'r>> {
+        let private = registry.private_dir();
+        let lock = take_lock(&private, &mut on_wait)?;
+        if needs_repair(&private) {
+            repair_locked(registry.repo(), &private)?;
+        }
+        registry.reload()?;
+        let base = registry.head();
+        let base_tree = registry.repo().tree_of(base)?;
+        Ok(Transaction {
+            registry,
+            _lock: lock,
+            base,
+            base_tree,
+            changes: Changes::default(),
+            pending: BTreeMap::new(),
+        })
+    }
+
+    /// The registry as it was when the transaction began (HEAD under the lock).
+    pub fn registry(&self) -> &Registry {
+        self.registry
+    }
+
+    /// An entry as this transaction sees it.
+    pub fn entry(&self, name: &str) -> Result<Entry> {
+        match self.pending.get(name) {
+            Some(Some(entry)) => Ok(entry.clone()),
+            Some(None) => Err(Error::NotFound {
+                reference: name.into(),
+                suggestions: Vec::new(),
+            }),
+            None => self.registry.entry(name),
+        }
+    }
+
+    fn owners(&self, kind: KeyKind, key: &str) -> Vec<String> {
+        self.changes.owners(self.registry.catalog(), kind, key)
+    }
+
+    fn has_entry(&self, name: &str) -> bool {
+        self.changes.record(self.registry.catalog(), name).is_some()
+    }
+
+    /// Register a repository. `url` must already be validated and free of secrets.
+    pub fn register(&mut self, url: &GitUrl, new: NewEntry) -> Result<Entry> {
+        if let Some(existing) = self
+            .owners(KeyKind::Url, &url.identity_key())
+            .into_iter()
+            .next()
+        {
+            return Err(Error::AlreadyRegistered {
+                url: url.to_string(),
+                name: existing,
+            });
+        }
+        let name = match new.name {
+            Some(name) => {
+                self.check_name_free(&name, None)?;
+                name
+            }
+            None => candidate_names(url)
+                .find(|n| self.check_name_free(n, None).is_ok())
+                .expect("numbered candidates never run out"),
+        };
+        let mut entry = Entry::new(name, url);
+        for alias in new.aliases {
+            add_unique(&mut entry.aliases, alias);
+        }
+        for tag in new.tags {
+            validate_tag(&tag)?;
+            add_unique(&mut entry.tags, tag);
+        }
+        if let Some(description) = new.description.filter(|d| !d.is_empty()) {
+            validate_description(&description).map_err(Error::Invalid)?;
+            entry.description = Some(description);
+        }
+        self.put(entry.clone(), None)?;
+        Ok(entry)
+    }
+
+    /// Check that `name` is valid and belongs to no entry other than `own`.
+    fn check_name_free(&self, name: &str, own: Option<&str>) -> Result<()> {
+        let lower = name.to_lowercase();
+        if lower != name && Some(lower.as_str()) != own && self.has_entry(&lower) {
+            return Err(Error::NameTaken {
+                what: "name",
+                wanted: name.into(),
+                clash: format!("differs from the existing name '{lower}' only by case"),
+            });
+        }
+        validate_name(name)?;
+        if Some(name) != own && self.has_entry(name) {
+            return Err(Error::NameTaken {
+                what: "name",
+                wanted: name.into(),
+                clash: "is the name of another entry".into(),
+            });
+        }
+        if let Some(owner) = self
+            .owners(KeyKind::Alias, name)
+            .into_iter()
+            .find(|o| Some(o.as_str()) != own)
+        {
+            return Err(Error::NameTaken {
+                what: "name",
+                wanted: name.into(),
+                clash: format!("is an alias of '{owner}'"),
+            });
+        }
+        Ok(())
+    }
+
+    fn check_alias_free(&self, alias: &str, own: &str) -> Result<()> {
+        validate_alias(alias)?;
+        if alias == own {
+            return Err(Error::NameTaken {
+                what: "alias",
+                wanted: alias.into(),
+                clash: "is the entry's own name".into(),
+            });
+        }
+        if self.has_entry(alias) {
+            return Err(Error::NameTaken {
+                what: "alias",
+                wanted: alias.into(),
+                clash: "is the name of another entry".into(),
+            });
+        }
+        if let Some(owner) = self
+            .owners(KeyKind::Alias, alias)
+            .into_iter()
+            .find(|o| o != own)
+        {
+            return Err(Error::NameTaken {
+                what: "alias",
+                wanted: alias.into(),
+                clash: format!("is already an alias of '{owner}'"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Write `entry`, replacing the entry called `replacing` (its old name, for a rename)
+    /// or the entry of the same name. Checks the name, aliases and URL against every
+    /// other entry.
+    pub fn put(&mut self, entry: Entry, replacing: Option<&str>) -> Result<()> {
+        let own = entry.name.clone();
+        let others_own = |owner: &str| owner == own || Some(owner) == replacing;
+        let is_new_name = match replacing {
+            Some(old) => old != own,
+            None => !self.has_entry(&own),
+        };
+        if is_new_name {
+            self.check_name_free(&own, replacing)?;
+        }
+        for alias in &entry.aliases {
+            validate_alias(alias)?;
+            if *alias == own {
+                return Err(Error::NameTaken {
+                    what: "alias",
+                    wanted: alias.clone(),
+                    clash: "is the entry's own name".into(),
+                });
+            }
+            if self.has_entry(alias) && !others_own(alias) {
+                return Err(Error::NameTaken {
+                    what: "alias",
+                    wanted: alias.clone(),
+                    clash: "is the name of another entry".into(),
+                });
+            }
+            if let Some(owner) = self
+                .owners(KeyKind::Alias, alias)
+                .into_iter()
+                .find(|o| !others_own(o))
+            {
+                return Err(Error::NameTaken {
+                    what: "alias",
+                    wanted: alias.clone(),
+                    clash: format!("is already an alias of '{owner}'"),
+                });
+            }
+        }
+        let url = entry.git_url()?;
+        if let Some(owner) = self
+            .owners(KeyKind::Url, &url.identity_key())
+            .into_iter()
+            .find(|o| !others_own(o))
+        {
+            return Err(Error::AlreadyRegistered {
+                url: url.to_string(),
+                name: owner,
+            });
+        }
+        let catalog = self.registry.catalog();
+        if let Some(old) = replacing.filter(|old| *old != own) {
+            self.changes.remove(catalog, old);
+            self.pending.insert(old.to_string(), None);
+        }
+        self.changes.put(catalog, entry.summary());
+        self.pending.insert(own, Some(entry));
+        Ok(())
+    }
+
+    /// Add an alias to an entry.
+    pub fn add_alias(&mut self, name: &str, alias: &str) -> Result<()> {
+        self.check_alias_free(alias, name)?;
+        let mut entry = self.entry(name)?;
+        add_unique(&mut entry.aliases, alias.to_string());
+        self.put(entry, None)
+    }
+
+    /// Remove an alias from whichever entry has it; returns that entry's name.
+    pub fn remove_alias(&mut self, alias: &str) -> Result<String> {
+        let owners = self.owners(KeyKind::Alias, alias);
+        let Some(name) = owners.into_iter().next() else {
+            let suggestions = self.registry.suggestions(alias);
+            return Err(Error::NotFound {
+                reference: format!("alias {alias}"),
+                suggestions,
+            });
+        };
+        let mut entry = self.entry(&name)?;
+        entry.aliases.retain(|a| a != alias);
+        self.put(entry, None)?;
+        Ok(name)
+    }
+
+    /// Remove an entry.
+    pub fn forget(&mut self, name: &str) -> Result<Entry> {
+        let entry = self.entry(name)?;
+        self.changes.remove(self.registry.catalog(), name);
+        self.pending.insert(name.to_string(), None);
+        Ok(entry)
+    }
+
+    /// Give an entry a new name.
+    pub fn rename(&mut self, name: &str, new_name: &str) -> Result<()> {
+        let mut entry = self.entry(name)?;
+        if new_name == name {
+            return Ok(());
+        }
+        // The entry's own alias may become its name.
+        entry.aliases.retain(|a| a != new_name);
+        entry.name = new_name.to_string();
+        self.put(entry, Some(name))
+    }
+
+    /// Change an entry's URL (the repository moved).
+    pub fn set_url(&mut self, name: &str, url: &GitUrl) -> Result<()> {
+        let mut entry = self.entry(name)?;
+        entry.url = url.to_string();
+        self.put(entry, None)
+    }
+
+    /// Change or clear an entry's description.
+    pub fn set_description(&mut self, name: &str, description: Option<String>) -> Result<()> {
+        let mut entry = self.entry(name)?;
+        if let Some(d) = &description {
+            validate_description(d).map_err(Error::Invalid)?;
+        }
+        entry.description = description.filter(|d| !d.is_empty());
+        self.put(entry, None)
+    }
+
+    /// Add tags to an entry.
+    pub fn add_tags(&mut self, name: &str, tags: &[String]) -> Result<()> {
+        let mut entry = self.entry(name)?;
+        for tag in tags {
+            validate_tag(tag)?;
+            add_unique(&mut entry.tags, tag.clone());
+        }
+        self.put(entry, None)
+    }
+
+    /// Remove tags from an entry; tags it does not have are an error.
+    pub fn remove_tags(&mut self, name: &str, tags: &[String]) -> Result<()> {
+        let mut entry = self.entry(name)?;
+        if let Some(missing) = tags.iter().find(|t| !entry.tags.contains(t)) {
+            return Err(Error::Invalid(format!(
+                "'{name}' has no tag '{}'; its tags are: {}",
+                missing.escape_debug(),
+                if entry.tags.is_empty() {
+                    "(none)".into()
+                } else {
+                    entry.tags.join(", ")
+                }
+            )));
+        }
+        entry.tags.retain(|t| !tags.contains(t));
+        self.put(entry, None)
+    }
+
+    /// Commit the changes with `message`. Returns the new commit, or `None` when nothing
+    /// changed (no commit is made then).
+    pub fn commit(self, message: &str) -> Result<Option<ObjectId>> {
+        let repo = self.registry.repo();
+        let mut edits = Vec::with_capacity(self.pending.len());
+        let mut expected = Vec::with_capacity(self.pending.len());
+        for (name, entry) in &self.pending {
+            let path = Entry::path_for(name);
+            let old = repo.file_at(self.base_tree, &path)?.map(|f| f.id);
+            let content = entry.as_ref().map(|e| e.to_toml().into_bytes());
+            let unchanged = match (&content, old) {
+                (None, None) => true,
+                (Some(bytes), Some(old)) => repo.blob_id(bytes)? == old,
+                _ => false,
+            };
+            if !unchanged {
+                expected.push((path.clone(), old));
+                edits.push(FileEdit { path, content });
+            }
+        }
+        if edits.is_empty() {
+            return Ok(None);
+        }
+        for (path, state) in repo.path_states(&expected)? {
+            if state == PathState::Modified {
+                return Err(Error::UncommittedEdit {
+                    path,
+                    registry: repo.workdir().to_path_buf(),
+                });
+            }
+        }
+        let (tree, _) = repo.write_tree(Some(self.base_tree), &edits)?;
+        let commit = repo.write_commit(tree, &[self.base], message)?;
+        let paths: Vec<String> = edits.into_iter().map(|e| e.path).collect();
+        let private = self.registry.private_dir();
+        let journal = Journal {
+            base: self.base,
+            new: commit,
+            paths,
+        };
+        journal.write(&private)?;
+        repo.update_head(Some(self.base), commit, message)?;
+        repo.checkout_paths(commit, &journal.paths)?;
+        self.registry.advance(commit, &self.changes)?;
+        Journal::remove(&private)?;
+        Ok(Some(commit))
+    }
+}
+
+fn add_unique(list: &mut Vec<String>, item: String) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+/// What a commit in flight touches, so that a crash can be finished by the next run.
+struct Journal {
+    base: ObjectId,
+    new: ObjectId,
+    paths: Vec<String>,
+}
+
+impl Journal {
+    fn write(&self, private: &Path) -> Result<()> {
+        let mut text = format!("base {}\nnew {}\n", self.base, self.new);
+        for path in &self.paths {
+            text.push_str("path ");
+            text.push_str(path);
+            text.push('\n');
+        }
+        crate::git::write_atomically(&private.join(JOURNAL), text.as_bytes())
+    }
+
+    fn read(private: &Path) -> Option<Journal> {
+        let text = std::fs::read_to_string(private.join(JOURNAL)).ok()?;
+        let mut base = None;
+        let mut new = None;
+        let mut paths = Vec::new();
+        for line in text.lines() {
+            match line.split_once(' ') {
+                Some(("base", id)) => base = ObjectId::from_hex(id.as_bytes()).ok(),
+                Some(("new", id)) => new = ObjectId::from_hex(id.as_bytes()).ok(),
+                // Only paths repodex writes are repaired, whatever the journal says.
+                Some(("path", path))
+                    if Entry::name_for_path(path).is_some_and(|n| validate_name(n).is_ok()) =>
+                {
+                    paths.push(path.to_string())
+                }
+                _ => {}
+            }
+        }
+        Some(Journal {
+            base: base?,
+            new: new?,
+            paths,
+        })
+    }
+
+    fn remove(private: &Path) -> Result<()> {
+        match std::fs::remove_file(private.join(JOURNAL)) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::io("cannot remove the registry's journal", e)),
+        }
+    }
+}
+
+/// Did a process stop between moving HEAD and updating the work tree?
+pub(crate) fn needs_repair(private: &Path) -> bool {
+    private.join(JOURNAL).exists()
+}
+
+/// Finish an interrupted commit: take the lock, then repair.
+pub(crate) fn repair(repo: &Repo, private: &Path, on_wait: &mut dyn FnMut()) -> Result<()> {
+    let _lock = take_lock(private, on_wait)?;
+    repair_locked(repo, private)
+}
+
+fn repair_locked(repo: &Repo, private: &Path) -> Result<()> {
+    let Some(journal) = Journal::read(private) else {
+        return Journal::remove(private);
+    };
+    if repo.head_commit()? == Some(journal.new) {
+        let base_tree = repo.tree_of(journal.base)?;
+        let new_tree = repo.tree_of(journal.new)?;
+        let mut repairable = Vec::new();
+        for path in &journal.paths {
+            let on_disk = repo.worktree_blob(path)?;
+            let old = repo.file_at(base_tree, path)?.map(|f| f.id);
+            let new = repo.file_at(new_tree, path)?.map(|f| f.id);
+            // The file is as the interrupted command left it (old or new content); any
+            // other content is a hand edit made since, which is not ours to overwrite.
+            if on_disk == old || on_disk == new {
+                repairable.push(path.clone());
+            }
+        }
+        repo.checkout_paths(journal.new, &repairable)?;
+    }
+    Journal::remove(private)
+}

@@ -1,0 +1,596 @@
+//! Git URLs: the one parser repodex has.
+//!
+//! This module owns what a repository's address may look like. It parses every
+//! spelling git accepts that cannot run a command (`https://`, `http://`, `ssh://`,
+//! scp-style `user@host:path`, `git://`, `file://` and local paths), refuses the rest
+//! before any git transport sees it, derives the *identity key* under which two
+//! spellings of one repository compare equal, and splits out credentials embedded in a
+//! URL so that they are never written anywhere. It does not touch the network or the
+//! file system; callers canonicalize local paths themselves.
+
+use std::fmt;
+
+/// How a repository is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    Https,
+    Http,
+    Ssh,
+    Git,
+    File,
+}
+
+impl Scheme {
+    fn default_port(self) -> Option<u16> {
+        match self {
+            Scheme::Https => Some(443),
+            Scheme::Http => Some(80),
+            Scheme::Ssh => Some(22),
+            Scheme::Git => Some(9418),
+            Scheme::File => None,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Https => "https",
+            Scheme::Http => "http",
+            Scheme::Ssh => "ssh",
+            Scheme::Git => "git",
+            Scheme::File => "file",
+        }
+    }
+}
+
+/// The spelling a URL was given in, kept so that it prints back the way git users write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// `scheme://host/path`
+    Url,
+    /// `user@host:path`
+    Scp,
+    /// `/abs/path` (relative paths are made absolute by the caller before parsing)
+    Path,
+}
+
+/// A validated git URL without credentials in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitUrl {
+    scheme: Scheme,
+    form: Form,
+    user: Option<String>,
+    host: Option<String>,
+    port: Option<u16>,
+    /// For `Url` and `Path` forms, starts with `/`; for `Scp`, as written after the colon.
+    path: String,
+}
+
+/// A username and secret that were embedded in a URL, to be kept away from the registry.
+///
+/// Its `Debug` output never shows the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EmbeddedSecret {
+    /// The username, when the URL had one beside the secret.
+    pub username: Option<String>,
+    /// The password or token.
+    pub secret: String,
+}
+
+impl fmt::Debug for EmbeddedSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmbeddedSecret")
+            .field("username", &self.username)
+            .field("secret", &"[REDACTED]")
+            .finish()
+    }
+}
+
+/// The result of parsing user input: the clean URL and any secret that was split from it.
+#[derive(Debug, Clone)]
+pub struct ParsedUrl {
+    pub url: GitUrl,
+    pub secret: Option<EmbeddedSecret>,
+}
+
+/// Why a URL was refused. Messages never repeat a secret or a raw control character.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UrlError {
+    #[error(
+        "the URL is empty; give an https://, ssh://, git:// or file:// URL, or user@host:path"
+    )]
+    Empty,
+    #[error("the URL {0} contains whitespace or a control character; remove it (URLs never contain them)")]
+    ControlOrSpace(String),
+    #[error("the URL {0} starts with '-', which git would read as an option; give a URL that starts with a scheme, a host or a path")]
+    LeadingDash(String),
+    #[error("the URL {shown} uses the transport prefix '{prefix}::', which makes git run a program; use an https://, ssh://, git:// or file:// URL instead")]
+    TransportPrefix { shown: String, prefix: String },
+    #[error("the URL {shown} uses the scheme '{scheme}://', which repodex does not fetch; use https://, http://, ssh://, git:// or file://")]
+    UnsupportedScheme { shown: String, scheme: String },
+    #[error("the URL {shown} has no host; write it as scheme://host/path or user@host:path")]
+    NoHost { shown: String },
+    #[error("the URL {shown} has an invalid host '{host}'; a host is letters, digits, '.', '-' and '_' and does not start with '-'")]
+    BadHost { shown: String, host: String },
+    #[error("the URL {shown} has an invalid port; a port is a number from 1 to 65535")]
+    BadPort { shown: String },
+    #[error("the URL {shown} has no repository path; add the path after the host, as in https://host/owner/repo")]
+    NoPath { shown: String },
+    #[error("the URL {shown} has a path that starts with '-', which git could read as an option; check the URL")]
+    PathDash { shown: String },
+    #[error(
+        "the URL {shown} must use an absolute path after file://, as in file:///srv/git/repo.git"
+    )]
+    RelativeFile { shown: String },
+    #[error("the URL {shown} carried a password or token, which repodex never writes into the registry; register the URL without it and keep the secret in a credential store")]
+    EmbeddedSecret { shown: String },
+}
+
+/// Quote user input for an error message: escaped, so that control characters cannot
+/// reach the terminal, and cut short, so that one bad input stays one line.
+pub(crate) fn quote(input: &str) -> String {
+    let mut out = String::from("'");
+    for (i, c) in input.chars().enumerate() {
+        if i >= 120 {
+            out.push('…');
+            break;
+        }
+        out.extend(c.escape_debug());
+    }
+    out.push('\'');
+    out
+}
+
+fn is_known_token(user: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "ghp_",
+        "gho_",
+        "ghu_",
+        "ghs_",
+        "ghr_",
+        "github_pat_",
+        "glpat-",
+        "gldt-",
+        "glptt-",
+        "ATBB",
+    ];
+    PREFIXES.iter().any(|p| user.starts_with(p))
+        || (user.len() >= 32
+            && user
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+}
+
+fn valid_host(host: &str) -> bool {
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return !inner.is_empty()
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+    }
+    !host.is_empty()
+        && !host.starts_with('-')
+        && !host.starts_with('.')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_')
+}
+
+/// A `<transport>::` prefix, as git reads it: letters, digits, `+`, `.` or `-` before the
+/// first `::`, with no `/` or `:` in between.
+fn transport_prefix(input: &str) -> Option<&str> {
+    let end = input.find("::")?;
+    let prefix = &input[..end];
+    let plain = !prefix.is_empty()
+        && prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '.' || c == '-' || c == '_');
+    plain.then_some(prefix)
+}
+
+fn scheme_of(input: &str) -> Option<(&str, &str)> {
+    let end = input.find("://")?;
+    let scheme = &input[..end];
+    let mut chars = scheme.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    (first_ok && chars.all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '.' || c == '-'))
+        .then(|| (scheme, &input[end + 3..]))
+}
+
+/// Does `input` look like a URL (as opposed to a name or a path)? Used by reference
+/// resolution to decide whether to try the URL rule.
+pub fn looks_like_url(input: &str) -> bool {
+    scheme_of(input).is_some() || scp_parts(input).is_some()
+}
+
+/// `[user@]host:path`, where the part before the first `:` contains no `/` (git's rule).
+fn scp_parts(input: &str) -> Option<(&str, &str)> {
+    let colon = input.find(':')?;
+    let (before, after) = (&input[..colon], &input[colon + 1..]);
+    if before.is_empty() || before.contains('/') || after.starts_with("//") {
+        return None;
+    }
+    Some((before, after))
+}
+
+impl GitUrl {
+    /// Parse and validate a URL given by a user or read from a file. Relative local paths
+    /// are refused here: resolve them to absolute paths first.
+    pub fn parse(input: &str) -> Result<ParsedUrl, UrlError> {
+        let shown = || quote(input);
+        if input.is_empty() {
+            return Err(UrlError::Empty);
+        }
+        if input.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(UrlError::ControlOrSpace(shown()));
+        }
+        if input.starts_with('-') {
+            return Err(UrlError::LeadingDash(shown()));
+        }
+        if let Some(prefix) = transport_prefix(input) {
+            return Err(UrlError::TransportPrefix {
+                shown: shown(),
+                prefix: prefix.to_string(),
+            });
+        }
+        if let Some((scheme, rest)) = scheme_of(input) {
+            return Self::parse_url(input, scheme, rest);
+        }
+        if input.starts_with('/') {
+            return Ok(ParsedUrl {
+                url: GitUrl {
+                    scheme: Scheme::File,
+                    form: Form::Path,
+                    user: None,
+                    host: None,
+                    port: None,
+                    path: normalize_abs_path(input),
+                },
+                secret: None,
+            });
+        }
+        if let Some((authority, path)) = scp_parts(input) {
+            let (user, host) = match authority.rsplit_once('@') {
+                Some((user, host)) => (Some(user), host),
+                None => (None, authority),
+            };
+            if !valid_host(host) {
+                return Err(UrlError::BadHost {
+                    shown: shown(),
+                    host: quote(host),
+                });
+            }
+            if path.trim_start_matches('/').is_empty() {
+                return Err(UrlError::NoPath { shown: shown() });
+            }
+            if path.trim_start_matches('/').starts_with('-') {
+                return Err(UrlError::PathDash { shown: shown() });
+            }
+            return Ok(ParsedUrl {
+                url: GitUrl {
+                    scheme: Scheme::Ssh,
+                    form: Form::Scp,
+                    user: user.filter(|u| !u.is_empty()).map(str::to_string),
+                    host: Some(host.to_ascii_lowercase()),
+                    port: None,
+                    path: path.to_string(),
+                },
+                secret: None,
+            });
+        }
+        Err(UrlError::RelativeFile { shown: shown() })
+    }
+
+    fn parse_url(input: &str, scheme: &str, rest: &str) -> Result<ParsedUrl, UrlError> {
+        let shown = || quote(input);
+        let scheme = match scheme.to_ascii_lowercase().as_str() {
+            "https" => Scheme::Https,
+            "http" => Scheme::Http,
+            "ssh" | "git+ssh" | "ssh+git" => Scheme::Ssh,
+            "git" => Scheme::Git,
+            "file" => Scheme::File,
+            other => {
+                return Err(UrlError::UnsupportedScheme {
+                    shown: shown(),
+                    scheme: other.to_string(),
+                })
+            }
+        };
+        let (authority, path) = match rest.find('/') {
+            Some(slash) => (&rest[..slash], &rest[slash..]),
+            None => (rest, ""),
+        };
+        if scheme == Scheme::File {
+            if !(authority.is_empty() || authority.eq_ignore_ascii_case("localhost")) {
+                return Err(UrlError::RelativeFile { shown: shown() });
+            }
+            if path.is_empty() {
+                return Err(UrlError::NoPath { shown: shown() });
+            }
+            return Ok(ParsedUrl {
+                url: GitUrl {
+                    scheme,
+                    form: Form::Url,
+                    user: None,
+                    host: None,
+                    port: None,
+                    path: normalize_abs_path(path),
+                },
+                secret: None,
+            });
+        }
+        let (userinfo, hostport) = match authority.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, authority),
+        };
+        let (host, port) =
+            split_port(hostport).ok_or_else(|| UrlError::BadPort { shown: shown() })?;
+        if host.is_empty() {
+            return Err(UrlError::NoHost { shown: shown() });
+        }
+        if !valid_host(host) {
+            return Err(UrlError::BadHost {
+                shown: shown(),
+                host: quote(host),
+            });
+        }
+        if path.trim_matches('/').is_empty() {
+            return Err(UrlError::NoPath { shown: shown() });
+        }
+        if path.trim_start_matches('/').starts_with('-') {
+            return Err(UrlError::PathDash { shown: shown() });
+        }
+        let (user, secret) = match userinfo {
+            None => (None, None),
+            Some(info) => match info.split_once(':') {
+                Some((user, password)) => {
+                    let user = (!user.is_empty()).then(|| user.to_string());
+                    (
+                        None,
+                        Some(EmbeddedSecret {
+                            username: user,
+                            secret: password.to_string(),
+                        }),
+                    )
+                }
+                None if matches!(scheme, Scheme::Https | Scheme::Http) && is_known_token(info) => (
+                    None,
+                    Some(EmbeddedSecret {
+                        username: None,
+                        secret: info.to_string(),
+                    }),
+                ),
+                None => ((!info.is_empty()).then(|| info.to_string()), None),
+            },
+        };
+        Ok(ParsedUrl {
+            url: GitUrl {
+                scheme,
+                form: Form::Url,
+                user,
+                host: Some(host.to_ascii_lowercase()),
+                port,
+                path: path.to_string(),
+            },
+            secret,
+        })
+    }
+
+    /// Parse a URL that must carry no secret: the form stored in registry entries.
+    pub fn parse_clean(input: &str) -> Result<GitUrl, UrlError> {
+        let parsed = Self::parse(input)?;
+        match parsed.secret {
+            None => Ok(parsed.url),
+            // Never echo the input: it holds the secret. Show the cleaned URL instead.
+            Some(_) => Err(UrlError::EmbeddedSecret {
+                shown: quote(&parsed.url.to_string()),
+            }),
+        }
+    }
+
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// The host, lowercased; `None` for local repositories.
+    pub fn host(&self) -> Option<&str> {
+        self.host.as_deref()
+    }
+
+    /// Is this a repository on this machine (a path or `file://`)?
+    pub fn is_local(&self) -> bool {
+        self.scheme == Scheme::File
+    }
+
+    /// The local path of a `file://` URL or plain path.
+    pub fn local_path(&self) -> Option<&str> {
+        self.is_local().then_some(self.path.as_str())
+    }
+
+    fn path_segments(&self) -> Vec<&str> {
+        let path = self.path.trim_matches('/');
+        let path = path.strip_suffix(".git").unwrap_or(path);
+        path.split('/')
+            .filter(|s| !s.is_empty() && *s != "~")
+            .collect()
+    }
+
+    /// The key under which every spelling of one repository compares equal: the host
+    /// in lower case, a port only when it is not the scheme's default, the path without
+    /// a trailing `/` or `.git`; the scheme and user do not count, because `git@host:o/r`,
+    /// `ssh://git@host/o/r` and `https://host/o/r` name the same repository. Local
+    /// repositories are keyed by their absolute path.
+    pub fn identity_key(&self) -> String {
+        if self.is_local() {
+            let path = self.path.trim_end_matches('/');
+            return format!("file://{}", if path.is_empty() { "/" } else { path });
+        }
+        let mut key = self.host.clone().unwrap_or_default();
+        if let Some(port) = self.port.filter(|p| Some(*p) != self.scheme.default_port()) {
+            key.push(':');
+            key.push_str(&port.to_string());
+        }
+        for segment in self.path_segments() {
+            key.push('/');
+            key.push_str(segment);
+        }
+        key
+    }
+
+    /// The path segments a name is made from: `owner/repo` for `https://host/owner/repo.git`,
+    /// the folder name for a local repository (without `.git`, and the parent's name for
+    /// a `.git` folder itself).
+    pub fn name_segments(&self) -> Vec<String> {
+        let segments = self.path_segments();
+        if self.is_local() {
+            let mut last = segments
+                .iter()
+                .rev()
+                .copied()
+                .filter(|s| *s != ".git" && !s.is_empty());
+            return last.next().map(|s| vec![s.to_string()]).unwrap_or_default();
+        }
+        segments.into_iter().map(str::to_string).collect()
+    }
+}
+
+fn split_port(hostport: &str) -> Option<(&str, Option<u16>)> {
+    // `[::1]:8080` keeps its brackets; a bare `host:port` splits at the last colon.
+    let colon = if hostport.starts_with('[') {
+        hostport.find("]:").map(|i| i + 1)
+    } else {
+        hostport.rfind(':')
+    };
+    match colon {
+        None => Some((hostport, None)),
+        Some(i) => {
+            let digits = &hostport[i + 1..];
+            if digits.is_empty() {
+                return Some((&hostport[..i], None));
+            }
+            let port: u16 = digits.parse().ok().filter(|p| *p > 0)?;
+            Some((&hostport[..i], Some(port)))
+        }
+    }
+}
+
+fn normalize_abs_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for segment in path.split('/').filter(|s| !s.is_empty() && *s != ".") {
+        out.push('/');
+        out.push_str(segment);
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
+}
+
+impl fmt::Display for GitUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let user = self
+            .user
+            .as_deref()
+            .map(|u| format!("{u}@"))
+            .unwrap_or_default();
+        let host = self.host.as_deref().unwrap_or_default();
+        match self.form {
+            Form::Path => f.write_str(&self.path),
+            Form::Scp => write!(f, "{user}{host}:{}", self.path),
+            Form::Url if self.scheme == Scheme::File => write!(f, "file://{}", self.path),
+            Form::Url => {
+                write!(f, "{}://{user}{host}", self.scheme.as_str())?;
+                if let Some(port) = self.port {
+                    write!(f, ":{port}")?;
+                }
+                f.write_str(&self.path)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(url: &str) -> String {
+        GitUrl::parse(url).unwrap().url.identity_key()
+    }
+
+    #[test]
+    fn spellings_of_one_repository_share_a_key() {
+        let expected = "github.com/edobry/minsky";
+        for spelling in [
+            "https://github.com/edobry/minsky.git",
+            "https://github.com/edobry/minsky",
+            "https://github.com/edobry/minsky/",
+            "https://GitHub.COM/edobry/minsky.git",
+            "http://github.com:80/edobry/minsky",
+            "git@github.com:edobry/minsky.git",
+            "github.com:edobry/minsky",
+            "ssh://git@github.com/edobry/minsky",
+            "ssh://git@github.com:22/edobry/minsky.git/",
+            "git+ssh://github.com/edobry/minsky",
+            "git://github.com/edobry/minsky.git",
+        ] {
+            assert_eq!(key(spelling), expected, "{spelling}");
+        }
+        assert_ne!(key("https://gitlab.com/edobry/minsky"), expected);
+        assert_ne!(key("https://github.com/edobry/minsky2"), expected);
+        assert_ne!(key("https://github.com:8443/edobry/minsky"), expected);
+    }
+
+    #[test]
+    fn secrets_are_split_and_never_shown() {
+        let parsed = GitUrl::parse("https://me:hunter2@example.com/o/r.git").unwrap();
+        assert_eq!(parsed.url.to_string(), "https://example.com/o/r.git");
+        let secret = parsed.secret.unwrap();
+        assert_eq!(secret.secret, "hunter2");
+        assert!(!format!("{secret:?}").contains("hunter2"));
+        let token =
+            GitUrl::parse("https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/o/r")
+                .unwrap();
+        assert!(token.secret.is_some());
+        assert_eq!(token.url.to_string(), "https://github.com/o/r");
+        assert!(GitUrl::parse("https://alice@example.com/o/r")
+            .unwrap()
+            .secret
+            .is_none());
+    }
+
+    #[test]
+    fn command_running_forms_are_refused() {
+        for bad in [
+            "ext::sh -c touch% /tmp/pwned",
+            "ext::sh",
+            "fd::17",
+            "foo::bar",
+            "-uhttps://x/y",
+            "--upload-pack=touch /tmp/x",
+            "ssh://-oProxyCommand=x/y",
+            "ssh://host/-x",
+            "-host:path",
+            "https://host/a b",
+            "https://host/a\tb",
+            "https://host/a\u{7}b",
+            "ftp://host/x",
+            "https://host",
+            "relative/path",
+        ] {
+            assert!(GitUrl::parse(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn local_paths_and_names() {
+        let p = GitUrl::parse("/srv/git/Tool.git").unwrap().url;
+        assert!(p.is_local());
+        assert_eq!(p.identity_key(), "file:///srv/git/Tool.git");
+        assert_eq!(p.name_segments(), vec!["Tool".to_string()]);
+        let f = GitUrl::parse("file:///srv/git/tool/.git").unwrap().url;
+        assert_eq!(f.name_segments(), vec!["tool".to_string()]);
+        let gl = GitUrl::parse("https://gitlab.com/group/sub/repo.git")
+            .unwrap()
+            .url;
+        assert_eq!(gl.name_segments(), vec!["group", "sub", "repo"]);
+    }
+}
