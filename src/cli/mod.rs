@@ -94,9 +94,14 @@ pub mod exit {
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { exit::INPUT } else { 0 });
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("repodex: {}", one_line_usage_error(&e));
+            return ExitCode::from(exit::INPUT);
         }
     };
     let ctx = Context {
@@ -128,6 +133,20 @@ pub fn main() -> ExitCode {
             })
         }
     }
+}
+
+/// clap's usage errors span several lines (error, tip, usage); ours are one line.
+fn one_line_usage_error(error: &clap::Error) -> String {
+    let text = error.render().to_string();
+    let parts: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
+        })
+        .map(|l| l.strip_prefix("tip: ").unwrap_or(l))
+        .collect();
+    format!("{}; see --help", parts.join("; "))
 }
 
 type CmdResult = repodex::Result<Outcome>;

@@ -13,15 +13,16 @@ use repodex::NewEntry;
     repodex register ~/src/tool --description \"my scratch tool\"")]
 pub struct Args {
     /// The repository: an https://, ssh://, git:// or file:// URL, user@host:path, or a local path
+    #[arg(allow_hyphen_values = true)]
     url: String,
     /// The entry's name [default: made from the URL]
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     name: Option<String>,
     /// Another name for it (repeatable)
-    #[arg(long = "alias", value_name = "ALIAS")]
+    #[arg(long = "alias", value_name = "ALIAS", allow_hyphen_values = true)]
     aliases: Vec<String>,
     /// A tag (repeatable)
-    #[arg(long = "tag", value_name = "TAG")]
+    #[arg(long = "tag", value_name = "TAG", allow_hyphen_values = true)]
     tags: Vec<String>,
     /// One line about it
     #[arg(long)]

@@ -8,9 +8,10 @@ use repodex::Error;
 )]
 pub struct Args {
     /// A name, alias, URL or path
+    #[arg(allow_hyphen_values = true)]
     reference: String,
     /// The repository's new URL or path
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     url: Option<String>,
     /// The new description (empty to clear it)
     #[arg(long)]

@@ -280,6 +280,12 @@ impl Repo {
             None => PreviousValue::MustNotExist,
         };
         let name: gix::refs::FullName = "HEAD".try_into().expect("HEAD is a valid ref name");
+        let git_dir = self.repo.git_dir();
+        break_stale_lock(&git_dir.join("HEAD.lock"));
+        break_stale_lock(&git_dir.join("packed-refs.lock"));
+        if let Ok(Some(branch)) = self.repo.head_name() {
+            break_stale_lock(&git_dir.join(format!("{}.lock", branch.as_bstr())));
+        }
         let summary = message.lines().next().unwrap_or_default();
         let edit =
             RefEdit::update(name, new, previous, format!("repodex: {summary}")).with_deref(true);
@@ -376,6 +382,7 @@ impl Repo {
     /// their index entries. Other paths are left alone, edited or not.
     pub fn checkout_paths(&self, commit: ObjectId, paths: &[String]) -> Result<()> {
         let tree = self.tree_of(commit)?;
+        break_stale_lock(&self.repo.index_path().with_extension("lock"));
         let mut index = self.open_index()?;
         let touched: std::collections::HashSet<&[u8]> =
             paths.iter().map(|p| p.as_bytes()).collect();
@@ -442,6 +449,19 @@ pub fn working_copy(dir: &Path) -> Option<WorkingCopy> {
         git_dir,
         remote_urls,
     })
+}
+
+/// Remove a git lock file left by a killed process. Callers hold the registry's own
+/// lock, so no other repodex process is writing; a plain git command holding the lock
+/// finishes within milliseconds, so a lock that is still there after a second is stale.
+fn break_stale_lock(lock: &Path) {
+    for _ in 0..20 {
+        if !lock.exists() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = std::fs::remove_file(lock);
 }
 
 /// Write `content` to `target` through a temporary file in the same folder and a rename,

@@ -411,11 +411,23 @@ impl<'r> Transaction<'r> {
             paths,
         };
         journal.write(&private)?;
+        failpoint("before-head");
         repo.update_head(Some(self.base), commit, message)?;
+        failpoint("after-head");
         repo.checkout_paths(commit, &journal.paths)?;
+        failpoint("after-worktree");
         self.registry.advance(commit, &self.changes)?;
         Journal::remove(&private)?;
         Ok(Some(commit))
+    }
+}
+
+/// Crash tests stop the process at a named step of a commit, to show that the next
+/// command finds the old or the new state and repairs the work tree. Costs one
+/// environment lookup per commit.
+fn failpoint(name: &str) {
+    if std::env::var_os("REPODEX_TEST_FAILPOINT").is_some_and(|v| v == name) {
+        std::process::abort();
     }
 }
 

@@ -1,0 +1,236 @@
+//! Every command, as a user meets them, with plain git looking on.
+
+use crate::support::TestEnv;
+use pretty_assertions::assert_eq;
+
+#[test]
+fn first_use_creates_a_registry_with_one_commit() {
+    let env = TestEnv::new();
+    assert_eq!(env.ok(&["list"]), "NAME  URL  BRANCH  TAGS\n");
+    let registry = env.registry();
+    assert!(std::fs::read_to_string(registry.join("registry.toml"))
+        .unwrap()
+        .contains("format = 1"));
+    assert!(std::fs::read_to_string(registry.join("README.md"))
+        .unwrap()
+        .contains("repos/<name>.toml"));
+    assert!(registry.join(".gitattributes").exists());
+    assert_eq!(env.git(&["log", "--format=%s"]), "create registry\n");
+    // `init` on an existing registry changes nothing.
+    env.ok(&["init"]);
+    assert_eq!(env.git(&["rev-list", "--count", "HEAD"]), "1\n");
+}
+
+#[test]
+fn registry_location_flag_then_env_then_xdg() {
+    let env = TestEnv::new();
+    let mut cmd = env.command(&["register", "https://example.com/a/one"]);
+    cmd.env_remove("REPODEX_HOME");
+    assert!(cmd.status().unwrap().success());
+    let xdg = env.root().join("data/repodex/registry");
+    assert!(
+        xdg.join("repos/a/one.toml").exists(),
+        "default registry under XDG_DATA_HOME"
+    );
+
+    let flagged = env.root().join("elsewhere");
+    let flag = flagged.to_str().unwrap();
+    env.ok(&["--registry", flag, "register", "https://example.com/b/two"]);
+    assert!(
+        flagged.join("repos/b/two.toml").exists(),
+        "--registry wins over REPODEX_HOME"
+    );
+    assert!(!env.registry().join("repos/b/two.toml").exists());
+
+    env.ok(&["register", "https://example.com/c/three"]);
+    assert!(
+        env.registry().join("repos/c/three.toml").exists(),
+        "REPODEX_HOME wins over XDG"
+    );
+}
+
+#[test]
+fn register_list_info_resolve() {
+    let env = TestEnv::new();
+    let name = env.ok(&[
+        "register",
+        "https://github.com/edobry/minsky.git",
+        "--alias",
+        "mk",
+        "--tag",
+        "work",
+        "--description",
+        "Minsky CLI",
+    ]);
+    assert_eq!(name, "edobry/minsky\n");
+    env.ok(&[
+        "register",
+        "git@gitlab.com:team/tool.git",
+        "--name",
+        "tool",
+        "--tag",
+        "oss",
+    ]);
+
+    assert_eq!(
+        env.ok(&["list"]),
+        "NAME           URL                                   BRANCH  TAGS\n\
+         edobry/minsky  https://github.com/edobry/minsky.git  -       work\n\
+         tool           git@gitlab.com:team/tool.git          -       oss\n"
+    );
+    assert_eq!(env.ok(&["list", "--tag", "oss"]).lines().count(), 2);
+    assert_eq!(env.ok(&["list", "edobry/*"]).lines().count(), 2);
+    assert_eq!(
+        env.ok(&["list", "gitlab"])
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next(),
+        Some("tool")
+    );
+
+    let listed: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
+    assert_eq!(
+        listed[0],
+        serde_json::json!({
+            "name": "edobry/minsky",
+            "url": "https://github.com/edobry/minsky.git",
+            "aliases": ["mk"],
+            "tags": ["work"],
+            "description": "Minsky CLI",
+            "default_branch": null,
+        })
+    );
+
+    assert_eq!(
+        env.ok(&["resolve", "mk"]),
+        "https://github.com/edobry/minsky.git\n"
+    );
+    let info: serde_json::Value = serde_json::from_str(&env.ok(&["info", "mk", "--json"])).unwrap();
+    assert_eq!(info["name"], "edobry/minsky");
+    assert_eq!(info["default_branch"], serde_json::Value::Null);
+    assert_eq!(info["path"], "repos/edobry/minsky.toml");
+    let resolved: serde_json::Value =
+        serde_json::from_str(&env.ok(&["resolve", "tool", "--json"])).unwrap();
+    assert_eq!(resolved["url"], "git@gitlab.com:team/tool.git");
+
+    let human = env.ok(&["info", "edobry/minsky"]);
+    assert!(human.contains("aliases:         mk\n"), "{human}");
+    assert!(
+        human.contains("default branch:  (not fetched yet)\n"),
+        "{human}"
+    );
+
+    let entry = std::fs::read_to_string(env.registry().join("repos/edobry/minsky.toml")).unwrap();
+    assert!(
+        entry.starts_with(
+            "name = \"edobry/minsky\"\nurl = \"https://github.com/edobry/minsky.git\"\n"
+        ),
+        "{entry}"
+    );
+    assert_eq!(
+        env.git(&["log", "--format=%s"]),
+        "register tool\nregister edobry/minsky\ncreate registry\n"
+    );
+}
+
+#[test]
+fn every_change_is_one_commit_readable_with_plain_git() {
+    let env = TestEnv::new();
+    env.ok(&["register", "https://github.com/edobry/minsky.git"]);
+    env.ok(&["alias", "add", "edobry/minsky", "mk", "minsky"]);
+    env.ok(&["tag", "add", "mk", "work", "cli"]);
+    env.ok(&["tag", "rm", "mk", "cli"]);
+    env.ok(&["alias", "rm", "minsky"]);
+    env.ok(&["set", "mk", "--description", "Minsky CLI"]);
+    env.ok(&[
+        "set",
+        "mk",
+        "--url",
+        "https://github.com/minsky-org/minsky.git",
+    ]);
+    assert_eq!(env.ok(&["rename", "mk", "minsky"]), "minsky\n");
+    assert_eq!(
+        env.git(&["log", "--format=%s"]),
+        "rename edobry/minsky to minsky\n\
+         set edobry/minsky url to https://github.com/minsky-org/minsky.git\n\
+         set edobry/minsky description\n\
+         remove alias minsky (of edobry/minsky)\n\
+         untag edobry/minsky: cli\n\
+         tag edobry/minsky: work, cli\n\
+         alias edobry/minsky as mk, minsky\n\
+         register edobry/minsky\n\
+         create registry\n"
+    );
+    let patch = env.git(&["log", "-p", "--follow", "--format=%s", "repos/minsky.toml"]);
+    assert!(patch.contains("+description = \"Minsky CLI\""), "{patch}");
+    assert!(
+        !env.registry().join("repos/edobry").exists(),
+        "the empty owner folder is gone"
+    );
+    let shown = env.ok(&["info", "minsky"]);
+    assert!(
+        shown.contains("https://github.com/minsky-org/minsky.git"),
+        "{shown}"
+    );
+    // The old URL no longer resolves; the new one does.
+    env.fails(3, &["resolve", "https://github.com/edobry/minsky"]);
+    assert_eq!(
+        env.ok(&["resolve", "git@github.com:minsky-org/minsky"]),
+        "https://github.com/minsky-org/minsky.git\n"
+    );
+    // An alias can become the entry's name.
+    env.ok(&["rename", "minsky", "mk"]);
+    assert_eq!(env.ok(&["list", "--json"]).matches("\"mk\"").count(), 1);
+
+    env.ok(&["forget", "mk"]);
+    assert_eq!(env.ok(&["list"]), "NAME  URL  BRANCH  TAGS\n");
+    assert_eq!(env.git(&["log", "-1", "--format=%s"]), "forget mk\n");
+    // A change that changes nothing makes no commit.
+    env.ok(&["register", "https://example.com/o/r", "--tag", "t"]);
+    let head = env.head();
+    env.ok(&["tag", "add", "o/r", "t"]);
+    assert_eq!(env.head(), head);
+}
+
+#[test]
+fn doctor_finds_a_healthy_registry_and_problems() {
+    let env = TestEnv::new();
+    env.ok(&["register", "https://example.com/o/one", "--alias", "one"]);
+    env.ok(&["register", "https://example.com/o/two"]);
+    assert!(env.ok(&["doctor"]).starts_with("ok: 2 entries"));
+    // A teammate's hand commit gives two entries the same alias and the same URL.
+    env.hand_commit(
+        "repos/o/three.toml",
+        "name = \"o/three\"\nurl = \"https://EXAMPLE.com/o/two.git\"\naliases = [\"one\"]\nadded = 2026-01-01T00:00:00Z\n",
+    );
+    let run = env.run(&["doctor"]);
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(
+        run.stdout.contains("'one' is claimed more than once"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("example.com/o/two is registered more than once"),
+        "{}",
+        run.stdout
+    );
+    // Resolution refuses to guess.
+    let error = env.fails(3, &["resolve", "one"]);
+    assert!(error.contains("o/one, o/three"), "{error}");
+}
+
+#[test]
+fn help_has_examples_and_version_works() {
+    let env = TestEnv::new();
+    for command in [
+        "register", "list", "info", "resolve", "forget", "rename", "set", "doctor", "init",
+    ] {
+        let help = env.ok(&[command, "--help"]);
+        assert!(help.contains("Example"), "{command} --help has no example");
+    }
+    assert!(env.ok(&["--version"]).starts_with("repodex "));
+}

@@ -1,0 +1,11 @@
+//! Integration tests: stories a user would tell, run against the built `repodex` binary
+//! with temporary registries and their own HOME and XDG folders.
+
+mod support;
+
+mod bad_input;
+mod commands;
+mod concurrency;
+mod crashes;
+mod hand_edits;
+mod references;

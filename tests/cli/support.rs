@@ -1,0 +1,182 @@
+//! The test environment: a temporary HOME, XDG folders and registry for each test, and
+//! helpers that run the real `repodex` binary and plain git in it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct TestEnv {
+    dir: tempfile::TempDir,
+}
+
+/// What a command printed and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl TestEnv {
+    pub fn new() -> TestEnv {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["home", "config", "data", "cache", "state", "work"] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        }
+        TestEnv { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The registry folder ($REPODEX_HOME).
+    pub fn registry(&self) -> PathBuf {
+        self.root().join("registry")
+    }
+
+    /// A folder for test repositories and working copies.
+    pub fn work(&self) -> PathBuf {
+        self.root().join("work")
+    }
+
+    /// A `repodex` command with this environment, not yet run.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_repodex"));
+        self.isolate(&mut cmd);
+        cmd.env("REPODEX_HOME", self.registry())
+            .args(args)
+            .current_dir(self.work());
+        cmd
+    }
+
+    fn isolate(&self, cmd: &mut Command) {
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy().into_owned();
+            if key.starts_with("REPODEX_") || key.starts_with("GIT_") || key.starts_with("XDG_") {
+                cmd.env_remove(&key);
+            }
+        }
+        let home = self.root().join("home");
+        cmd.env("HOME", &home)
+            .env("XDG_CONFIG_HOME", self.root().join("config"))
+            .env("XDG_DATA_HOME", self.root().join("data"))
+            .env("XDG_CACHE_HOME", self.root().join("cache"))
+            .env("XDG_STATE_HOME", self.root().join("state"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", home.join(".gitconfig"))
+            .env("LC_ALL", "C");
+    }
+
+    /// Run repodex, whatever the outcome.
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.command(args).output().unwrap())
+    }
+
+    /// Run repodex, expect success, and check that plain git finds the registry clean
+    /// and sound afterwards.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let run = self.run(args);
+        assert_eq!(run.code, 0, "repodex {args:?} failed: {run:?}");
+        if self.registry().join(".git").exists() {
+            self.assert_plain_git_happy();
+        }
+        run.stdout
+    }
+
+    /// Run repodex, expect failure with `code`, a one-line error, and the registry's
+    /// HEAD and status unchanged. Returns the error line.
+    pub fn fails(&self, code: i32, args: &[&str]) -> String {
+        let before = self.head();
+        let run = self.run(args);
+        assert_eq!(
+            run.code, code,
+            "repodex {args:?}: expected exit {code}: {run:?}"
+        );
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        assert_eq!(
+            lines.len(),
+            1,
+            "repodex {args:?}: expected a one-line error, got {:?}",
+            run.stderr
+        );
+        assert!(lines[0].starts_with("repodex: error: "), "{:?}", lines[0]);
+        assert_eq!(self.head(), before, "repodex {args:?} moved HEAD");
+        if self.registry().join(".git").exists() {
+            assert_eq!(
+                self.git(&["status", "--porcelain"]),
+                "",
+                "repodex {args:?} left changes"
+            );
+        }
+        lines[0].to_string()
+    }
+
+    /// Run plain git in the registry; expect success.
+    pub fn git(&self, args: &[&str]) -> String {
+        git_in(self, &self.registry(), args)
+    }
+
+    /// The registry's HEAD commit, or "" when there is no registry.
+    pub fn head(&self) -> String {
+        if !self.registry().join(".git").exists() {
+            return String::new();
+        }
+        self.git(&["rev-parse", "HEAD"]).trim().to_string()
+    }
+
+    pub fn assert_plain_git_happy(&self) {
+        assert_eq!(
+            self.git(&["status", "--porcelain"]),
+            "",
+            "git status is not clean"
+        );
+        self.git(&["fsck", "--no-progress", "--strict"]);
+    }
+
+    /// Make a git repository (with one commit) under the work folder.
+    pub fn make_repo(&self, rel: &str) -> PathBuf {
+        let dir = self.work().join(rel);
+        std::fs::create_dir_all(&dir).unwrap();
+        git_in(self, &dir, &["init", "-q", "-b", "main"]);
+        std::fs::write(dir.join("README"), rel).unwrap();
+        git_in(self, &dir, &["add", "README"]);
+        git_in(self, &dir, &["commit", "-qm", "first"]);
+        dir
+    }
+
+    /// Commit a hand edit in the registry with plain git.
+    pub fn hand_commit(&self, path: &str, content: &str) {
+        let file = self.registry().join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, content).unwrap();
+        self.git(&["add", path]);
+        self.git(&["commit", "-qm", &format!("hand edit {path}")]);
+    }
+}
+
+/// Run plain git in `dir` with the test's isolated configuration.
+pub fn git_in(env: &TestEnv, dir: &Path, args: &[&str]) -> String {
+    let mut cmd = Command::new("git");
+    env.isolate(&mut cmd);
+    cmd.args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+        .args(args)
+        .current_dir(dir);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?} in {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
