@@ -183,6 +183,50 @@ impl Repo {
             .collect())
     }
 
+    /// The paths of files (not folders) that differ between two trees.
+    pub fn changed_files(&self, old_tree: ObjectId, new_tree: ObjectId) -> Result<Vec<String>> {
+        use gix::object::tree::diff::ChangeDetached as Change;
+        let old = self
+            .repo
+            .find_tree(old_tree)
+            .map_err(git_err("cannot read a registry tree"))?;
+        let new = self
+            .repo
+            .find_tree(new_tree)
+            .map_err(git_err("cannot read a registry tree"))?;
+        let changes = self
+            .repo
+            .diff_tree_to_tree(
+                &old,
+                &new,
+                gix::diff::Options::default().with_rewrites(None),
+            )
+            .map_err(git_err("cannot compare registry trees"))?;
+        Ok(changes
+            .into_iter()
+            .filter_map(|change| match change {
+                Change::Addition {
+                    location,
+                    entry_mode,
+                    ..
+                }
+                | Change::Deletion {
+                    location,
+                    entry_mode,
+                    ..
+                } => (!entry_mode.is_tree()).then(|| location.to_string()),
+                Change::Modification {
+                    location,
+                    entry_mode,
+                    previous_entry_mode,
+                    ..
+                } => (!entry_mode.is_tree() || !previous_entry_mode.is_tree())
+                    .then(|| location.to_string()),
+                Change::Rewrite { location, .. } => Some(location.to_string()),
+            })
+            .collect())
+    }
+
     /// Write `edits` on top of `base_tree` (the empty tree when `None`) and return the new
     /// tree and the blob id of each written file.
     pub fn write_tree(
@@ -303,7 +347,9 @@ impl Repo {
         }
     }
 
-    fn open_index(&self) -> Result<gix::index::File> {
+    /// The index, read once per commit and handed to [`Repo::path_states`] and
+    /// [`Repo::checkout_paths`]; an empty one when the file is missing.
+    pub fn open_index(&self) -> Result<gix::index::File> {
         let path = self.repo.index_path();
         if !path.exists() {
             let state = gix::index::State::new(self.repo.object_hash());
@@ -339,9 +385,9 @@ impl Repo {
     /// the caller builds on; `None` when the commit has no such file).
     pub fn path_states(
         &self,
+        index: &gix::index::File,
         paths: &[(String, Option<ObjectId>)],
     ) -> Result<Vec<(String, PathState)>> {
-        let index = self.open_index()?;
         let mut states = Vec::with_capacity(paths.len());
         for (path, expected) in paths {
             let indexed = index
@@ -380,10 +426,14 @@ impl Repo {
     /// Bring `paths` in the work tree and index in line with `commit`: write each file
     /// that is in the commit (atomically, by rename), remove each that is not, and update
     /// their index entries. Other paths are left alone, edited or not.
-    pub fn checkout_paths(&self, commit: ObjectId, paths: &[String]) -> Result<()> {
+    pub fn checkout_paths(
+        &self,
+        mut index: gix::index::File,
+        commit: ObjectId,
+        paths: &[String],
+    ) -> Result<()> {
         let tree = self.tree_of(commit)?;
         break_stale_lock(&self.repo.index_path().with_extension("lock"));
-        let mut index = self.open_index()?;
         let touched: std::collections::HashSet<&[u8]> =
             paths.iter().map(|p| p.as_bytes()).collect();
         index.remove_entries(|_, p, _| touched.contains(p.as_bytes()));
@@ -392,7 +442,9 @@ impl Repo {
             match self.file_at(tree, path)? {
                 Some(file) if file.regular => {
                     let content = self.read_blob(file.id, usize::MAX)?;
-                    write_atomically(&target, &content)?;
+                    // Stage in .git/, not beside the file: a process killed between
+                    // writing and renaming must not leave an untracked file in the work tree.
+                    write_atomically_in(self.repo.git_dir(), &target, &content)?;
                     let metadata = gix::index::fs::Metadata::from_path_no_follow(&target)
                         .map_err(|e| Error::io(format!("cannot stat {path}"), e))?;
                     let stat = gix::index::entry::Stat::from_fs(&metadata)
@@ -451,6 +503,23 @@ pub fn working_copy(dir: &Path) -> Option<WorkingCopy> {
     })
 }
 
+/// Remove temporary files that killed processes left in `dir` more than a minute ago.
+/// (A younger one may belong to a process that is still writing.)
+pub fn sweep_temporary_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale = entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX)
+            && entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| {
+                t.elapsed().unwrap_or_default() > std::time::Duration::from_secs(60)
+            });
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Remove a git lock file left by a killed process. Callers hold the registry's own
 /// lock, so no other repodex process is writing; a plain git command holding the lock
 /// finishes within milliseconds, so a lock that is still there after a second is stale.
@@ -468,12 +537,21 @@ fn break_stale_lock(lock: &Path) {
 /// so that a reader or a crash sees the old file or the new one, never a mix.
 pub fn write_atomically(target: &Path, content: &[u8]) -> Result<()> {
     let folder = target.parent().expect("registry paths have a parent");
+    write_atomically_in(folder, target, content)
+}
+
+/// Prefix of the temporary files repodex writes before renaming them into place.
+const TEMP_PREFIX: &str = ".repodex-";
+
+/// [`write_atomically`], with the temporary file in `staging` (on the same file system).
+fn write_atomically_in(staging: &Path, target: &Path, content: &[u8]) -> Result<()> {
+    let folder = target.parent().expect("registry paths have a parent");
     std::fs::create_dir_all(folder)
         .map_err(|e| Error::io(format!("cannot create {}", folder.display()), e))?;
     let mut file = tempfile::Builder::new()
-        .prefix(".repodex-")
-        .tempfile_in(folder)
-        .map_err(|e| Error::io(format!("cannot write in {}", folder.display()), e))?;
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(staging)
+        .map_err(|e| Error::io(format!("cannot write in {}", staging.display()), e))?;
     file.write_all(content)
         .map_err(|e| Error::io(format!("cannot write {}", target.display()), e))?;
     file.persist(target)

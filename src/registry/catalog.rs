@@ -103,16 +103,23 @@ fn catalog_path(private_dir: &Path) -> PathBuf {
 }
 
 impl Catalog {
-    /// The catalog for `head`: read from disk when it is current, otherwise rebuilt from
-    /// the commit and written back.
+    /// The catalog for `head`: read from disk when it is current; otherwise brought up to
+    /// date from the commit it was built for (re-reading only the entry files that
+    /// changed since), or rebuilt from scratch, and written back.
     pub fn for_commit(repo: &Repo, private_dir: &Path, head: ObjectId) -> Result<Catalog> {
-        if let Some(catalog) = Catalog::read(private_dir, head) {
-            return Ok(catalog);
-        }
-        let empty = Catalog::empty();
-        let bytes = Changes::build(repo, head)?.to_bytes(&empty, head);
-        crate::git::write_atomically(&catalog_path(private_dir), &bytes)?;
-        Ok(Catalog::parse(Data::Owned(bytes), head).expect("a catalog just built parses"))
+        let existing = Catalog::read(private_dir);
+        let (base, changes) = match existing {
+            Some(current) if current.commit == head => return Ok(current),
+            Some(old) => match Changes::since(repo, &old, head) {
+                Some(changes) => (old, changes),
+                None => (Catalog::empty(), Changes::build(repo, head)?),
+            },
+            None => (Catalog::empty(), Changes::build(repo, head)?),
+        };
+        let bytes = changes.to_bytes(&base, head);
+        // Best effort: a registry this user cannot write to still answers, from memory.
+        let _ = crate::git::write_atomically(&catalog_path(private_dir), &bytes);
+        Ok(Catalog::parse(Data::Owned(bytes)).expect("a catalog just built parses"))
     }
 
     /// A catalog of no entries, to build on.
@@ -125,15 +132,15 @@ impl Catalog {
         }
     }
 
-    fn read(private_dir: &Path, head: ObjectId) -> Option<Catalog> {
+    fn read(private_dir: &Path) -> Option<Catalog> {
         let file = File::open(catalog_path(private_dir)).ok()?;
         // SAFETY: the catalog is only ever replaced by rename, never written in place, so
         // the mapped file does not change under us.
         let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
-        Catalog::parse(Data::Mapped(map), head)
+        Catalog::parse(Data::Mapped(map))
     }
 
-    fn parse(data: Data, head: ObjectId) -> Option<Catalog> {
+    fn parse(data: Data) -> Option<Catalog> {
         let header_end = data.iter().position(|b| *b == b'\n')?;
         let header = std::str::from_utf8(&data[..header_end]).ok()?;
         let mut fields = header.strip_prefix(MAGIC)?.split_whitespace();
@@ -141,7 +148,7 @@ impl Catalog {
         let records_len: usize = fields.next()?.parse().ok()?;
         let keys_len: usize = fields.next()?.parse().ok()?;
         let start = header_end + 1;
-        if commit != head || start + records_len + keys_len != data.len() {
+        if start + records_len + keys_len != data.len() {
             return None;
         }
         Some(Catalog {
@@ -291,6 +298,12 @@ fn one_field(text: &str) -> String {
         .collect()
 }
 
+/// The name a file under `repos/` is listed under: its entry name, or its path when it
+/// is not a `.toml` file.
+fn record_name(path: &str) -> String {
+    one_field(Entry::name_for_path(path).unwrap_or(path))
+}
+
 impl Changes {
     /// Index every entry of `commit`, read from the object store.
     pub fn build(repo: &Repo, commit: ObjectId) -> Result<Changes> {
@@ -305,18 +318,41 @@ impl Changes {
         let empty = Catalog::empty();
         let mut changes = Changes::default();
         for file in repo.files_under(tree, REPOS_DIR)? {
-            match read_entry(repo, &file) {
-                Ok(entry) => changes.put(&empty, entry.summary()),
-                Err(error) => {
-                    let name = one_field(Entry::name_for_path(&file.path).unwrap_or(&file.path));
-                    let error = one_field(&error.to_string());
-                    changes
-                        .records
-                        .insert(name.clone(), Some(Record::Broken { name, error }));
-                }
-            }
+            changes.index_file(repo, &empty, &file);
         }
         Ok(changes)
+    }
+
+    /// The changes that bring `old` up to `head`, from a diff of their trees; `None` when
+    /// only a full rebuild will do (the settings changed, or the old commit is gone).
+    fn since(repo: &Repo, old: &Catalog, head: ObjectId) -> Option<Changes> {
+        let old_tree = repo.tree_of(old.commit).ok()?;
+        let new_tree = repo.tree_of(head).ok()?;
+        let changed = repo.changed_files(old_tree, new_tree).ok()?;
+        if changed.iter().any(|p| p == SETTINGS_FILE) {
+            return None;
+        }
+        let mut changes = Changes::default();
+        for path in changed.iter().filter(|p| p.starts_with(REPOS_DIR)) {
+            changes.remove(old, &record_name(path));
+            if let Some(file) = repo.file_at(new_tree, path).ok()? {
+                changes.index_file(repo, old, &file);
+            }
+        }
+        Some(changes)
+    }
+
+    /// Index one file under `repos/`: its entry, or the reason it is not one.
+    fn index_file(&mut self, repo: &Repo, base: &Catalog, file: &crate::git::TreeFile) {
+        match read_entry(repo, file) {
+            Ok(entry) => self.put(base, entry.summary()),
+            Err(error) => {
+                let name = record_name(&file.path);
+                let error = one_field(&error.to_string());
+                self.records
+                    .insert(name.clone(), Some(Record::Broken { name, error }));
+            }
+        }
     }
 
     /// The record of `name` with the changes applied.
@@ -416,9 +452,11 @@ impl Changes {
     }
 
     /// Write the catalog for `commit` (`base` with these changes), replacing the old one
-    /// atomically.
-    pub fn write(&self, base: &Catalog, private_dir: &Path, commit: ObjectId) -> Result<()> {
-        crate::git::write_atomically(&catalog_path(private_dir), &self.to_bytes(base, commit))
+    /// atomically, and return it.
+    pub fn write(&self, base: &Catalog, private_dir: &Path, commit: ObjectId) -> Result<Catalog> {
+        let bytes = self.to_bytes(base, commit);
+        crate::git::write_atomically(&catalog_path(private_dir), &bytes)?;
+        Ok(Catalog::parse(Data::Owned(bytes)).expect("a catalog just built parses"))
     }
 }
 

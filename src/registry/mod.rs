@@ -1,7 +1,7 @@
 //! The store: a git repository of entry files, and everything that reads or changes it.
 //!
 //! [`Registry`] opens (or creates) a registry and answers read queries from HEAD through
-//! the [catalog](catalog); [`Transaction`] is the one way to change it. Submodules own
+//! the [catalog]; [`Transaction`] is the one way to change it. Submodules own
 //! one concern each: [`layout`] (paths and initial files), [`entry`] (the entry file
 //! format), [`name`] (names, aliases, tags), [`catalog`] (the derived lookup index),
 //! [`resolve`] (the reference rules), [`transaction`] (lock, edit, commit, work tree
@@ -114,7 +114,7 @@ impl Registry {
         let commit = repo.write_commit(tree, &[], "create registry")?;
         repo.update_head(None, commit, "create registry")?;
         let paths: Vec<String> = edits.into_iter().map(|e| e.path).collect();
-        repo.checkout_paths(commit, &paths)?;
+        repo.checkout_paths(repo.open_index()?, commit, &paths)?;
         let _ = std::fs::remove_dir(root);
         let staged = staging.keep();
         match std::fs::rename(&staged, root) {
@@ -156,8 +156,8 @@ impl Registry {
             path: root.to_path_buf(),
             reason: "its git repository has no commits".into(),
         })?;
-        std::fs::create_dir_all(&private)
-            .map_err(|e| Error::io(format!("cannot create {}", private.display()), e))?;
+        // Best effort: reading works without it.
+        let _ = std::fs::create_dir_all(&private);
         let catalog = Catalog::for_commit(&repo, &private, head)?;
         Ok(Registry {
             repo,
@@ -224,8 +224,7 @@ impl Registry {
 
     /// Called by a transaction after it moved HEAD.
     pub(crate) fn advance(&mut self, head: ObjectId, changes: &catalog::Changes) -> Result<()> {
-        changes.write(&self.catalog, &self.private_dir(), head)?;
-        self.catalog = Catalog::for_commit(&self.repo, &self.private_dir(), head)?;
+        self.catalog = changes.write(&self.catalog, &self.private_dir(), head)?;
         self.head = head;
         Ok(())
     }

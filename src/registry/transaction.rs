@@ -79,6 +79,8 @@ impl<'r> Transaction<'r> {
     ) -> Result<Transaction<'r>> {
         let private = registry.private_dir();
         let lock = take_lock(&private, &mut on_wait)?;
+        crate::git::sweep_temporary_files(registry.repo().git_dir());
+        crate::git::sweep_temporary_files(&private);
         if needs_repair(&private) {
             repair_locked(registry.repo(), &private)?;
         }
@@ -393,7 +395,8 @@ impl<'r> Transaction<'r> {
         if edits.is_empty() {
             return Ok(None);
         }
-        for (path, state) in repo.path_states(&expected)? {
+        let index = repo.open_index()?;
+        for (path, state) in repo.path_states(&index, &expected)? {
             if state == PathState::Modified {
                 return Err(Error::UncommittedEdit {
                     path,
@@ -414,7 +417,7 @@ impl<'r> Transaction<'r> {
         failpoint("before-head");
         repo.update_head(Some(self.base), commit, message)?;
         failpoint("after-head");
-        repo.checkout_paths(commit, &journal.paths)?;
+        repo.checkout_paths(index, commit, &journal.paths)?;
         failpoint("after-worktree");
         self.registry.advance(commit, &self.changes)?;
         Journal::remove(&private)?;
@@ -518,7 +521,7 @@ fn repair_locked(repo: &Repo, private: &Path) -> Result<()> {
                 repairable.push(path.clone());
             }
         }
-        repo.checkout_paths(journal.new, &repairable)?;
+        repo.checkout_paths(repo.open_index()?, journal.new, &repairable)?;
     }
     Journal::remove(private)
 }

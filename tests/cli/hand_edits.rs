@@ -24,8 +24,24 @@ fn a_committed_hand_edit_is_read() {
         "git@example.com:team/new.git\n"
     );
     env.ok(&["tag", "add", "team/new", "hand"]);
+    // Removed and renamed by hand, too.
+    env.git(&["mv", "repos/team/new.toml", "repos/team/renamed.toml"]);
+    let renamed = std::fs::read_to_string(env.registry().join("repos/team/renamed.toml")).unwrap();
+    env.hand_commit(
+        "repos/team/renamed.toml",
+        &renamed.replace("\"team/new\"", "\"team/renamed\""),
+    );
+    assert_eq!(
+        env.ok(&["resolve", "team/renamed"]),
+        "git@example.com:team/new.git\n"
+    );
+    env.fails(3, &["resolve", "team/new"]);
+    env.git(&["rm", "-q", "repos/o/r.toml"]);
+    env.git(&["commit", "-qm", "drop o/r by hand"]);
+    env.fails(3, &["resolve", "handy"]);
+    env.ok(&["register", "https://example.com/o/r"]);
     assert!(
-        std::fs::read_to_string(env.registry().join("repos/team/new.toml"))
+        std::fs::read_to_string(env.registry().join("repos/team/renamed.toml"))
             .unwrap()
             .contains("tags = [\"hand\"]")
     );
