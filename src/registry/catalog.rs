@@ -234,38 +234,48 @@ fn parse_record(line: &[u8]) -> Option<Record> {
     }
 }
 
-/// The lines of a sorted region whose first field is `key`, found by binary search.
-fn lines_with_key<'a>(region: &'a [u8], key: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
+fn line_end(region: &[u8], pos: usize) -> usize {
+    region[pos..]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(region.len(), |i| pos + i)
+}
+
+/// The offset of the first line of a sorted region whose sort key is `>= key`, found by
+/// binary search (`region.len()` when there is none).
+fn lower_bound(region: &[u8], key: &[u8], sort_key: impl Fn(&[u8]) -> &[u8]) -> usize {
     let line_start = |pos: usize| {
         region[..pos]
             .iter()
             .rposition(|b| *b == b'\n')
             .map_or(0, |i| i + 1)
     };
-    let line_end = |pos: usize| {
-        region[pos..]
-            .iter()
-            .position(|b| *b == b'\n')
-            .map_or(region.len(), |i| pos + i)
-    };
-    // Find the first line whose key is >= `key`.
     let (mut lo, mut hi) = (0usize, region.len());
     while lo < hi {
         let start = line_start((lo + hi) / 2);
-        let end = line_end(start);
-        let line_key = key_of(&region[start..end]).unwrap_or(&region[start..end]);
-        if line_key < key {
+        let end = line_end(region, start);
+        if sort_key(&region[start..end]) < key {
             lo = end + 1;
         } else {
             hi = start;
         }
     }
-    let mut pos = lo;
+    lo.min(region.len())
+}
+
+/// The sort key of a record or key line: its first field.
+fn first_field(line: &[u8]) -> &[u8] {
+    key_of(line).unwrap_or(line)
+}
+
+/// The lines of a sorted region whose first field is `key`, found by binary search.
+fn lines_with_key<'a>(region: &'a [u8], key: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
+    let mut pos = lower_bound(region, key, first_field);
     std::iter::from_fn(move || {
         if pos >= region.len() {
             return None;
         }
-        let end = line_end(pos);
+        let end = line_end(region, pos);
         let line = &region[pos..end];
         pos = end + 1;
         (key_of(line) == Some(key)).then_some(line)
@@ -417,7 +427,7 @@ impl Changes {
             base_records,
             overlay,
             &mut records,
-            |line| key_of(line).unwrap_or(line),
+            first_field,
             |out, _, record| {
                 if let Some(record) = record {
                     write_record(out, record);
@@ -462,39 +472,31 @@ impl Changes {
 
 /// Merge the sorted lines of `base` with the sorted `overlay` into `out`. An overlay
 /// item replaces the base line with the same sort key, and `emit` writes it (or drops it).
+/// The unchanged runs between overlay items are found by binary search and copied whole,
+/// so a small change to a large catalog costs a few copies, not a pass over every line.
 fn merge_lines<'a, T>(
     base: &[u8],
     overlay: impl Iterator<Item = (&'a [u8], T)>,
     out: &mut Vec<u8>,
-    sort_key: impl Fn(&[u8]) -> &[u8],
+    sort_key: impl Fn(&[u8]) -> &[u8] + Copy,
     mut emit: impl FnMut(&mut Vec<u8>, &[u8], T),
 ) {
-    let mut lines = base
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.is_empty())
-        .peekable();
-    let mut overlay = overlay.peekable();
-    loop {
-        match (lines.peek(), overlay.peek()) {
-            (None, None) => break,
-            (Some(line), None) => {
-                out.extend_from_slice(line);
-                out.push(b'\n');
-                lines.next();
-            }
-            (Some(line), Some((key, _))) if sort_key(line) < *key => {
-                out.extend_from_slice(line);
-                out.push(b'\n');
-                lines.next();
-            }
-            (line, Some((key, _))) => {
-                if line.is_some_and(|l| sort_key(l) == *key) {
-                    lines.next();
-                }
-                let (key, item) = overlay.next().expect("peeked");
-                emit(out, key, item);
+    let mut pos = 0;
+    for (key, item) in overlay {
+        let at = pos + lower_bound(&base[pos..], key, sort_key);
+        out.extend_from_slice(&base[pos..at]);
+        pos = at;
+        if pos < base.len() {
+            let end = line_end(base, pos);
+            if sort_key(&base[pos..end]) == key {
+                pos = (end + 1).min(base.len());
             }
         }
+        emit(out, key, item);
+    }
+    out.extend_from_slice(&base[pos..]);
+    if !out.is_empty() && !out.ends_with(b"\n") {
+        out.push(b'\n');
     }
 }
 
@@ -538,6 +540,31 @@ pub fn read_entry(repo: &Repo, file: &crate::git::TreeFile) -> Result<Entry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merging_inserts_replaces_and_drops_lines_in_order() {
+        let base = b"b\t1\nd\t2\nf\t3\n";
+        let overlay: Vec<(&[u8], Option<&str>)> = vec![
+            (b"a", Some("new")),
+            (b"d", Some("replaced")),
+            (b"e", Some("new")),
+            (b"f", None),
+            (b"g", Some("new")),
+        ];
+        let mut out = Vec::new();
+        merge_lines(base, overlay.into_iter(), &mut out, first_field, |out, key, item| {
+            if let Some(value) = item {
+                out.extend_from_slice(key);
+                out.push(b'\t');
+                out.extend_from_slice(value.as_bytes());
+                out.push(b'\n');
+            }
+        });
+        assert_eq!(String::from_utf8(out).unwrap(), "a\tnew\nb\t1\nd\treplaced\ne\tnew\ng\tnew\n");
+        let mut out = Vec::new();
+        merge_lines(base, std::iter::empty::<(&[u8], ())>(), &mut out, first_field, |_, _, _| {});
+        assert_eq!(out, base);
+    }
 
     #[test]
     fn binary_search_finds_every_line_and_only_those() {
