@@ -82,6 +82,18 @@ pub enum Error {
     #[error("the registry changed while this command ran (HEAD moved); run the command again")]
     Conflict,
 
+    /// A remote could not be reached or did not answer as expected.
+    #[error("cannot reach {url}: {reason}")]
+    Remote { url: String, reason: String },
+
+    /// A remote did not answer within the time allowed.
+    #[error("{url} did not answer within {seconds} s; it may be down or firewalled (the timeout is REPODEX_TIMEOUT or `timeout` in the user config)")]
+    Timeout { url: String, seconds: u64 },
+
+    /// The network was needed, and repodex is offline.
+    #[error("{what} needs the network, and repodex is offline ({why}); nothing was changed")]
+    Offline { what: String, why: String },
+
     /// A git operation failed.
     #[error("{context}: {}", one_line(source.as_ref()))]
     Git {
@@ -155,6 +167,9 @@ impl Error {
             | Error::BrokenEntry { .. } => ErrorKind::Registry,
             Error::UncommittedEdit { .. } | Error::Conflict => ErrorKind::Input,
             Error::Git { .. } | Error::Io { .. } => ErrorKind::Failure,
+            Error::Remote { .. } | Error::Timeout { .. } | Error::Offline { .. } => {
+                ErrorKind::Network
+            }
         }
     }
 }
@@ -170,6 +185,8 @@ pub enum ErrorKind {
     Registry,
     /// Something failed underneath (I/O, git).
     Failure,
+    /// A remote could not be reached, or the network was needed while offline.
+    Network,
 }
 
 /// The library's result type.

@@ -23,6 +23,8 @@
 pub mod error;
 pub mod git;
 pub mod registry;
+pub mod remote;
+pub mod time;
 pub mod url;
 
 pub use error::{Error, ErrorKind, Result};

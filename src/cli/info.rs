@@ -1,4 +1,4 @@
-use super::{render, CmdResult, Context, Outcome};
+use super::{freshness_note, render, waiting_notice, CmdResult, Context, Outcome};
 use repodex::Error;
 
 /// Show everything known about one repository
@@ -15,10 +15,13 @@ pub struct Args {
     /// Print JSON (docs/json.md)
     #[arg(long)]
     json: bool,
+    /// As it was at a registry revision (HEAD~2, a hash) or time (2026-11-20, 3d)
+    #[arg(long, value_name = "REV-or-DATE", allow_hyphen_values = true)]
+    at: Option<String>,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let registry = ctx.open()?;
+    let mut registry = ctx.open()?;
     let name = match &args.reference {
         Some(reference) => registry.resolve(reference)?.name,
         None => {
@@ -31,7 +34,27 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             })?
         }
     };
-    let entry = registry.entry(&name)?;
+    let entry = match &args.at {
+        Some(at) => {
+            let commit = registry.commit_at(at)?;
+            registry
+                .entry_at(commit, &name)
+                .map_err(|_| Error::Invalid(format!("'{name}' was not in the registry at {at}")))?
+        }
+        None => {
+            let freshness = repodex::remote::refresh::ensure_fresh(
+                &mut registry,
+                &name,
+                &ctx.cache()?,
+                &ctx.network()?,
+                &mut waiting_notice,
+            )?;
+            if let Some(note) = freshness_note(&freshness) {
+                eprintln!("repodex: {note}");
+            }
+            registry.entry(&name)?
+        }
+    };
     let view = render::EntryView::new(&entry);
     if args.json {
         render::json(&view);

@@ -5,11 +5,15 @@
 //! prints. Data goes to stdout (names, URLs, tables, JSON); notices go to stderr.
 
 mod alias;
+mod config;
+mod diff;
 mod doctor;
 mod forget;
 mod info;
 mod init;
 mod list;
+mod log;
+mod refresh;
 mod register;
 mod rename;
 mod render;
@@ -34,6 +38,10 @@ struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     registry: Option<PathBuf>,
 
+    /// Use only cached data; open no network connection (also REPODEX_OFFLINE=1)
+    #[arg(long, global = true)]
+    offline: bool,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -45,6 +53,10 @@ enum Command {
     List(list::Args),
     Info(info::Args),
     Resolve(resolve::Args),
+    Refresh(refresh::Args),
+    Config(config::Args),
+    Log(log::Args),
+    Diff(diff::Args),
     Forget(forget::Args),
     Rename(rename::Args),
     #[command(subcommand)]
@@ -58,11 +70,21 @@ enum Command {
 /// What every command gets: where the registry is.
 pub struct Context {
     registry_flag: Option<PathBuf>,
+    offline_flag: bool,
 }
 
 impl Context {
     fn location(&self) -> repodex::Result<Location> {
         Location::find(self.registry_flag.as_deref())
+    }
+
+    /// The network policy: offline or not, and the deadline per remote.
+    fn network(&self) -> repodex::Result<repodex::remote::Network> {
+        repodex::remote::Network::from_environment(self.offline_flag)
+    }
+
+    fn cache(&self) -> repodex::Result<repodex::remote::Cache> {
+        repodex::remote::Cache::locate()
     }
 
     /// Open the registry, creating it on first use.
@@ -89,6 +111,7 @@ pub mod exit {
     pub const INPUT: u8 = 2;
     pub const NO_MATCH: u8 = 3;
     pub const REGISTRY: u8 = 4;
+    pub const NETWORK: u8 = 5;
 }
 
 pub fn main() -> ExitCode {
@@ -106,6 +129,7 @@ pub fn main() -> ExitCode {
     };
     let ctx = Context {
         registry_flag: cli.registry,
+        offline_flag: cli.offline,
     };
     let result = match cli.command {
         Command::Init(args) => init::run(&ctx, args),
@@ -113,6 +137,10 @@ pub fn main() -> ExitCode {
         Command::List(args) => list::run(&ctx, args),
         Command::Info(args) => info::run(&ctx, args),
         Command::Resolve(args) => resolve::run(&ctx, args),
+        Command::Refresh(args) => refresh::run(&ctx, args),
+        Command::Config(args) => config::run(&ctx, args),
+        Command::Log(args) => log::run(&ctx, args),
+        Command::Diff(args) => diff::run(&ctx, args),
         Command::Forget(args) => forget::run(&ctx, args),
         Command::Rename(args) => rename::run(&ctx, args),
         Command::Alias(cmd) => alias::run(&ctx, cmd),
@@ -129,6 +157,7 @@ pub fn main() -> ExitCode {
                 ErrorKind::Input => exit::INPUT,
                 ErrorKind::NoMatch => exit::NO_MATCH,
                 ErrorKind::Registry => exit::REGISTRY,
+                ErrorKind::Network => exit::NETWORK,
                 _ => exit::FAILURE,
             })
         }
@@ -150,3 +179,19 @@ fn one_line_usage_error(error: &clap::Error) -> String {
 }
 
 type CmdResult = repodex::Result<Outcome>;
+
+/// The note shown when remote data comes from the cache:
+/// `(cached, checked 3 days ago; remote unreachable: ...)`.
+fn freshness_note(freshness: &repodex::remote::refresh::Freshness) -> Option<String> {
+    use repodex::remote::refresh::Freshness;
+    match freshness {
+        Freshness::Fresh | Freshness::Refreshed => None,
+        Freshness::Cached { checked, reason } => {
+            let when = match checked {
+                Some(t) => format!("checked {}", repodex::time::ago(*t, chrono::Utc::now())),
+                None => "never checked".to_string(),
+            };
+            Some(format!("(cached, {when}; {reason})"))
+        }
+    }
+}

@@ -27,6 +27,9 @@ pub struct Args {
     /// One line about it
     #[arg(long)]
     description: Option<String>,
+    /// Do not fetch the remote's default branch and configuration now
+    #[arg(long)]
+    no_fetch: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
@@ -44,5 +47,29 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     )?;
     tx.commit(&format!("register {}", entry.name))?;
     println!("{}", entry.name);
+    if args.no_fetch {
+        return Ok(Outcome::Success);
+    }
+    let network = ctx.network()?;
+    if let Some(why) = &network.offline {
+        eprintln!("repodex: registered without fetching (offline: {why}); `repodex refresh {}` fetches later", entry.name);
+        return Ok(Outcome::Success);
+    }
+    let names = [entry.name.clone()];
+    let report = repodex::remote::refresh::refresh(
+        &mut registry,
+        &names,
+        &ctx.cache()?,
+        &network,
+        1,
+        &mut |_| {},
+        &mut waiting_notice,
+    )?;
+    if let Some((_, reason)) = report.failed.first() {
+        eprintln!(
+            "repodex: registered, but could not fetch: {reason}; `repodex refresh {}` tries again",
+            entry.name
+        );
+    }
     Ok(Outcome::Success)
 }

@@ -6,6 +6,8 @@
 //! `git status` stays clean. gix cannot build a tree from the index, so trees are edited
 //! directly and the index is updated entry by entry (O(changed paths), not O(registry)).
 
+pub mod fetch;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -225,6 +227,42 @@ impl Repo {
                 Change::Rewrite { location, .. } => Some(location.to_string()),
             })
             .collect())
+    }
+
+    /// The commits reachable from `tip` along first parents, newest first.
+    pub fn history(&self, tip: ObjectId) -> Result<Vec<CommitInfo>> {
+        let context = "cannot read the registry's history";
+        let walk = self
+            .repo
+            .rev_walk([tip])
+            .first_parent_only()
+            .all()
+            .map_err(git_err(context))?;
+        let mut commits = Vec::new();
+        for info in walk {
+            let info = info.map_err(git_err(context))?;
+            let commit = info.object().map_err(git_err(context))?;
+            let time = commit.time().map_err(git_err(context))?;
+            let author = commit.author().map_err(git_err(context))?.name.to_string();
+            commits.push(CommitInfo {
+                id: info.id,
+                seconds: time.seconds,
+                message: commit.message_raw_sloppy().to_string(),
+                author,
+                parent: commit.parent_ids().next().map(|id| id.detach()),
+            });
+        }
+        Ok(commits)
+    }
+
+    /// The commit a revision (`HEAD~2`, a hash, a branch) names.
+    pub fn rev_parse_commit(&self, spec: &str) -> Option<ObjectId> {
+        let id = self
+            .repo
+            .rev_parse_single(BStr::new(spec.as_bytes()))
+            .ok()?;
+        let commit = id.object().ok()?.peel_to_commit().ok()?;
+        Some(commit.id)
     }
 
     /// Write `edits` on top of `base_tree` (the empty tree when `None`) and return the new
@@ -466,6 +504,17 @@ impl Repo {
             .write(gix::index::write::Options::default())
             .map_err(git_err("cannot write the registry's git index"))
     }
+}
+
+/// A commit, as history listings show it.
+#[derive(Debug, Clone)]
+pub struct CommitInfo {
+    pub id: ObjectId,
+    /// Commit time, in seconds since the epoch.
+    pub seconds: i64,
+    pub message: String,
+    pub author: String,
+    pub parent: Option<ObjectId>,
 }
 
 /// A git repository found at or above a folder.

@@ -33,6 +33,11 @@ pub enum Record {
 }
 
 impl Record {
+    /// A file that did not read as an entry.
+    pub fn is_broken(&self) -> bool {
+        matches!(self, Record::Broken { .. })
+    }
+
     pub fn name(&self) -> &str {
         match self {
             Record::Entry(s) => &s.name,
@@ -552,17 +557,32 @@ mod tests {
             (b"g", Some("new")),
         ];
         let mut out = Vec::new();
-        merge_lines(base, overlay.into_iter(), &mut out, first_field, |out, key, item| {
-            if let Some(value) = item {
-                out.extend_from_slice(key);
-                out.push(b'\t');
-                out.extend_from_slice(value.as_bytes());
-                out.push(b'\n');
-            }
-        });
-        assert_eq!(String::from_utf8(out).unwrap(), "a\tnew\nb\t1\nd\treplaced\ne\tnew\ng\tnew\n");
+        merge_lines(
+            base,
+            overlay.into_iter(),
+            &mut out,
+            first_field,
+            |out, key, item| {
+                if let Some(value) = item {
+                    out.extend_from_slice(key);
+                    out.push(b'\t');
+                    out.extend_from_slice(value.as_bytes());
+                    out.push(b'\n');
+                }
+            },
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "a\tnew\nb\t1\nd\treplaced\ne\tnew\ng\tnew\n"
+        );
         let mut out = Vec::new();
-        merge_lines(base, std::iter::empty::<(&[u8], ())>(), &mut out, first_field, |_, _, _| {});
+        merge_lines(
+            base,
+            std::iter::empty::<(&[u8], ())>(),
+            &mut out,
+            first_field,
+            |_, _, _| {},
+        );
         assert_eq!(out, base);
     }
 

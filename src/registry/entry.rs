@@ -38,6 +38,9 @@ pub struct Entry {
     /// When the entry was registered.
     #[serde(with = "toml_time")]
     pub added: DateTime<Utc>,
+    /// The repository files to cache, instead of `config_paths` of `registry.toml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_paths: Option<Vec<String>>,
     /// What was learned from the remote.
     #[serde(default, skip_serializing_if = "Remote::is_empty")]
     pub remote: Remote,
@@ -114,6 +117,7 @@ impl Entry {
             tags: Vec::new(),
             description: None,
             added: Utc::now().trunc_subsecs(0),
+            config_paths: None,
             remote: Remote::default(),
             config: ConfigCache::default(),
             extra: toml::Table::new(),
@@ -194,6 +198,14 @@ impl Entry {
         if let Some(description) = &self.description {
             validate_description(description).map_err(|e| ("description", e))?;
         }
+        for path in self
+            .config_paths
+            .iter()
+            .flatten()
+            .chain(self.config.files.keys())
+        {
+            validate_config_path(path).map_err(|e| ("config_paths", e))?;
+        }
         Ok(())
     }
 
@@ -217,6 +229,23 @@ impl Entry {
             default_branch: self.remote.default_branch.clone(),
         }
     }
+}
+
+/// A configuration path is a relative path inside the repository, without `..`.
+pub fn validate_config_path(path: &str) -> Result<(), String> {
+    let bad = path.is_empty()
+        || path.starts_with('/')
+        || path.chars().any(char::is_control)
+        || path
+            .split('/')
+            .any(|s| s.is_empty() || s == "." || s == "..");
+    if bad {
+        return Err(format!(
+            "'{}' is not a path inside a repository (relative, no empty, '.' or '..' segments)",
+            path.escape_debug()
+        ));
+    }
+    Ok(())
 }
 
 /// A description is one line of printable text.

@@ -22,6 +22,15 @@ pub const PRIVATE_DIR: &str = "repodex";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
     pub format: i64,
+    /// The repository files whose content is cached in entries; see [`Settings::config_paths`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_paths: Option<Vec<String>>,
+    /// How old remote data may get before commands that show it refresh it: `24h`, `30m`, `7d`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_ttl: Option<String>,
+    /// The largest configuration file cached, in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_config_size: Option<u64>,
     /// Keys this version does not know, kept as they are.
     #[serde(flatten)]
     pub extra: toml::Table,
@@ -31,12 +40,53 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             format: FORMAT,
+            config_paths: None,
+            refresh_ttl: None,
+            max_config_size: None,
             extra: toml::Table::new(),
         }
     }
 }
 
+/// The configuration files cached by default: where the Minsky CLI looks for a
+/// repository's project configuration, the committed file first, then its legacy names.
+pub const DEFAULT_CONFIG_PATHS: &[&str] = &[
+    ".minsky/config.yaml",
+    ".minsky/config.yml",
+    ".minsky/config.json",
+    "minsky.config.yaml",
+    "minsky.config.yml",
+    "minsky.config.json",
+    "config/local.yaml",
+];
+
+/// The default `max_config_size`: 256 KiB.
+pub const DEFAULT_MAX_CONFIG_SIZE: u64 = 256 * 1024;
+
+/// The default `refresh_ttl`: a day.
+pub const DEFAULT_REFRESH_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
 impl Settings {
+    /// The paths to cache for an entry without its own `config_paths`.
+    pub fn config_paths(&self) -> Vec<String> {
+        match &self.config_paths {
+            Some(paths) => paths.clone(),
+            None => DEFAULT_CONFIG_PATHS.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    pub fn max_config_size(&self) -> u64 {
+        self.max_config_size.unwrap_or(DEFAULT_MAX_CONFIG_SIZE)
+    }
+
+    /// The time-to-live of remote data.
+    pub fn refresh_ttl(&self) -> std::time::Duration {
+        self.refresh_ttl
+            .as_deref()
+            .and_then(crate::time::parse_duration)
+            .unwrap_or(DEFAULT_REFRESH_TTL)
+    }
+
     /// Read and check `registry.toml`.
     pub fn parse(bytes: &[u8]) -> Result<Settings, Error> {
         let broken = |message: String| Error::BrokenEntry {
@@ -47,6 +97,17 @@ impl Settings {
         let text = std::str::from_utf8(bytes).map_err(|_| broken("is not valid UTF-8".into()))?;
         let settings: Settings =
             toml::from_str(text).map_err(|e| broken(e.message().trim().replace('\n', " ")))?;
+        if let Some(ttl) = &settings.refresh_ttl {
+            if crate::time::parse_duration(ttl).is_none() {
+                return Err(broken(format!(
+                    "refresh_ttl '{}' is not a duration such as 24h, 30m or 7d",
+                    ttl.escape_debug()
+                )));
+            }
+        }
+        for path in settings.config_paths.iter().flatten() {
+            crate::registry::entry::validate_config_path(path).map_err(broken)?;
+        }
         if settings.format != FORMAT {
             return Err(Error::UnknownFormat {
                 found: settings.format,

@@ -10,6 +10,7 @@
 pub mod catalog;
 pub mod doctor;
 pub mod entry;
+pub mod history;
 pub mod layout;
 pub mod name;
 pub mod resolve;
@@ -176,7 +177,8 @@ impl Registry {
         self.head
     }
 
-    pub(crate) fn private_dir(&self) -> PathBuf {
+    /// Repodex's per-machine folder for this registry (`.git/repodex/`).
+    pub fn private_dir(&self) -> PathBuf {
         self.repo.git_dir().join(layout::PRIVATE_DIR)
     }
 
@@ -207,6 +209,19 @@ impl Registry {
                 suggestions: Vec::new(),
             })?;
         catalog::read_entry(&self.repo, &file)
+    }
+
+    /// The shared settings in `registry.toml` at HEAD.
+    pub fn settings(&self) -> Result<layout::Settings> {
+        let tree = self.repo.tree_of(self.head)?;
+        let file = self
+            .repo
+            .file_at(tree, layout::SETTINGS_FILE)?
+            .ok_or_else(|| Error::NotARegistry {
+                path: self.root().to_path_buf(),
+                reason: format!("its HEAD has no {}", layout::SETTINGS_FILE),
+            })?;
+        layout::Settings::parse(&self.repo.read_blob(file.id, entry::MAX_ENTRY_SIZE)?)
     }
 
     /// Start a change. Waits for other writers, calling `on_wait` once if it has to.

@@ -1,6 +1,7 @@
 //! Integration tests: stories a user would tell, run against the built `repodex` binary
 //! with temporary registries and their own HOME and XDG folders.
 
+mod servers;
 mod support;
 
 mod bad_input;
@@ -9,3 +10,4 @@ mod concurrency;
 mod crashes;
 mod hand_edits;
 mod references;
+mod remote_data;

@@ -6,6 +6,8 @@ use std::process::{Command, Output};
 
 pub struct TestEnv {
     dir: tempfile::TempDir,
+    /// Tests are offline unless they start their own servers: nothing reaches the internet.
+    online: bool,
 }
 
 /// What a command printed and how it ended.
@@ -32,7 +34,15 @@ impl TestEnv {
         for sub in ["home", "config", "data", "cache", "state", "work"] {
             std::fs::create_dir_all(dir.path().join(sub)).unwrap();
         }
-        TestEnv { dir }
+        TestEnv { dir, online: false }
+    }
+
+    /// An environment whose commands may use the network (the tests' own servers).
+    pub fn online() -> TestEnv {
+        TestEnv {
+            online: true,
+            ..TestEnv::new()
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -56,6 +66,9 @@ impl TestEnv {
         cmd.env("REPODEX_HOME", self.registry())
             .args(args)
             .current_dir(self.work());
+        if !self.online {
+            cmd.env("REPODEX_OFFLINE", "1");
+        }
         cmd
     }
 

@@ -1,0 +1,78 @@
+use super::{freshness_note, waiting_notice, CmdResult, Context, Outcome};
+use repodex::Error;
+
+/// Print a repository's cached configuration files, as they are or were
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  repodex config mk\n  repodex config mk .minsky/config.yaml --at 2026-11-01\n  repodex config mk --at HEAD~3"
+)]
+pub struct Args {
+    /// A name, alias, URL or path
+    #[arg(allow_hyphen_values = true)]
+    reference: String,
+    /// One file (by its path in the repository) instead of all
+    path: Option<String>,
+    /// As it was at a registry revision (HEAD~2, a hash) or time (2026-11-20, 3d)
+    #[arg(long, value_name = "REV-or-DATE", allow_hyphen_values = true)]
+    at: Option<String>,
+}
+
+pub fn run(ctx: &Context, args: Args) -> CmdResult {
+    let mut registry = ctx.open()?;
+    let name = registry.resolve(&args.reference)?.name;
+    let entry = match &args.at {
+        Some(at) => {
+            let commit = registry.commit_at(at)?;
+            registry
+                .entry_at(commit, &name)
+                .map_err(|_| Error::Invalid(format!("'{name}' was not in the registry at {at}")))?
+        }
+        None => {
+            let freshness = repodex::remote::refresh::ensure_fresh(
+                &mut registry,
+                &name,
+                &ctx.cache()?,
+                &ctx.network()?,
+                &mut waiting_notice,
+            )?;
+            if let Some(note) = freshness_note(&freshness) {
+                eprintln!("repodex: {note}");
+            }
+            registry.entry(&name)?
+        }
+    };
+    let files = &entry.config.files;
+    match &args.path {
+        Some(path) => match files.get(path) {
+            Some(text) => print!("{text}"),
+            None => {
+                let known: Vec<&str> = files.keys().map(String::as_str).collect();
+                return Err(Error::Invalid(format!(
+                    "'{name}' has no cached file '{}'; cached: {}",
+                    path.escape_debug(),
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                )));
+            }
+        },
+        None if files.is_empty() => {
+            eprintln!("repodex: '{name}' has no cached configuration files (`repodex refresh {name}` fetches them)")
+        }
+        None => {
+            for (i, (path, text)) in files.iter().enumerate() {
+                if i > 0 {
+                    println!();
+                }
+                println!("==> {path} <==");
+                print!("{text}");
+                if !text.ends_with('\n') {
+                    println!();
+                }
+            }
+        }
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,32 @@
+use super::{CmdResult, Context, Outcome};
+
+/// List the registry's changes, or one repository's, newest first
+#[derive(clap::Args)]
+#[command(after_help = "Examples:\n  repodex log\n  repodex log mk")]
+pub struct Args {
+    /// A name, alias, URL or path [default: the whole registry]
+    #[arg(allow_hyphen_values = true)]
+    reference: Option<String>,
+}
+
+pub fn run(ctx: &Context, args: Args) -> CmdResult {
+    let registry = ctx.open()?;
+    let name = match &args.reference {
+        Some(reference) => Some(registry.resolve(reference)?.name),
+        None => None,
+    };
+    for change in registry.log(name.as_deref())? {
+        let short = change.commit.to_hex_with_len(8).to_string();
+        let date = change.time.format("%Y-%m-%d %H:%M");
+        println!("{date}  {short}  {}", change.summary);
+        for line in change.body.lines().filter(|l| !l.is_empty()) {
+            if name
+                .as_deref()
+                .is_none_or(|n| line.starts_with(&format!("{n}:")))
+            {
+                println!("                          {line}");
+            }
+        }
+    }
+    Ok(Outcome::Success)
+}

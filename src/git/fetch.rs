@@ -1,0 +1,227 @@
+//! Talking to remotes with gix: what a remote's HEAD is, a depth-1 bare mirror of its
+//! default branch, and files read from a mirror without a checkout.
+//!
+//! Every function here blocks; callers run them on worker threads with a deadline
+//! (see `crate::remote`). Credentials are never taken from prompts: gix gets them in
+//! memory from the caller, or not at all, so a private remote fails fast instead of
+//! waiting for a terminal that is not there.
+
+use std::num::NonZeroU32;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use gix::remote::Direction;
+
+use super::ObjectId;
+use crate::{Error, Result};
+
+/// What a remote's HEAD points to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteHead {
+    /// The default branch, without `refs/heads/`.
+    pub default_branch: String,
+    /// Its tip, or `None` when the remote has no commits yet.
+    pub commit: Option<ObjectId>,
+}
+
+/// A file read from a mirror.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileRead {
+    Text(String),
+    Missing,
+    TooLarge(u64),
+    NotText,
+}
+
+fn remote_err(url: &str) -> impl FnOnce(gix::Error) -> Error + '_ {
+    move |e| Error::Remote {
+        url: url.to_string(),
+        reason: with_causes(&e),
+    }
+}
+
+/// An error and its causes, on one line, each said once.
+fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = one_line(error);
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = one_line(cause);
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+fn one_line(error: &dyn std::fmt::Display) -> String {
+    error
+        .to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn gix_url(url: &str) -> Result<gix::Url> {
+    gix::url::parse(gix::bstr::BStr::new(url.as_bytes())).map_err(|e| Error::Remote {
+        url: url.to_string(),
+        reason: one_line(&e),
+    })
+}
+
+/// No prompts, no helpers: until the vault supplies credentials, a remote that asks for
+/// them is answered with none.
+fn no_credentials(
+    _: gix::credentials::helper::Action,
+) -> std::result::Result<Option<gix::credentials::protocol::Outcome>, gix::Error> {
+    Ok(None)
+}
+
+/// Create (once) the bare repository that remote operations need when there is no mirror.
+pub fn scratch_repository(path: &Path) -> Result<()> {
+    if gix::open_opts(path, gix::open::Options::isolated()).is_ok() {
+        return Ok(());
+    }
+    gix::init_bare(path)
+        .map(|_| ())
+        .map_err(|e| Error::git("cannot create the scratch repository in the cache", e))
+}
+
+/// Ask the remote what its HEAD is, without fetching objects. `local` is any bare
+/// repository (a mirror or the scratch repository) to run the connection from.
+pub fn probe(local: &Path, url: &str, interrupt: &AtomicBool) -> Result<RemoteHead> {
+    let _ = interrupt;
+    let repo = gix::open_opts(local, gix::open::Options::isolated())
+        .map_err(|e| Error::git("cannot open the cache repository", e))?;
+    let remote = repo
+        .remote_at(gix_url(url)?)
+        .and_then(|r| r.with_refspecs(Some("HEAD"), Direction::Fetch))
+        .map(|r| r.with_fetch_tags(gix::remote::fetch::Tags::None))
+        .map_err(remote_err(url))?;
+    let connection = remote
+        .connect(Direction::Fetch)
+        .map_err(remote_err(url))?
+        .with_credentials(no_credentials);
+    let (ref_map, _handshake) = connection
+        .ref_map(gix::progress::Discard, Default::default())
+        .map_err(remote_err(url))?;
+    use gix::protocol::handshake::Ref;
+    for r in &ref_map.remote_refs {
+        match r {
+            Ref::Symbolic {
+                full_ref_name,
+                target,
+                object,
+                ..
+            } if full_ref_name == "HEAD" => {
+                return Ok(RemoteHead {
+                    default_branch: branch_name(target.to_string()),
+                    commit: Some(*object),
+                })
+            }
+            Ref::Unborn {
+                full_ref_name,
+                target,
+                ..
+            } if full_ref_name == "HEAD" => {
+                return Ok(RemoteHead {
+                    default_branch: branch_name(target.to_string()),
+                    commit: None,
+                })
+            }
+            _ => {}
+        }
+    }
+    Err(Error::Remote {
+        url: url.to_string(),
+        reason: "the remote did not say what its HEAD is".into(),
+    })
+}
+
+fn branch_name(full: String) -> String {
+    full.strip_prefix("refs/heads/")
+        .map(str::to_string)
+        .unwrap_or(full)
+}
+
+/// Make a depth-1 bare mirror of the remote's default branch at `dest` (which must not
+/// exist). A failed clone leaves nothing behind.
+pub fn clone_mirror(url: &str, dest: &Path, interrupt: &AtomicBool) -> Result<RemoteHead> {
+    let mut prepare = gix::prepare_clone_bare(gix_url(url)?, dest)
+        .map_err(remote_err(url))?
+        .with_shallow(gix::remote::fetch::Shallow::DepthAtRemote(
+            NonZeroU32::new(1).expect("1 is not 0"),
+        ))
+        .configure_connection(|connection| {
+            connection.set_credentials(no_credentials);
+            Ok(())
+        });
+    let (repo, _outcome) = prepare
+        .fetch_only(gix::progress::Discard, interrupt)
+        .map_err(remote_err(url))?;
+    mirror_head(&repo).ok_or_else(|| Error::Remote {
+        url: url.to_string(),
+        reason: "the remote has no commits on its default branch".into(),
+    })
+}
+
+fn mirror_head(repo: &gix::Repository) -> Option<RemoteHead> {
+    let name = repo.head_name().ok()??;
+    let commit = repo.head_id().ok().map(|id| id.detach());
+    Some(RemoteHead {
+        default_branch: branch_name(name.as_bstr().to_string()),
+        commit,
+    })
+}
+
+/// A mirror made by [`clone_mirror`].
+pub struct Mirror {
+    repo: gix::Repository,
+}
+
+impl Mirror {
+    pub fn open(path: &Path) -> Option<Mirror> {
+        let repo = gix::open_opts(path, gix::open::Options::isolated()).ok()?;
+        Some(Mirror { repo })
+    }
+
+    /// The branch and commit the mirror holds.
+    pub fn head(&self) -> Option<RemoteHead> {
+        mirror_head(&self.repo)
+    }
+
+    /// Read `path` at `commit`: text up to `max` bytes, or why not.
+    pub fn read_file(&self, commit: ObjectId, path: &str, max: u64) -> Result<FileRead> {
+        let context = "cannot read a file from the mirror";
+        let tree = self
+            .repo
+            .find_commit(commit)
+            .and_then(|c| c.tree())
+            .map_err(|e| Error::git(context, e))?;
+        let Some(entry) = tree
+            .lookup_entry_by_path(path)
+            .map_err(|e| Error::git(context, e))?
+        else {
+            return Ok(FileRead::Missing);
+        };
+        if !entry.mode().is_blob() {
+            return Ok(FileRead::Missing);
+        }
+        let header = self
+            .repo
+            .find_header(entry.object_id())
+            .map_err(|e| Error::git(context, e))?;
+        if header.size() > max {
+            return Ok(FileRead::TooLarge(header.size()));
+        }
+        let blob = self
+            .repo
+            .find_blob(entry.object_id())
+            .map_err(|e| Error::git(context, e))?;
+        match std::str::from_utf8(&blob.data) {
+            Ok(text) if !text.contains('\0') => Ok(FileRead::Text(text.to_string())),
+            _ => Ok(FileRead::NotText),
+        }
+    }
+}

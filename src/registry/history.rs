@@ -1,0 +1,92 @@
+//! Reading the registry's history: which commits changed an entry, and which commit a
+//! `--at` or `--since` names (a revision, a date, or a duration back from now).
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use super::entry::Entry;
+use super::Registry;
+use crate::git::ObjectId;
+use crate::{Error, Result};
+
+/// One change to the registry, as `repodex log` shows it.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub commit: ObjectId,
+    pub time: DateTime<Utc>,
+    pub author: String,
+    /// The first line of the commit message.
+    pub summary: String,
+    /// The rest of the message (a multi-entry refresh lists each entry there).
+    pub body: String,
+}
+
+impl Registry {
+    /// The registry's changes, newest first; only those that touched `name`'s entry
+    /// file when a name is given.
+    pub fn log(&self, name: Option<&str>) -> Result<Vec<Change>> {
+        let repo = self.repo();
+        let path = name.map(Entry::path_for);
+        let mut changes = Vec::new();
+        for commit in repo.history(self.head())? {
+            if let Some(path) = &path {
+                let now = repo.file_at(repo.tree_of(commit.id)?, path)?.map(|f| f.id);
+                let before = match commit.parent {
+                    Some(parent) => repo.file_at(repo.tree_of(parent)?, path)?.map(|f| f.id),
+                    None => None,
+                };
+                if now == before {
+                    continue;
+                }
+            }
+            let (summary, body) = match commit.message.split_once('\n') {
+                Some((first, rest)) => (first.to_string(), rest.trim().to_string()),
+                None => (commit.message.trim().to_string(), String::new()),
+            };
+            changes.push(Change {
+                commit: commit.id,
+                time: Utc
+                    .timestamp_opt(commit.seconds, 0)
+                    .single()
+                    .unwrap_or_default(),
+                author: commit.author,
+                summary,
+                body,
+            });
+        }
+        Ok(changes)
+    }
+
+    /// The first parent of a registry commit.
+    pub fn parent_of(&self, commit: ObjectId) -> Result<Option<ObjectId>> {
+        Ok(self.repo().history(commit)?.first().and_then(|c| c.parent))
+    }
+
+    /// The registry commit that `spec` names: a revision (`HEAD~2`, a hash), or a point
+    /// in time (`2026-11-20`, an RFC 3339 time, `3d`, `2 weeks ago`), which names the
+    /// last commit made at or before it.
+    pub fn commit_at(&self, spec: &str) -> Result<ObjectId> {
+        let bad = || {
+            Error::Invalid(format!(
+                "{} is neither a revision of the registry nor a time; give a commit (HEAD~2, a hash), a date (2026-11-20) or a duration back (3d)",
+                crate::url::quote(spec)
+            ))
+        };
+        if spec.is_empty() || spec.starts_with('-') || spec.chars().any(char::is_control) {
+            return Err(bad());
+        }
+        if let Some(time) = crate::time::parse_time(spec, Utc::now()) {
+            let history = self.repo().history(self.head())?;
+            return history
+                .iter()
+                .find(|c| c.seconds <= time.timestamp())
+                .map(|c| c.id)
+                .ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "the registry has no commit from before {}; it was created later",
+                        time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    ))
+                });
+        }
+        self.repo().rev_parse_commit(spec).ok_or_else(bad)
+    }
+}

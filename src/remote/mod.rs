@@ -1,0 +1,365 @@
+//! Remote data: what repodex learns from each repository's remote, and when it asks.
+//!
+//! This module owns the mirror cache (`$XDG_CACHE_HOME/repodex/mirrors/`, one depth-1
+//! bare mirror per repository), the network policy (offline mode and the deadline per
+//! remote), running many remotes at once on worker threads, this machine's record of
+//! when each remote was last checked ([`state`]), and the refresh operation that turns
+//! what was learned into registry commits ([`refresh`]). The git protocol work itself is
+//! in [`crate::git::fetch`].
+
+pub mod refresh;
+pub mod state;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+use crate::git::fetch::{self, FileRead, Mirror, RemoteHead};
+use crate::git::ObjectId;
+use crate::url::GitUrl;
+use crate::{Error, Result};
+
+/// When repodex may use the network, and for how long it waits.
+#[derive(Debug, Clone)]
+pub struct Network {
+    /// `Some(why)` when repodex must not open any connection.
+    pub offline: Option<String>,
+    /// How long one remote may take before it is abandoned.
+    pub timeout: Duration,
+}
+
+/// This machine's settings, `$XDG_CONFIG_HOME/repodex/config.toml`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserConfig {
+    /// Never use the network.
+    offline: Option<bool>,
+    /// Seconds one remote may take.
+    timeout: Option<u64>,
+}
+
+impl Network {
+    /// The default deadline for one remote.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// The network policy from, in order of precedence: the `--offline` flag,
+    /// `REPODEX_OFFLINE=1`, and this machine's config file (`offline = true`); the
+    /// deadline from `REPODEX_TIMEOUT` (seconds), else the config file's `timeout`.
+    pub fn from_environment(offline_flag: bool) -> Result<Network> {
+        use etcetera::BaseStrategy;
+        let config_file = etcetera::choose_base_strategy()
+            .ok()
+            .map(|base| base.config_dir().join("repodex").join("config.toml"));
+        let config: UserConfig = match config_file
+            .as_ref()
+            .and_then(|f| std::fs::read_to_string(f).ok())
+        {
+            None => UserConfig::default(),
+            Some(text) => toml::from_str(&text).map_err(|e| {
+                Error::Invalid(format!(
+                    "{}: {}; fix or remove it",
+                    config_file.as_ref().expect("read from it").display(),
+                    e.message().trim()
+                ))
+            })?,
+        };
+        let env_offline = std::env::var("REPODEX_OFFLINE").is_ok_and(|v| !v.is_empty() && v != "0");
+        let offline = if offline_flag {
+            Some("--offline".to_string())
+        } else if env_offline {
+            Some("REPODEX_OFFLINE is set".to_string())
+        } else if config.offline == Some(true) {
+            Some("offline = true in the user config".to_string())
+        } else {
+            None
+        };
+        let timeout = match std::env::var("REPODEX_TIMEOUT") {
+            Ok(value) => value
+                .parse::<u64>()
+                .ok()
+                .filter(|s| *s > 0)
+                .map(Duration::from_secs)
+                .ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "REPODEX_TIMEOUT={} is not a number of seconds",
+                        value.escape_debug()
+                    ))
+                })?,
+            Err(_) => config
+                .timeout
+                .map(Duration::from_secs)
+                .unwrap_or(Network::DEFAULT_TIMEOUT),
+        };
+        Ok(Network { offline, timeout })
+    }
+
+    /// Fail with [`Error::Offline`] when offline.
+    pub fn require(&self, what: &str) -> Result<()> {
+        match &self.offline {
+            Some(why) => Err(Error::Offline {
+                what: what.to_string(),
+                why: why.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The cache folder: mirrors, and a scratch repository to run connections from.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    root: PathBuf,
+}
+
+impl Cache {
+    /// `$XDG_CACHE_HOME/repodex`.
+    pub fn locate() -> Result<Cache> {
+        use etcetera::BaseStrategy;
+        let base = etcetera::choose_base_strategy().map_err(|e| {
+            Error::Invalid(format!(
+                "cannot find the cache directory ({e}); set XDG_CACHE_HOME"
+            ))
+        })?;
+        Ok(Cache::at(base.cache_dir().join("repodex")))
+    }
+
+    pub fn at(root: PathBuf) -> Cache {
+        Cache { root }
+    }
+
+    /// Where the mirror of `url` lives: named by the URL's identity, so that every
+    /// spelling of one repository (and every entry name it has had) shares one mirror.
+    pub fn mirror_path(&self, url: &GitUrl) -> PathBuf {
+        let key = url.identity_key();
+        let readable: String = key
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .take(80)
+            .collect();
+        // The readable part can collide (`a/b_c` and `a_b/c`); a hash of the key cannot.
+        let hash = gix::hash::Kind::Sha1;
+        let id = gix::objs::compute_hash(hash, gix::objs::Kind::Blob, key.as_bytes())
+            .map(|id| id.to_hex_with_len(10).to_string())
+            .unwrap_or_default();
+        self.root
+            .join("mirrors")
+            .join(format!("{readable}-{id}.git"))
+    }
+
+    fn scratch(&self) -> Result<PathBuf> {
+        let path = self.root.join("scratch.git");
+        std::fs::create_dir_all(&self.root)
+            .map_err(|e| Error::io(format!("cannot create {}", self.root.display()), e))?;
+        fetch::scratch_repository(&path)?;
+        Ok(path)
+    }
+}
+
+/// What one remote told us.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Learned {
+    pub default_branch: String,
+    /// The default branch's tip; `None` for an empty remote.
+    pub commit: Option<ObjectId>,
+    /// The configuration files found, by path.
+    pub files: BTreeMap<String, String>,
+    /// Files that were there but not cached, and why.
+    pub skipped: Vec<(String, String)>,
+    /// Whether objects were downloaded (false when the mirror was current).
+    pub fetched: bool,
+}
+
+/// What to learn from one remote.
+#[derive(Debug, Clone)]
+pub struct Task {
+    /// The entry it is for.
+    pub name: String,
+    pub url: GitUrl,
+    pub config_paths: Vec<String>,
+    pub max_file_size: u64,
+}
+
+/// Ask one remote for its HEAD; fetch a new mirror when the mirror is missing or
+/// behind; read the configuration files from it. Blocks; see [`run_all`].
+pub fn learn(cache: &Cache, task: &Task, interrupt: &AtomicBool) -> Result<Learned> {
+    let url = task.url.to_string();
+    let mirror_path = cache.mirror_path(&task.url);
+    let current = Mirror::open(&mirror_path).and_then(|m| m.head());
+    let mut fetched = false;
+    let head = match current {
+        Some(mirrored) => {
+            let remote = fetch::probe(&mirror_path, &url, interrupt)?;
+            if remote == mirrored || remote.commit.is_none() {
+                remote
+            } else {
+                fetched = true;
+                replace_mirror(&url, &mirror_path, interrupt)?
+            }
+        }
+        None => {
+            // No mirror: clone straight away (the clone says what HEAD is), unless the
+            // remote turns out to be empty.
+            fetched = true;
+            match replace_mirror(&url, &mirror_path, interrupt) {
+                Ok(head) => head,
+                Err(clone_error) => match fetch::probe(&cache.scratch()?, &url, interrupt) {
+                    Ok(head) if head.commit.is_none() => {
+                        fetched = false;
+                        head
+                    }
+                    _ => return Err(clone_error),
+                },
+            }
+        }
+    };
+    let mut learned = Learned {
+        default_branch: head.default_branch,
+        commit: head.commit,
+        files: BTreeMap::new(),
+        skipped: Vec::new(),
+        fetched,
+    };
+    if let (Some(commit), Some(mirror)) = (head.commit, Mirror::open(&mirror_path)) {
+        for path in &task.config_paths {
+            match mirror.read_file(commit, path, task.max_file_size)? {
+                FileRead::Text(text) => {
+                    learned.files.insert(path.clone(), text);
+                }
+                FileRead::Missing => {}
+                FileRead::TooLarge(size) => learned.skipped.push((
+                    path.clone(),
+                    format!("{size} bytes, over the {} byte limit", task.max_file_size),
+                )),
+                FileRead::NotText => learned
+                    .skipped
+                    .push((path.clone(), "not a text file".into())),
+            }
+        }
+    }
+    Ok(learned)
+}
+
+/// Clone a fresh depth-1 mirror beside the old one and swap it in. Re-cloning rather
+/// than fetching into the old mirror keeps mirrors small (gix does not prune shallow
+/// history) and makes a failed fetch harmless: the old mirror stays until the new one
+/// is whole.
+fn replace_mirror(url: &str, mirror: &Path, interrupt: &AtomicBool) -> Result<RemoteHead> {
+    let parent = mirror.parent().expect("mirrors live in a folder");
+    std::fs::create_dir_all(parent)
+        .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".clone-")
+        .tempdir_in(parent)
+        .map_err(|e| Error::io(format!("cannot create a folder in {}", parent.display()), e))?;
+    let fresh = staging.path().join("mirror.git");
+    let head = fetch::clone_mirror(url, &fresh, interrupt)?;
+    let old = staging.path().join("old.git");
+    let _ = std::fs::rename(mirror, &old);
+    std::fs::rename(&fresh, mirror).map_err(|e| {
+        Error::io(
+            format!("cannot move the new mirror to {}", mirror.display()),
+            e,
+        )
+    })?;
+    Ok(head)
+}
+
+/// Progress of a run over many remotes, for a progress bar.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+    /// The entry that just finished.
+    pub name: String,
+}
+
+/// Run `tasks`, up to `jobs` at once, each with the network's deadline. A remote that
+/// does not finish in time is abandoned (its thread is told to stop, and its result is
+/// a [`Error::Timeout`]); one failure never stops the others. Results come back in the
+/// order of `tasks`.
+pub fn run_all(
+    cache: &Cache,
+    network: &Network,
+    tasks: Vec<Task>,
+    jobs: usize,
+    on_progress: &mut dyn FnMut(Progress),
+) -> Vec<(Task, Result<Learned>)> {
+    let total = tasks.len();
+    let jobs = jobs.max(1);
+    let (sender, receiver) = mpsc::channel::<(usize, Result<Learned>)>();
+    let mut results: Vec<Option<Result<Learned>>> = (0..total).map(|_| None).collect();
+    // (index, deadline, interrupt flag) of each task in flight.
+    let mut running: Vec<(usize, Instant, Arc<AtomicBool>)> = Vec::new();
+    let mut next = 0;
+    let mut done = 0;
+    while done < total {
+        while running.len() < jobs && next < total {
+            let interrupt = Arc::new(AtomicBool::new(false));
+            let (cache, task, sender, flag) = (
+                cache.clone(),
+                tasks[next].clone(),
+                sender.clone(),
+                interrupt.clone(),
+            );
+            let index = next;
+            std::thread::spawn(move || {
+                let result = learn(&cache, &task, &flag);
+                let _ = sender.send((index, result));
+            });
+            running.push((index, Instant::now() + network.timeout, interrupt));
+            next += 1;
+        }
+        let soonest = running
+            .iter()
+            .map(|(_, deadline, _)| *deadline)
+            .min()
+            .expect("something runs");
+        let finished =
+            match receiver.recv_timeout(soonest.saturating_duration_since(Instant::now())) {
+                Ok((index, result)) => {
+                    // A result that arrives after its deadline was already given up on.
+                    if results[index].is_none() {
+                        results[index] = Some(result);
+                        Some(index)
+                    } else {
+                        None
+                    }
+                }
+                Err(_) => {
+                    let now = Instant::now();
+                    let late = running.iter().position(|(_, deadline, _)| *deadline <= now);
+                    late.map(|i| {
+                        let (index, _, flag) = &running[i];
+                        flag.store(true, Ordering::Relaxed);
+                        results[*index] = Some(Err(Error::Timeout {
+                            url: tasks[*index].url.to_string(),
+                            seconds: network.timeout.as_secs().max(1),
+                        }));
+                        *index
+                    })
+                }
+            };
+        if let Some(index) = finished {
+            running.retain(|(i, _, _)| *i != index);
+            done += 1;
+            on_progress(Progress {
+                done,
+                total,
+                name: tasks[index].name.clone(),
+            });
+        }
+    }
+    tasks
+        .into_iter()
+        .zip(results)
+        .map(|(task, result)| (task, result.expect("every task finished or timed out")))
+        .collect()
+}

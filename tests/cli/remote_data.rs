@@ -1,0 +1,307 @@
+//! Remote data: refresh from real servers on 127.0.0.1, cached configuration with
+//! history, serving from the cache when the remote is gone, and the offline guarantee.
+
+use crate::servers::{BlackHole, GitDaemon, HttpServer, Upstreams};
+use crate::support::TestEnv;
+use pretty_assertions::assert_eq;
+
+const CONFIG: &str = ".minsky/config.yaml";
+
+fn config(backend: &str) -> String {
+    format!("repository:\n  backend: {backend}\n")
+}
+
+#[test]
+fn configuration_history_over_three_upstream_commits() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    let work = upstreams.create(
+        &env,
+        "minsky",
+        "trunk",
+        &[(CONFIG, &config("github")), ("README", "hi")],
+    );
+    let daemon = GitDaemon::start(&upstreams);
+
+    // register fetches at once: the default branch is not main.
+    assert_eq!(
+        env.ok(&["register", &daemon.url("minsky"), "--name", "mk"]),
+        "mk\n"
+    );
+    let info: serde_json::Value = serde_json::from_str(&env.ok(&["info", "mk", "--json"])).unwrap();
+    assert_eq!(info["default_branch"], "trunk");
+    assert_eq!(info["config_files"], serde_json::json!([CONFIG]));
+    assert_eq!(env.ok(&["config", "mk", CONFIG]), config("github"));
+
+    upstreams.commit(&env, &work, "gitlab", &[(CONFIG, &config("gitlab"))]);
+    env.ok(&["refresh", "mk"]);
+    upstreams.commit(
+        &env,
+        &work,
+        "unrelated",
+        &[("README", "changed, config not")],
+    );
+    let head = env.head();
+    let run = env.run(&["refresh", "mk"]);
+    assert!(
+        run.stderr.contains("0 updated, 1 unchanged, 0 failed"),
+        "{run:?}"
+    );
+    assert_eq!(
+        env.head(),
+        head,
+        "a head that moved without touching the config makes no commit"
+    );
+    upstreams.commit(&env, &work, "local", &[(CONFIG, &config("local"))]);
+    let run = env.run(&["refresh", "mk"]);
+    assert!(
+        run.stderr
+            .contains("updated mk: .minsky/config.yaml changed"),
+        "{run:?}"
+    );
+
+    // Three versions in the log, and the right content at each.
+    let log = env.ok(&["log", "mk"]);
+    let summaries: Vec<&str> = log
+        .lines()
+        .map(|l| l.splitn(3, "  ").nth(2).unwrap())
+        .collect();
+    assert_eq!(
+        summaries,
+        [
+            "refresh mk: .minsky/config.yaml changed",
+            "refresh mk: .minsky/config.yaml changed",
+            "refresh mk: default branch trunk, .minsky/config.yaml added",
+            "register mk",
+        ]
+    );
+    let commits: Vec<&str> = log
+        .lines()
+        .map(|l| l.splitn(3, "  ").nth(1).unwrap())
+        .collect();
+    for (commit, backend) in commits.iter().zip(["local", "gitlab", "github"]) {
+        assert_eq!(
+            env.ok(&["config", "mk", CONFIG, "--at", commit]),
+            config(backend),
+            "at {commit}"
+        );
+    }
+    let old = env.ok(&["info", "mk", "--at", commits[3]]);
+    assert!(old.contains("default branch:  (not fetched yet)"), "{old}");
+    let diff = env.ok(&["diff", "mk"]);
+    assert!(
+        diff.contains("-  backend: gitlab\n+  backend: local\n"),
+        "{diff}"
+    );
+    let drift = env.ok(&["diff", "mk", "--since", commits[3]]);
+    assert!(
+        drift.contains("default branch: (unknown) -> trunk"),
+        "{drift}"
+    );
+    assert!(drift.contains("+  backend: local"), "{drift}");
+    // And plain git sees the same history.
+    let plain = env.git(&["log", "--format=%s", "repos/mk.toml"]);
+    assert_eq!(plain.lines().count(), 4);
+}
+
+#[test]
+fn smart_http_refresh_with_nothing_new_receives_no_pack() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    upstreams.create(&env, "tool", "main", &[(CONFIG, &config("github"))]);
+    let server = HttpServer::start(&upstreams);
+    env.ok(&["register", &server.url("tool")]);
+    assert_eq!(server.fetches(), 1, "the first refresh fetched once");
+    let head = env.head();
+    let run = env.run(&["refresh", "tool"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        server.fetches(),
+        1,
+        "nothing new: refs listed, no pack asked for"
+    );
+    assert_eq!(env.head(), head, "nothing new: no commit");
+    assert_eq!(env.ok(&["config", "tool", CONFIG]), config("github"));
+}
+
+#[test]
+fn an_unreachable_remote_is_answered_from_the_cache_with_its_age() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    upstreams.create(&env, "tool", "main", &[(CONFIG, &config("github"))]);
+    let daemon = GitDaemon::start(&upstreams);
+    let url = daemon.url("tool");
+    env.ok(&["register", &url]);
+    // Make every read consider the data stale, then take the server away.
+    let settings = std::fs::read_to_string(env.registry().join("registry.toml")).unwrap();
+    env.hand_commit(
+        "registry.toml",
+        &format!("{settings}refresh_ttl = \"1s\"\n"),
+    );
+    drop(daemon);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+
+    let run = env.run(&["info", "tool"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.contains("default branch:  main"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("(cached, checked "), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("remote unreachable: cannot reach"),
+        "{}",
+        run.stderr
+    );
+    let run = env.run(&["config", "tool", CONFIG]);
+    assert_eq!(run.stdout, config("github"));
+    assert!(run.stderr.contains("remote unreachable"), "{}", run.stderr);
+    // refresh itself says it failed, and changes nothing.
+    let head = env.head();
+    let run = env.run(&["refresh", "tool"]);
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(
+        run.stderr.contains("failed tool: cannot reach"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.head(), head);
+    env.assert_plain_git_happy();
+}
+
+#[test]
+fn offline_opens_no_connection_at_all() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    upstreams.create(&env, "tool", "main", &[(CONFIG, &config("github"))]);
+    let server = HttpServer::start(&upstreams);
+    env.ok(&["register", &server.url("tool")]);
+    let settings = std::fs::read_to_string(env.registry().join("registry.toml")).unwrap();
+    env.hand_commit(
+        "registry.toml",
+        &format!("{settings}refresh_ttl = \"1s\"\n"),
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let before = server.connections();
+
+    let run = env.run(&["--offline", "info", "tool"]);
+    assert!(run.stderr.contains("(cached, checked "), "{run:?}");
+    assert!(run.stderr.contains("offline: --offline"), "{run:?}");
+    let mut cmd = env.command(&["config", "tool"]);
+    cmd.env("REPODEX_OFFLINE", "1");
+    let out = cmd.output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("offline: REPODEX_OFFLINE is set"));
+    std::fs::create_dir_all(env.root().join("config/repodex")).unwrap();
+    std::fs::write(
+        env.root().join("config/repodex/config.toml"),
+        "offline = true\n",
+    )
+    .unwrap();
+    let run = env.run(&["refresh", "--all"]);
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(run.stderr.contains(
+        "refresh needs the network, and repodex is offline (offline = true in the user config)"
+    ));
+    let run = env.run(&["register", &server.url("other")]);
+    assert!(
+        run.stderr.contains("registered without fetching (offline"),
+        "{run:?}"
+    );
+    env.ok(&["list"]);
+    env.ok(&["resolve", "tool"]);
+    env.ok(&["log", "tool"]);
+    env.ok(&["diff", "tool"]);
+    assert_eq!(
+        server.connections(),
+        before,
+        "an offline command connected to the server"
+    );
+}
+
+#[test]
+fn a_black_holed_port_is_abandoned_after_the_timeout() {
+    let env = TestEnv::online();
+    let hole = BlackHole::start();
+    let url = format!("git://127.0.0.1:{}/never.git", hole.port);
+    let mut cmd = env.command(&["register", &url]);
+    cmd.env("REPODEX_TIMEOUT", "2");
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("registered, but could not fetch"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did not answer within 2 s"), "{stderr}");
+    let mut cmd = env.command(&["refresh", "never"]);
+    cmd.env("REPODEX_TIMEOUT", "1");
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("failed never: git://127.0.0.1"));
+}
+
+#[test]
+fn refresh_all_of_fifty_with_one_failing() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    for i in 0..50 {
+        upstreams.create(
+            &env,
+            &format!("r{i:02}"),
+            "main",
+            &[(CONFIG, &config(&format!("b{i}")))],
+        );
+    }
+    let daemon = GitDaemon::start(&upstreams);
+    for i in 0..50 {
+        env.ok(&["register", "--no-fetch", &daemon.url(&format!("r{i:02}"))]);
+    }
+    // One of them goes away upstream.
+    std::fs::remove_dir_all(upstreams.root.join("r17.git")).unwrap();
+    let head = env.head();
+    let run = env.run(&["refresh", "--all", "--jobs", "4"]);
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(
+        run.stderr.contains("49 updated, 0 unchanged, 1 failed"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("failed r17: "), "{}", run.stderr);
+    // One commit for the whole run, naming every entry it changed.
+    assert_eq!(
+        env.git(&["rev-list", "--count", &format!("{head}..HEAD")]),
+        "1\n"
+    );
+    let message = env.git(&["log", "-1", "--format=%B"]);
+    assert!(
+        message.starts_with("refresh 49 repositories\n\n"),
+        "{message}"
+    );
+    assert!(
+        message.contains("r42: default branch main, .minsky/config.yaml added"),
+        "{message}"
+    );
+    assert_eq!(env.ok(&["config", "r42", CONFIG]), config("b42"));
+    env.assert_plain_git_happy();
+}
+
+#[test]
+fn file_urls_and_local_paths_are_refreshed_too() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    upstreams.create(&env, "local", "develop", &[(CONFIG, &config("local"))]);
+    let bare = upstreams.root.join("local.git");
+    assert_eq!(env.ok(&["register", bare.to_str().unwrap()]), "local\n");
+    let info: serde_json::Value =
+        serde_json::from_str(&env.ok(&["info", "local", "--json"])).unwrap();
+    assert_eq!(info["default_branch"], "develop");
+    env.ok(&["forget", "local"]);
+    env.ok(&[
+        "register",
+        &format!("file://{}", bare.display()),
+        "--name",
+        "via-file",
+    ]);
+    assert_eq!(env.ok(&["config", "via-file", CONFIG]), config("local"));
+}

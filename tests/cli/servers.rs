@@ -1,0 +1,340 @@
+//! Real git servers on 127.0.0.1 for the tests: `git daemon` for git://, and smart HTTP
+//! through `git http-backend` behind a small HTTP server that counts what it serves.
+//! Upstream repositories are made by the tests in temporary folders.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::support::{git_in, TestEnv};
+
+/// A folder of bare repositories that the servers serve.
+pub struct Upstreams {
+    pub root: PathBuf,
+}
+
+impl Upstreams {
+    pub fn new(env: &TestEnv) -> Upstreams {
+        let root = env.root().join("upstreams");
+        std::fs::create_dir_all(&root).unwrap();
+        Upstreams { root }
+    }
+
+    /// A bare repository `name.git` whose default branch is `branch`, with one commit
+    /// holding `files`. Returns the path of a working clone to push more commits from.
+    pub fn create(
+        &self,
+        env: &TestEnv,
+        name: &str,
+        branch: &str,
+        files: &[(&str, &str)],
+    ) -> PathBuf {
+        let work = env.root().join("upstream-work").join(name);
+        std::fs::create_dir_all(&work).unwrap();
+        git_in(env, &work, &["init", "-q", "-b", branch]);
+        write_files(&work, files);
+        git_in(env, &work, &["add", "-A"]);
+        git_in(env, &work, &["commit", "-qm", "first"]);
+        let bare = self.root.join(format!("{name}.git"));
+        git_in(
+            env,
+            &work,
+            &["clone", "-q", "--bare", ".", bare.to_str().unwrap()],
+        );
+        git_in(
+            env,
+            &work,
+            &["remote", "add", "origin", bare.to_str().unwrap()],
+        );
+        work
+    }
+
+    /// Commit `files` in a working clone made by [`Upstreams::create`] and push it.
+    pub fn commit(&self, env: &TestEnv, work: &Path, message: &str, files: &[(&str, &str)]) {
+        write_files(work, files);
+        git_in(env, work, &["add", "-A"]);
+        git_in(env, work, &["commit", "-qm", message]);
+        git_in(env, work, &["push", "-q", "origin", "HEAD"]);
+    }
+}
+
+fn write_files(dir: &Path, files: &[(&str, &str)]) {
+    for (path, content) in files {
+        let file = dir.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, content).unwrap();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for(port: u16) {
+    for _ in 0..200 {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("nothing listens on 127.0.0.1:{port}");
+}
+
+/// `git daemon` serving the upstreams on 127.0.0.1; stopped when dropped.
+pub struct GitDaemon {
+    pub port: u16,
+    child: Child,
+}
+
+impl GitDaemon {
+    pub fn start(upstreams: &Upstreams) -> GitDaemon {
+        let port = free_port();
+        // Run git-daemon itself: `git daemon` is a wrapper process, and killing it would
+        // leave the daemon serving.
+        let exec_path = Command::new("git")
+            .arg("--exec-path")
+            .output()
+            .unwrap()
+            .stdout;
+        let exec_path = PathBuf::from(String::from_utf8(exec_path).unwrap().trim());
+        let child = Command::new(exec_path.join("git-daemon"))
+            .args(["--reuseaddr", "--export-all", "--listen=127.0.0.1"])
+            .arg(format!("--port={port}"))
+            .arg(format!("--base-path={}", upstreams.root.display()))
+            .arg(&upstreams.root)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        wait_for(port);
+        GitDaemon { port, child }
+    }
+
+    pub fn url(&self, name: &str) -> String {
+        format!("git://127.0.0.1:{}/{name}.git", self.port)
+    }
+}
+
+impl Drop for GitDaemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What the HTTP server has seen.
+#[derive(Default)]
+pub struct Counts {
+    /// TCP connections accepted.
+    pub connections: AtomicUsize,
+    /// Requests that asked for a pack (protocol v2 `command=fetch`, or v0/v1 wants).
+    pub fetches: AtomicUsize,
+}
+
+/// Smart HTTP on 127.0.0.1: each request runs `git http-backend` as a CGI program.
+/// Stops accepting when dropped.
+pub struct HttpServer {
+    pub port: u16,
+    pub counts: Arc<Counts>,
+    stop: Arc<AtomicBool>,
+}
+
+impl HttpServer {
+    pub fn start(upstreams: &Upstreams) -> HttpServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let counts = Arc::new(Counts::default());
+        let stop = Arc::new(AtomicBool::new(false));
+        let (root, c, s) = (upstreams.root.clone(), counts.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if s.load(Ordering::Relaxed) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                c.connections.fetch_add(1, Ordering::Relaxed);
+                let (root, c) = (root.clone(), c.clone());
+                std::thread::spawn(move || {
+                    let _ = serve(stream, &root, &c);
+                });
+            }
+        });
+        HttpServer { port, counts, stop }
+    }
+
+    pub fn url(&self, name: &str) -> String {
+        format!("http://127.0.0.1:{}/{name}.git", self.port)
+    }
+
+    pub fn connections(&self) -> usize {
+        self.counts.connections.load(Ordering::Relaxed)
+    }
+
+    pub fn fetches(&self) -> usize {
+        self.counts.fetches.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        // Wake the accept loop so that it sees the flag.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+/// Serve the requests of one connection, one after another.
+fn serve(stream: TcpStream, root: &Path, counts: &Counts) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut writer = stream;
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line)? == 0 {
+            return Ok(());
+        }
+        let mut parts = request_line.split_whitespace();
+        let (method, target) = (
+            parts.next().unwrap_or("").to_string(),
+            parts.next().unwrap_or("").to_string(),
+        );
+        let mut headers = Vec::new();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line)?;
+            let line = line.trim_end().to_string();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = line.split_once(':') {
+                headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+            }
+        }
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        let body = if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
+        {
+            read_chunked(&mut reader)?
+        } else {
+            let length: usize = header("content-length")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body)?;
+            body
+        };
+        if body.windows(13).any(|w| w == b"command=fetch") || body.windows(5).any(|w| w == b"want ")
+        {
+            counts.fetches.fetch_add(1, Ordering::Relaxed);
+        }
+        let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+        let mut cgi = Command::new("git");
+        cgi.arg("http-backend")
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("GIT_PROJECT_ROOT", root)
+            .env("GIT_HTTP_EXPORT_ALL", "1")
+            .env("REQUEST_METHOD", &method)
+            .env("PATH_INFO", path)
+            .env("QUERY_STRING", query)
+            .env("CONTENT_TYPE", header("content-type").unwrap_or_default())
+            .env("CONTENT_LENGTH", body.len().to_string())
+            .env("REMOTE_ADDR", "127.0.0.1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if let Some(protocol) = header("git-protocol") {
+            cgi.env("GIT_PROTOCOL", protocol);
+        }
+        let mut child = cgi.spawn()?;
+        let mut stdin = child.stdin.take().unwrap();
+        let feeder = std::thread::spawn(move || {
+            let _ = stdin.write_all(&body);
+        });
+        let mut output = Vec::new();
+        child.stdout.take().unwrap().read_to_end(&mut output)?;
+        let _ = feeder.join();
+        child.wait()?;
+        let split = output
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map(|i| (i, 4))
+            .or_else(|| output.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2)));
+        let (head, content) = match split {
+            Some((i, n)) => (
+                String::from_utf8_lossy(&output[..i]).into_owned(),
+                &output[i + n..],
+            ),
+            None => (String::new(), &output[..]),
+        };
+        let mut status = "200 OK".to_string();
+        let mut response_headers = String::new();
+        for line in head.lines() {
+            match line.split_once(':') {
+                Some((k, v)) if k.eq_ignore_ascii_case("status") => status = v.trim().to_string(),
+                Some(_) => {
+                    response_headers.push_str(line.trim_end());
+                    response_headers.push_str("\r\n");
+                }
+                None => {}
+            }
+        }
+        write!(
+            writer,
+            "HTTP/1.1 {status}\r\n{response_headers}Content-Length: {}\r\n\r\n",
+            content.len()
+        )?;
+        writer.write_all(content)?;
+        writer.flush()?;
+    }
+}
+
+fn read_chunked(reader: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let mut size_line = String::new();
+        reader.read_line(&mut size_line)?;
+        let size = usize::from_str_radix(size_line.trim().split(';').next().unwrap_or("0"), 16)
+            .unwrap_or(0);
+        if size == 0 {
+            let mut end = String::new();
+            reader.read_line(&mut end)?;
+            return Ok(body);
+        }
+        let mut chunk = vec![0; size + 2];
+        reader.read_exact(&mut chunk)?;
+        body.extend_from_slice(&chunk[..size]);
+    }
+}
+
+/// A port that accepts connections and never answers.
+pub struct BlackHole {
+    pub port: u16,
+}
+
+impl BlackHole {
+    pub fn start() -> BlackHole {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            // Accept a bounded number of connections and hold them open, silently.
+            for stream in listener.incoming().take(64) {
+                held.push(stream);
+            }
+        });
+        BlackHole { port }
+    }
+}
