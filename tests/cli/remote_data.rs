@@ -77,7 +77,7 @@ fn configuration_history_over_three_upstream_commits() {
     );
     let commits: Vec<&str> = log
         .lines()
-        .map(|l| l.splitn(3, "  ").nth(1).unwrap())
+        .map(|l| l.split("  ").nth(1).unwrap())
         .collect();
     for (commit, backend) in commits.iter().zip(["local", "gitlab", "github"]) {
         assert_eq!(
