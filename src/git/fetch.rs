@@ -92,8 +92,20 @@ pub fn scratch_repository(path: &Path) -> Result<()> {
 /// repository (a mirror or the scratch repository) to run the connection from.
 pub fn probe(local: &Path, url: &str, interrupt: &AtomicBool) -> Result<RemoteHead> {
     let _ = interrupt;
-    let repo = gix::open_opts(local, gix::open::Options::isolated())
-        .map_err(|e| Error::git("cannot open the cache repository", e))?;
+    // Over git:// and ssh, protocol v2 costs a second round trip, and gix writes its
+    // ls-refs request in many small packets, which stall for ~40 ms on delayed ACKs.
+    // Protocol v1 advertises the refs (and HEAD's target) as soon as we connect.
+    let streamed = url.starts_with("git://") || url.starts_with("ssh://") || !url.contains("://");
+    let overrides: &[&str] = if streamed {
+        &["protocol.version=1"]
+    } else {
+        &[]
+    };
+    let repo = gix::open_opts(
+        local,
+        gix::open::Options::isolated().config_overrides(overrides.iter().copied()),
+    )
+    .map_err(|e| Error::git("cannot open the cache repository", e))?;
     let remote = repo
         .remote_at(gix_url(url)?)
         .and_then(|r| r.with_refspecs(Some("HEAD"), Direction::Fetch))

@@ -75,10 +75,7 @@ fn configuration_history_over_three_upstream_commits() {
             "register mk",
         ]
     );
-    let commits: Vec<&str> = log
-        .lines()
-        .map(|l| l.split("  ").nth(1).unwrap())
-        .collect();
+    let commits: Vec<&str> = log.lines().map(|l| l.split("  ").nth(1).unwrap()).collect();
     for (commit, backend) in commits.iter().zip(["local", "gitlab", "github"]) {
         assert_eq!(
             env.ok(&["config", "mk", CONFIG, "--at", commit]),

@@ -1,0 +1,23 @@
+//! The performance harness: repodex against plain git, side by side, in one run.
+//!
+//! It builds everything it measures in a temporary folder (registries, upstream
+//! repositories, a `git daemon` on 127.0.0.1; never the network), runs each repodex
+//! command and its plain-git baseline alternately, takes the median of several runs,
+//! and prints a table of ratios with each target. It asserts nothing: the numbers are
+//! the result.
+//!
+//! `cargo bench --bench repodex`             full run
+//! `cargo bench --bench repodex -- --quick`  smoke run for CI (small sizes, few repeats)
+
+mod harness;
+mod registry;
+mod remote;
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick")
+        || std::env::var_os("REPODEX_BENCH_QUICK").is_some();
+    let bench = harness::Bench::new(quick);
+    let mut rows = registry::rows(&bench);
+    rows.extend(remote::rows(&bench));
+    harness::print(&bench, &rows);
+}
