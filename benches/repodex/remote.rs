@@ -39,9 +39,11 @@ fn start_daemon(root: &Path) -> Daemon {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // Owned by the guard from here on, so that it is stopped whatever happens.
+    let daemon = Daemon { port, child };
     for _ in 0..200 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Daemon { port, child };
+            return daemon;
         }
         std::thread::sleep(std::time::Duration::from_millis(25));
     }
