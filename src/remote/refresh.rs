@@ -150,6 +150,9 @@ fn apply(entry: &mut Entry, learned: &Learned, now: DateTime<Utc>) -> Vec<String
     changes
 }
 
+/// The longest a reading command (`info`, `config`) waits for a stale entry's remote.
+pub const QUICK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// How current the remote data shown for an entry is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Freshness {
@@ -193,11 +196,16 @@ pub fn ensure_fresh(
             reason: format!("offline: {why}"),
         });
     }
+    // A reading command waits only briefly for a remote before answering from the cache.
+    let quick = Network {
+        timeout: network.timeout.min(QUICK_TIMEOUT),
+        ..network.clone()
+    };
     let report = refresh(
         registry,
         &[name.to_string()],
         cache,
-        network,
+        &quick,
         1,
         &mut |_| {},
         on_wait,

@@ -302,3 +302,75 @@ fn file_urls_and_local_paths_are_refreshed_too() {
     ]);
     assert_eq!(env.ok(&["config", "via-file", CONFIG]), config("local"));
 }
+
+#[test]
+fn which_files_are_cached_settings_overrides_and_limits() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    let big = "x".repeat(300 * 1024);
+    upstreams.create(
+        &env,
+        "app",
+        "main",
+        &[
+            (CONFIG, &config("github")),
+            ("config/local.yaml", &big),
+            ("minsky.config.json", "{\"a\":\u{0}1}"),
+            ("custom/settings.toml", "answer = 42\n"),
+        ],
+    );
+    let daemon = GitDaemon::start(&upstreams);
+    env.ok(&["register", "--no-fetch", &daemon.url("app")]);
+    let run = env.run(&["refresh", "app"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("skipped app: config/local.yaml: 307200 bytes, over the 262144 byte limit"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("skipped app: minsky.config.json: not a text file"),
+        "{}",
+        run.stderr
+    );
+    let info: serde_json::Value =
+        serde_json::from_str(&env.ok(&["info", "app", "--json"])).unwrap();
+    assert_eq!(info["config_files"], serde_json::json!([CONFIG]));
+
+    // The entry names its own files; the registry raises the size limit.
+    let path = env.registry().join("repos/app.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replacen(
+        "added = ",
+        "config_paths = [\"custom/settings.toml\", \"config/local.yaml\"]\nadded = ",
+        1,
+    );
+    env.hand_commit("repos/app.toml", &text);
+    let settings = std::fs::read_to_string(env.registry().join("registry.toml")).unwrap();
+    env.hand_commit(
+        "registry.toml",
+        &format!("{settings}max_config_size = 400000\n"),
+    );
+    let run = env.run(&["refresh", "app"]);
+    assert!(
+        run.stderr.contains("updated app: config/local.yaml added, custom/settings.toml added, .minsky/config.yaml removed"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        env.ok(&["config", "app", "custom/settings.toml"]),
+        "answer = 42\n"
+    );
+    // A bad path in the settings is named.
+    env.hand_commit(
+        "registry.toml",
+        &format!("{settings}config_paths = [\"../escape\"]\n"),
+    );
+    let error = env.fails(4, &["refresh", "app"]);
+    assert!(
+        error.contains("registry.toml: '../escape' is not a path inside a repository"),
+        "{error}"
+    );
+}
