@@ -94,6 +94,10 @@ pub enum Error {
     #[error("{what} needs the network, and repodex is offline ({why}); nothing was changed")]
     Offline { what: String, why: String },
 
+    /// The vault refused or failed: identity, recipients, or a credential file.
+    #[error("{0}")]
+    Vault(String),
+
     /// A git operation failed.
     #[error("{context}: {}", one_line(source.as_ref()))]
     Git {
@@ -165,7 +169,7 @@ impl Error {
             Error::NotARegistry { .. }
             | Error::UnknownFormat { .. }
             | Error::BrokenEntry { .. } => ErrorKind::Registry,
-            Error::UncommittedEdit { .. } | Error::Conflict => ErrorKind::Input,
+            Error::UncommittedEdit { .. } | Error::Conflict | Error::Vault(_) => ErrorKind::Input,
             Error::Git { .. } | Error::Io { .. } => ErrorKind::Failure,
             Error::Remote { .. } | Error::Timeout { .. } | Error::Offline { .. } => {
                 ErrorKind::Network

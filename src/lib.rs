@@ -26,6 +26,7 @@ pub mod registry;
 pub mod remote;
 pub mod time;
 pub mod url;
+pub mod vault;
 
 pub use error::{Error, ErrorKind, Result};
 pub use registry::catalog::Record;

@@ -396,6 +396,16 @@ impl GitUrl {
         self.host.as_deref()
     }
 
+    /// The port, when the URL gives one.
+    pub fn port(&self) -> Option<u16> {
+        self.port
+    }
+
+    /// The path as written (for URL forms, starting with `/`).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
     /// Is this a repository on this machine (a path or `file://`)?
     pub fn is_local(&self) -> bool {
         self.scheme == Scheme::File

@@ -6,13 +6,17 @@
 
 mod alias;
 mod config;
+mod credential;
+mod creds;
 mod diff;
 mod doctor;
 mod forget;
+mod identity;
 mod info;
 mod init;
 mod list;
 mod log;
+mod recipients;
 mod refresh;
 mod register;
 mod rename;
@@ -57,6 +61,12 @@ enum Command {
     Config(config::Args),
     Log(log::Args),
     Diff(diff::Args),
+    Identity(identity::Args),
+    #[command(subcommand)]
+    Recipients(recipients::Command),
+    #[command(subcommand)]
+    Creds(creds::Command),
+    Credential(credential::Args),
     Forget(forget::Args),
     Rename(rename::Args),
     #[command(subcommand)]
@@ -141,6 +151,10 @@ pub fn main() -> ExitCode {
         Command::Config(args) => config::run(&ctx, args),
         Command::Log(args) => log::run(&ctx, args),
         Command::Diff(args) => diff::run(&ctx, args),
+        Command::Identity(args) => identity::run(&ctx, args),
+        Command::Recipients(cmd) => recipients::run(&ctx, cmd),
+        Command::Creds(cmd) => creds::run(&ctx, cmd),
+        Command::Credential(args) => credential::run(&ctx, args),
         Command::Forget(args) => forget::run(&ctx, args),
         Command::Rename(args) => rename::run(&ctx, args),
         Command::Alias(cmd) => alias::run(&ctx, cmd),

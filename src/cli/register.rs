@@ -1,4 +1,5 @@
 use super::{waiting_notice, CmdResult, Context, Outcome};
+use repodex::vault::credential::{Credential, Kind};
 use repodex::NewEntry;
 
 /// Register a repository, by URL or local path, under a short name
@@ -33,8 +34,14 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let url = repodex::registry::repository_url(&args.url)?;
+    let parsed = repodex::registry::repository_location(&args.url)?;
+    let url = parsed.url;
     let mut registry = ctx.open()?;
+    // A secret in the URL goes to the vault, never into the entry.
+    let identity = match &parsed.secret {
+        Some(_) => Some(super::identity::load_or_create(&registry)?),
+        None => None,
+    };
     let mut tx = registry.transaction(waiting_notice)?;
     let entry = tx.register(
         &url,
@@ -45,6 +52,25 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             description: args.description,
         },
     )?;
+    if let (Some(secret), Some(identity)) = (parsed.secret, &identity) {
+        let credential = Credential {
+            kind: if secret.username.is_some() {
+                Kind::Password
+            } else {
+                Kind::Token
+            },
+            username: secret.username,
+            secret: secret.secret,
+            key_path: None,
+            expires: None,
+            note: Some("moved here from the URL given to `repodex register`".into()),
+        };
+        tx.set_credential(&entry.name, &credential, identity)?;
+        eprintln!(
+            "repodex: the URL carried a secret; it is stored encrypted in the vault ({}), and the entry has the URL without it",
+            repodex::registry::layout::credential_path(&entry.name)
+        );
+    }
     tx.commit(&format!("register {}", entry.name))?;
     println!("{}", entry.name);
     if args.no_fetch {

@@ -70,12 +70,44 @@ fn gix_url(url: &str) -> Result<gix::Url> {
     })
 }
 
-/// No prompts, no helpers: until the vault supplies credentials, a remote that asks for
-/// them is answered with none.
-fn no_credentials(
-    _: gix::credentials::helper::Action,
-) -> std::result::Result<Option<gix::credentials::protocol::Outcome>, gix::Error> {
-    Ok(None)
+/// A username and password (or token) for HTTP, held in memory only.
+#[derive(Clone)]
+pub struct Auth {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth")
+            .field("username", &self.username)
+            .field("password", &"[REDACTED]")
+            .finish()
+    }
+}
+
+type CredentialResult =
+    std::result::Result<Option<gix::credentials::protocol::Outcome>, gix::Error>;
+
+/// The credential callback gix gets: the vault's credential for this remote, or none.
+/// Never a prompt, never another helper: a remote that asks for credentials we do not
+/// have fails at once instead of waiting for a terminal.
+fn credentials(
+    auth: Option<Auth>,
+) -> impl FnMut(gix::credentials::helper::Action) -> CredentialResult {
+    move |action| match (action, &auth) {
+        (gix::credentials::helper::Action::Get(context), Some(auth)) => {
+            Ok(Some(gix::credentials::protocol::Outcome {
+                identity: gix::sec::identity::Account {
+                    username: auth.username.clone(),
+                    password: auth.password.clone(),
+                    oauth_refresh_token: None,
+                },
+                next: context.into(),
+            }))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Create (once) the bare repository that remote operations need when there is no mirror.
@@ -90,7 +122,12 @@ pub fn scratch_repository(path: &Path) -> Result<()> {
 
 /// Ask the remote what its HEAD is, without fetching objects. `local` is any bare
 /// repository (a mirror or the scratch repository) to run the connection from.
-pub fn probe(local: &Path, url: &str, interrupt: &AtomicBool) -> Result<RemoteHead> {
+pub fn probe(
+    local: &Path,
+    url: &str,
+    auth: Option<&Auth>,
+    interrupt: &AtomicBool,
+) -> Result<RemoteHead> {
     let _ = interrupt;
     // Over git:// and ssh, protocol v2 costs a second round trip, and gix writes its
     // ls-refs request in many small packets, which stall for ~40 ms on delayed ACKs.
@@ -114,7 +151,7 @@ pub fn probe(local: &Path, url: &str, interrupt: &AtomicBool) -> Result<RemoteHe
     let connection = remote
         .connect(Direction::Fetch)
         .map_err(remote_err(url))?
-        .with_credentials(no_credentials);
+        .with_credentials(credentials(auth.cloned()));
     let (ref_map, _handshake) = connection
         .ref_map(gix::progress::Discard, Default::default())
         .map_err(remote_err(url))?;
@@ -159,14 +196,20 @@ fn branch_name(full: String) -> String {
 
 /// Make a depth-1 bare mirror of the remote's default branch at `dest` (which must not
 /// exist). A failed clone leaves nothing behind.
-pub fn clone_mirror(url: &str, dest: &Path, interrupt: &AtomicBool) -> Result<RemoteHead> {
+pub fn clone_mirror(
+    url: &str,
+    dest: &Path,
+    auth: Option<&Auth>,
+    interrupt: &AtomicBool,
+) -> Result<RemoteHead> {
+    let auth = auth.cloned();
     let mut prepare = gix::prepare_clone_bare(gix_url(url)?, dest)
         .map_err(remote_err(url))?
         .with_shallow(gix::remote::fetch::Shallow::DepthAtRemote(
             NonZeroU32::new(1).expect("1 is not 0"),
         ))
-        .configure_connection(|connection| {
-            connection.set_credentials(no_credentials);
+        .configure_connection(move |connection| {
+            connection.set_credentials(credentials(auth.clone()));
             Ok(())
         });
     let (repo, _outcome) = prepare

@@ -17,6 +17,35 @@ pub const REPOS_DIR: &str = "repos/";
 pub const SETTINGS_FILE: &str = "registry.toml";
 /// Repodex's own folder inside the registry's `.git/`.
 pub const PRIVATE_DIR: &str = "repodex";
+/// The public keys credentials are encrypted to.
+pub const RECIPIENTS_FILE: &str = ".age-recipients";
+/// The folder of encrypted credentials, with its trailing slash.
+pub const CREDENTIALS_DIR: &str = "credentials/";
+/// In [`PRIVATE_DIR`]: the recipients file as this machine last accepted it.
+pub const ACCEPTED_RECIPIENTS: &str = "accepted-recipients";
+
+/// The encrypted credential file of an entry.
+pub fn credential_path(name: &str) -> String {
+    format!("{CREDENTIALS_DIR}{name}.age")
+}
+
+/// The entry name a credential file belongs to.
+pub fn name_for_credential(path: &str) -> Option<&str> {
+    path.strip_prefix(CREDENTIALS_DIR)?.strip_suffix(".age")
+}
+
+/// Is `path` one of the vault's files (`.age-recipients`, `credentials/<name>.age`)?
+pub fn is_vault_path(path: &str) -> bool {
+    path == RECIPIENTS_FILE
+        || name_for_credential(path).is_some_and(|n| super::name::validate_name(n).is_ok())
+}
+
+/// Is `path` a file repodex writes: an entry or one of the vault's files?
+pub fn is_registry_path(path: &str) -> bool {
+    is_vault_path(path)
+        || super::entry::Entry::name_for_path(path)
+            .is_some_and(|n| super::name::validate_name(n).is_ok())
+}
 
 /// The settings in `registry.toml`, shared by everyone who syncs the registry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

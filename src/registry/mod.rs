@@ -224,6 +224,36 @@ impl Registry {
         layout::Settings::parse(&self.repo.read_blob(file.id, entry::MAX_ENTRY_SIZE)?)
     }
 
+    /// A file at HEAD (not an entry), if it is there and a regular file.
+    pub(crate) fn head_file(&self, path: &str, max: u64) -> Result<Option<Vec<u8>>> {
+        Ok(self.head_file_with_id(path, max)?.map(|(_, bytes)| bytes))
+    }
+
+    pub(crate) fn head_file_with_id(
+        &self,
+        path: &str,
+        max: u64,
+    ) -> Result<Option<(ObjectId, Vec<u8>)>> {
+        let tree = self.repo.tree_of(self.head)?;
+        match self.repo.file_at(tree, path)? {
+            Some(file) if file.regular => {
+                Ok(Some((file.id, self.repo.read_blob(file.id, max as usize)?)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The paths of the files below `folder` (with its trailing `/`) at HEAD.
+    pub(crate) fn head_files_under(&self, folder: &str) -> Result<Vec<String>> {
+        let tree = self.repo.tree_of(self.head)?;
+        Ok(self
+            .repo
+            .files_under(tree, folder)?
+            .into_iter()
+            .map(|f| f.path)
+            .collect())
+    }
+
     /// Start a change. Waits for other writers, calling `on_wait` once if it has to.
     pub fn transaction(&mut self, on_wait: impl FnMut()) -> Result<Transaction<'_>> {
         Transaction::begin(self, on_wait)
@@ -255,12 +285,11 @@ impl Registry {
     }
 }
 
-/// The URL of a repository given on the command line: a URL (validated), or the path
-/// of a local git repository (made absolute). A URL that carries a password or token is
-/// refused without repeating the secret.
-pub fn repository_url(input: &str) -> Result<crate::url::GitUrl> {
+/// The repository given on the command line: a URL (validated, with any embedded
+/// secret split off), or the path of a local git repository (made absolute).
+pub fn repository_location(input: &str) -> Result<crate::url::ParsedUrl> {
     if crate::url::looks_like_url(input) || input.starts_with('-') || input.contains("::") {
-        return Ok(crate::url::GitUrl::parse_clean(input)?);
+        return Ok(crate::url::GitUrl::parse(input)?);
     }
     let path = Path::new(input);
     let canonical = path.canonicalize().map_err(|_| {
@@ -272,9 +301,20 @@ pub fn repository_url(input: &str) -> Result<crate::url::GitUrl> {
     if !Repo::exists_at(&canonical) {
         return Err(Error::NotAGitRepository { path: canonical });
     }
-    Ok(crate::url::GitUrl::parse_clean(
-        &canonical.display().to_string(),
-    )?)
+    Ok(crate::url::GitUrl::parse(&canonical.display().to_string())?)
+}
+
+/// [`repository_location`], refusing a URL that carries a password or token (without
+/// repeating the secret): for places where there is no vault to put it in.
+pub fn repository_url(input: &str) -> Result<crate::url::GitUrl> {
+    let parsed = repository_location(input)?;
+    match parsed.secret {
+        None => Ok(parsed.url),
+        Some(_) => Err(crate::url::UrlError::EmbeddedSecret {
+            shown: crate::url::quote(&parsed.url.to_string()),
+        }
+        .into()),
+    }
 }
 
 fn is_missing_or_empty(dir: &Path) -> bool {

@@ -20,7 +20,8 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::path::Path;
 
 use super::catalog::{Changes, KeyKind};
-use super::entry::{validate_description, Entry};
+use super::entry::{validate_description, Entry, MAX_ENTRY_SIZE};
+use super::layout;
 use super::name::{candidate_names, validate_alias, validate_name, validate_tag};
 use super::Registry;
 use crate::git::{FileEdit, ObjectId, PathState, Repo};
@@ -49,6 +50,8 @@ pub struct Transaction<'r> {
     changes: Changes,
     /// Entry name -> its new content, or `None` to remove it.
     pending: BTreeMap<String, Option<Entry>>,
+    /// Other files (credentials, `.age-recipients`) -> new content, or `None` to remove.
+    files: BTreeMap<String, Option<Vec<u8>>>,
 }
 
 fn take_lock(private: &Path, on_wait: &mut dyn FnMut()) -> Result<File> {
@@ -94,6 +97,7 @@ impl<'r> Transaction<'r> {
             base_tree,
             changes: Changes::default(),
             pending: BTreeMap::new(),
+            files: BTreeMap::new(),
         })
     }
 
@@ -312,6 +316,11 @@ impl<'r> Transaction<'r> {
         let entry = self.entry(name)?;
         self.changes.remove(self.registry.catalog(), name);
         self.pending.insert(name.to_string(), None);
+        // Its credential goes with it.
+        let credential = layout::credential_path(name);
+        if self.file(&credential)?.is_some() {
+            self.put_file(&credential, None);
+        }
         Ok(entry)
     }
 
@@ -324,7 +333,36 @@ impl<'r> Transaction<'r> {
         // The entry's own alias may become its name.
         entry.aliases.retain(|a| a != new_name);
         entry.name = new_name.to_string();
-        self.put(entry, Some(name))
+        self.put(entry, Some(name))?;
+        // Its credential follows it, unchanged (the name is not part of the encrypted content).
+        let (old, new) = (
+            layout::credential_path(name),
+            layout::credential_path(new_name),
+        );
+        if let Some(bytes) = self.file(&old)? {
+            self.put_file(&new, Some(bytes));
+            self.put_file(&old, None);
+        }
+        Ok(())
+    }
+
+    /// A registry file other than an entry, as this transaction sees it.
+    pub fn file(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        if let Some(pending) = self.files.get(path) {
+            return Ok(pending.clone());
+        }
+        let repo = self.registry.repo();
+        match repo.file_at(self.base_tree, path)? {
+            Some(file) if file.regular => Ok(Some(repo.read_blob(file.id, MAX_ENTRY_SIZE)?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Write (or, with `None`, remove) a registry file other than an entry: one of the
+    /// vault's files, whose paths [`layout::is_vault_path`] accepts.
+    pub fn put_file(&mut self, path: &str, content: Option<Vec<u8>>) {
+        debug_assert!(layout::is_vault_path(path), "not a vault path: {path}");
+        self.files.insert(path.to_string(), content);
     }
 
     /// Change an entry's URL (the repository moved).
@@ -378,10 +416,18 @@ impl<'r> Transaction<'r> {
         let repo = self.registry.repo();
         let mut edits = Vec::with_capacity(self.pending.len());
         let mut expected = Vec::with_capacity(self.pending.len());
-        for (name, entry) in &self.pending {
-            let path = Entry::path_for(name);
+        let entries = self.pending.iter().map(|(name, entry)| {
+            (
+                Entry::path_for(name),
+                entry.as_ref().map(|e| e.to_toml().into_bytes()),
+            )
+        });
+        let files = self
+            .files
+            .iter()
+            .map(|(path, content)| (path.clone(), content.clone()));
+        for (path, content) in entries.chain(files) {
             let old = repo.file_at(self.base_tree, &path)?.map(|f| f.id);
-            let content = entry.as_ref().map(|e| e.to_toml().into_bytes());
             let unchanged = match (&content, old) {
                 (None, None) => true,
                 (Some(bytes), Some(old)) => repo.blob_id(bytes)? == old,
@@ -421,6 +467,11 @@ impl<'r> Transaction<'r> {
         failpoint("after-worktree");
         self.registry.advance(commit, &self.changes)?;
         Journal::remove(&private)?;
+        // This machine made this change to the recipients, so it accepts it.
+        if let Some(recipients) = self.files.get(layout::RECIPIENTS_FILE) {
+            let text = recipients.as_deref().unwrap_or_default();
+            crate::git::write_atomically(&private.join(layout::ACCEPTED_RECIPIENTS), text)?;
+        }
         Ok(Some(commit))
     }
 }
@@ -468,9 +519,7 @@ impl Journal {
                 Some(("base", id)) => base = ObjectId::from_hex(id.as_bytes()).ok(),
                 Some(("new", id)) => new = ObjectId::from_hex(id.as_bytes()).ok(),
                 // Only paths repodex writes are repaired, whatever the journal says.
-                Some(("path", path))
-                    if Entry::name_for_path(path).is_some_and(|n| validate_name(n).is_ok()) =>
-                {
+                Some(("path", path)) if layout::is_registry_path(path) => {
                     paths.push(path.to_string())
                 }
                 _ => {}

@@ -185,6 +185,8 @@ pub struct Task {
     pub url: GitUrl,
     pub config_paths: Vec<String>,
     pub max_file_size: u64,
+    /// The entry's credential from the vault, in memory.
+    pub auth: Option<fetch::Auth>,
 }
 
 /// Ask one remote for its HEAD; fetch a new mirror when the mirror is missing or
@@ -196,27 +198,29 @@ pub fn learn(cache: &Cache, task: &Task, interrupt: &AtomicBool) -> Result<Learn
     let mut fetched = false;
     let head = match current {
         Some(mirrored) => {
-            let remote = fetch::probe(&mirror_path, &url, interrupt)?;
+            let remote = fetch::probe(&mirror_path, &url, task.auth.as_ref(), interrupt)?;
             if remote == mirrored || remote.commit.is_none() {
                 remote
             } else {
                 fetched = true;
-                replace_mirror(&url, &mirror_path, interrupt)?
+                replace_mirror(&url, &mirror_path, task.auth.as_ref(), interrupt)?
             }
         }
         None => {
             // No mirror: clone straight away (the clone says what HEAD is), unless the
             // remote turns out to be empty.
             fetched = true;
-            match replace_mirror(&url, &mirror_path, interrupt) {
+            match replace_mirror(&url, &mirror_path, task.auth.as_ref(), interrupt) {
                 Ok(head) => head,
-                Err(clone_error) => match fetch::probe(&cache.scratch()?, &url, interrupt) {
-                    Ok(head) if head.commit.is_none() => {
-                        fetched = false;
-                        head
+                Err(clone_error) => {
+                    match fetch::probe(&cache.scratch()?, &url, task.auth.as_ref(), interrupt) {
+                        Ok(head) if head.commit.is_none() => {
+                            fetched = false;
+                            head
+                        }
+                        _ => return Err(clone_error),
                     }
-                    _ => return Err(clone_error),
-                },
+                }
             }
         }
     };
@@ -251,7 +255,12 @@ pub fn learn(cache: &Cache, task: &Task, interrupt: &AtomicBool) -> Result<Learn
 /// than fetching into the old mirror keeps mirrors small (gix does not prune shallow
 /// history) and makes a failed fetch harmless: the old mirror stays until the new one
 /// is whole.
-fn replace_mirror(url: &str, mirror: &Path, interrupt: &AtomicBool) -> Result<RemoteHead> {
+fn replace_mirror(
+    url: &str,
+    mirror: &Path,
+    auth: Option<&fetch::Auth>,
+    interrupt: &AtomicBool,
+) -> Result<RemoteHead> {
     let parent = mirror.parent().expect("mirrors live in a folder");
     std::fs::create_dir_all(parent)
         .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
@@ -260,7 +269,7 @@ fn replace_mirror(url: &str, mirror: &Path, interrupt: &AtomicBool) -> Result<Re
         .tempdir_in(parent)
         .map_err(|e| Error::io(format!("cannot create a folder in {}", parent.display()), e))?;
     let fresh = staging.path().join("mirror.git");
-    let head = fetch::clone_mirror(url, &fresh, interrupt)?;
+    let head = fetch::clone_mirror(url, &fresh, auth, interrupt)?;
     let old = staging.path().join("old.git");
     let _ = std::fs::rename(mirror, &old);
     std::fs::rename(&fresh, mirror).map_err(|e| {

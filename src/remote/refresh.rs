@@ -42,10 +42,13 @@ pub fn refresh(
 ) -> Result<Report> {
     network.require("refresh")?;
     let settings = registry.settings()?;
+    let with_credentials = registry.credential_names()?;
+    let mut identity = None;
     let mut tasks = Vec::with_capacity(names.len());
+    let mut unusable = Vec::new();
     for name in names {
         let entry = registry.entry(name)?;
-        tasks.push(Task {
+        let mut task = Task {
             name: name.clone(),
             url: entry.git_url()?,
             config_paths: entry
@@ -53,7 +56,21 @@ pub fn refresh(
                 .clone()
                 .unwrap_or_else(|| settings.config_paths()),
             max_file_size: settings.max_config_size(),
-        });
+            auth: None,
+        };
+        if with_credentials.contains(name) {
+            match credential_for(registry, name, &mut identity) {
+                Ok(auth) => task.auth = auth,
+                Err(error) => {
+                    unusable.push((
+                        name.clone(),
+                        format!("its stored credential cannot be used: {error}"),
+                    ));
+                    continue;
+                }
+            }
+        }
+        tasks.push(task);
     }
     let results = run_all(cache, network, tasks, jobs, on_progress);
 
@@ -62,6 +79,7 @@ pub fn refresh(
     let private = registry.private_dir();
     let mut tx = registry.transaction(on_wait)?;
     let mut checked = Checked::load(&private);
+    report.failed.extend(unusable);
     for (task, result) in results {
         let learned = match result {
             Ok(learned) => learned,
@@ -116,6 +134,27 @@ pub fn refresh(
     };
     report.commit = tx.commit(&message)?;
     Ok(report)
+}
+
+/// The entry's credential as HTTP authentication, decrypted with the user's identity
+/// (loaded once, on first need). ssh-key credentials are for plain git's ssh and give none.
+fn credential_for(
+    registry: &Registry,
+    name: &str,
+    identity: &mut Option<crate::vault::identity::Identity>,
+) -> Result<Option<crate::git::fetch::Auth>> {
+    use crate::vault::identity::Identity;
+    if identity.is_none() {
+        *identity = Some(Identity::load(&Identity::default_path()?, registry.root())?);
+    }
+    let identity = identity.as_ref().expect("loaded above");
+    Ok(registry
+        .credential(name, identity)?
+        .filter(|c| c.kind != crate::vault::credential::Kind::SshKey)
+        .map(|c| crate::git::fetch::Auth {
+            username: c.http_username().to_string(),
+            password: c.secret.clone(),
+        }))
 }
 
 /// Apply what a remote said to its entry; returns what changed, in words.

@@ -11,3 +11,4 @@ mod crashes;
 mod hand_edits;
 mod references;
 mod remote_data;
+mod vault;

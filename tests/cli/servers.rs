@@ -137,6 +137,8 @@ pub struct Counts {
     pub connections: AtomicUsize,
     /// Requests that asked for a pack (protocol v2 `command=fetch`, or v0/v1 wants).
     pub fetches: AtomicUsize,
+    /// Requests refused for missing or wrong credentials.
+    pub refused: AtomicUsize,
 }
 
 /// Smart HTTP on 127.0.0.1: each request runs `git http-backend` as a CGI program.
@@ -145,10 +147,121 @@ pub struct HttpServer {
     pub port: u16,
     pub counts: Arc<Counts>,
     stop: Arc<AtomicBool>,
+    scheme: &'static str,
+}
+
+/// How an [`HttpServer`] serves: TLS, and Basic auth it requires.
+#[derive(Clone, Default)]
+pub struct HttpOptions {
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// `(username, password)` every request must carry.
+    pub basic_auth: Option<(String, String)>,
+}
+
+/// A certificate authority and a server certificate for 127.0.0.1, made with openssl in
+/// `dir`. Returns the TLS configuration and the CA file that clients should trust.
+pub fn tls_for_localhost(dir: &Path) -> (Arc<rustls::ServerConfig>, PathBuf) {
+    use rustls::pki_types::pem::PemObject;
+    std::fs::create_dir_all(dir).unwrap();
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    openssl(
+        &[
+            &["req", "-x509"][..],
+            &ec,
+            &[
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=repodex test CA",
+            ],
+        ]
+        .concat(),
+    );
+    openssl(
+        &[
+            &["req"][..],
+            &ec,
+            &[
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=127.0.0.1",
+            ],
+        ]
+        .concat(),
+    );
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "basicConstraints=CA:FALSE
+subjectAltName=IP:127.0.0.1
+extendedKeyUsage=serverAuth
+",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
+    let certs = rustls::pki_types::CertificateDer::pem_file_iter(dir.join("server.pem"))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::from_pem_file(dir.join("server.key")).unwrap();
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    (Arc::new(config), dir.join("ca.pem"))
 }
 
 impl HttpServer {
     pub fn start(upstreams: &Upstreams) -> HttpServer {
+        HttpServer::start_with(upstreams, HttpOptions::default())
+    }
+
+    pub fn start_with(upstreams: &Upstreams, options: HttpOptions) -> HttpServer {
+        let scheme = if options.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let counts = Arc::new(Counts::default());
@@ -161,17 +274,39 @@ impl HttpServer {
                 }
                 let Ok(stream) = stream else { continue };
                 c.connections.fetch_add(1, Ordering::Relaxed);
-                let (root, c) = (root.clone(), c.clone());
+                let (root, c, options) = (root.clone(), c.clone(), options.clone());
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &root, &c);
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(20)));
+                    let _ = match &options.tls {
+                        Some(tls) => match rustls::ServerConnection::new(tls.clone()) {
+                            Ok(connection) => serve(
+                                rustls::StreamOwned::new(connection, stream),
+                                &root,
+                                &c,
+                                &options,
+                            ),
+                            Err(_) => Ok(()),
+                        },
+                        None => serve(stream, &root, &c, &options),
+                    };
                 });
             }
         });
-        HttpServer { port, counts, stop }
+        HttpServer {
+            port,
+            counts,
+            stop,
+            scheme,
+        }
     }
 
     pub fn url(&self, name: &str) -> String {
-        format!("http://127.0.0.1:{}/{name}.git", self.port)
+        format!("{}://127.0.0.1:{}/{name}.git", self.scheme, self.port)
+    }
+
+    /// Requests refused for missing or wrong credentials.
+    pub fn refused(&self) -> usize {
+        self.counts.refused.load(Ordering::Relaxed)
     }
 
     pub fn connections(&self) -> usize {
@@ -192,10 +327,13 @@ impl Drop for HttpServer {
 }
 
 /// Serve the requests of one connection, one after another.
-fn serve(stream: TcpStream, root: &Path, counts: &Counts) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut writer = stream;
+fn serve<S: Read + Write>(
+    stream: S,
+    root: &Path,
+    counts: &Counts,
+    options: &HttpOptions,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream);
     loop {
         let mut request_line = String::new();
         if reader.read_line(&mut request_line)? == 0 {
@@ -235,6 +373,20 @@ fn serve(stream: TcpStream, root: &Path, counts: &Counts) -> std::io::Result<()>
             reader.read_exact(&mut body)?;
             body
         };
+        if let Some((user, password)) = &options.basic_auth {
+            use base64::Engine;
+            let expected = format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+            );
+            if header("authorization").as_deref() != Some(expected.as_str()) {
+                counts.refused.fetch_add(1, Ordering::Relaxed);
+                let writer = reader.get_mut();
+                write!(writer, "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n\r\n")?;
+                writer.flush()?;
+                continue;
+            }
+        }
         if body.windows(13).any(|w| w == b"command=fetch") || body.windows(5).any(|w| w == b"want ")
         {
             counts.fetches.fetch_add(1, Ordering::Relaxed);
@@ -291,6 +443,7 @@ fn serve(stream: TcpStream, root: &Path, counts: &Counts) -> std::io::Result<()>
                 None => {}
             }
         }
+        let writer = reader.get_mut();
         write!(
             writer,
             "HTTP/1.1 {status}\r\n{response_headers}Content-Length: {}\r\n\r\n",

@@ -72,7 +72,7 @@ impl TestEnv {
         cmd
     }
 
-    fn isolate(&self, cmd: &mut Command) {
+    pub fn isolate(&self, cmd: &mut Command) {
         for (key, _) in std::env::vars_os() {
             let key = key.to_string_lossy().into_owned();
             if key.starts_with("REPODEX_") || key.starts_with("GIT_") || key.starts_with("XDG_") {
@@ -93,6 +93,38 @@ impl TestEnv {
     /// Run repodex, whatever the outcome.
     pub fn run(&self, args: &[&str]) -> Run {
         Run::from(self.command(args).output().unwrap())
+    }
+
+    /// Run repodex with `input` on its standard input.
+    pub fn run_stdin(&self, args: &[&str], input: &str) -> Run {
+        run_with_stdin(self.command(args), input)
+    }
+
+    /// Check that `secret` appears nowhere in the registry: not in any blob of any commit
+    /// reachable from a ref or a reflog entry, not in a commit message, and not in any
+    /// file under the registry folder (work tree, index, catalog, per-machine state).
+    pub fn assert_secret_absent(&self, secret: &str) {
+        let objects = self.git(&["rev-list", "--objects", "--all", "--reflog"]);
+        for line in objects.lines() {
+            let id = line.split_whitespace().next().unwrap();
+            let content = self.git(&["cat-file", "-p", id]);
+            assert!(
+                !content.contains(secret),
+                "a git object ({line}) holds the secret"
+            );
+        }
+        let reflogs = self.git(&["reflog", "--all", "--format=%H %gs %s"]);
+        assert!(!reflogs.contains(secret), "a reflog entry holds the secret");
+        for entry in walkdir::WalkDir::new(self.registry()).into_iter().flatten() {
+            if entry.file_type().is_file() {
+                let bytes = std::fs::read(entry.path()).unwrap();
+                assert!(
+                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                    "{} holds the secret",
+                    entry.path().display()
+                );
+            }
+        }
     }
 
     /// Run repodex, expect success, and check that plain git finds the registry clean
@@ -175,6 +207,24 @@ impl TestEnv {
         self.git(&["add", path]);
         self.git(&["commit", "-qm", &format!("hand edit {path}")]);
     }
+}
+
+/// Run a command with `input` on its standard input.
+pub fn run_with_stdin(mut cmd: Command, input: &str) -> Run {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    Run::from(child.wait_with_output().unwrap())
 }
 
 /// Run plain git in `dir` with the test's isolated configuration.

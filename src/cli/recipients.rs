@@ -1,0 +1,82 @@
+use super::{identity, waiting_notice, CmdResult, Context, Outcome};
+
+/// Manage who can read the registry's credentials (.age-recipients)
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// List the public keys credentials are encrypted to
+    #[command(after_help = "Example:\n  repodex recipients list")]
+    List,
+    /// Add a teammate's public key and re-encrypt every credential to it
+    #[command(
+        after_help = "Example:\n  repodex recipients add age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq"
+    )]
+    Add {
+        /// An age X25519 (age1…), ssh-ed25519 or ssh-rsa public key
+        key: String,
+    },
+    /// Remove a public key and re-encrypt every credential without it
+    #[command(after_help = "Example:\n  repodex recipients rm age1qyqs…")]
+    Rm {
+        /// The public key to remove
+        key: String,
+    },
+    /// Accept a recipient change made elsewhere (after a pull or a hand edit)
+    #[command(after_help = "Example:\n  repodex recipients accept")]
+    Accept,
+}
+
+pub fn run(ctx: &Context, command: Command) -> CmdResult {
+    let mut registry = ctx.open()?;
+    match command {
+        Command::List => {
+            let mine = repodex::vault::identity::Identity::default_path()
+                .ok()
+                .and_then(|p| repodex::vault::identity::Identity::load(&p, registry.root()).ok())
+                .map(|i| i.public().to_string());
+            match registry.recipients()? {
+                None => eprintln!(
+                    "repodex: no recipients yet; the first `repodex creds set` adds your key"
+                ),
+                Some(recipients) => {
+                    for key in recipients.keys() {
+                        let you = if mine.as_deref() == Some(key.as_str()) {
+                            "  (you)"
+                        } else {
+                            ""
+                        };
+                        println!("{key}{you}");
+                    }
+                }
+            }
+        }
+        Command::Add { key } => {
+            let identity = identity::load_or_create(&registry)?;
+            let mut tx = registry.transaction(waiting_notice)?;
+            tx.add_recipient(&key, &identity)?;
+            tx.commit("add a recipient to the vault")?;
+            eprintln!("repodex: added the recipient; every credential is now encrypted to it too");
+        }
+        Command::Rm { key } => {
+            let identity = identity::load_or_create(&registry)?;
+            let mut tx = registry.transaction(waiting_notice)?;
+            let readable = tx.remove_recipient(&key, &identity)?;
+            tx.commit("remove a recipient from the vault")?;
+            eprintln!("repodex: removed the recipient; new versions of the credentials are not encrypted to it");
+            if !readable.is_empty() {
+                eprintln!(
+                    "repodex: that key could read these credentials, which stay readable to it in the registry's history: {}; rotate them at their source",
+                    readable.join(", ")
+                );
+            }
+        }
+        Command::Accept => {
+            let changes = registry.accept_recipients()?;
+            if changes.is_empty() {
+                eprintln!("repodex: nothing to accept; the recipients are as this machine last accepted them");
+            } else {
+                eprintln!("repodex: accepted: {}", changes.join(", "));
+            }
+        }
+    }
+    Ok(Outcome::Success)
+}

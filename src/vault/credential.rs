@@ -1,0 +1,132 @@
+//! A credential, and its encrypted file `credentials/<name>.age`.
+//!
+//! The file is ASCII-armored age, encrypted to every key in `.age-recipients`; inside is
+//! a small TOML document. Nothing here ever prints the secret: `Debug` redacts it.
+
+use std::io::{Read, Write};
+
+use serde::{Deserialize, Serialize};
+
+use super::identity::Identity;
+use super::recipients::Recipients;
+use crate::{Error, Result};
+
+/// Largest credential file repodex decrypts.
+pub const MAX_FILE_SIZE: u64 = 64 * 1024;
+
+/// What kind of secret a credential holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// An access token (sent as an HTTP password).
+    Token,
+    /// A username and password.
+    Password,
+    /// A reference to an ssh private key, with its passphrase if it has one.
+    SshKey,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Token => "token",
+            Kind::Password => "password",
+            Kind::SshKey => "ssh-key",
+        }
+    }
+}
+
+/// A credential for one repository.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Credential {
+    pub kind: Kind,
+    /// The username to send; for tokens, `x-access-token` when none is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// The token, password, or ssh key passphrase (empty for a key without one).
+    pub secret: String,
+    /// For ssh keys: the private key's path on the users' machines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_path: Option<String>,
+    /// When the secret expires (a date), if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credential")
+            .field("kind", &self.kind)
+            .field("username", &self.username)
+            .field("secret", &"[REDACTED]")
+            .field("key_path", &self.key_path)
+            .finish()
+    }
+}
+
+impl Credential {
+    /// The username to send over HTTP.
+    pub fn http_username(&self) -> &str {
+        self.username.as_deref().unwrap_or("x-access-token")
+    }
+
+    /// Encrypt to every recipient, ASCII-armored.
+    pub fn encrypt(&self, recipients: &Recipients) -> Result<Vec<u8>> {
+        let plain = toml::to_string(self).expect("a credential serializes");
+        let boxed = recipients.to_age();
+        let encryptor = age::Encryptor::with_recipients(
+            boxed.iter().map(|r| r.as_ref() as &dyn age::Recipient),
+        )
+        .map_err(|e| Error::Vault(format!("cannot encrypt to the registry's recipients: {e}")))?;
+        let mut out = Vec::new();
+        let io = |e: std::io::Error| Error::Vault(format!("cannot encrypt a credential: {e}"));
+        let armor =
+            age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)
+                .map_err(io)?;
+        let mut writer = encryptor.wrap_output(armor).map_err(io)?;
+        writer.write_all(plain.as_bytes()).map_err(io)?;
+        writer
+            .finish()
+            .and_then(|armor| armor.finish())
+            .map_err(io)?;
+        Ok(out)
+    }
+
+    /// Decrypt a credential file. `path` names it in errors.
+    pub fn decrypt(path: &str, bytes: &[u8], identity: &Identity) -> Result<Credential> {
+        let bad = |what: String| Error::Vault(format!("{path}: {what}"));
+        let decryptor =
+            age::Decryptor::new(age::armor::ArmoredReader::new(bytes)).map_err(|e| {
+                bad(format!(
+                    "is not a valid age file ({e}); restore it from history or set it again"
+                ))
+            })?;
+        let mut reader = decryptor
+            .decrypt(std::iter::once(identity.as_age()))
+            .map_err(|e| match e {
+                age::DecryptError::NoMatchingKeys => bad(format!(
+                    "is not encrypted to your key ({}); ask a teammate who can read it to run `repodex recipients add <your key>`",
+                    identity.public()
+                )),
+                other => bad(format!("cannot be decrypted ({other}); it may be damaged: restore it from history or set it again")),
+            })?;
+        let mut plain = String::new();
+        reader
+            .by_ref()
+            .take(MAX_FILE_SIZE)
+            .read_to_string(&mut plain)
+            .map_err(|e| {
+                bad(format!(
+                    "cannot be decrypted ({e}); it may be damaged or truncated"
+                ))
+            })?;
+        toml::from_str(&plain).map_err(|e| {
+            bad(format!(
+                "holds something other than a credential ({})",
+                e.message().trim()
+            ))
+        })
+    }
+}

@@ -1,0 +1,213 @@
+//! git's credential-helper protocol: `repodex credential get|store|erase`.
+//!
+//! git writes `key=value` lines up to a blank line. repodex answers a `get` only when
+//! the protocol and host (and the path, when git sends it) match a registered entry
+//! exactly, and only with `username=` and `password=`. A missing protocol or host is an
+//! error, never a wildcard (git's CVE-2020-11008). `store` writes nothing; `erase`
+//! marks the credential as rejected on this machine, so that it is not offered again
+//! until it is set anew.
+
+use std::collections::BTreeMap;
+
+use crate::registry::catalog::Record;
+use crate::registry::Registry;
+use crate::url::{GitUrl, Scheme};
+use crate::{Error, Result};
+
+/// Largest request read from git.
+pub const MAX_REQUEST: usize = 64 * 1024;
+const REJECTED: &str = "rejected.json";
+
+/// What git asked about.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Request {
+    pub protocol: String,
+    pub host: String,
+    pub path: Option<String>,
+    pub username: Option<String>,
+}
+
+/// Parse git's request. Unknown keys are ignored; a line without `=`, or a missing
+/// protocol or host, is an error.
+pub fn parse(input: &str) -> Result<Request> {
+    let mut attributes: BTreeMap<&str, &str> = BTreeMap::new();
+    for line in input.lines() {
+        if line.is_empty() {
+            break;
+        }
+        let (key, value) = line.split_once('=').ok_or_else(|| {
+            Error::Invalid(format!(
+                "credential request line {} has no '='",
+                crate::url::quote(line)
+            ))
+        })?;
+        if value.contains('\0') || key.contains('\0') {
+            return Err(Error::Invalid("credential request with a NUL byte".into()));
+        }
+        attributes.entry(key).or_insert(value);
+    }
+    let required = |key: &str| {
+        attributes
+            .get(key)
+            .filter(|v| !v.is_empty())
+            .map(|v| v.to_string())
+            .ok_or_else(|| Error::Invalid(format!("credential request without '{key}'; repodex answers only for an exact protocol and host")))
+    };
+    Ok(Request {
+        protocol: required("protocol")?,
+        host: required("host")?,
+        path: attributes
+            .get("path")
+            .filter(|p| !p.is_empty())
+            .map(|p| p.to_string()),
+        username: attributes.get("username").map(|u| u.to_string()),
+    })
+}
+
+fn default_port(scheme: Scheme) -> &'static str {
+    match scheme {
+        Scheme::Https => "443",
+        _ => "80",
+    }
+}
+
+/// Does the entry's URL match git's request exactly?
+fn matches(url: &GitUrl, request: &Request) -> bool {
+    let scheme = match request.protocol.as_str() {
+        "https" => Scheme::Https,
+        "http" => Scheme::Http,
+        _ => return false,
+    };
+    if url.scheme() != scheme || url.is_local() {
+        return false;
+    }
+    let (req_host, req_port) = match request.host.rsplit_once(':') {
+        Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => (h, p.to_string()),
+        _ => (request.host.as_str(), default_port(scheme).to_string()),
+    };
+    let url_port = url
+        .port()
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| default_port(scheme).to_string());
+    if !url.host().is_some_and(|h| h.eq_ignore_ascii_case(req_host)) || url_port != req_port {
+        return false;
+    }
+    match &request.path {
+        None => true,
+        Some(path) => {
+            let trim = |p: &str| p.trim_matches('/').trim_end_matches(".git").to_string();
+            trim(path) == trim(url.path())
+        }
+    }
+}
+
+/// The entry whose credential answers `request`: the one matching protocol, host and
+/// path; without a path, the only entry on that host that has a credential.
+pub fn find(registry: &Registry, request: &Request) -> Result<Option<String>> {
+    let with_credentials = registry.credential_names()?;
+    let mut found: Vec<String> = registry
+        .records()
+        .filter_map(|record| match record {
+            Record::Entry(summary) => Some(summary),
+            Record::Broken { .. } => None,
+        })
+        .filter(|s| with_credentials.contains(&s.name))
+        .filter(|s| GitUrl::parse_clean(&s.url).is_ok_and(|u| matches(&u, request)))
+        .map(|s| s.name)
+        .collect();
+    Ok(if found.len() == 1 { found.pop() } else { None })
+}
+
+/// The answer to a `get`.
+pub fn answer(username: &str, password: &str) -> Result<String> {
+    if [username, password]
+        .iter()
+        .any(|v| v.contains('\n') || v.contains('\0'))
+    {
+        return Err(Error::Vault(
+            "the stored credential contains a line break, which git's protocol cannot carry".into(),
+        ));
+    }
+    Ok(format!("username={username}\npassword={password}\n"))
+}
+
+/// This machine's record of credentials git rejected (`erase`), by credential file blob.
+fn rejected(registry: &Registry) -> BTreeMap<String, String> {
+    std::fs::read(registry.private_dir().join(REJECTED))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// Has git rejected this version of `name`'s credential?
+pub fn is_rejected(registry: &Registry, name: &str, blob: &crate::git::ObjectId) -> bool {
+    rejected(registry)
+        .get(name)
+        .is_some_and(|b| crate::git::ObjectId::from_hex(b.as_bytes()).ok().as_ref() == Some(blob))
+}
+
+/// Mark this version of `name`'s credential as rejected by git.
+pub fn reject(registry: &Registry, name: &str, blob: &crate::git::ObjectId) -> Result<()> {
+    let mut all = rejected(registry);
+    all.insert(name.to_string(), blob.to_string());
+    let bytes = serde_json::to_vec_pretty(&all).expect("serializes");
+    crate::git::write_atomically(&registry.private_dir().join(REJECTED), &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(text: &str) -> Result<Request> {
+        parse(text)
+    }
+
+    #[test]
+    fn requests_need_protocol_and_host() {
+        assert!(req("host=example.com\n\n").is_err());
+        assert!(req("protocol=https\n\n").is_err());
+        assert!(req("protocol=https\nhost=\n\n").is_err());
+        assert!(req("garbage\n").is_err());
+        let r = req("protocol=https\nhost=example.com:8443\npath=o/r.git\nwwwauth[]=Basic\n\n")
+            .unwrap();
+        assert_eq!(r.host, "example.com:8443");
+        assert_eq!(r.path.as_deref(), Some("o/r.git"));
+    }
+
+    #[test]
+    fn matching_is_exact() {
+        let url = GitUrl::parse("https://git.example.com/o/r.git")
+            .unwrap()
+            .url;
+        let r = |s: &str| req(s).unwrap();
+        assert!(matches(
+            &url,
+            &r("protocol=https\nhost=git.example.com\npath=o/r.git\n")
+        ));
+        assert!(matches(
+            &url,
+            &r("protocol=https\nhost=git.example.com:443\npath=o/r\n")
+        ));
+        assert!(matches(&url, &r("protocol=https\nhost=git.example.com\n")));
+        assert!(!matches(
+            &url,
+            &r("protocol=http\nhost=git.example.com\npath=o/r.git\n")
+        ));
+        assert!(!matches(
+            &url,
+            &r("protocol=https\nhost=evil.example.com\npath=o/r.git\n")
+        ));
+        assert!(!matches(
+            &url,
+            &r("protocol=https\nhost=git.example.com:8443\npath=o/r.git\n")
+        ));
+        assert!(!matches(
+            &url,
+            &r("protocol=https\nhost=git.example.com\npath=o/other.git\n")
+        ));
+        assert!(!matches(
+            &url,
+            &r("protocol=https\nhost=git.example.com.evil.com\n")
+        ));
+    }
+}

@@ -1,0 +1,280 @@
+//! The credential vault: age-encrypted credentials beside the entries.
+//!
+//! `credentials/<name>.age` holds one entry's credential, encrypted to every key in
+//! `.age-recipients`. This module owns reading and writing them, the recipient set and
+//! its tamper check, and the git credential-helper protocol ([`helper`]). The user's
+//! secret key is in [`identity`], never in the registry. A file is re-encrypted only
+//! when its content or the recipient set changes, so history has no churn.
+//!
+//! Tamper check: this machine remembers (in `.git/repodex/accepted-recipients`) the
+//! recipient set it last accepted: the one it wrote itself, or one a person accepted
+//! with `repodex recipients accept`. When HEAD's `.age-recipients` differs (a pull, a
+//! hand edit), nothing is encrypted until the difference is accepted.
+
+pub mod credential;
+pub mod helper;
+pub mod identity;
+pub mod recipients;
+
+use crate::registry::layout::{
+    self, credential_path, ACCEPTED_RECIPIENTS, CREDENTIALS_DIR, RECIPIENTS_FILE,
+};
+use crate::registry::{Registry, Transaction};
+use crate::{Error, Result};
+use credential::{Credential, MAX_FILE_SIZE};
+use identity::Identity;
+use recipients::Recipients;
+
+impl Registry {
+    /// HEAD's `.age-recipients`, if the registry has one.
+    pub fn recipients(&self) -> Result<Option<Recipients>> {
+        match self.head_file(RECIPIENTS_FILE, MAX_FILE_SIZE)? {
+            None => Ok(None),
+            Some(bytes) => {
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| Error::Vault(".age-recipients is not UTF-8 text".into()))?;
+                Recipients::parse(&text).map(Some)
+            }
+        }
+    }
+
+    /// The names of the entries that have a credential file at HEAD.
+    pub fn credential_names(&self) -> Result<Vec<String>> {
+        Ok(self
+            .head_files_under(CREDENTIALS_DIR)?
+            .into_iter()
+            .filter_map(|path| layout::name_for_credential(&path).map(str::to_string))
+            .collect())
+    }
+
+    /// The encrypted credential file of `name` at HEAD, with its blob id.
+    pub fn credential_file(&self, name: &str) -> Result<Option<(crate::git::ObjectId, Vec<u8>)>> {
+        self.head_file_with_id(&credential_path(name), MAX_FILE_SIZE)
+    }
+
+    /// Decrypt the credential of `name`, if it has one.
+    pub fn credential(&self, name: &str, identity: &Identity) -> Result<Option<Credential>> {
+        match self.credential_file(name)? {
+            None => Ok(None),
+            Some((_, bytes)) => {
+                Credential::decrypt(&credential_path(name), &bytes, identity).map(Some)
+            }
+        }
+    }
+
+    /// The tamper check: fail, showing the difference, when HEAD's recipients are not
+    /// the set this machine last accepted.
+    pub fn check_recipients(&self) -> Result<()> {
+        let current = self.recipients()?;
+        let accepted = std::fs::read_to_string(self.private_dir().join(ACCEPTED_RECIPIENTS)).ok();
+        let Some(current) = current else {
+            return Ok(());
+        };
+        let accepted_keys: Vec<String> = match &accepted {
+            Some(text) => Recipients::parse(text)
+                .map(|r| r.keys().to_vec())
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        if accepted_keys.as_slice() == current.keys() {
+            return Ok(());
+        }
+        Err(Error::Vault(format!(
+            ".age-recipients changed in a commit this machine did not make ({}); nothing will be encrypted until you check it with your team and run `repodex recipients accept`",
+            recipient_changes(&accepted_keys, current.keys()).join(", ")
+        )))
+    }
+
+    /// Accept HEAD's recipients on this machine; returns the changes accepted.
+    pub fn accept_recipients(&self) -> Result<Vec<String>> {
+        let current = self.recipients()?;
+        let path = self.private_dir().join(ACCEPTED_RECIPIENTS);
+        let accepted: Vec<String> = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| Recipients::parse(&t).ok())
+            .map(|r| r.keys().to_vec())
+            .unwrap_or_default();
+        let text = current
+            .as_ref()
+            .map(|r| r.text().to_string())
+            .unwrap_or_default();
+        let changes = recipient_changes(
+            &accepted,
+            current.as_ref().map(|r| r.keys()).unwrap_or_default(),
+        );
+        crate::git::write_atomically(&path, text.as_bytes())?;
+        Ok(changes)
+    }
+}
+
+/// `+ key` and `- key` lines between two sets of keys.
+pub fn recipient_changes(before: &[String], after: &[String]) -> Vec<String> {
+    let short = |k: &str| {
+        if k.len() > 24 {
+            format!("{}…{}", &k[..16], &k[k.len() - 6..])
+        } else {
+            k.to_string()
+        }
+    };
+    let mut changes: Vec<String> = after
+        .iter()
+        .filter(|k| !before.contains(k))
+        .map(|k| format!("+ {}", short(k)))
+        .collect();
+    changes.extend(
+        before
+            .iter()
+            .filter(|k| !after.contains(k))
+            .map(|k| format!("- {}", short(k))),
+    );
+    changes
+}
+
+impl Transaction<'_> {
+    fn recipients_now(&self) -> Result<Option<Recipients>> {
+        match self.file(RECIPIENTS_FILE)? {
+            None => Ok(None),
+            Some(bytes) => Recipients::parse(&String::from_utf8_lossy(&bytes)).map(Some),
+        }
+    }
+
+    /// Set `name`'s credential. Creates `.age-recipients` with the user's key for the
+    /// vault's first credential. Returns whether anything changed.
+    pub fn set_credential(
+        &mut self,
+        name: &str,
+        credential: &Credential,
+        identity: &Identity,
+    ) -> Result<bool> {
+        self.registry().check_recipients()?;
+        if credential.secret.is_empty() && credential.kind != credential::Kind::SshKey {
+            return Err(Error::Vault(
+                "the secret is empty; give the token or password on stdin or at the prompt".into(),
+            ));
+        }
+        self.entry(name)?;
+        let recipients = match self.recipients_now()? {
+            Some(recipients) => recipients,
+            None => {
+                let first =
+                    Recipients::first(identity.public(), &added_comment("the vault's first key"))?;
+                self.put_file(RECIPIENTS_FILE, Some(first.text().as_bytes().to_vec()));
+                first
+            }
+        };
+        if !recipients.contains(identity.public()) {
+            return Err(Error::Vault(format!(
+                "your key ({}) is not among the registry's recipients; ask a teammate to run `repodex recipients add {}`",
+                identity.public(),
+                identity.public()
+            )));
+        }
+        let path = credential_path(name);
+        if let Some(existing) = self.file(&path)? {
+            if Credential::decrypt(&path, &existing, identity)
+                .ok()
+                .as_ref()
+                == Some(credential)
+            {
+                return Ok(false);
+            }
+        }
+        self.put_file(&path, Some(credential.encrypt(&recipients)?));
+        Ok(true)
+    }
+
+    /// Remove `name`'s credential; `Ok(false)` when it had none.
+    pub fn remove_credential(&mut self, name: &str) -> Result<bool> {
+        let path = credential_path(name);
+        if self.file(&path)?.is_none() {
+            return Ok(false);
+        }
+        self.put_file(&path, None);
+        Ok(true)
+    }
+
+    /// Every credential file in this transaction, decrypted (all must decrypt).
+    fn decrypt_all(&self, identity: &Identity) -> Result<Vec<(String, Credential)>> {
+        let mut all = Vec::new();
+        for name in self.registry().credential_names()? {
+            let path = credential_path(&name);
+            if let Some(bytes) = self.file(&path)? {
+                all.push((name, Credential::decrypt(&path, &bytes, identity)?));
+            }
+        }
+        Ok(all)
+    }
+
+    fn reencrypt(&mut self, recipients: &Recipients, identity: &Identity) -> Result<Vec<String>> {
+        let all = self.decrypt_all(identity)?;
+        for (name, credential) in &all {
+            self.put_file(
+                &credential_path(name),
+                Some(credential.encrypt(recipients)?),
+            );
+        }
+        self.put_file(RECIPIENTS_FILE, Some(recipients.text().as_bytes().to_vec()));
+        Ok(all.into_iter().map(|(name, _)| name).collect())
+    }
+
+    /// Add a recipient and re-encrypt every credential to the new set. Only someone who
+    /// can decrypt (a current recipient) can add one.
+    pub fn add_recipient(&mut self, key: &str, identity: &Identity) -> Result<()> {
+        self.registry().check_recipients()?;
+        let current = match self.recipients_now()? {
+            Some(current) => current,
+            None => Recipients::first(identity.public(), &added_comment("the vault's first key"))?,
+        };
+        if !current.contains(identity.public()) {
+            return Err(Error::Vault(format!(
+                "only a recipient can add recipients, and your key ({}) is not one",
+                identity.public()
+            )));
+        }
+        if current.contains(key) {
+            return Err(Error::Vault(format!(
+                "{} is already a recipient",
+                crate::url::quote(key)
+            )));
+        }
+        let next = current.with_added(key, &added_comment("added"))?;
+        self.reencrypt(&next, identity)?;
+        Ok(())
+    }
+
+    /// Remove a recipient and re-encrypt every credential without it. Returns the
+    /// credentials that key could read (they stay readable in history).
+    pub fn remove_recipient(&mut self, key: &str, identity: &Identity) -> Result<Vec<String>> {
+        self.registry().check_recipients()?;
+        let current = self
+            .recipients_now()?
+            .ok_or_else(|| Error::Vault("the registry has no recipients yet".into()))?;
+        if !current.contains(key) {
+            return Err(Error::Vault(format!(
+                "{} is not a recipient; `repodex recipients list` shows them",
+                crate::url::quote(key)
+            )));
+        }
+        let next = current.with_removed(key);
+        if next.keys().is_empty() {
+            return Err(Error::Vault(
+                "that is the last recipient; removing it would leave every credential unreadable. Add another first".into(),
+            ));
+        }
+        if !current.contains(identity.public()) {
+            return Err(Error::Vault(format!(
+                "only a recipient can remove recipients, and your key ({}) is not one",
+                identity.public()
+            )));
+        }
+        self.reencrypt(&next, identity)
+    }
+}
+
+fn added_comment(what: &str) -> String {
+    let who = std::env::var("USER").unwrap_or_else(|_| "someone".into());
+    format!(
+        "added by {who} on {}: {what}",
+        chrono::Utc::now().format("%Y-%m-%d")
+    )
+}
