@@ -10,8 +10,10 @@ mod credential;
 mod creds;
 mod diff;
 mod doctor;
+mod export;
 mod forget;
 mod identity;
+mod import;
 mod info;
 mod init;
 mod list;
@@ -67,6 +69,9 @@ enum Command {
     #[command(subcommand)]
     Creds(creds::Command),
     Credential(credential::Args),
+    Export(export::Args),
+    #[command(subcommand)]
+    Import(import::Command),
     Forget(forget::Args),
     Rename(rename::Args),
     #[command(subcommand)]
@@ -155,6 +160,8 @@ pub fn main() -> ExitCode {
         Command::Recipients(cmd) => recipients::run(&ctx, cmd),
         Command::Creds(cmd) => creds::run(&ctx, cmd),
         Command::Credential(args) => credential::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
+        Command::Import(cmd) => import::run(&ctx, cmd),
         Command::Forget(args) => forget::run(&ctx, args),
         Command::Rename(args) => rename::run(&ctx, args),
         Command::Alias(cmd) => alias::run(&ctx, cmd),

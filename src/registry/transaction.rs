@@ -41,6 +41,14 @@ pub struct NewEntry {
     pub description: Option<String>,
 }
 
+/// What [`Transaction::import_entry`] did with an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Imported {
+    Added,
+    Unchanged,
+    Skipped(String),
+}
+
 /// A change in progress. Dropping it without [`Transaction::commit`] changes nothing.
 pub struct Transaction<'r> {
     registry: &'r mut Registry,
@@ -285,6 +293,24 @@ impl<'r> Transaction<'r> {
         self.changes.put(catalog, entry.summary());
         self.pending.insert(own, Some(entry));
         Ok(())
+    }
+
+    /// Bring in a whole entry (from an export or another registry): added when new,
+    /// unchanged when identical, otherwise skipped with the reason.
+    pub fn import_entry(&mut self, entry: Entry) -> Imported {
+        if self.has_entry(&entry.name) {
+            return match self.entry(&entry.name) {
+                Ok(existing) if existing == entry => Imported::Unchanged,
+                _ => Imported::Skipped(format!(
+                    "'{}' is registered already, with other content",
+                    entry.name
+                )),
+            };
+        }
+        match self.put(entry, None) {
+            Ok(()) => Imported::Added,
+            Err(error) => Imported::Skipped(error.to_string()),
+        }
     }
 
     /// Add an alias to an entry.

@@ -9,6 +9,7 @@ mod commands;
 mod concurrency;
 mod crashes;
 mod hand_edits;
+mod migrate;
 mod references;
 mod remote_data;
 mod vault;

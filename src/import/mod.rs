@@ -1,0 +1,7 @@
+//! Bringing repositories in from elsewhere, and taking them out.
+//!
+//! [`file`]: repodex's own export format (JSON or TOML), read back by `import file`.
+//! Everything imported goes through one transaction and the same checks as any other
+//! change, and makes one commit.
+
+pub mod file;
