@@ -22,6 +22,7 @@
 
 pub mod error;
 pub mod git;
+pub mod gitsetup;
 pub mod import;
 pub mod registry;
 pub mod remote;

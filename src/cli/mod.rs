@@ -5,6 +5,7 @@
 //! prints. Data goes to stdout (names, URLs, tables, JSON); notices go to stderr.
 
 mod alias;
+mod clone;
 mod config;
 mod credential;
 mod creds;
@@ -12,6 +13,7 @@ mod diff;
 mod doctor;
 mod export;
 mod forget;
+mod git_setup;
 mod identity;
 mod import;
 mod info;
@@ -70,6 +72,8 @@ enum Command {
     Creds(creds::Command),
     Credential(credential::Args),
     Export(export::Args),
+    Clone(clone::Args),
+    GitSetup(git_setup::Args),
     #[command(subcommand)]
     Import(import::Command),
     Forget(forget::Args),
@@ -146,6 +150,19 @@ pub fn main() -> ExitCode {
         registry_flag: cli.registry,
         offline_flag: cli.offline,
     };
+    // Commands that can change the registry keep git-setup's file current.
+    let changes = matches!(
+        cli.command,
+        Command::Register(_)
+            | Command::Forget(_)
+            | Command::Rename(_)
+            | Command::Alias(_)
+            | Command::Tag(_)
+            | Command::Set(_)
+            | Command::Refresh(_)
+            | Command::Creds(_)
+            | Command::Import(_)
+    );
     let result = match cli.command {
         Command::Init(args) => init::run(&ctx, args),
         Command::Register(args) => register::run(&ctx, args),
@@ -161,6 +178,8 @@ pub fn main() -> ExitCode {
         Command::Creds(cmd) => creds::run(&ctx, cmd),
         Command::Credential(args) => credential::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),
+        Command::Clone(args) => clone::run(&ctx, args),
+        Command::GitSetup(args) => git_setup::run(&ctx, args),
         Command::Import(cmd) => import::run(&ctx, cmd),
         Command::Forget(args) => forget::run(&ctx, args),
         Command::Rename(args) => rename::run(&ctx, args),
@@ -169,6 +188,9 @@ pub fn main() -> ExitCode {
         Command::Set(args) => set::run(&ctx, args),
         Command::Doctor(args) => doctor::run(&ctx, args),
     };
+    if changes && result.is_ok() {
+        git_setup::after_change(&ctx);
+    }
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Exit(code)) => ExitCode::from(code),

@@ -1,0 +1,62 @@
+use super::{CmdResult, Context, Outcome};
+use repodex::gitsetup::GitSetup;
+use repodex::Error;
+
+/// Make registry names work in plain git: `git clone repodex:<name>`
+///
+/// Writes a git config file of `url.<url>.insteadOf = repodex:<name>` rules (kept
+/// current after every registry change) and includes it from your global git config,
+/// with repodex as the credential helper for hosts that have stored credentials.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  repodex git-setup && git clone repodex:mk\n  repodex git-setup --undo"
+)]
+pub struct Args {
+    /// Remove what git-setup added, and nothing else
+    #[arg(long)]
+    undo: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> CmdResult {
+    let setup = GitSetup::locate()?;
+    if args.undo {
+        if setup.undo()? {
+            eprintln!("repodex: removed the git-setup include and its file");
+        } else {
+            eprintln!("repodex: git-setup was not set up; nothing to undo");
+        }
+        return Ok(Outcome::Success);
+    }
+    let registry = ctx.open()?;
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::Invalid(format!("cannot find repodex's own path: {e}")))?;
+    if setup.install(&registry, &exe)? {
+        eprintln!(
+            "repodex: plain git now knows repodex:<name> (config: {})",
+            setup.generated().display()
+        );
+    } else {
+        eprintln!("repodex: git-setup was already in place; its file is up to date");
+    }
+    Ok(Outcome::Success)
+}
+
+/// Keep git-setup's file current after a command that changed the registry.
+pub fn after_change(ctx: &Context) {
+    let Ok(setup) = GitSetup::locate() else {
+        return;
+    };
+    if !setup.is_installed() {
+        return;
+    }
+    let result = ctx
+        .location()
+        .and_then(|l| repodex::Registry::open(l.path()))
+        .and_then(|registry| {
+            let exe = std::env::current_exe().map_err(|e| Error::Invalid(e.to_string()))?;
+            setup.sync(&registry, &exe)
+        });
+    if let Err(error) = result {
+        eprintln!("repodex: warning: could not update git-setup's file: {error}");
+    }
+}

@@ -1,0 +1,200 @@
+//! `repodex git-setup`: registry names in plain git (`git clone repodex:mk`).
+//!
+//! Writes `$XDG_CONFIG_HOME/repodex/gitconfig`, a git configuration file with one
+//! `url.<url>.insteadOf = repodex:<name>` rule per name and alias and, for each HTTPS
+//! host with stored credentials, a credential section that makes repodex the only
+//! helper (see docs/security.md), and includes it from the user's global git config.
+//! The include is one block appended to that file, recorded exactly, so that `--undo`
+//! removes it byte for byte and touches nothing else. After every change to the
+//! registry the file is written again.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::registry::Registry;
+use crate::url::{GitUrl, Scheme};
+use crate::{Error, Record, Result};
+
+const HEADER: &str =
+    "# Written by `repodex git-setup`; rewritten after every registry change. Do not edit.";
+
+/// Where git-setup's files are.
+pub struct GitSetup {
+    /// The generated file.
+    generated: PathBuf,
+    /// The user's global git config.
+    global: PathBuf,
+    /// What git-setup appended to `global`, to remove it exactly.
+    state: PathBuf,
+}
+
+#[derive(Serialize, Deserialize)]
+struct State {
+    /// The exact text appended to the global config.
+    block: String,
+    /// Whether the global config did not exist before.
+    created: bool,
+}
+
+/// Quote a value for a git config file.
+fn quoted(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+impl GitSetup {
+    /// The files for this user: the generated file and state under
+    /// `$XDG_CONFIG_HOME/repodex/`, the global config at `GIT_CONFIG_GLOBAL` or `~/.gitconfig`.
+    pub fn locate() -> Result<GitSetup> {
+        use etcetera::BaseStrategy;
+        let base = etcetera::choose_base_strategy()
+            .map_err(|e| Error::Invalid(format!("cannot find the home directory ({e})")))?;
+        let folder = base.config_dir().join("repodex");
+        let global = match std::env::var_os("GIT_CONFIG_GLOBAL").filter(|v| !v.is_empty()) {
+            Some(path) => PathBuf::from(path),
+            None => base.home_dir().join(".gitconfig"),
+        };
+        Ok(GitSetup {
+            generated: folder.join("gitconfig"),
+            global,
+            state: folder.join("git-setup.json"),
+        })
+    }
+
+    pub fn generated(&self) -> &Path {
+        &self.generated
+    }
+
+    pub fn is_installed(&self) -> bool {
+        self.state.exists()
+    }
+
+    /// The generated file's text for the registry at HEAD.
+    fn render(registry: &Registry, helper: &Path) -> Result<String> {
+        let mut text = format!(
+            "{HEADER}\n# registry {} at {}\n",
+            registry.root().display(),
+            registry.head()
+        );
+        let with_credentials: BTreeSet<String> = registry.credential_names()?.into_iter().collect();
+        let mut hosts = BTreeSet::new();
+        for record in registry.records() {
+            let Record::Entry(summary) = record else {
+                continue;
+            };
+            text.push_str(&format!("[url {}]\n", quoted(&summary.url)));
+            for name in std::iter::once(&summary.name).chain(&summary.aliases) {
+                text.push_str(&format!("\tinsteadOf = repodex:{name}\n"));
+            }
+            if with_credentials.contains(&summary.name) {
+                if let Ok(url) = GitUrl::parse_clean(&summary.url) {
+                    if url.scheme() == Scheme::Https {
+                        let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+                        hosts.insert(format!("https://{}{port}", url.host().unwrap_or_default()));
+                    }
+                }
+            }
+        }
+        let helper = helper.display().to_string();
+        if helper.contains('\'') {
+            return Err(Error::Invalid(format!(
+                "the path of repodex ({helper}) contains a quote; install it elsewhere"
+            )));
+        }
+        for host in hosts {
+            text.push_str(&format!(
+                "[credential {}]\n\thelper =\n\thelper = {}\n\tuseHttpPath = true\n",
+                quoted(&host),
+                quoted(&format!("!'{helper}' credential"))
+            ));
+        }
+        Ok(text)
+    }
+
+    /// Write the generated file and include it from the global config (once).
+    /// Returns whether the include was added now.
+    pub fn install(&self, registry: &Registry, helper: &Path) -> Result<bool> {
+        crate::git::write_atomically(&self.generated, Self::render(registry, helper)?.as_bytes())?;
+        if self.is_installed() {
+            return Ok(false);
+        }
+        let existing = match std::fs::read(&self.global) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(Error::io(
+                    format!("cannot read {}", self.global.display()),
+                    e,
+                ))
+            }
+        };
+        let mut block = String::new();
+        if existing
+            .as_ref()
+            .is_some_and(|b| !b.is_empty() && !b.ends_with(b"\n"))
+        {
+            block.push('\n');
+        }
+        block.push_str(&format!(
+            "# added by `repodex git-setup`; `repodex git-setup --undo` removes it\n[include]\n\tpath = {}\n",
+            quoted(&self.generated.display().to_string())
+        ));
+        let mut content = existing.clone().unwrap_or_default();
+        content.extend_from_slice(block.as_bytes());
+        let state = State {
+            block,
+            created: existing.is_none(),
+        };
+        crate::git::write_atomically(
+            &self.state,
+            &serde_json::to_vec_pretty(&state).expect("serializes"),
+        )?;
+        crate::git::write_atomically(&self.global, &content)?;
+        Ok(true)
+    }
+
+    /// Write the generated file again when the registry has moved since.
+    pub fn sync(&self, registry: &Registry, helper: &Path) -> Result<()> {
+        if !self.is_installed() {
+            return Ok(());
+        }
+        let current = std::fs::read_to_string(&self.generated).unwrap_or_default();
+        if current
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.ends_with(&registry.head().to_string()))
+        {
+            return Ok(());
+        }
+        crate::git::write_atomically(&self.generated, Self::render(registry, helper)?.as_bytes())
+    }
+
+    /// Remove what `install` added, exactly. Returns whether there was anything.
+    pub fn undo(&self) -> Result<bool> {
+        let Ok(bytes) = std::fs::read(&self.state) else {
+            return Ok(false);
+        };
+        let state: State = serde_json::from_slice(&bytes).map_err(|_| {
+            Error::Invalid(format!(
+                "{} is damaged; remove the include from {} by hand",
+                self.state.display(),
+                self.global.display()
+            ))
+        })?;
+        let content = std::fs::read(&self.global).unwrap_or_default();
+        let block = state.block.as_bytes();
+        if let Some(at) = content.windows(block.len()).rposition(|w| w == block) {
+            let mut restored = content[..at].to_vec();
+            restored.extend_from_slice(&content[at + block.len()..]);
+            if restored.is_empty() && state.created {
+                let _ = std::fs::remove_file(&self.global);
+            } else {
+                crate::git::write_atomically(&self.global, &restored)?;
+            }
+        }
+        let _ = std::fs::remove_file(&self.generated);
+        let _ = std::fs::remove_file(&self.state);
+        Ok(true)
+    }
+}

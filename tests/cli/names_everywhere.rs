@@ -1,0 +1,143 @@
+//! Names everywhere: working copies from the mirror, and `repodex:<name>` in plain git.
+
+use std::process::Command;
+
+use crate::servers::{GitDaemon, Upstreams};
+use crate::support::{git_in, TestEnv};
+use pretty_assertions::assert_eq;
+
+#[test]
+fn clone_from_the_mirror_with_the_server_stopped() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    upstreams.create(
+        &env,
+        "minsky",
+        "trunk",
+        &[("README", "hello\n"), ("src/lib.rs", "// code\n")],
+    );
+    let daemon = GitDaemon::start(&upstreams);
+    let url = daemon.url("minsky");
+    env.ok(&["register", &url, "--name", "mk"]);
+    drop(daemon);
+
+    let run = env.run(&["--offline", "clone", "mk", "task-42", "--branch", "task-42"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let copy = env.work().join("task-42");
+    assert_eq!(
+        std::fs::read_to_string(copy.join("README")).unwrap(),
+        "hello\n"
+    );
+    assert_eq!(
+        git_in(&env, &copy, &["remote", "get-url", "origin"]),
+        format!("{url}\n")
+    );
+    assert_eq!(
+        git_in(&env, &copy, &["branch", "--show-current"]),
+        "task-42\n"
+    );
+    assert!(git_in(&env, &copy, &["branch", "--list", "trunk"]).contains("trunk"));
+    assert_eq!(git_in(&env, &copy, &["status", "--porcelain"]), "");
+    // Without a branch: the default branch, in a folder named after the entry.
+    env.ok(&["--offline", "clone", "mk"]);
+    assert_eq!(
+        git_in(&env, &env.work().join("mk"), &["branch", "--show-current"]),
+        "trunk\n"
+    );
+
+    // Refused: a folder in use, a bad branch name, and no mirror while offline.
+    let error = env.fails(2, &["--offline", "clone", "mk", "task-42"]);
+    assert!(error.contains("exists and is not empty"), "{error}");
+    let error = env.fails(
+        2,
+        &["--offline", "clone", "mk", "x", "--branch", "bad..name"],
+    );
+    assert!(error.contains("is not a valid branch name"), "{error}");
+    env.ok(&[
+        "register",
+        "--no-fetch",
+        "git://127.0.0.1:1/never.git",
+        "--name",
+        "never",
+    ]);
+    let error = env.fails(5, &["--offline", "clone", "never"]);
+    assert!(
+        error.contains("cloning 'never', which has no mirror yet, needs the network"),
+        "{error}"
+    );
+}
+
+#[test]
+fn plain_git_clones_repodex_names_after_git_setup_and_undo_restores_the_config() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    upstreams.create(&env, "tool", "main", &[("README", "tool\n")]);
+    let daemon = GitDaemon::start(&upstreams);
+    env.ok(&[
+        "register",
+        "--no-fetch",
+        &daemon.url("tool"),
+        "--name",
+        "team/tool",
+    ]);
+
+    // The user's own global config, without a final newline.
+    let global = env.root().join("home/.gitconfig");
+    let original = "[user]\n\tname = Someone\n[alias]\n\tst = status";
+    std::fs::write(&global, original).unwrap();
+    env.ok(&["git-setup"]);
+    let plain_git = |args: &[&str]| {
+        let mut cmd = Command::new("git");
+        env.isolate(&mut cmd);
+        let out = cmd.args(args).current_dir(env.work()).output().unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    plain_git(&["clone", "-q", "repodex:team/tool", "by-name"]);
+    assert_eq!(
+        std::fs::read_to_string(env.work().join("by-name/README")).unwrap(),
+        "tool\n"
+    );
+    // Kept current: an alias added afterwards works at once.
+    env.ok(&["alias", "add", "team/tool", "tl"]);
+    plain_git(&["clone", "-q", "repodex:tl", "by-alias"]);
+    assert!(env.work().join("by-alias/README").exists());
+    // Running it twice adds nothing.
+    env.ok(&["git-setup"]);
+    assert_eq!(
+        std::fs::read_to_string(&global)
+            .unwrap()
+            .matches("[include]")
+            .count(),
+        1
+    );
+
+    env.ok(&["git-setup", "--undo"]);
+    assert_eq!(
+        std::fs::read_to_string(&global).unwrap(),
+        original,
+        "byte for byte"
+    );
+    assert!(!env.root().join("config/repodex/gitconfig").exists());
+    let mut cmd = Command::new("git");
+    env.isolate(&mut cmd);
+    let out = cmd
+        .args(["clone", "-q", "repodex:tl", "after-undo"])
+        .current_dir(env.work())
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "repodex: names must stop working after --undo"
+    );
+
+    // Without a global config before, undo leaves none.
+    std::fs::remove_file(&global).unwrap();
+    env.ok(&["git-setup"]);
+    assert!(global.exists());
+    env.ok(&["git-setup", "--undo"]);
+    assert!(!global.exists());
+}
