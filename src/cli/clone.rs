@@ -60,7 +60,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         }
         let report = repodex::remote::refresh::refresh(
             &mut registry,
-            &[name.clone()],
+            std::slice::from_ref(&name),
             &cache,
             &network,
             1,
