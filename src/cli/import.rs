@@ -2,12 +2,107 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use super::{waiting_notice, CmdResult, Context, Outcome};
+use repodex::import::scan::{Found, LocalClones};
 use repodex::registry::transaction::Imported;
-use repodex::Error;
+use repodex::{Error, GitUrl, NewEntry};
+
+fn scan(ctx: &Context, dirs: &[PathBuf], max_depth: usize) -> CmdResult {
+    for dir in dirs {
+        if !dir.is_dir() {
+            return Err(Error::Invalid(format!("{} is not a folder", dir.display())));
+        }
+    }
+    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        indicatif::ProgressBar::new_spinner()
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let found = repodex::import::scan::scan(dirs, max_depth, &mut |path| {
+        bar.set_message(path.display().to_string());
+        bar.tick();
+    });
+    bar.finish_and_clear();
+    let mut registry = ctx.open()?;
+    let private = registry.private_dir();
+    let mut clones = LocalClones::load(&private);
+    let mut tx = registry.transaction(waiting_notice)?;
+    let (mut registered, mut known, mut skipped) = (Vec::new(), 0, Vec::new());
+    for item in found {
+        let (path, urls) = match item {
+            Found::Broken { path, reason } => {
+                skipped.push((path, reason));
+                continue;
+            }
+            Found::Repository {
+                path,
+                bare,
+                remote_urls,
+            } if remote_urls.is_empty() => {
+                let what = if bare {
+                    "a bare repository"
+                } else {
+                    "a working copy"
+                };
+                skipped.push((path, format!("{what} without a remote")));
+                continue;
+            }
+            Found::Repository {
+                path, remote_urls, ..
+            } => (path, remote_urls),
+        };
+        let parsed = urls.iter().map(|u| GitUrl::parse(u)).find_map(Result::ok);
+        let Some(parsed) = parsed else {
+            skipped.push((
+                path,
+                format!("no remote URL repodex accepts ({})", urls.join(", ")),
+            ));
+            continue;
+        };
+        if parsed.secret.is_some() {
+            eprintln!(
+                "repodex: warning: the remote URL of {} carries a secret, which was not imported",
+                path.display()
+            );
+        }
+        clones.add(&parsed.url, &path);
+        match tx.register(&parsed.url, NewEntry::default()) {
+            Ok(entry) => registered.push(entry.name),
+            Err(Error::AlreadyRegistered { .. }) => known += 1,
+            Err(error) => skipped.push((path, error.to_string())),
+        }
+    }
+    tx.commit(&format!(
+        "import {} repositories found by scan",
+        registered.len()
+    ))?;
+    clones.save(&private)?;
+    for name in &registered {
+        eprintln!("registered {name}");
+    }
+    for (path, reason) in &skipped {
+        eprintln!("skipped {}: {reason}", path.display());
+    }
+    eprintln!(
+        "{} registered, {known} already known, {} skipped",
+        registered.len(),
+        skipped.len()
+    );
+    Ok(Outcome::Success)
+}
 
 /// Bring repositories in from elsewhere
 #[derive(clap::Subcommand)]
 pub enum Command {
+    /// Find working copies under folders and register their remotes, in one commit
+    #[command(after_help = "Example:\n  repodex import scan ~/src ~/work --max-depth 4")]
+    Scan {
+        /// Folders to search
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// How deep to look below each folder
+        #[arg(long, default_value_t = 6)]
+        max_depth: usize,
+    },
     /// Read a document written by `repodex export` (JSON or TOML), in one commit
     #[command(after_help = "Example:\n  repodex import file registry.json")]
     File {
@@ -18,6 +113,7 @@ pub enum Command {
 
 pub fn run(ctx: &Context, command: Command) -> CmdResult {
     match command {
+        Command::Scan { dirs, max_depth } => scan(ctx, &dirs, max_depth),
         Command::File { file } => {
             let shown = file.display().to_string();
             let mut text = String::new();

@@ -89,6 +89,18 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             let files: Vec<String> = entry.config.files.keys().cloned().collect();
             list(&files)
         }),
+        ("local clones", {
+            let clones = repodex::import::scan::LocalClones::load(&registry.private_dir());
+            let paths: Vec<String> = match entry.git_url() {
+                Ok(url) => clones
+                    .of(&url)
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
+            list(&paths)
+        }),
         ("file", view.path.clone()),
     ]);
     Ok(Outcome::Success)

@@ -1,7 +1,9 @@
 //! Bringing repositories in from elsewhere, and taking them out.
 //!
 //! [`file`]: repodex's own export format (JSON or TOML), read back by `import file`.
+//! [`scan`]: the working copies and bare repositories under folders.
 //! Everything imported goes through one transaction and the same checks as any other
 //! change, and makes one commit.
 
 pub mod file;
+pub mod scan;

@@ -129,3 +129,120 @@ fn bad_export_files_are_refused_and_change_nothing() {
     }
     env.fails(2, &["import", "file", "/no/such/file.json"]);
 }
+
+#[test]
+fn import_scan_finds_working_copies_nested_bare_and_broken() {
+    let env = TestEnv::new();
+    let tree = env.work().join("src");
+    let with_origin = |rel: &str, url: &str| {
+        let dir = env.make_repo(&format!("src/{rel}"));
+        crate::support::git_in(&env, &dir, &["remote", "add", "origin", url]);
+        dir
+    };
+    with_origin("app", "git@github.com:team/app.git");
+    with_origin("app-second-clone", "https://github.com/team/app");
+    with_origin("app/vendored/lib", "https://github.com/other/lib.git");
+    let extra = with_origin("tool", "https://gitlab.com/team/tool.git");
+    crate::support::git_in(
+        &env,
+        &extra,
+        &[
+            "remote",
+            "add",
+            "upstream",
+            "https://gitlab.com/up/tool.git",
+        ],
+    );
+    env.make_repo("src/scratch");
+    with_origin("web/node_modules/pkg", "https://github.com/npm/pkg.git");
+    let bare = tree.join("mirrors/lib.git");
+    crate::support::git_in(
+        &env,
+        &env.work(),
+        &["init", "-q", "--bare", bare.to_str().unwrap()],
+    );
+    crate::support::git_in(
+        &env,
+        &bare,
+        &[
+            "remote",
+            "add",
+            "origin",
+            "https://github.com/other/bare-lib.git",
+        ],
+    );
+    std::fs::create_dir_all(tree.join("broken/.git")).unwrap();
+    std::fs::write(tree.join("broken/.git/HEAD"), "garbage").unwrap();
+
+    let run = env.run(&["import", "scan", tree.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("4 registered, 1 already known, 2 skipped"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("scratch: a working copy without a remote"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("broken: not a readable git repository"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("npm/pkg"),
+        "node_modules is skipped: {}",
+        run.stderr
+    );
+    let names: Vec<String> =
+        serde_json::from_str::<serde_json::Value>(&env.ok(&["list", "--json"]))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap().to_string())
+            .collect();
+    assert_eq!(
+        names,
+        ["other/bare-lib", "other/lib", "team/app", "team/tool"]
+    );
+    assert_eq!(
+        env.ok(&["resolve", "team/tool"]),
+        "https://gitlab.com/team/tool.git\n",
+        "origin first"
+    );
+    assert_eq!(
+        env.git(&["rev-list", "--count", "HEAD"]),
+        "2\n",
+        "one commit for the whole scan"
+    );
+
+    // info shows where the clones are; the path of either resolves.
+    let info = env.ok(&["info", "team/app"]);
+    assert!(
+        info.contains("src/app,") && info.contains("src/app-second-clone"),
+        "{info}"
+    );
+    let second = tree.join("app-second-clone");
+    assert_eq!(
+        env.ok(&["resolve", second.to_str().unwrap()]),
+        "git@github.com:team/app.git\n"
+    );
+
+    // Twice changes nothing.
+    let head = env.head();
+    let run = env.run(&["import", "scan", tree.to_str().unwrap()]);
+    assert!(
+        run.stderr
+            .contains("0 registered, 5 already known, 2 skipped"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.head(), head);
+    let error = env.fails(2, &["import", "scan", "/no/such/folder"]);
+    assert!(error.contains("is not a folder"), "{error}");
+}

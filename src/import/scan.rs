@@ -1,0 +1,163 @@
+//! `repodex import scan`: find the git repositories under folders.
+//!
+//! Walks each folder (without following symlinks) for working copies (a `.git` folder
+//! or file) and bare repositories, nested ones included, skipping `.git` internals and
+//! the folders that hold dependencies and build output. For each repository it reads
+//! the fetch URLs of its remotes, `origin` first. It reads nothing else and writes
+//! nothing; the caller registers what it found.
+
+use std::path::{Path, PathBuf};
+
+/// Folders never descended into: dependency and build trees, caches.
+const SKIPPED: &[&str] = &[
+    "node_modules",
+    "target",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".cache",
+    ".gradle",
+    ".terraform",
+    "vendor",
+    "bower_components",
+];
+
+/// A repository found by a scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// A repository that opens, with its remotes' fetch URLs, `origin` first.
+    Repository {
+        path: PathBuf,
+        bare: bool,
+        remote_urls: Vec<String>,
+    },
+    /// Something that looks like a repository but does not open.
+    Broken { path: PathBuf, reason: String },
+}
+
+impl Found {
+    pub fn path(&self) -> &Path {
+        match self {
+            Found::Repository { path, .. } | Found::Broken { path, .. } => path,
+        }
+    }
+}
+
+fn looks_bare(dir: &Path) -> bool {
+    dir.join("HEAD").is_file() && dir.join("objects").is_dir() && dir.join("refs").is_dir()
+}
+
+/// Scan `folders` to `max_depth` levels; `on_found` is called as each repository is
+/// found (for progress). Results are sorted by path.
+pub fn scan(folders: &[PathBuf], max_depth: usize, on_found: &mut dyn FnMut(&Path)) -> Vec<Found> {
+    let mut found = Vec::new();
+    for folder in folders {
+        let mut walk = walkdir::WalkDir::new(folder)
+            .follow_links(false)
+            .max_depth(max_depth)
+            .into_iter();
+        while let Some(item) = walk.next() {
+            let Ok(item) = item else { continue };
+            if !item.file_type().is_dir() {
+                continue;
+            }
+            let dir = item.path();
+            let name = item.file_name().to_string_lossy();
+            if item.depth() > 0 && (name == ".git" || SKIPPED.contains(&name.as_ref())) {
+                walk.skip_current_dir();
+                continue;
+            }
+            let working_copy = dir.join(".git").exists();
+            let bare = !working_copy && looks_bare(dir);
+            if !working_copy && !bare {
+                continue;
+            }
+            on_found(dir);
+            found.push(inspect(dir, bare));
+            if bare {
+                // A bare repository holds no working copies.
+                walk.skip_current_dir();
+            }
+        }
+    }
+    found.sort_by(|a, b| a.path().cmp(b.path()));
+    found.dedup_by(|a, b| a.path() == b.path());
+    found
+}
+
+fn inspect(dir: &Path, bare: bool) -> Found {
+    let path = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let repo = match gix::open_opts(dir, gix::open::Options::isolated()) {
+        Ok(repo) => repo,
+        Err(error) => {
+            let reason = error
+                .to_string()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            return Found::Broken {
+                path,
+                reason: format!("not a readable git repository: {reason}"),
+            };
+        }
+    };
+    let mut names: Vec<String> = repo.remote_names().iter().map(|n| n.to_string()).collect();
+    names.sort_by_key(|n| (n != "origin", n.clone()));
+    let remote_urls = names
+        .iter()
+        .filter_map(|name| {
+            let remote = repo.find_remote(name.as_str()).ok()?;
+            Some(
+                remote
+                    .url(gix::remote::Direction::Fetch)?
+                    .to_bstring()
+                    .to_string(),
+            )
+        })
+        .collect();
+    Found::Repository {
+        path,
+        bare,
+        remote_urls,
+    }
+}
+
+/// This machine's record of where each repository's working copies are, keyed by URL
+/// identity, in the registry's `.git/repodex/clones.json` (never pushed).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct LocalClones {
+    clones: std::collections::BTreeMap<String, std::collections::BTreeSet<PathBuf>>,
+}
+
+impl LocalClones {
+    const FILE: &'static str = "clones.json";
+
+    pub fn load(private_dir: &Path) -> LocalClones {
+        std::fs::read(private_dir.join(Self::FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn save(&self, private_dir: &Path) -> crate::Result<()> {
+        let bytes = serde_json::to_vec_pretty(self).expect("serializes");
+        crate::git::write_atomically(&private_dir.join(Self::FILE), &bytes)
+    }
+
+    /// Remember a clone; returns whether it was new.
+    pub fn add(&mut self, url: &crate::url::GitUrl, path: &Path) -> bool {
+        self.clones
+            .entry(url.identity_key())
+            .or_default()
+            .insert(path.to_path_buf())
+    }
+
+    /// The known clones of a repository that still exist.
+    pub fn of(&self, url: &crate::url::GitUrl) -> Vec<PathBuf> {
+        self.clones
+            .get(&url.identity_key())
+            .map(|paths| paths.iter().filter(|p| p.exists()).cloned().collect())
+            .unwrap_or_default()
+    }
+}
