@@ -7,6 +7,7 @@ pub enum Command {
     #[command(after_help = "Example:\n  repodex alias add edobry/minsky mk")]
     Add {
         /// A name, alias, URL or path
+        #[arg(add = super::complete::references())]
         reference: String,
         /// The aliases to add
         #[arg(required = true)]

@@ -8,7 +8,7 @@ use repodex::Error;
 )]
 pub struct Args {
     /// A name, alias, URL or path
-    #[arg(allow_hyphen_values = true)]
+    #[arg(add = super::complete::references(), allow_hyphen_values = true)]
     reference: String,
     /// One file (by its path in the repository) instead of all
     path: Option<String>,

@@ -15,7 +15,7 @@ pub enum Command {
         repodex creds set mk --kind ssh-key --key-path ~/.ssh/id_ed25519 </dev/null")]
     Set {
         /// A name, alias, URL or path
-        #[arg(allow_hyphen_values = true)]
+        #[arg(add = super::complete::references(), allow_hyphen_values = true)]
         reference: String,
         /// What the secret is
         #[arg(long, value_enum, default_value_t = KindArg::Token)]
@@ -36,7 +36,7 @@ pub enum Command {
     /// Show a credential's kind, username, expiry and note (the secret only with --reveal)
     #[command(after_help = "Example:\n  repodex creds show mk")]
     Show {
-        #[arg(allow_hyphen_values = true)]
+        #[arg(add = super::complete::references(), allow_hyphen_values = true)]
         reference: String,
         /// Print the secret too
         #[arg(long)]
@@ -48,7 +48,7 @@ pub enum Command {
     /// Remove a repository's credential
     #[command(after_help = "Example:\n  repodex creds rm mk")]
     Rm {
-        #[arg(allow_hyphen_values = true)]
+        #[arg(add = super::complete::references(), allow_hyphen_values = true)]
         reference: String,
     },
 }

@@ -10,7 +10,7 @@ use repodex::Error;
 )]
 pub struct Args {
     /// A name, alias, URL or path [default: the working copy you are in]
-    #[arg(allow_hyphen_values = true)]
+    #[arg(add = super::complete::references(), allow_hyphen_values = true)]
     reference: Option<String>,
     /// Print JSON (docs/json.md)
     #[arg(long)]

@@ -6,6 +6,7 @@
 
 mod alias;
 mod clone;
+mod complete;
 mod config;
 mod credential;
 mod creds;
@@ -84,6 +85,9 @@ enum Command {
     Tag(tag::Command),
     Set(set::Args),
     Doctor(doctor::Args),
+    /// Print the man page (roff) to stdout: `repodex man | man -l -`
+    #[command(hide = true)]
+    Man,
 }
 
 /// What every command gets: where the registry is.
@@ -134,6 +138,10 @@ pub mod exit {
 }
 
 pub fn main() -> ExitCode {
+    // `COMPLETE=bash repodex` prints the completion script; the shell then asks
+    // `repodex` again for candidates. Without COMPLETE, this returns at once.
+    clap_complete::CompleteEnv::with_factory(|| <Cli as clap::CommandFactory>::command())
+        .complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
@@ -187,6 +195,12 @@ pub fn main() -> ExitCode {
         Command::Tag(cmd) => tag::run(&ctx, cmd),
         Command::Set(args) => set::run(&ctx, args),
         Command::Doctor(args) => doctor::run(&ctx, args),
+        Command::Man => {
+            use clap::CommandFactory;
+            let mut out = std::io::stdout().lock();
+            let _ = clap_mangen::Man::new(Cli::command()).render(&mut out);
+            Ok(Outcome::Success)
+        }
     };
     if changes && result.is_ok() {
         git_setup::after_change(&ctx);

@@ -12,7 +12,7 @@ use repodex::Error;
 #[command(after_help = "Examples:\n  repodex refresh mk\n  repodex refresh --all --jobs 8")]
 pub struct Args {
     /// Names, aliases, URLs or paths
-    #[arg(allow_hyphen_values = true, required_unless_present = "all")]
+    #[arg(add = super::complete::references(), allow_hyphen_values = true, required_unless_present = "all")]
     references: Vec<String>,
     /// Every registered repository
     #[arg(long, conflicts_with = "references")]

@@ -5,6 +5,7 @@ use super::{waiting_notice, CmdResult, Context, Outcome};
 #[command(after_help = "Example:\n  repodex rename edobry/minsky minsky")]
 pub struct Args {
     /// A name, alias, URL or path
+    #[arg(add = super::complete::references())]
     reference: String,
     /// The new name
     new_name: String,

@@ -10,7 +10,7 @@ use super::{render, CmdResult, Context, Outcome};
 )]
 pub struct Args {
     /// A name, alias, URL or path
-    #[arg(allow_hyphen_values = true)]
+    #[arg(add = super::complete::references(), allow_hyphen_values = true)]
     reference: String,
     /// Print the whole entry as JSON (docs/json.md)
     #[arg(long)]

@@ -8,7 +8,7 @@ use repodex::Error;
 )]
 pub struct Args {
     /// A name, alias, URL or path
-    #[arg(allow_hyphen_values = true)]
+    #[arg(add = super::complete::references(), allow_hyphen_values = true)]
     reference: String,
     /// The repository's new URL or path
     #[arg(long, allow_hyphen_values = true)]

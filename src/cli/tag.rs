@@ -7,6 +7,7 @@ pub enum Command {
     #[command(after_help = "Example:\n  repodex tag add mk work oss")]
     Add {
         /// A name, alias, URL or path
+        #[arg(add = super::complete::references())]
         reference: String,
         /// The tags to add
         #[arg(required = true)]
@@ -16,6 +17,7 @@ pub enum Command {
     #[command(after_help = "Example:\n  repodex tag rm mk oss")]
     Rm {
         /// A name, alias, URL or path
+        #[arg(add = super::complete::references())]
         reference: String,
         /// The tags to remove
         #[arg(required = true)]

@@ -141,3 +141,44 @@ fn plain_git_clones_repodex_names_after_git_setup_and_undo_restores_the_config()
     env.ok(&["git-setup", "--undo"]);
     assert!(!global.exists());
 }
+
+#[test]
+fn shell_completion_offers_names_and_aliases_and_the_man_page_renders() {
+    let env = TestEnv::new();
+    env.ok(&[
+        "register",
+        "https://github.com/edobry/minsky",
+        "--alias",
+        "mk",
+    ]);
+    env.ok(&["register", "https://github.com/edobry/tasks"]);
+    let complete = |shell: &str, words: &[&str]| {
+        let mut cmd = env.command(&[]);
+        cmd.env("COMPLETE", shell).arg("--").args(words);
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    let candidates = complete("fish", &["repodex", "info", "e"]);
+    assert_eq!(
+        candidates,
+        "edobry/minsky\thttps://github.com/edobry/minsky\nedobry/tasks\thttps://github.com/edobry/tasks\n"
+    );
+    assert_eq!(
+        complete("fish", &["repodex", "clone", "m"]),
+        "mk\thttps://github.com/edobry/minsky\n"
+    );
+    assert_eq!(
+        complete("fish", &["repodex", "creds", "show", "edobry/t"]),
+        "edobry/tasks\thttps://github.com/edobry/tasks\n"
+    );
+    for shell in ["bash", "zsh", "fish"] {
+        let mut cmd = env.command(&[]);
+        cmd.env("COMPLETE", shell);
+        let script = String::from_utf8(cmd.output().unwrap().stdout).unwrap();
+        assert!(script.contains("repodex"), "{shell}: {script}");
+    }
+    let man = env.ok(&["man"]);
+    assert!(
+        man.contains(".TH repodex 1") && man.contains("register"),
+        "{man}"
+    );
+}
