@@ -140,8 +140,7 @@ pub mod exit {
 pub fn main() -> ExitCode {
     // `COMPLETE=bash repodex` prints the completion script; the shell then asks
     // `repodex` again for candidates. Without COMPLETE, this returns at once.
-    clap_complete::CompleteEnv::with_factory(|| <Cli as clap::CommandFactory>::command())
-        .complete();
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
