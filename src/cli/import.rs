@@ -6,6 +6,70 @@ use repodex::import::scan::{Found, LocalClones};
 use repodex::registry::transaction::Imported;
 use repodex::{Error, GitUrl, NewEntry};
 
+fn minsky(ctx: &Context, json: Vec<PathBuf>, sqlite: Vec<PathBuf>, postgres: Option<String>, dry_run: bool) -> CmdResult {
+    use repodex::import::minsky;
+    let (json, sqlite, postgres) = if json.is_empty() && sqlite.is_empty() && postgres.is_none() {
+        let (json, sqlite, postgres) = minsky::default_sources();
+        if json.is_empty() && sqlite.is_empty() && postgres.is_none() {
+            return Err(Error::Invalid(
+                "no Minsky data found in $XDG_STATE_HOME/minsky/ and MINSKY_POSTGRES_URL is not set; give --json, --sqlite or --postgres".into(),
+            ));
+        }
+        (json, sqlite, postgres)
+    } else {
+        (json, sqlite, postgres)
+    };
+    let mut records = Vec::new();
+    for file in &json {
+        records.extend(minsky::read_json(file)?);
+    }
+    for file in &sqlite {
+        records.extend(minsky::read_sqlite(file)?);
+    }
+    if let Some(url) = &postgres {
+        records.extend(minsky::read_postgres(url)?);
+    }
+    let total = records.len();
+    let plan = minsky::plan(records);
+    for (origin, reason) in &plan.skipped {
+        eprintln!("skipped {origin}: {reason}");
+    }
+    if dry_run {
+        for repository in plan.repositories.values() {
+            println!("{}  ({} records)", repository.url, repository.records);
+        }
+        eprintln!("{total} records name {} repositories; {} skipped; nothing changed (--dry-run)", plan.repositories.len(), plan.skipped.len());
+        return Ok(Outcome::Success);
+    }
+    let mut registry = ctx.open()?;
+    let mut tx = registry.transaction(waiting_notice)?;
+    let (mut registered, mut known) = (Vec::new(), 0);
+    for repository in plan.repositories.into_values() {
+        let slug = repository.slug.filter(|s| repodex::registry::name::validate_name(s).is_ok());
+        let new = |name: Option<String>| NewEntry {
+            name,
+            description: repository.display_name.clone(),
+            ..NewEntry::default()
+        };
+        // Minsky's slug names the entry when it is free; otherwise the usual rule does.
+        let result = match tx.register(&repository.url, new(slug.clone())) {
+            Err(Error::NameTaken { .. }) | Err(Error::Name(_)) if slug.is_some() => tx.register(&repository.url, new(None)),
+            other => other,
+        };
+        match result {
+            Ok(entry) => registered.push((entry.name, repository.records)),
+            Err(Error::AlreadyRegistered { .. }) => known += 1,
+            Err(error) => eprintln!("skipped {}: {error}", repository.url),
+        }
+    }
+    tx.commit(&format!("import {} repositories from Minsky", registered.len()))?;
+    for (name, records) in &registered {
+        eprintln!("registered {name} ({records} records)");
+    }
+    eprintln!("{total} records: {} registered, {known} already known, {} records skipped", registered.len(), plan.skipped.len());
+    Ok(Outcome::Success)
+}
+
 fn scan(ctx: &Context, dirs: &[PathBuf], max_depth: usize) -> CmdResult {
     for dir in dirs {
         if !dir.is_dir() {
@@ -93,6 +157,25 @@ fn scan(ctx: &Context, dirs: &[PathBuf], max_depth: usize) -> CmdResult {
 /// Bring repositories in from elsewhere
 #[derive(clap::Subcommand)]
 pub enum Command {
+    /// Register the repositories in Minsky's session databases, one entry per repository
+    #[command(after_help = "Examples:\n  \
+        repodex import minsky --dry-run          # default locations and MINSKY_POSTGRES_URL\n  \
+        repodex import minsky --json ~/.local/state/minsky/session-db.json\n  \
+        repodex import minsky --postgres postgresql://localhost/minsky")]
+    Minsky {
+        /// A JSON session database (bare array, {\"sessions\": ...}, or a migration backup)
+        #[arg(long, value_name = "FILE")]
+        json: Vec<PathBuf>,
+        /// A SQLite session database
+        #[arg(long, value_name = "FILE")]
+        sqlite: Vec<PathBuf>,
+        /// A PostgreSQL connection string (default: MINSKY_POSTGRES_URL)
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
+        /// Show what would be registered and skipped; change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Find working copies under folders and register their remotes, in one commit
     #[command(after_help = "Example:\n  repodex import scan ~/src ~/work --max-depth 4")]
     Scan {
@@ -114,6 +197,7 @@ pub enum Command {
 pub fn run(ctx: &Context, command: Command) -> CmdResult {
     match command {
         Command::Scan { dirs, max_depth } => scan(ctx, &dirs, max_depth),
+        Command::Minsky { json, sqlite, postgres, dry_run } => minsky(ctx, json, sqlite, postgres, dry_run),
         Command::File { file } => {
             let shown = file.display().to_string();
             let mut text = String::new();

@@ -10,6 +10,7 @@ mod concurrency;
 mod crashes;
 mod hand_edits;
 mod migrate;
+mod minsky;
 mod names_everywhere;
 mod references;
 mod remote_data;

@@ -1,0 +1,133 @@
+//! Migrating from Minsky: its JSON, SQLite and PostgreSQL session databases, with the
+//! junk values real databases hold (shared/minsky-formats.md).
+
+use crate::servers::Postgres;
+use crate::support::TestEnv;
+use pretty_assertions::assert_eq;
+
+fn names(env: &TestEnv) -> Vec<String> {
+    let listed: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
+    listed.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap().to_string()).collect()
+}
+
+/// Sessions as Minsky wrote them: one repository under many spellings, local ones, junk.
+fn sessions(env: &TestEnv) -> serde_json::Value {
+    let local = env.make_repo("local/minsky-local");
+    serde_json::json!([
+        {"session": "s1", "repoName": "edobry/minsky", "repoUrl": "https://github.com/edobry/minsky.git", "createdAt": "2025-06-01T00:00:00Z"},
+        {"session": "s2", "repoName": "edobry/minsky", "repoUrl": "git@github.com:edobry/minsky.git", "createdAt": "2025-06-02T00:00:00Z", "taskId": "#12"},
+        {"session": "s3", "repoName": "local-minsky", "repoUrl": "https://GitHub.com/edobry/minsky/", "createdAt": "2025-06-03T00:00:00Z"},
+        {"session": "s4", "repoName": "local/minsky", "repoUrl": local.to_str().unwrap(), "createdAt": "2025-06-04T00:00:00Z"},
+        {"session": "s5", "repoName": "local/", "repoUrl": format!("file://{}", local.display()), "createdAt": "2025-06-05T00:00:00Z"},
+        {"session": "s6", "repoName": "local--", "repoUrl": ".", "createdAt": "2025-06-06T00:00:00Z"},
+        {"session": "s7", "repoName": "x", "repoUrl": "/", "createdAt": "2025-06-07T00:00:00Z"},
+        {"session": "s8", "repoName": "minsky", "repoUrl": "minsky", "createdAt": "2025-06-08T00:00:00Z"},
+        {"session": "s9", "repoName": "gone", "repoUrl": "/srv/deleted/repo", "createdAt": "2025-06-09T00:00:00Z"},
+        {"session": "s10", "repoName": "other/tool", "repoUrl": "https://gitlab.com/other/tool.git", "createdAt": "2025-06-10T00:00:00Z", "backendType": "remote"},
+        {"session": "s11", "repoName": "no-url", "createdAt": "2025-06-11T00:00:00Z"}
+    ])
+}
+
+#[test]
+fn json_in_its_three_shapes_with_junk() {
+    for shape in ["array", "object", "backup"] {
+        let env = TestEnv::new();
+        let list = sessions(&env);
+        let document = match shape {
+            "array" => list,
+            "object" => serde_json::json!({"sessions": list, "baseDir": "/home/me/.local/state/minsky"}),
+            _ => serde_json::json!({"timestamp": "2025-07-01", "version": 1, "data": {"sessions": list, "baseDir": "/x"}}),
+        };
+        let file = env.work().join("session-db.json");
+        std::fs::write(&file, serde_json::to_string(&document).unwrap()).unwrap();
+
+        let dry = env.run(&["import", "minsky", "--json", file.to_str().unwrap(), "--dry-run"]);
+        assert_eq!(dry.code, 0, "{dry:?}");
+        assert!(dry.stderr.contains("11 records name 3 repositories; 5 skipped; nothing changed"), "{shape}: {}", dry.stderr);
+        assert_eq!(names(&env), Vec::<String>::new(), "dry run changed nothing");
+
+        let run = env.run(&["import", "minsky", "--json", file.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{run:?}");
+        for (session, reason) in [
+            ("s6", "its repository URL '.' names no repository"),
+            ("s7", "its repository URL '/' names no repository"),
+            ("s8", "its repository URL 'minsky' is not a URL or an absolute path"),
+            ("s9", "its local repository '/srv/deleted/repo' no longer exists"),
+            ("s11", "has no repository URL"),
+        ] {
+            assert!(run.stderr.contains(&format!("skipped session-db.json: session {session}: {reason}")), "{shape} {session}: {}", run.stderr);
+        }
+        assert!(run.stderr.contains("registered edobry/minsky (3 records)"), "{}", run.stderr);
+        assert_eq!(names(&env), ["edobry/minsky", "minsky-local", "other/tool"], "{shape}");
+        // Again: nothing new.
+        let head = env.head();
+        let again = env.run(&["import", "minsky", "--json", file.to_str().unwrap()]);
+        assert!(again.stderr.contains("0 registered, 3 already known"), "{}", again.stderr);
+        assert_eq!(env.head(), head);
+    }
+}
+
+#[test]
+fn sqlite_session_database_and_default_locations() {
+    let env = TestEnv::new();
+    let state = env.root().join("state/minsky");
+    std::fs::create_dir_all(&state).unwrap();
+    let db = rusqlite::Connection::open(state.join("sessions.db")).unwrap();
+    db.execute_batch(
+        "CREATE TABLE sessions (session TEXT PRIMARY KEY, repoName TEXT NOT NULL, repoUrl TEXT, createdAt TEXT NOT NULL, taskId TEXT, last_activity_at TEXT);
+         INSERT INTO sessions VALUES ('a', 'edobry/minsky', 'https://github.com/edobry/minsky', '2025-12-01', '#1', NULL);
+         INSERT INTO sessions VALUES ('b', 'edobry/minsky', 'ssh://git@github.com/edobry/minsky.git', '2025-12-02', NULL, '2025-12-03');
+         INSERT INTO sessions VALUES ('c', 'local--', '.', '2025-12-04', NULL, NULL);
+         INSERT INTO sessions VALUES ('d', 'x', NULL, '2025-12-05', NULL, NULL);",
+    )
+    .unwrap();
+    drop(db);
+    // No flags: the default locations under $XDG_STATE_HOME/minsky.
+    let run = env.run(&["import", "minsky"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("4 records: 1 registered, 0 already known, 2 records skipped"), "{}", run.stderr);
+    assert!(run.stderr.contains("skipped sessions.db: session d: has no repository URL"), "{}", run.stderr);
+    assert_eq!(names(&env), ["edobry/minsky"]);
+    // A file that is not a database, and no data at all, are clear errors.
+    let junk = env.work().join("junk.db");
+    std::fs::write(&junk, "not sqlite").unwrap();
+    let error = env.fails(2, &["import", "minsky", "--sqlite", junk.to_str().unwrap()]);
+    assert!(error.contains("junk.db: has no readable sessions table"), "{error}");
+    let empty = TestEnv::new();
+    let error = empty.fails(2, &["import", "minsky"]);
+    assert!(error.contains("no Minsky data found"), "{error}");
+}
+
+#[test]
+fn postgres_sessions_and_projects_from_a_real_server() {
+    let server = Postgres::start();
+    let mut client = postgres::Client::connect(&server.url(), postgres::NoTls).unwrap();
+    client
+        .batch_execute(
+            "CREATE TABLE projects (id uuid PRIMARY KEY, slug text UNIQUE, repo_url text, display_name text, created_at timestamptz);
+             CREATE TABLE sessions (session varchar PRIMARY KEY, repo_name text, repo_url text NOT NULL, created_at timestamptz, task_id text, project_id uuid REFERENCES projects(id), status text);
+             INSERT INTO projects VALUES ('00000000-0000-0000-0000-000000000001', 'minsky', 'https://github.com/edobry/minsky.git', 'Minsky CLI', now());
+             INSERT INTO projects VALUES ('00000000-0000-0000-0000-000000000002', 'docs-site', 'git@github.com:edobry/docs.git', 'The docs', now());
+             INSERT INTO sessions VALUES ('p1', 'edobry/minsky', 'https://github.com/edobry/minsky', now(), '#1', '00000000-0000-0000-0000-000000000001', 'done');
+             INSERT INTO sessions VALUES ('p2', 'edobry/minsky', 'git@github.com:edobry/minsky.git', now(), '#2', '00000000-0000-0000-0000-000000000001', NULL);
+             INSERT INTO sessions VALUES ('p3', 'local/', '/', now(), NULL, NULL, NULL);
+             INSERT INTO sessions VALUES ('p4', 'other/tool', 'https://gitlab.com/other/tool', now(), NULL, NULL, NULL);",
+        )
+        .unwrap();
+    let env = TestEnv::new();
+    let mut cmd = env.command(&["import", "minsky"]);
+    cmd.env("MINSKY_POSTGRES_URL", server.url());
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("skipped postgres: session p3: its repository URL '/' names no repository"), "{stderr}");
+    // Minsky's slug names the entry, its display name describes it.
+    assert_eq!(names(&env), ["docs-site", "minsky", "other/tool"]);
+    let info: serde_json::Value = serde_json::from_str(&env.ok(&["info", "minsky", "--json"])).unwrap();
+    assert_eq!(info["description"], "Minsky CLI");
+    assert_eq!(info["url"], "https://github.com/edobry/minsky");
+    // A connection that fails says so without repeating the connection string.
+    let error = env.fails(2, &["import", "minsky", "--postgres", "postgresql://u:pw-secret@127.0.0.1:1/db"]);
+    assert!(error.contains("cannot connect to Minsky's PostgreSQL database"), "{error}");
+    assert!(!error.contains("pw-secret"), "{error}");
+}
