@@ -10,6 +10,7 @@
 //! `cargo bench --bench repodex -- --quick`  smoke run for CI (small sizes, few repeats)
 
 mod harness;
+mod names;
 mod registry;
 mod remote;
 
@@ -19,5 +20,6 @@ fn main() {
     let bench = harness::Bench::new(quick);
     let mut rows = registry::rows(&bench);
     rows.extend(remote::rows(&bench));
+    rows.extend(names::rows(&bench));
     harness::print(&bench, &rows);
 }

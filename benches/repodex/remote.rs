@@ -6,8 +6,8 @@ use std::process::{Child, Command, Stdio};
 use super::harness::{run, side_by_side, Bench, Row};
 use repodex::{GitUrl, NewEntry, Registry};
 
-struct Daemon {
-    port: u16,
+pub struct Daemon {
+    pub port: u16,
     child: Child,
 }
 
@@ -18,7 +18,7 @@ impl Drop for Daemon {
     }
 }
 
-fn start_daemon(root: &Path) -> Daemon {
+pub fn start_daemon(root: &Path) -> Daemon {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

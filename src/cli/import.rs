@@ -6,7 +6,13 @@ use repodex::import::scan::{Found, LocalClones};
 use repodex::registry::transaction::Imported;
 use repodex::{Error, GitUrl, NewEntry};
 
-fn minsky(ctx: &Context, json: Vec<PathBuf>, sqlite: Vec<PathBuf>, postgres: Option<String>, dry_run: bool) -> CmdResult {
+fn minsky(
+    ctx: &Context,
+    json: Vec<PathBuf>,
+    sqlite: Vec<PathBuf>,
+    postgres: Option<String>,
+    dry_run: bool,
+) -> CmdResult {
     use repodex::import::minsky;
     let (json, sqlite, postgres) = if json.is_empty() && sqlite.is_empty() && postgres.is_none() {
         let (json, sqlite, postgres) = minsky::default_sources();
@@ -38,14 +44,20 @@ fn minsky(ctx: &Context, json: Vec<PathBuf>, sqlite: Vec<PathBuf>, postgres: Opt
         for repository in plan.repositories.values() {
             println!("{}  ({} records)", repository.url, repository.records);
         }
-        eprintln!("{total} records name {} repositories; {} skipped; nothing changed (--dry-run)", plan.repositories.len(), plan.skipped.len());
+        eprintln!(
+            "{total} records name {} repositories; {} skipped; nothing changed (--dry-run)",
+            plan.repositories.len(),
+            plan.skipped.len()
+        );
         return Ok(Outcome::Success);
     }
     let mut registry = ctx.open()?;
     let mut tx = registry.transaction(waiting_notice)?;
     let (mut registered, mut known) = (Vec::new(), 0);
     for repository in plan.repositories.into_values() {
-        let slug = repository.slug.filter(|s| repodex::registry::name::validate_name(s).is_ok());
+        let slug = repository
+            .slug
+            .filter(|s| repodex::registry::name::validate_name(s).is_ok());
         let new = |name: Option<String>| NewEntry {
             name,
             description: repository.display_name.clone(),
@@ -53,7 +65,9 @@ fn minsky(ctx: &Context, json: Vec<PathBuf>, sqlite: Vec<PathBuf>, postgres: Opt
         };
         // Minsky's slug names the entry when it is free; otherwise the usual rule does.
         let result = match tx.register(&repository.url, new(slug.clone())) {
-            Err(Error::NameTaken { .. }) | Err(Error::Name(_)) if slug.is_some() => tx.register(&repository.url, new(None)),
+            Err(Error::NameTaken { .. }) | Err(Error::Name(_)) if slug.is_some() => {
+                tx.register(&repository.url, new(None))
+            }
             other => other,
         };
         match result {
@@ -62,11 +76,18 @@ fn minsky(ctx: &Context, json: Vec<PathBuf>, sqlite: Vec<PathBuf>, postgres: Opt
             Err(error) => eprintln!("skipped {}: {error}", repository.url),
         }
     }
-    tx.commit(&format!("import {} repositories from Minsky", registered.len()))?;
+    tx.commit(&format!(
+        "import {} repositories from Minsky",
+        registered.len()
+    ))?;
     for (name, records) in &registered {
         eprintln!("registered {name} ({records} records)");
     }
-    eprintln!("{total} records: {} registered, {known} already known, {} records skipped", registered.len(), plan.skipped.len());
+    eprintln!(
+        "{total} records: {} registered, {known} already known, {} records skipped",
+        registered.len(),
+        plan.skipped.len()
+    );
     Ok(Outcome::Success)
 }
 
@@ -197,7 +218,12 @@ pub enum Command {
 pub fn run(ctx: &Context, command: Command) -> CmdResult {
     match command {
         Command::Scan { dirs, max_depth } => scan(ctx, &dirs, max_depth),
-        Command::Minsky { json, sqlite, postgres, dry_run } => minsky(ctx, json, sqlite, postgres, dry_run),
+        Command::Minsky {
+            json,
+            sqlite,
+            postgres,
+            dry_run,
+        } => minsky(ctx, json, sqlite, postgres, dry_run),
         Command::File { file } => {
             let shown = file.display().to_string();
             let mut text = String::new();

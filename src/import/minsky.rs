@@ -49,11 +49,14 @@ pub struct Plan {
 
 /// Read the JSON session database in any of its three shapes.
 pub fn read_json(path: &Path) -> Result<Vec<Record>> {
-    let label = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let label = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let text = read_limited(path, MAX_JSON_SIZE)?;
     let bad = |what: String| Error::Invalid(format!("{}: {what}", path.display()));
-    let document: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| bad(format!("is not valid JSON (line {}: {e})", e.line())))?;
+    let document: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| bad(format!("is not valid JSON (line {}: {e})", e.line())))?;
     let sessions = match &document {
         serde_json::Value::Array(list) => list,
         serde_json::Value::Object(o) => match (o.get("sessions"), o.get("data").and_then(|d| d.get("sessions"))) {
@@ -79,22 +82,32 @@ pub fn read_json(path: &Path) -> Result<Vec<Record>> {
 
 /// Read the SQLite session database's `sessions` table.
 pub fn read_sqlite(path: &Path) -> Result<Vec<Record>> {
-    let label = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let label = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let bad = |what: String| Error::Invalid(format!("{}: {what}", path.display()));
     if !path.is_file() {
         return Err(bad("does not exist".into()));
     }
-    let db = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| bad(format!("cannot be opened as SQLite ({e})")))?;
+    let db =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| bad(format!("cannot be opened as SQLite ({e})")))?;
     let mut statement = db
         .prepare("SELECT session, repoUrl FROM sessions")
         .map_err(|e| bad(format!("has no readable sessions table ({e})")))?;
     let rows = statement
-        .query_map([], |row| Ok((row.get::<_, Option<String>>(0)?, row.get::<_, Option<String>>(1)?)))
+        .query_map([], |row| {
+            Ok((
+                row.get::<_, Option<String>>(0)?,
+                row.get::<_, Option<String>>(1)?,
+            ))
+        })
         .map_err(|e| bad(format!("cannot be read ({e})")))?;
     let mut records = Vec::new();
     for row in rows {
-        let (session, repo_url) = row.map_err(|e| bad(format!("has a row that cannot be read ({e})")))?;
+        let (session, repo_url) =
+            row.map_err(|e| bad(format!("has a row that cannot be read ({e})")))?;
         records.push(Record {
             origin: format!("{label}: session {}", session.unwrap_or_default()),
             repo_url,
@@ -107,9 +120,18 @@ pub fn read_sqlite(path: &Path) -> Result<Vec<Record>> {
 /// Read PostgreSQL's `sessions` (with their projects) and `projects` tables. The
 /// connection string is never repeated in messages: it may hold a password.
 pub fn read_postgres(url: &str) -> Result<Vec<Record>> {
-    let mut client = postgres::Client::connect(url, postgres::NoTls)
-        .map_err(|e| Error::Invalid(format!("cannot connect to Minsky's PostgreSQL database: {}", one_line(&e))))?;
-    let bad = |e: postgres::Error| Error::Invalid(format!("cannot read Minsky's PostgreSQL database: {}", one_line(&e)));
+    let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(|e| {
+        Error::Invalid(format!(
+            "cannot connect to Minsky's PostgreSQL database: {}",
+            one_line(&e)
+        ))
+    })?;
+    let bad = |e: postgres::Error| {
+        Error::Invalid(format!(
+            "cannot read Minsky's PostgreSQL database: {}",
+            one_line(&e)
+        ))
+    };
     let mut records = Vec::new();
     let has_projects = client
         .query_one("SELECT to_regclass('projects') IS NOT NULL", &[])
@@ -123,7 +145,10 @@ pub fn read_postgres(url: &str) -> Result<Vec<Record>> {
     };
     for row in client.query(sessions, &[]).map_err(bad)? {
         records.push(Record {
-            origin: format!("postgres: session {}", row.get::<_, Option<String>>(0).unwrap_or_default()),
+            origin: format!(
+                "postgres: session {}",
+                row.get::<_, Option<String>>(0).unwrap_or_default()
+            ),
             repo_url: row.get(1),
             slug: row.get(2),
             display_name: row.get(3),
@@ -131,7 +156,10 @@ pub fn read_postgres(url: &str) -> Result<Vec<Record>> {
     }
     if has_projects {
         for row in client
-            .query("SELECT slug::text, repo_url::text, display_name::text FROM projects", &[])
+            .query(
+                "SELECT slug::text, repo_url::text, display_name::text FROM projects",
+                &[],
+            )
             .map_err(bad)?
         {
             let slug: Option<String> = row.get(0);
@@ -147,12 +175,17 @@ pub fn read_postgres(url: &str) -> Result<Vec<Record>> {
 }
 
 fn one_line(error: &dyn std::fmt::Display) -> String {
-    error.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+    error
+        .to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn read_limited(path: &Path, max: u64) -> Result<String> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
     let mut text = String::new();
     file.take(max)
         .read_to_string(&mut text)
@@ -171,12 +204,15 @@ pub fn plan(records: Vec<Record>) -> Plan {
                 continue;
             }
         };
-        let repository = plan.repositories.entry(url.identity_key()).or_insert_with(|| Repository {
-            url: url.clone(),
-            slug: None,
-            display_name: None,
-            records: 0,
-        });
+        let repository = plan
+            .repositories
+            .entry(url.identity_key())
+            .or_insert_with(|| Repository {
+                url: url.clone(),
+                slug: None,
+                display_name: None,
+                records: 0,
+            });
         repository.records += 1;
         repository.slug = repository.slug.take().or(record.slug);
         repository.display_name = repository.display_name.take().or(record.display_name);
@@ -191,16 +227,25 @@ fn repository_of(repo_url: Option<&str>) -> std::result::Result<GitUrl, String> 
         return Err("has no repository URL".into());
     }
     if raw == "." || raw == "/" || raw == ".." {
-        return Err(format!("its repository URL {} names no repository", quote(raw)));
+        return Err(format!(
+            "its repository URL {} names no repository",
+            quote(raw)
+        ));
     }
     let looks_local = raw.starts_with('/') || raw.starts_with("file://");
     if !looks_local && !crate::url::looks_like_url(raw) {
-        return Err(format!("its repository URL {} is not a URL or an absolute path", quote(raw)));
+        return Err(format!(
+            "its repository URL {} is not a URL or an absolute path",
+            quote(raw)
+        ));
     }
     let parsed = GitUrl::parse(raw).map_err(|e| e.to_string())?;
     if let Some(path) = parsed.url.local_path() {
         if !crate::git::Repo::exists_at(&PathBuf::from(path)) {
-            return Err(format!("its local repository {} no longer exists or is not a git repository", quote(path)));
+            return Err(format!(
+                "its local repository {} no longer exists or is not a git repository",
+                quote(path)
+            ));
         }
     }
     // A secret in a session's URL is not carried over.
@@ -211,10 +256,24 @@ fn repository_of(repo_url: Option<&str>) -> std::result::Result<GitUrl, String> 
 /// databases under `$XDG_STATE_HOME/minsky/` (when they exist), and `MINSKY_POSTGRES_URL`.
 pub fn default_sources() -> (Vec<PathBuf>, Vec<PathBuf>, Option<String>) {
     use etcetera::BaseStrategy;
-    let state = etcetera::choose_base_strategy()
+    let state = etcetera::choose_base_strategy().ok().map(|b| {
+        b.state_dir()
+            .unwrap_or_else(|| b.home_dir().join(".local/state"))
+            .join("minsky")
+    });
+    let existing = |name: &str| {
+        state
+            .iter()
+            .map(|s| s.join(name))
+            .filter(|p| p.is_file())
+            .collect::<Vec<_>>()
+    };
+    let postgres = std::env::var("MINSKY_POSTGRES_URL")
         .ok()
-        .map(|b| b.state_dir().unwrap_or_else(|| b.home_dir().join(".local/state")).join("minsky"));
-    let existing = |name: &str| state.iter().map(|s| s.join(name)).filter(|p| p.is_file()).collect::<Vec<_>>();
-    let postgres = std::env::var("MINSKY_POSTGRES_URL").ok().filter(|u| !u.is_empty());
-    (existing("session-db.json"), existing("sessions.db"), postgres)
+        .filter(|u| !u.is_empty());
+    (
+        existing("session-db.json"),
+        existing("sessions.db"),
+        postgres,
+    )
 }

@@ -7,7 +7,12 @@ use pretty_assertions::assert_eq;
 
 fn names(env: &TestEnv) -> Vec<String> {
     let listed: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
-    listed.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap().to_string()).collect()
+    listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// Sessions as Minsky wrote them: one repository under many spellings, local ones, junk.
@@ -35,15 +40,30 @@ fn json_in_its_three_shapes_with_junk() {
         let list = sessions(&env);
         let document = match shape {
             "array" => list,
-            "object" => serde_json::json!({"sessions": list, "baseDir": "/home/me/.local/state/minsky"}),
-            _ => serde_json::json!({"timestamp": "2025-07-01", "version": 1, "data": {"sessions": list, "baseDir": "/x"}}),
+            "object" => {
+                serde_json::json!({"sessions": list, "baseDir": "/home/me/.local/state/minsky"})
+            }
+            _ => {
+                serde_json::json!({"timestamp": "2025-07-01", "version": 1, "data": {"sessions": list, "baseDir": "/x"}})
+            }
         };
         let file = env.work().join("session-db.json");
         std::fs::write(&file, serde_json::to_string(&document).unwrap()).unwrap();
 
-        let dry = env.run(&["import", "minsky", "--json", file.to_str().unwrap(), "--dry-run"]);
+        let dry = env.run(&[
+            "import",
+            "minsky",
+            "--json",
+            file.to_str().unwrap(),
+            "--dry-run",
+        ]);
         assert_eq!(dry.code, 0, "{dry:?}");
-        assert!(dry.stderr.contains("11 records name 3 repositories; 5 skipped; nothing changed"), "{shape}: {}", dry.stderr);
+        assert!(
+            dry.stderr
+                .contains("11 records name 3 repositories; 5 skipped; nothing changed"),
+            "{shape}: {}",
+            dry.stderr
+        );
         assert_eq!(names(&env), Vec::<String>::new(), "dry run changed nothing");
 
         let run = env.run(&["import", "minsky", "--json", file.to_str().unwrap()]);
@@ -51,18 +71,42 @@ fn json_in_its_three_shapes_with_junk() {
         for (session, reason) in [
             ("s6", "its repository URL '.' names no repository"),
             ("s7", "its repository URL '/' names no repository"),
-            ("s8", "its repository URL 'minsky' is not a URL or an absolute path"),
-            ("s9", "its local repository '/srv/deleted/repo' no longer exists"),
+            (
+                "s8",
+                "its repository URL 'minsky' is not a URL or an absolute path",
+            ),
+            (
+                "s9",
+                "its local repository '/srv/deleted/repo' no longer exists",
+            ),
             ("s11", "has no repository URL"),
         ] {
-            assert!(run.stderr.contains(&format!("skipped session-db.json: session {session}: {reason}")), "{shape} {session}: {}", run.stderr);
+            assert!(
+                run.stderr.contains(&format!(
+                    "skipped session-db.json: session {session}: {reason}"
+                )),
+                "{shape} {session}: {}",
+                run.stderr
+            );
         }
-        assert!(run.stderr.contains("registered edobry/minsky (3 records)"), "{}", run.stderr);
-        assert_eq!(names(&env), ["edobry/minsky", "minsky-local", "other/tool"], "{shape}");
+        assert!(
+            run.stderr.contains("registered edobry/minsky (3 records)"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(
+            names(&env),
+            ["edobry/minsky", "minsky-local", "other/tool"],
+            "{shape}"
+        );
         // Again: nothing new.
         let head = env.head();
         let again = env.run(&["import", "minsky", "--json", file.to_str().unwrap()]);
-        assert!(again.stderr.contains("0 registered, 3 already known"), "{}", again.stderr);
+        assert!(
+            again.stderr.contains("0 registered, 3 already known"),
+            "{}",
+            again.stderr
+        );
         assert_eq!(env.head(), head);
     }
 }
@@ -85,14 +129,27 @@ fn sqlite_session_database_and_default_locations() {
     // No flags: the default locations under $XDG_STATE_HOME/minsky.
     let run = env.run(&["import", "minsky"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stderr.contains("4 records: 1 registered, 0 already known, 2 records skipped"), "{}", run.stderr);
-    assert!(run.stderr.contains("skipped sessions.db: session d: has no repository URL"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("4 records: 1 registered, 0 already known, 2 records skipped"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("skipped sessions.db: session d: has no repository URL"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(names(&env), ["edobry/minsky"]);
     // A file that is not a database, and no data at all, are clear errors.
     let junk = env.work().join("junk.db");
     std::fs::write(&junk, "not sqlite").unwrap();
     let error = env.fails(2, &["import", "minsky", "--sqlite", junk.to_str().unwrap()]);
-    assert!(error.contains("junk.db: has no readable sessions table"), "{error}");
+    assert!(
+        error.contains("junk.db: has no readable sessions table"),
+        "{error}"
+    );
     let empty = TestEnv::new();
     let error = empty.fails(2, &["import", "minsky"]);
     assert!(error.contains("no Minsky data found"), "{error}");
@@ -120,14 +177,29 @@ fn postgres_sessions_and_projects_from_a_real_server() {
     let out = cmd.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("skipped postgres: session p3: its repository URL '/' names no repository"), "{stderr}");
+    assert!(
+        stderr.contains("skipped postgres: session p3: its repository URL '/' names no repository"),
+        "{stderr}"
+    );
     // Minsky's slug names the entry, its display name describes it.
     assert_eq!(names(&env), ["docs-site", "minsky", "other/tool"]);
-    let info: serde_json::Value = serde_json::from_str(&env.ok(&["info", "minsky", "--json"])).unwrap();
+    let info: serde_json::Value =
+        serde_json::from_str(&env.ok(&["info", "minsky", "--json"])).unwrap();
     assert_eq!(info["description"], "Minsky CLI");
     assert_eq!(info["url"], "https://github.com/edobry/minsky");
     // A connection that fails says so without repeating the connection string.
-    let error = env.fails(2, &["import", "minsky", "--postgres", "postgresql://u:pw-secret@127.0.0.1:1/db"]);
-    assert!(error.contains("cannot connect to Minsky's PostgreSQL database"), "{error}");
+    let error = env.fails(
+        2,
+        &[
+            "import",
+            "minsky",
+            "--postgres",
+            "postgresql://u:pw-secret@127.0.0.1:1/db",
+        ],
+    );
+    assert!(
+        error.contains("cannot connect to Minsky's PostgreSQL database"),
+        "{error}"
+    );
     assert!(!error.contains("pw-secret"), "{error}");
 }

@@ -505,27 +505,66 @@ pub struct Postgres {
 impl Postgres {
     pub fn start() -> Postgres {
         let bin = std::fs::read_dir("/usr/lib/postgresql")
-            .expect("PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql)")
+            .expect(
+                "PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql)",
+            )
             .flatten()
             .map(|e| e.path().join("bin"))
             .find(|b| b.join("initdb").exists())
             .expect("initdb");
-        let dir = tempfile::Builder::new().prefix("repodex-pg-").tempdir_in("/tmp").unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("repodex-pg-")
+            .tempdir_in("/tmp")
+            .unwrap();
         let as_nobody = unsafe_is_root();
         let data = dir.path().join("data");
         std::fs::create_dir(&data).unwrap();
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
         if as_nobody {
-            let status = Command::new("chown").args(["-R", "nobody"]).arg(dir.path()).status().unwrap();
+            let status = Command::new("chown")
+                .args(["-R", "nobody"])
+                .arg(dir.path())
+                .status()
+                .unwrap();
             assert!(status.success());
         }
         let port = free_port();
-        let postgres = Postgres { port, dir, bin, as_nobody };
-        postgres.run("initdb", &["-D", data.to_str().unwrap(), "--auth=trust", "-U", "postgres", "--no-sync"]);
-        let options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off", postgres.dir.path().display());
+        let postgres = Postgres {
+            port,
+            dir,
+            bin,
+            as_nobody,
+        };
+        postgres.run(
+            "initdb",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "--auth=trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+            ],
+        );
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            postgres.dir.path().display()
+        );
         let log = postgres.dir.path().join("log");
-        postgres.run("pg_ctl", &["-D", data.to_str().unwrap(), "-l", log.to_str().unwrap(), "-o", &options, "-w", "start"]);
+        postgres.run(
+            "pg_ctl",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-l",
+                log.to_str().unwrap(),
+                "-o",
+                &options,
+                "-w",
+                "start",
+            ],
+        );
         postgres
     }
 
@@ -538,8 +577,16 @@ impl Postgres {
         } else {
             Command::new(&path)
         };
-        let out = cmd.args(args).current_dir(self.dir.path()).output().unwrap();
-        assert!(out.status.success(), "{program}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = cmd
+            .args(args)
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{program}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     pub fn url(&self) -> String {
@@ -548,7 +595,11 @@ impl Postgres {
 }
 
 fn unsafe_is_root() -> bool {
-    Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0\n")).unwrap_or(false)
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0\n"))
+        .unwrap_or(false)
 }
 
 impl Drop for Postgres {
@@ -562,6 +613,8 @@ impl Drop for Postgres {
         } else {
             Command::new(&path)
         };
-        let _ = cmd.args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"]).output();
+        let _ = cmd
+            .args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"])
+            .output();
     }
 }
