@@ -74,7 +74,18 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             });
         }
     }
-    repodex::git::command::clone_local(&mirror, &dir, &url.to_string(), args.branch.as_deref())?;
+    let head = repodex::git::fetch::Mirror::open(&mirror)
+        .and_then(|m| m.head())
+        .and_then(|h| h.commit.map(|c| (h.default_branch, c)))
+        .ok_or_else(|| Error::Invalid(format!("the mirror of '{name}' is empty or damaged; `repodex refresh {name}` makes it again")))?;
+    repodex::git::command::clone_from_mirror(
+        &mirror,
+        &head.0,
+        &head.1.to_string(),
+        &dir,
+        &url.to_string(),
+        args.branch.as_deref(),
+    )?;
     eprintln!(
         "repodex: cloned {name} into {} (origin: {url})",
         dir.display()

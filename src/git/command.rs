@@ -1,11 +1,10 @@
 //! The one place repodex runs the system `git` binary, for what gix does not do: a
-//! local clone with checkout (and, for sync, push).
+//! working copy with checkout (and, for sync, push).
 //!
 //! Arguments that come from data (URLs, paths) always follow `--`, so that none can be
 //! read as an option, and `GIT_ALLOW_PROTOCOL` limits git to transports that cannot run
 //! commands.
 
-use std::ffi::OsStr;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -39,27 +38,109 @@ fn run(mut cmd: Command, what: &str) -> Result<()> {
     Err(Error::Invalid(format!("cannot {what}: {reason}")))
 }
 
-/// Clone the local repository `source` into `dest` (which must not exist), then point
-/// `origin` at `origin_url` and, with `new_branch`, start that branch.
-pub fn clone_local(
-    source: &Path,
+/// Make a working copy at `dest` (which must not exist, or be empty) from a bare
+/// mirror whose `branch` is at `head`: the mirror's object files are hard-linked (copied
+/// across file systems), so nothing is packed or indexed again, and only the checkout
+/// costs time. `origin` points at `origin_url`; with `new_branch`, that branch is started.
+pub fn clone_from_mirror(
+    mirror: &Path,
+    branch: &str,
+    head: &str,
+    dest: &Path,
+    origin_url: &str,
+    new_branch: Option<&str>,
+) -> Result<()> {
+    let result = build_clone(mirror, branch, head, dest, origin_url, new_branch);
+    if result.is_err() {
+        // Leave no half-made working copy behind.
+        let _ = std::fs::remove_dir_all(dest);
+    }
+    result
+}
+
+fn build_clone(
+    mirror: &Path,
+    branch: &str,
+    head: &str,
     dest: &Path,
     origin_url: &str,
     new_branch: Option<&str>,
 ) -> Result<()> {
     let mut cmd = git(None);
-    cmd.args(["clone", "--quiet", "--no-hardlinks", "--"])
-        .arg(source)
+    cmd.args(["init", "--quiet", "--initial-branch", branch, "--"])
         .arg(dest);
-    run(cmd, &format!("clone into {}", dest.display()))?;
-    let mut cmd = git(Some(dest));
-    cmd.args(["config", "--", "remote.origin.url"])
-        .arg(OsStr::new(origin_url));
-    run(cmd, "set the clone's origin")?;
-    if let Some(branch) = new_branch {
+    run(cmd, &format!("create {}", dest.display()))?;
+    let objects = mirror.join("objects");
+    let into = dest.join(".git").join("objects");
+    for entry in walkdir::WalkDir::new(&objects).into_iter().flatten() {
+        let relative = entry.path().strip_prefix(&objects).expect("below objects");
+        let is_object_file = entry.file_type().is_file() && !relative.starts_with("info");
+        if !is_object_file {
+            continue;
+        }
+        let target = into.join(relative);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
+        }
+        if std::fs::hard_link(entry.path(), &target).is_err() {
+            std::fs::copy(entry.path(), &target)
+                .map_err(|e| Error::io(format!("cannot copy {}", entry.path().display()), e))?;
+        }
+    }
+    if mirror.join("shallow").exists() {
+        std::fs::copy(mirror.join("shallow"), dest.join(".git").join("shallow"))
+            .map_err(|e| Error::io("cannot copy the mirror's shallow file", e))?;
+    }
+    let in_dest = |args: &[&str], what: &str| {
         let mut cmd = git(Some(dest));
-        cmd.args(["switch", "--quiet", "--create"]).arg(branch);
-        run(cmd, &format!("start the branch {branch}"))?;
+        cmd.args(args);
+        run(cmd, what)
+    };
+    let local = format!("refs/heads/{branch}");
+    in_dest(
+        &["update-ref", "--", &local, head],
+        "set the default branch",
+    )?;
+    in_dest(
+        &[
+            "update-ref",
+            "--",
+            &format!("refs/remotes/origin/{branch}"),
+            head,
+        ],
+        "set origin's branch",
+    )?;
+    in_dest(
+        &["config", "--", "remote.origin.url", origin_url],
+        "set the clone's origin",
+    )?;
+    in_dest(
+        &[
+            "config",
+            "--",
+            "remote.origin.fetch",
+            "+refs/heads/*:refs/remotes/origin/*",
+        ],
+        "set origin's refspec",
+    )?;
+    in_dest(
+        &["config", "--", &format!("branch.{branch}.remote"), "origin"],
+        "track origin",
+    )?;
+    in_dest(
+        &["config", "--", &format!("branch.{branch}.merge"), &local],
+        "track origin",
+    )?;
+    in_dest(
+        &["reset", "--quiet", "--hard"],
+        "check out the default branch",
+    )?;
+    if let Some(new) = new_branch {
+        in_dest(
+            &["switch", "--quiet", "--create", new],
+            &format!("start the branch {new}"),
+        )?;
     }
     Ok(())
 }

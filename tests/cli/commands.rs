@@ -227,9 +227,43 @@ fn doctor_finds_a_healthy_registry_and_problems() {
 fn help_has_examples_and_version_works() {
     let env = TestEnv::new();
     for command in [
-        "register", "list", "info", "resolve", "forget", "rename", "set", "doctor", "init",
+        "init",
+        "register",
+        "list",
+        "info",
+        "resolve",
+        "forget",
+        "rename",
+        "set",
+        "doctor",
+        "refresh",
+        "config",
+        "log",
+        "diff",
+        "identity",
+        "credential",
+        "export",
+        "clone",
+        "git-setup",
+        "alias add",
+        "alias rm",
+        "tag add",
+        "tag rm",
+        "recipients list",
+        "recipients add",
+        "recipients rm",
+        "recipients accept",
+        "creds set",
+        "creds show",
+        "creds list",
+        "creds rm",
+        "import file",
+        "import scan",
+        "import minsky",
     ] {
-        let help = env.ok(&[command, "--help"]);
+        let mut args: Vec<&str> = command.split(' ').collect();
+        args.push("--help");
+        let help = env.ok(&args);
         assert!(help.contains("Example"), "{command} --help has no example");
     }
     assert!(env.ok(&["--version"]).starts_with("repodex "));

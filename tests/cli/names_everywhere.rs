@@ -38,6 +38,7 @@ fn clone_from_the_mirror_with_the_server_stopped() {
     );
     assert!(git_in(&env, &copy, &["branch", "--list", "trunk"]).contains("trunk"));
     assert_eq!(git_in(&env, &copy, &["status", "--porcelain"]), "");
+    git_in(&env, &copy, &["fsck", "--no-progress"]);
     // Without a branch: the default branch, in a folder named after the entry.
     env.ok(&["--offline", "clone", "mk"]);
     assert_eq!(
@@ -65,6 +66,34 @@ fn clone_from_the_mirror_with_the_server_stopped() {
         error.contains("cloning 'never', which has no mirror yet, needs the network"),
         "{error}"
     );
+}
+
+#[test]
+fn clone_without_a_mirror_fetches_first_when_online() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    upstreams.create(&env, "fresh", "develop", &[("README", "fresh\n")]);
+    let daemon = GitDaemon::start(&upstreams);
+    env.ok(&["register", "--no-fetch", &daemon.url("fresh")]);
+    assert!(
+        !env.root().join("cache/repodex/mirrors").exists(),
+        "no mirror yet"
+    );
+    let run = env.run(&["clone", "fresh"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let copy = env.work().join("fresh");
+    assert_eq!(
+        std::fs::read_to_string(copy.join("README")).unwrap(),
+        "fresh\n"
+    );
+    assert_eq!(
+        git_in(&env, &copy, &["branch", "--show-current"]),
+        "develop\n"
+    );
+    // The fetch also taught the registry the default branch.
+    let info: serde_json::Value =
+        serde_json::from_str(&env.ok(&["info", "fresh", "--json"])).unwrap();
+    assert_eq!(info["default_branch"], "develop");
 }
 
 #[test]

@@ -100,9 +100,9 @@ impl TestEnv {
         run_with_stdin(self.command(args), input)
     }
 
-    /// Check that `secret` appears nowhere in the registry: not in any blob of any commit
+    /// Check that `secret` appears nowhere repodex writes: not in any blob of any commit
     /// reachable from a ref or a reflog entry, not in a commit message, and not in any
-    /// file under the registry folder (work tree, index, catalog, per-machine state).
+    /// file of the registry, the cache (mirrors), config, state or work folders.
     pub fn assert_secret_absent(&self, secret: &str) {
         let objects = self.git(&["rev-list", "--objects", "--all", "--reflog"]);
         for line in objects.lines() {
@@ -115,7 +115,16 @@ impl TestEnv {
         }
         let reflogs = self.git(&["reflog", "--all", "--format=%H %gs %s"]);
         assert!(!reflogs.contains(secret), "a reflog entry holds the secret");
-        for entry in walkdir::WalkDir::new(self.registry()).into_iter().flatten() {
+        // Everything this test's repodex wrote: the registry, the cache (mirrors), state
+        // and config (the identity, git-setup), and the work folder.
+        let written = [
+            "registry", "cache", "state", "config", "data", "home", "work",
+        ]
+        .map(|d| self.root().join(d));
+        for entry in written
+            .iter()
+            .flat_map(|d| walkdir::WalkDir::new(d).into_iter().flatten())
+        {
             if entry.file_type().is_file() {
                 let bytes = std::fs::read(entry.path()).unwrap();
                 assert!(
