@@ -123,8 +123,9 @@ fn suggestion_text(suggestions: &[String]) -> String {
     }
 }
 
-/// Error chains from lower layers can span lines; ours are one line.
-fn one_line(error: &(dyn std::error::Error + 'static)) -> String {
+/// An error and its causes on one line, each said once: error chains from lower layers
+/// can span lines, and ours are one line.
+pub(crate) fn one_line(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

@@ -1,4 +1,4 @@
-use super::{freshness_note, waiting_notice, CmdResult, Context, Outcome};
+use super::{CmdResult, Context, Outcome};
 use repodex::Error;
 
 /// Print a repository's cached configuration files, as they are or were
@@ -20,27 +20,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let mut registry = ctx.open()?;
     let name = registry.resolve(&args.reference)?.name;
-    let entry = match &args.at {
-        Some(at) => {
-            let commit = registry.commit_at(at)?;
-            registry
-                .entry_at(commit, &name)
-                .map_err(|_| Error::Invalid(format!("'{name}' was not in the registry at {at}")))?
-        }
-        None => {
-            let freshness = repodex::remote::refresh::ensure_fresh(
-                &mut registry,
-                &name,
-                &ctx.cache()?,
-                &ctx.network()?,
-                &mut waiting_notice,
-            )?;
-            if let Some(note) = freshness_note(&freshness) {
-                eprintln!("repodex: {note}");
-            }
-            registry.entry(&name)?
-        }
-    };
+    let entry = super::entry_as_of(ctx, &mut registry, &name, args.at.as_deref())?;
     let files = &entry.config.files;
     match &args.path {
         Some(path) => match files.get(path) {

@@ -1,4 +1,4 @@
-use super::{freshness_note, render, waiting_notice, CmdResult, Context, Outcome};
+use super::{render, CmdResult, Context, Outcome};
 use repodex::Error;
 
 /// Show everything known about one repository
@@ -34,27 +34,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             })?
         }
     };
-    let entry = match &args.at {
-        Some(at) => {
-            let commit = registry.commit_at(at)?;
-            registry
-                .entry_at(commit, &name)
-                .map_err(|_| Error::Invalid(format!("'{name}' was not in the registry at {at}")))?
-        }
-        None => {
-            let freshness = repodex::remote::refresh::ensure_fresh(
-                &mut registry,
-                &name,
-                &ctx.cache()?,
-                &ctx.network()?,
-                &mut waiting_notice,
-            )?;
-            if let Some(note) = freshness_note(&freshness) {
-                eprintln!("repodex: {note}");
-            }
-            registry.entry(&name)?
-        }
-    };
+    let entry = super::entry_as_of(ctx, &mut registry, &name, args.at.as_deref())?;
     let view = render::EntryView::new(&entry);
     if args.json {
         render::json(&view);

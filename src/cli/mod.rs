@@ -236,6 +236,34 @@ fn one_line_usage_error(error: &clap::Error) -> String {
 
 type CmdResult = repodex::Result<Outcome>;
 
+/// An entry as it was at `at` (a registry revision or a time), or, without `at`, as
+/// it is now, refreshed first when its remote data is stale; when the data comes from
+/// the cache instead, a note on stderr says how old it is and why.
+fn entry_as_of(
+    ctx: &Context,
+    registry: &mut Registry,
+    name: &str,
+    at: Option<&str>,
+) -> repodex::Result<repodex::Entry> {
+    if let Some(at) = at {
+        let commit = registry.commit_at(at)?;
+        return registry.entry_at(commit, name).map_err(|_| {
+            repodex::Error::Invalid(format!("'{name}' was not in the registry at {at}"))
+        });
+    }
+    let freshness = repodex::remote::refresh::ensure_fresh(
+        registry,
+        name,
+        &ctx.cache()?,
+        &ctx.network()?,
+        &mut waiting_notice,
+    )?;
+    if let Some(note) = freshness_note(&freshness) {
+        eprintln!("repodex: {note}");
+    }
+    registry.entry(name)
+}
+
 /// The note shown when remote data comes from the cache:
 /// `(cached, checked 3 days ago; remote unreachable: ...)`.
 fn freshness_note(freshness: &repodex::remote::refresh::Freshness) -> Option<String> {

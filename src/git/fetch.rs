@@ -36,37 +36,14 @@ pub enum FileRead {
 fn remote_err(url: &str) -> impl FnOnce(gix::Error) -> Error + '_ {
     move |e| Error::Remote {
         url: url.to_string(),
-        reason: with_causes(&e),
+        reason: crate::error::one_line(&e),
     }
-}
-
-/// An error and its causes, on one line, each said once.
-fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = one_line(error);
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = one_line(cause);
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
-}
-
-fn one_line(error: &dyn std::fmt::Display) -> String {
-    error
-        .to_string()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn gix_url(url: &str) -> Result<gix::Url> {
     gix::url::parse(gix::bstr::BStr::new(url.as_bytes())).map_err(|e| Error::Remote {
         url: url.to_string(),
-        reason: one_line(&e),
+        reason: crate::error::one_line(&e),
     })
 }
 

@@ -123,13 +123,13 @@ pub fn read_postgres(url: &str) -> Result<Vec<Record>> {
     let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(|e| {
         Error::Invalid(format!(
             "cannot connect to Minsky's PostgreSQL database: {}",
-            one_line(&e)
+            crate::error::one_line(&e)
         ))
     })?;
     let bad = |e: postgres::Error| {
         Error::Invalid(format!(
             "cannot read Minsky's PostgreSQL database: {}",
-            one_line(&e)
+            crate::error::one_line(&e)
         ))
     };
     let mut records = Vec::new();
@@ -172,14 +172,6 @@ pub fn read_postgres(url: &str) -> Result<Vec<Record>> {
         }
     }
     Ok(records)
-}
-
-fn one_line(error: &dyn std::fmt::Display) -> String {
-    error
-        .to_string()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn read_limited(path: &Path, max: u64) -> Result<String> {

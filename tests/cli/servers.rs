@@ -516,7 +516,7 @@ impl Postgres {
             .prefix("repodex-pg-")
             .tempdir_in("/tmp")
             .unwrap();
-        let as_nobody = unsafe_is_root();
+        let as_nobody = running_as_root();
         let data = dir.path().join("data");
         std::fs::create_dir(&data).unwrap();
         use std::os::unix::fs::PermissionsExt;
@@ -568,7 +568,8 @@ impl Postgres {
         postgres
     }
 
-    fn run(&self, program: &str, args: &[&str]) {
+    /// A server program, run as `nobody` when the tests run as root.
+    fn program(&self, program: &str) -> Command {
         let path = self.bin.join(program);
         let mut cmd = if self.as_nobody {
             let mut cmd = Command::new("runuser");
@@ -577,11 +578,13 @@ impl Postgres {
         } else {
             Command::new(&path)
         };
-        let out = cmd
-            .args(args)
-            .current_dir(self.dir.path())
-            .output()
-            .unwrap();
+        cmd.current_dir(self.dir.path());
+        cmd
+    }
+
+    fn run(&self, program: &str, args: &[&str]) {
+        let mut cmd = self.program(program);
+        let out = cmd.args(args).output().unwrap();
         assert!(
             out.status.success(),
             "{program}: {}",
@@ -594,7 +597,7 @@ impl Postgres {
     }
 }
 
-fn unsafe_is_root() -> bool {
+fn running_as_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()
@@ -605,15 +608,8 @@ fn unsafe_is_root() -> bool {
 impl Drop for Postgres {
     fn drop(&mut self) {
         let data = self.dir.path().join("data");
-        let path = self.bin.join("pg_ctl");
-        let mut cmd = if self.as_nobody {
-            let mut cmd = Command::new("runuser");
-            cmd.args(["-u", "nobody", "--"]).arg(&path);
-            cmd
-        } else {
-            Command::new(&path)
-        };
-        let _ = cmd
+        let _ = self
+            .program("pg_ctl")
             .args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"])
             .output();
     }
