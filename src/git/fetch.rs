@@ -98,14 +98,9 @@ pub fn scratch_repository(path: &Path) -> Result<()> {
 }
 
 /// Ask the remote what its HEAD is, without fetching objects. `local` is any bare
-/// repository (a mirror or the scratch repository) to run the connection from.
-pub fn probe(
-    local: &Path,
-    url: &str,
-    auth: Option<&Auth>,
-    interrupt: &AtomicBool,
-) -> Result<RemoteHead> {
-    let _ = interrupt;
+/// repository (a mirror or the scratch repository) to run the connection from. gix's
+/// ref listing takes no interrupt flag: a remote that hangs is abandoned by the caller.
+pub fn probe(local: &Path, url: &str, auth: Option<&Auth>) -> Result<RemoteHead> {
     // Over git:// and ssh, protocol v2 costs a second round trip, and gix writes its
     // ls-refs request in many small packets, which stall for ~40 ms on delayed ACKs.
     // Protocol v1 advertises the refs (and HEAD's target) as soon as we connect.

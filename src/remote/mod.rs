@@ -198,7 +198,7 @@ pub fn learn(cache: &Cache, task: &Task, interrupt: &AtomicBool) -> Result<Learn
     let mut fetched = false;
     let head = match current {
         Some(mirrored) => {
-            let remote = fetch::probe(&mirror_path, &url, task.auth.as_ref(), interrupt)?;
+            let remote = fetch::probe(&mirror_path, &url, task.auth.as_ref())?;
             if remote == mirrored || remote.commit.is_none() {
                 remote
             } else {
@@ -213,7 +213,7 @@ pub fn learn(cache: &Cache, task: &Task, interrupt: &AtomicBool) -> Result<Learn
             match replace_mirror(&url, &mirror_path, task.auth.as_ref(), interrupt) {
                 Ok(head) => head,
                 Err(clone_error) => {
-                    match fetch::probe(&cache.scratch()?, &url, task.auth.as_ref(), interrupt) {
+                    match fetch::probe(&cache.scratch()?, &url, task.auth.as_ref()) {
                         Ok(head) if head.commit.is_none() => {
                             fetched = false;
                             head

@@ -30,7 +30,8 @@ pub struct Report {
     pub commit: Option<ObjectId>,
 }
 
-/// Refresh the entries named `names` (all of them when empty... callers pass the list).
+/// Refresh the entries named `names`: learn from their remotes, up to `jobs` at once,
+/// then apply what changed in one commit.
 pub fn refresh(
     registry: &mut Registry,
     names: &[String],
