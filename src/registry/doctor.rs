@@ -118,7 +118,26 @@ impl Registry {
                 );
             }
         }
+        // The vault: recipients must parse; every credential must belong to an entry.
+        if let Err(error) = self.recipients() {
+            problem(super::layout::RECIPIENTS_FILE, error.to_string());
+        }
+        let names: std::collections::BTreeSet<&str> =
+            entries.iter().map(|e| e.name.as_str()).collect();
+        let orphans: Vec<String> = self
+            .credential_names()?
+            .into_iter()
+            .filter(|n| !names.contains(n.as_str()))
+            .collect();
         report.entries = entries.len();
+        for name in orphans {
+            report.warnings.push(Finding {
+                path: super::layout::credential_path(&name),
+                message: format!(
+                    "belongs to no entry; `repodex register` one named '{name}' or remove the file"
+                ),
+            });
+        }
         for path in repo.changed_paths()? {
             report.warnings.push(Finding {
                 path,

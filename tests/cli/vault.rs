@@ -346,6 +346,7 @@ fn two_teammates_share_and_unshare_credentials() {
     assert_eq!(env.ok(&["creds", "list"]), "application\n");
     env.ok(&["forget", "application"]);
     assert_eq!(env.ok(&["creds", "list"]), "");
+    assert!(env.ok(&["doctor"]).starts_with("ok: 0 entries"));
     for secret in ["first-secret", "second-secret"] {
         env.assert_secret_absent(secret);
     }
@@ -392,6 +393,15 @@ fn tampered_recipients_are_caught_until_accepted() {
         run.stderr
             .contains("uses the age plugin 'yubikey', which repodex does not run"),
         "{run:?}"
+    );
+    let doctor = env.run(&["doctor"]);
+    assert_eq!(doctor.code, 4, "{doctor:?}");
+    assert!(
+        doctor
+            .stdout
+            .contains(".age-recipients: .age-recipients line"),
+        "{}",
+        doctor.stdout
     );
 }
 
