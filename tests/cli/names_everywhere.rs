@@ -211,3 +211,45 @@ fn shell_completion_offers_names_and_aliases_and_the_man_page_renders() {
         "{man}"
     );
 }
+
+#[test]
+fn git_setup_makes_repodex_the_only_helper_for_hosts_with_credentials() {
+    let env = TestEnv::new();
+    env.ok(&[
+        "register",
+        "https://git.example.com:8443/team/app.git",
+        "--name",
+        "app",
+    ]);
+    env.ok(&[
+        "register",
+        "https://other.example.com/team/web.git",
+        "--name",
+        "web",
+    ]);
+    assert_eq!(
+        env.run_stdin(&["creds", "set", "app"], "tok-for-app").code,
+        0
+    );
+    env.ok(&["git-setup"]);
+    let generated = std::fs::read_to_string(env.root().join("config/repodex/gitconfig")).unwrap();
+    assert!(
+        generated.contains(&format!(
+            "[credential \"https://git.example.com:8443\"]\n\thelper =\n\thelper = \"!'{}' credential\"\n\tuseHttpPath = true\n",
+            env!("CARGO_BIN_EXE_repodex")
+        )),
+        "{generated}"
+    );
+    assert!(
+        !generated.contains("other.example.com\"]\n\thelper"),
+        "no helper for hosts without credentials"
+    );
+    assert!(generated
+        .contains("[url \"https://other.example.com/team/web.git\"]\n\tinsteadOf = repodex:web\n"));
+    assert!(!generated.contains("tok-for-app"));
+    // Removing the credential removes the section after the next change.
+    env.ok(&["creds", "rm", "app"]);
+    let generated = std::fs::read_to_string(env.root().join("config/repodex/gitconfig")).unwrap();
+    assert!(!generated.contains("[credential"), "{generated}");
+    env.ok(&["git-setup", "--undo"]);
+}
