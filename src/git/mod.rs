@@ -524,16 +524,29 @@ pub struct WorkingCopy {
     /// The work tree's root (the repository itself, when bare).
     pub root: PathBuf,
     pub git_dir: PathBuf,
+    /// Whether it has no work tree.
+    pub bare: bool,
     /// Fetch URLs of its remotes, `origin` first, as configured.
     pub remote_urls: Vec<String>,
 }
 
 /// The repository that contains `dir`, if any, with its remotes' URLs.
 pub fn working_copy(dir: &Path) -> Option<WorkingCopy> {
-    let repo = gix::discover(dir).ok()?;
-    let git_dir = repo.git_dir().canonicalize().ok()?;
+    describe(gix::discover(dir).ok()?).ok()
+}
+
+/// The repository exactly at `dir` (a working copy or a bare repository), without
+/// looking in parent folders; on failure, why it does not open.
+pub fn repository_at(dir: &Path) -> std::result::Result<WorkingCopy, String> {
+    let repo = gix::open_opts(dir, gix::open::Options::isolated())
+        .map_err(|e| crate::error::one_line(&e))?;
+    describe(repo)
+}
+
+fn describe(repo: gix::Repository) -> std::result::Result<WorkingCopy, String> {
+    let git_dir = repo.git_dir().canonicalize().map_err(|e| e.to_string())?;
     let root = match repo.workdir() {
-        Some(w) => w.canonicalize().ok()?,
+        Some(w) => w.canonicalize().map_err(|e| e.to_string())?,
         None => git_dir.clone(),
     };
     let mut names: Vec<String> = repo.remote_names().iter().map(|n| n.to_string()).collect();
@@ -546,11 +559,24 @@ pub fn working_copy(dir: &Path) -> Option<WorkingCopy> {
             Some(url.to_bstring().to_string())
         })
         .collect();
-    Some(WorkingCopy {
+    Ok(WorkingCopy {
+        bare: repo.workdir().is_none(),
         root,
         git_dir,
         remote_urls,
     })
+}
+
+/// The all-zero object id, for "no commit".
+pub fn null_id() -> ObjectId {
+    ObjectId::null(gix::hash::Kind::Sha1)
+}
+
+/// A short, stable hex digest of `bytes` (for file names derived from data).
+pub fn short_digest(bytes: &[u8]) -> String {
+    gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, bytes)
+        .map(|id| id.to_hex_with_len(10).to_string())
+        .unwrap_or_default()
 }
 
 /// Remove temporary files that killed processes left in `dir` more than a minute ago.

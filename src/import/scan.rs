@@ -74,7 +74,7 @@ pub fn scan(folders: &[PathBuf], max_depth: usize, on_found: &mut dyn FnMut(&Pat
                 continue;
             }
             on_found(dir);
-            found.push(inspect(dir, bare));
+            found.push(inspect(dir));
             if bare {
                 // A bare repository holds no working copies.
                 walk.skip_current_dir();
@@ -86,40 +86,17 @@ pub fn scan(folders: &[PathBuf], max_depth: usize, on_found: &mut dyn FnMut(&Pat
     found
 }
 
-fn inspect(dir: &Path, bare: bool) -> Found {
-    let path = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    let repo = match gix::open_opts(dir, gix::open::Options::isolated()) {
-        Ok(repo) => repo,
-        Err(error) => {
-            let reason = error
-                .to_string()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
-            return Found::Broken {
-                path,
-                reason: format!("not a readable git repository: {reason}"),
-            };
-        }
-    };
-    let mut names: Vec<String> = repo.remote_names().iter().map(|n| n.to_string()).collect();
-    names.sort_by_key(|n| (n != "origin", n.clone()));
-    let remote_urls = names
-        .iter()
-        .filter_map(|name| {
-            let remote = repo.find_remote(name.as_str()).ok()?;
-            Some(
-                remote
-                    .url(gix::remote::Direction::Fetch)?
-                    .to_bstring()
-                    .to_string(),
-            )
-        })
-        .collect();
-    Found::Repository {
-        path,
-        bare,
-        remote_urls,
+fn inspect(dir: &Path) -> Found {
+    match crate::git::repository_at(dir) {
+        Ok(repository) => Found::Repository {
+            path: repository.root,
+            bare: repository.bare,
+            remote_urls: repository.remote_urls,
+        },
+        Err(reason) => Found::Broken {
+            path: dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()),
+            reason: format!("not a readable git repository: {reason}"),
+        },
     }
 }
 

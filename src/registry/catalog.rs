@@ -131,7 +131,7 @@ impl Catalog {
     pub fn empty() -> Catalog {
         Catalog {
             data: Data::Owned(Vec::new()),
-            commit: ObjectId::null(gix::hash::Kind::Sha1),
+            commit: crate::git::null_id(),
             records: 0..0,
             keys: 0..0,
         }

@@ -144,11 +144,8 @@ impl Cache {
             })
             .take(80)
             .collect();
-        // The readable part can collide (`a/b_c` and `a_b/c`); a hash of the key cannot.
-        let hash = gix::hash::Kind::Sha1;
-        let id = gix::objs::compute_hash(hash, gix::objs::Kind::Blob, key.as_bytes())
-            .map(|id| id.to_hex_with_len(10).to_string())
-            .unwrap_or_default();
+        // The readable part can collide (`a/b_c` and `a_b/c`); a digest of the key cannot.
+        let id = crate::git::short_digest(key.as_bytes());
         self.root
             .join("mirrors")
             .join(format!("{readable}-{id}.git"))
