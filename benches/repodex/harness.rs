@@ -87,7 +87,12 @@ pub fn run(cmd: &mut Command) {
 
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
-    times[times.len() / 2]
+    let middle = times.len() / 2;
+    if times.len().is_multiple_of(2) {
+        (times[middle - 1] + times[middle]) / 2
+    } else {
+        times[middle]
+    }
 }
 
 /// Time `a` and `b` alternately, `repeats` times after one warm-up each, so that

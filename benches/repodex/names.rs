@@ -93,7 +93,7 @@ fn copy_tree(from: &Path, to: &Path) {
 
 pub fn rows(bench: &Bench) -> Vec<Row> {
     let (files, commits, copies, r) = if bench.quick {
-        (500, 50, 100, 2)
+        (500, 50, 100, 3)
     } else {
         (5_000, 500, 1_000, 5)
     };

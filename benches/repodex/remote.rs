@@ -88,7 +88,7 @@ fn upstreams(bench: &Bench, n: usize) -> PathBuf {
 }
 
 pub fn rows(bench: &Bench) -> Vec<Row> {
-    let (n, r) = if bench.quick { (10, 2) } else { (100, 5) };
+    let (n, r) = if bench.quick { (10, 3) } else { (100, 5) };
     eprintln!("building {n} upstream repositories…");
     let root = upstreams(bench, n);
     let daemon = start_daemon(&root);
