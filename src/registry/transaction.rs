@@ -203,32 +203,26 @@ impl<'r> Transaction<'r> {
         Ok(())
     }
 
-    fn check_alias_free(&self, alias: &str, own: &str) -> Result<()> {
+    /// Check that `alias` is valid and claimed by no entry except those `ours` accepts.
+    fn check_alias(&self, alias: &str, own: &str, ours: &dyn Fn(&str) -> bool) -> Result<()> {
         validate_alias(alias)?;
+        let taken = |clash: String| Error::NameTaken {
+            what: "alias",
+            wanted: alias.into(),
+            clash,
+        };
         if alias == own {
-            return Err(Error::NameTaken {
-                what: "alias",
-                wanted: alias.into(),
-                clash: "is the entry's own name".into(),
-            });
+            return Err(taken("is the entry's own name".into()));
         }
-        if self.has_entry(alias) {
-            return Err(Error::NameTaken {
-                what: "alias",
-                wanted: alias.into(),
-                clash: "is the name of another entry".into(),
-            });
+        if self.has_entry(alias) && !ours(alias) {
+            return Err(taken("is the name of another entry".into()));
         }
         if let Some(owner) = self
             .owners(KeyKind::Alias, alias)
             .into_iter()
-            .find(|o| o != own)
+            .find(|o| !ours(o))
         {
-            return Err(Error::NameTaken {
-                what: "alias",
-                wanted: alias.into(),
-                clash: format!("is already an alias of '{owner}'"),
-            });
+            return Err(taken(format!("is already an alias of '{owner}'")));
         }
         Ok(())
     }
@@ -247,32 +241,7 @@ impl<'r> Transaction<'r> {
             self.check_name_free(&own, replacing)?;
         }
         for alias in &entry.aliases {
-            validate_alias(alias)?;
-            if *alias == own {
-                return Err(Error::NameTaken {
-                    what: "alias",
-                    wanted: alias.clone(),
-                    clash: "is the entry's own name".into(),
-                });
-            }
-            if self.has_entry(alias) && !others_own(alias) {
-                return Err(Error::NameTaken {
-                    what: "alias",
-                    wanted: alias.clone(),
-                    clash: "is the name of another entry".into(),
-                });
-            }
-            if let Some(owner) = self
-                .owners(KeyKind::Alias, alias)
-                .into_iter()
-                .find(|o| !others_own(o))
-            {
-                return Err(Error::NameTaken {
-                    what: "alias",
-                    wanted: alias.clone(),
-                    clash: format!("is already an alias of '{owner}'"),
-                });
-            }
+            self.check_alias(alias, &own, &others_own)?;
         }
         let url = entry.git_url()?;
         if let Some(owner) = self
@@ -315,7 +284,6 @@ impl<'r> Transaction<'r> {
 
     /// Add an alias to an entry.
     pub fn add_alias(&mut self, name: &str, alias: &str) -> Result<()> {
-        self.check_alias_free(alias, name)?;
         let mut entry = self.entry(name)?;
         add_unique(&mut entry.aliases, alias.to_string());
         self.put(entry, None)

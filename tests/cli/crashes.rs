@@ -51,7 +51,6 @@ fn killed_at_random_moments() {
         seed ^= seed << 17;
         seed
     };
-    let mut registered = 0;
     for round in 0..40 {
         let name = format!("r{round}");
         let url = format!("https://example.com/o/{name}");
@@ -91,9 +90,7 @@ fn killed_at_random_moments() {
                 "round {round}: a reported success was lost"
             );
         }
-        registered = names.len();
         assert!(env.ok(&["doctor"]).starts_with("ok:"), "round {round}");
     }
-    assert!(registered >= 1);
     env.assert_plain_git_happy();
 }

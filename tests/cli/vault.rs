@@ -523,3 +523,39 @@ fn an_ssh_ed25519_key_works_as_the_identity() {
         .contains("ssh-held-secret"));
     env.assert_secret_absent("ssh-held-secret");
 }
+
+#[test]
+fn a_credential_is_never_sent_over_plain_http() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    upstreams.create(&env, "private", "main", &[(CONFIG, "x: 1\n")]);
+    let server = HttpServer::start_with(
+        &upstreams,
+        HttpOptions {
+            tls: None,
+            basic_auth: Some(("alice".into(), TOKEN.into())),
+        },
+    );
+    env.ok(&[
+        "register",
+        "--no-fetch",
+        &server.url("private"),
+        "--name",
+        "private",
+    ]);
+    assert_eq!(
+        run_with_stdin(
+            env.command(&["creds", "set", "private", "--username", "alice"]),
+            TOKEN
+        )
+        .code,
+        0
+    );
+    let run = env.run(&["refresh", "private"]);
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(run.stderr.contains("clear text"), "{}", run.stderr);
+    assert!(
+        server.refused() > 0 && server.fetches() == 0,
+        "the server never got the secret"
+    );
+}
