@@ -98,6 +98,11 @@ pub enum Error {
     #[error("{0}")]
     Vault(String),
 
+    /// A sync cannot merge the registry with its remote; the message names each clash
+    /// and how to settle it.
+    #[error("{0}")]
+    Clash(String),
+
     /// A git operation failed.
     #[error("{context}: {}", one_line(source.as_ref()))]
     Git {
@@ -169,7 +174,8 @@ impl Error {
             Error::NotFound { .. } | Error::Ambiguous { .. } => ErrorKind::NoMatch,
             Error::NotARegistry { .. }
             | Error::UnknownFormat { .. }
-            | Error::BrokenEntry { .. } => ErrorKind::Registry,
+            | Error::BrokenEntry { .. }
+            | Error::Clash(_) => ErrorKind::Registry,
             Error::UncommittedEdit { .. } | Error::Conflict | Error::Vault(_) => ErrorKind::Input,
             Error::Git { .. } | Error::Io { .. } => ErrorKind::Failure,
             Error::Remote { .. } | Error::Timeout { .. } | Error::Offline { .. } => {

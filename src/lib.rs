@@ -26,6 +26,7 @@ pub mod gitsetup;
 pub mod import;
 pub mod registry;
 pub mod remote;
+pub mod sync;
 pub mod time;
 pub mod url;
 pub mod vault;

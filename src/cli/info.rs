@@ -23,7 +23,21 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let mut registry = ctx.open()?;
     let name = match &args.reference {
-        Some(reference) => registry.resolve(reference)?.name,
+        Some(reference) => {
+            let found = super::resolve_anywhere(&registry, reference)?;
+            match (found.layer, found.layer_registry) {
+                (Some(layer), Some(layer_registry)) => {
+                    // A layer is read-only here: shown as its last sync left it.
+                    registry = layer_registry;
+                    eprintln!("repodex: from layer '{layer}' (read-only)");
+                    let at = args.at.as_deref().unwrap_or("HEAD");
+                    let entry =
+                        super::entry_as_of(ctx, &mut registry, &found.resolved.name, Some(at))?;
+                    return show(&registry, &entry, args.json);
+                }
+                _ => found.resolved.name,
+            }
+        }
         None => {
             let cwd = std::env::current_dir()
                 .map_err(|e| Error::Invalid(format!("cannot read the current folder: {e}")))?;
@@ -35,8 +49,12 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         }
     };
     let entry = super::entry_as_of(ctx, &mut registry, &name, args.at.as_deref())?;
-    let view = render::EntryView::new(&entry);
-    if args.json {
+    show(&registry, &entry, args.json)
+}
+
+fn show(registry: &repodex::Registry, entry: &repodex::Entry, json: bool) -> CmdResult {
+    let view = render::EntryView::new(entry);
+    if json {
         render::json(&view);
         return Ok(Outcome::Success);
     }

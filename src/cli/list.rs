@@ -61,8 +61,17 @@ impl Filter {
 #[derive(Serialize)]
 #[serde(untagged)]
 enum Item {
-    Entry(Summary),
-    Broken { name: String, error: String },
+    Entry {
+        #[serde(flatten)]
+        summary: Summary,
+        /// The layer it comes from; absent for the user's own registry.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        layer: Option<String>,
+    },
+    Broken {
+        name: String,
+        error: String,
+    },
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
@@ -70,41 +79,69 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let filter = Filter::new(args.pattern.as_deref())?;
     let mut items = Vec::new();
     let mut broken = 0;
-    for record in registry.records() {
-        match record {
-            Record::Entry(s)
-                if filter.matches(&s) && args.tags.iter().all(|t| s.tags.contains(t)) =>
-            {
-                items.push(Item::Entry(s))
-            }
-            Record::Entry(_) => {}
-            Record::Broken { name, error } => {
-                broken += 1;
-                items.push(Item::Broken { name, error });
+    let layers = registry.layers()?;
+    let mut sources = vec![(None, None)];
+    for layer in layers {
+        let layer_registry = registry.open_layer(&layer)?;
+        sources.push((Some(layer.name), Some(layer_registry)));
+    }
+    for (layer, layer_registry) in &sources {
+        for record in layer_registry.as_ref().unwrap_or(&registry).records() {
+            match record {
+                Record::Entry(s)
+                    if filter.matches(&s) && args.tags.iter().all(|t| s.tags.contains(t)) =>
+                {
+                    items.push(Item::Entry {
+                        summary: s,
+                        layer: layer.clone(),
+                    })
+                }
+                Record::Entry(_) => {}
+                Record::Broken { name, error } => {
+                    broken += 1;
+                    items.push(Item::Broken { name, error });
+                }
             }
         }
     }
+    let with_layers = sources.len() > 1;
     if args.json {
         render::json(&items);
     } else {
         let rows: Vec<Vec<String>> = items
             .iter()
             .map(|item| match item {
-                Item::Entry(s) => vec![
-                    s.name.clone(),
-                    s.url.clone(),
-                    s.default_branch.clone().unwrap_or_else(|| "-".into()),
-                    s.tags.join(","),
-                ],
-                Item::Broken { name, .. } => vec![
-                    name.clone(),
-                    "(unreadable: see below)".into(),
-                    "-".into(),
-                    String::new(),
-                ],
+                Item::Entry { summary: s, layer } => {
+                    let mut row = vec![
+                        s.name.clone(),
+                        s.url.clone(),
+                        s.default_branch.clone().unwrap_or_else(|| "-".into()),
+                        s.tags.join(","),
+                    ];
+                    if with_layers {
+                        row.insert(1, layer.clone().unwrap_or_else(|| "(yours)".into()));
+                    }
+                    row
+                }
+                Item::Broken { name, .. } => {
+                    let mut row = vec![
+                        name.clone(),
+                        "(unreadable: see below)".into(),
+                        "-".into(),
+                        String::new(),
+                    ];
+                    if with_layers {
+                        row.insert(1, "-".into());
+                    }
+                    row
+                }
             })
             .collect();
-        render::table(&["NAME", "URL", "BRANCH", "TAGS"], &rows);
+        if with_layers {
+            render::table(&["NAME", "LAYER", "URL", "BRANCH", "TAGS"], &rows);
+        } else {
+            render::table(&["NAME", "URL", "BRANCH", "TAGS"], &rows);
+        }
     }
     for item in &items {
         if let Item::Broken { error, .. } = item {

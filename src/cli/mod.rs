@@ -19,16 +19,20 @@ mod identity;
 mod import;
 mod info;
 mod init;
+mod layers;
 mod list;
 mod log;
 mod recipients;
 mod refresh;
 mod register;
+mod remote;
 mod rename;
 mod render;
 mod resolve;
 mod set;
+mod sync;
 mod tag;
+mod which;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -62,6 +66,7 @@ enum Command {
     List(list::Args),
     Info(info::Args),
     Resolve(resolve::Args),
+    Which(which::Args),
     Refresh(refresh::Args),
     Config(config::Args),
     Log(log::Args),
@@ -85,6 +90,11 @@ enum Command {
     Tag(tag::Command),
     Set(set::Args),
     Doctor(doctor::Args),
+    #[command(subcommand)]
+    Remote(remote::Command),
+    Sync(sync::Args),
+    #[command(subcommand)]
+    Registry(layers::Command),
     /// Print the man page (roff) to stdout: `repodex man | man -l -`
     #[command(hide = true)]
     Man,
@@ -169,6 +179,8 @@ pub fn main() -> ExitCode {
             | Command::Refresh(_)
             | Command::Creds(_)
             | Command::Import(_)
+            | Command::Sync(_)
+            | Command::Init(_)
     );
     let result = match cli.command {
         Command::Init(args) => init::run(&ctx, args),
@@ -176,6 +188,7 @@ pub fn main() -> ExitCode {
         Command::List(args) => list::run(&ctx, args),
         Command::Info(args) => info::run(&ctx, args),
         Command::Resolve(args) => resolve::run(&ctx, args),
+        Command::Which(args) => which::run(&ctx, args),
         Command::Refresh(args) => refresh::run(&ctx, args),
         Command::Config(args) => config::run(&ctx, args),
         Command::Log(args) => log::run(&ctx, args),
@@ -194,6 +207,9 @@ pub fn main() -> ExitCode {
         Command::Tag(cmd) => tag::run(&ctx, cmd),
         Command::Set(args) => set::run(&ctx, args),
         Command::Doctor(args) => doctor::run(&ctx, args),
+        Command::Remote(cmd) => remote::run(&ctx, cmd),
+        Command::Sync(args) => sync::run(&ctx, args),
+        Command::Registry(cmd) => layers::run(&ctx, cmd),
         Command::Man => {
             use clap::CommandFactory;
             let mut out = std::io::stdout().lock();
@@ -235,6 +251,38 @@ fn one_line_usage_error(error: &clap::Error) -> String {
 }
 
 type CmdResult = repodex::Result<Outcome>;
+
+/// A reference resolved in the user's registry or, failing that, in a layer.
+struct Found {
+    /// The layer it was found in; `None` for the user's own registry.
+    layer: Option<String>,
+    /// The layer's registry, to read the entry from.
+    layer_registry: Option<Registry>,
+    resolved: repodex::Resolved,
+}
+
+/// Resolve `reference` in the user's registry, then in the layers in order (the
+/// reference rules' own order inside each). Only a miss falls through to the layers.
+fn resolve_anywhere(registry: &Registry, reference: &str) -> repodex::Result<Found> {
+    match registry.resolve(reference) {
+        Ok(resolved) => Ok(Found {
+            layer: None,
+            layer_registry: None,
+            resolved,
+        }),
+        Err(miss @ repodex::Error::NotFound { .. }) => {
+            match registry.resolve_in_layers(reference)? {
+                Some(hit) => Ok(Found {
+                    layer: Some(hit.layer.name),
+                    layer_registry: Some(hit.registry),
+                    resolved: hit.resolved,
+                }),
+                None => Err(miss),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
 
 /// An entry as it was at `at` (a registry revision or a time), or, without `at`, as
 /// it is now, refreshed first when its remote data is stale; when the data comes from

@@ -18,8 +18,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let registry = ctx.open()?;
-    let found = registry.resolve(&args.reference)?;
+    let own = ctx.open()?;
+    let found = super::resolve_anywhere(&own, &args.reference)?;
+    let registry = found.layer_registry.as_ref().unwrap_or(&own);
+    let found = found.resolved;
     if args.json {
         let entry = registry.entry(&found.name)?;
         render::json(&render::EntryView::new(&entry));

@@ -145,6 +145,57 @@ fn build_clone(
     Ok(())
 }
 
+/// What a push did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pushed {
+    /// The remote's branch now points at the commit.
+    Done,
+    /// The remote refused the update (why, in git's words): most often because its
+    /// branch moved on since our fetch, when someone else pushed in between.
+    Refused(String),
+}
+
+/// Push `commit` to `branch` of the remote at `url`. The URL comes after `--`, and no
+/// option comes from data. git's own credential helpers answer for the remote.
+pub fn push(repo: &Path, url: &str, commit: &str, branch: &str) -> Result<Pushed> {
+    let mut cmd = git(Some(repo));
+    cmd.args(["push", "--porcelain", "--quiet", "--"])
+        .arg(url)
+        .arg(format!("{commit}:refs/heads/{branch}"));
+    let out = cmd
+        .output()
+        .map_err(|e| Error::io("cannot run git to push the registry", e))?;
+    if out.status.success() {
+        return Ok(Pushed::Done);
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // `!<tab>from:to<tab>[rejected] (fetch first)`, or `[remote rejected] (...)` when
+    // the branch moved while the push ran.
+    if let Some(line) = stdout.lines().find(|line| line.starts_with('!')) {
+        let reason = line.rsplit('\t').next().unwrap_or(line).trim().to_string();
+        return Ok(Pushed::Refused(reason));
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let reason = stdout
+        .lines()
+        .chain(stderr.lines())
+        .rfind(|l| !l.trim().is_empty() && !l.starts_with("To ") && *l != "Done")
+        .unwrap_or("git push failed")
+        .trim()
+        .to_string();
+    Err(Error::Remote {
+        url: url.to_string(),
+        reason,
+    })
+}
+
+/// Set `key` to `value` in the git config of the repository at `repo`.
+pub fn set_config(repo: &Path, key: &str, value: &str) -> Result<()> {
+    let mut cmd = git(Some(repo));
+    cmd.args(["config", "--"]).arg(key).arg(value);
+    run(cmd, &format!("set {key}"))
+}
+
 /// Is `name` a valid new branch name, as git sees it?
 pub fn valid_branch_name(name: &str) -> bool {
     if name.starts_with('-') || name.is_empty() {

@@ -252,3 +252,48 @@ impl Mirror {
         }
     }
 }
+
+/// Fetch `branch` of the remote at `url` into the repository at `dir` (a registry's
+/// work tree), updating `tracking` (such as `refs/remotes/origin/main`). Returns the
+/// branch's tip, or `None` when the remote has no such branch (a new, empty remote).
+///
+/// Credentials come from the user's git configuration (their credential helpers), the
+/// same ones the push through the git binary uses.
+pub fn fetch_branch(
+    dir: &Path,
+    url: &str,
+    branch: &str,
+    tracking: &str,
+    interrupt: &AtomicBool,
+) -> Result<Option<ObjectId>> {
+    let mut repo = gix::open_opts(dir, gix::open::Options::default().strict_config(false))
+        .map_err(|e| Error::git("cannot open the registry for a fetch", e))?;
+    // The tracking ref's reflog needs a committer; without a git identity, repodex's.
+    repo.committer_or_set_fallback("repodex", "repodex@localhost")
+        .map_err(|e| Error::git("cannot read the git identity", e))?;
+    let refspec = format!("+refs/heads/{branch}:{tracking}");
+    let remote = repo
+        .remote_at(gix_url(url)?)
+        .and_then(|r| r.with_refspecs(Some(refspec.as_str()), Direction::Fetch))
+        .map(|r| r.with_fetch_tags(gix::remote::fetch::Tags::None))
+        .map_err(remote_err(url))?;
+    let prepare = remote
+        .connect(Direction::Fetch)
+        .map_err(remote_err(url))?
+        .prepare_fetch(gix::progress::Discard, Default::default())
+        .map_err(remote_err(url))?;
+    let tip = prepare
+        .ref_map()
+        .mappings
+        .iter()
+        .find(|m| m.local.as_ref().is_some_and(|l| l == tracking))
+        .and_then(|m| m.remote.as_id().map(|id| id.to_owned()));
+    if tip.is_none() {
+        // An empty remote, or one without the branch: nothing to receive.
+        return Ok(None);
+    }
+    prepare
+        .receive(gix::progress::Discard, interrupt)
+        .map_err(remote_err(url))?;
+    Ok(tip)
+}

@@ -156,19 +156,22 @@ impl Repo {
             .find_tree(tree)
             .map_err(git_err("cannot read a registry tree"))?;
         let folder = prefix.trim_end_matches('/');
-        let Some(entry) = tree
-            .lookup_entry_by_path(folder)
-            .map_err(git_err("cannot look up a folder in the registry"))?
-        else {
-            return Ok(Vec::new());
+        let subtree = if folder.is_empty() {
+            tree
+        } else {
+            let Some(entry) = tree
+                .lookup_entry_by_path(folder)
+                .map_err(git_err("cannot look up a folder in the registry"))?
+            else {
+                return Ok(Vec::new());
+            };
+            if !entry.mode().is_tree() {
+                return Ok(Vec::new());
+            }
+            self.repo
+                .find_tree(entry.object_id())
+                .map_err(git_err("cannot read a registry tree"))?
         };
-        if !entry.mode().is_tree() {
-            return Ok(Vec::new());
-        }
-        let subtree = self
-            .repo
-            .find_tree(entry.object_id())
-            .map_err(git_err("cannot read a registry tree"))?;
         let mut recorder = gix::traverse::tree::Recorder::default();
         subtree
             .traverse()
@@ -254,6 +257,102 @@ impl Repo {
             });
         }
         Ok(commits)
+    }
+
+    /// The best common ancestor of two commits, or `None` when their histories are unrelated.
+    pub fn merge_base(&self, one: ObjectId, two: ObjectId) -> Result<Option<ObjectId>> {
+        match self.repo.merge_base(one, two) {
+            Ok(base) => Ok(base.map(|id| id.detach())),
+            Err(e) => Err(Error::git(
+                "cannot find the common ancestor of two commits",
+                e,
+            )),
+        }
+    }
+
+    /// For each file changed by the commits reachable from `tip` but not from `hidden`,
+    /// the time (seconds) of the newest commit that changed it (compared with its first
+    /// parent). Sync uses it to let the later change win a conflict.
+    pub fn change_times(
+        &self,
+        tip: ObjectId,
+        hidden: Option<ObjectId>,
+    ) -> Result<std::collections::HashMap<String, i64>> {
+        let context = "cannot read the registry's history";
+        let walk = self
+            .repo
+            .rev_walk([tip])
+            .with_hidden(hidden)
+            .all()
+            .map_err(git_err(context))?;
+        let mut times = std::collections::HashMap::new();
+        for info in walk {
+            let info = info.map_err(git_err(context))?;
+            let commit = info.object().map_err(git_err(context))?;
+            let seconds = commit.time().map_err(git_err(context))?.seconds;
+            let tree = commit.tree_id().map_err(git_err(context))?.detach();
+            let parent_tree = match commit.parent_ids().next() {
+                Some(parent) => Some(self.tree_of(parent.detach())?),
+                None => None,
+            };
+            let paths = match parent_tree {
+                Some(parent_tree) => self.changed_files(parent_tree, tree)?,
+                None => self.all_files(tree)?.into_iter().map(|f| f.path).collect(),
+            };
+            for path in paths {
+                let newest = times.entry(path).or_insert(seconds);
+                *newest = (*newest).max(seconds);
+            }
+        }
+        Ok(times)
+    }
+
+    /// Every file in `tree`.
+    pub fn all_files(&self, tree: ObjectId) -> Result<Vec<TreeFile>> {
+        self.files_under(tree, "")
+    }
+
+    /// The URL of the git remote called `name`, from the repository's git config.
+    pub fn remote_url(&self, name: &str) -> Option<String> {
+        self.repo
+            .config_snapshot()
+            .string(format!("remote.{name}.url").as_str())
+            .map(|url| url.to_string())
+    }
+
+    /// The names of the repository's git remotes.
+    pub fn remote_names(&self) -> Vec<String> {
+        self.repo
+            .remote_names()
+            .into_iter()
+            .map(|name| name.to_string())
+            .collect()
+    }
+
+    /// Point the reference `name` (such as `refs/remotes/origin/main`) at `id`.
+    pub fn set_reference(&self, name: &str, id: ObjectId, message: &str) -> Result<()> {
+        use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
+        let edit = RefEdit {
+            change: Change::Update {
+                log: LogChange {
+                    mode: RefLog::AndReference,
+                    force_create_reflog: false,
+                    message: message.into(),
+                },
+                expected: PreviousValue::Any,
+                new: gix::refs::Target::Object(id),
+            },
+            name: name
+                .try_into()
+                .map_err(git_err("cannot update a reference"))?,
+            deref: false,
+        };
+        let signature = self.signature();
+        let mut time = gix::date::parse::TimeBuf::default();
+        self.repo
+            .edit_references_as(Some(edit), Some(signature.to_ref(&mut time)))
+            .map(|_| ())
+            .map_err(git_err("cannot update a reference"))
     }
 
     /// The commit a revision (`HEAD~2`, a hash, a branch) names.

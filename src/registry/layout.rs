@@ -47,6 +47,16 @@ pub fn is_registry_path(path: &str) -> bool {
             .is_some_and(|n| super::name::validate_name(n).is_ok())
 }
 
+/// The registry's own files beside entries and the vault, written by `create` and
+/// changed by hand or by a sync.
+pub const SHARED_FILES: &[&str] = &[SETTINGS_FILE, "README.md", ".gitattributes"];
+
+/// Is `path` one of the files a registry consists of: an entry, a vault file, or one
+/// of [`SHARED_FILES`]?
+pub fn is_known_path(path: &str) -> bool {
+    is_registry_path(path) || SHARED_FILES.contains(&path)
+}
+
 /// The settings in `registry.toml`, shared by everyone who syncs the registry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {

@@ -317,7 +317,8 @@ pub fn repository_url(input: &str) -> Result<crate::url::GitUrl> {
     }
 }
 
-fn is_missing_or_empty(dir: &Path) -> bool {
+/// Is `dir` missing, or an empty folder?
+pub(crate) fn is_missing_or_empty(dir: &Path) -> bool {
     match std::fs::read_dir(dir) {
         Ok(mut entries) => entries.next().is_none(),
         Err(e) => e.kind() == std::io::ErrorKind::NotFound,

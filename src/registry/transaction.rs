@@ -60,6 +60,8 @@ pub struct Transaction<'r> {
     pending: BTreeMap<String, Option<Entry>>,
     /// Other files (credentials, `.age-recipients`) -> new content, or `None` to remove.
     files: BTreeMap<String, Option<Vec<u8>>>,
+    /// For a sync's merge: the other side's commit, the commit's second parent.
+    merge_parent: Option<ObjectId>,
 }
 
 fn take_lock(private: &Path, on_wait: &mut dyn FnMut()) -> Result<File> {
@@ -106,7 +108,13 @@ impl<'r> Transaction<'r> {
             changes: Changes::default(),
             pending: BTreeMap::new(),
             files: BTreeMap::new(),
+            merge_parent: None,
         })
+    }
+
+    /// The commit this transaction builds on (HEAD when it began).
+    pub fn base(&self) -> ObjectId {
+        self.base
     }
 
     /// The registry as it was when the transaction began (HEAD under the lock).
@@ -359,6 +367,63 @@ impl<'r> Transaction<'r> {
         self.files.insert(path.to_string(), content);
     }
 
+    /// Remove an entry's file, and nothing else (a merge decides about its credential).
+    pub(crate) fn remove_entry(&mut self, name: &str) {
+        self.changes.remove(self.registry.catalog(), name);
+        self.pending.insert(name.to_string(), None);
+    }
+
+    /// Write (or remove) any file of the registry's layout, for a merge: entries' own
+    /// files go through [`Transaction::put`] instead.
+    pub(crate) fn put_merged_file(&mut self, path: &str, content: Option<Vec<u8>>) {
+        debug_assert!(layout::is_known_path(path), "not a registry path: {path}");
+        self.files.insert(path.to_string(), content);
+    }
+
+    /// Make the commit a merge with `theirs` as its second parent.
+    pub(crate) fn set_merge_parent(&mut self, theirs: ObjectId) {
+        self.merge_parent = Some(theirs);
+    }
+
+    /// Move HEAD forward to `theirs`, a descendant of the base that a sync fetched and
+    /// checked, instead of committing: the same crash-safe order as a commit.
+    pub(crate) fn fast_forward(self, theirs: ObjectId) -> Result<()> {
+        let repo = self.registry.repo();
+        // Only files of the registry's layout reach the work tree.
+        let paths: Vec<String> = repo
+            .changed_files(self.base_tree, repo.tree_of(theirs)?)?
+            .into_iter()
+            .filter(|p| layout::is_known_path(p))
+            .collect();
+        let index = repo.open_index()?;
+        let mut expected = Vec::with_capacity(paths.len());
+        for path in &paths {
+            expected.push((
+                path.clone(),
+                repo.file_at(self.base_tree, path)?.map(|f| f.id),
+            ));
+        }
+        for (path, state) in repo.path_states(&index, &expected)? {
+            if state == PathState::Modified {
+                return Err(Error::UncommittedEdit {
+                    path,
+                    registry: repo.workdir().to_path_buf(),
+                });
+            }
+        }
+        let private = self.registry.private_dir();
+        let journal = Journal {
+            base: self.base,
+            new: theirs,
+            paths,
+        };
+        journal.write(&private)?;
+        repo.update_head(Some(self.base), theirs, "sync: fast-forward")?;
+        repo.checkout_paths(index, theirs, &journal.paths)?;
+        self.registry.reload()?;
+        Journal::remove(&private)
+    }
+
     /// Change an entry's URL (the repository moved).
     pub fn set_url(&mut self, name: &str, url: &GitUrl) -> Result<()> {
         let mut entry = self.entry(name)?;
@@ -432,7 +497,7 @@ impl<'r> Transaction<'r> {
                 edits.push(FileEdit { path, content });
             }
         }
-        if edits.is_empty() {
+        if edits.is_empty() && self.merge_parent.is_none() {
             return Ok(None);
         }
         let index = repo.open_index()?;
@@ -445,7 +510,10 @@ impl<'r> Transaction<'r> {
             }
         }
         let (tree, _) = repo.write_tree(Some(self.base_tree), &edits)?;
-        let commit = repo.write_commit(tree, &[self.base], message)?;
+        let parents: Vec<ObjectId> = std::iter::once(self.base)
+            .chain(self.merge_parent)
+            .collect();
+        let commit = repo.write_commit(tree, &parents, message)?;
         let paths: Vec<String> = edits.into_iter().map(|e| e.path).collect();
         let private = self.registry.private_dir();
         let journal = Journal {
@@ -461,8 +529,13 @@ impl<'r> Transaction<'r> {
         failpoint("after-worktree");
         self.registry.advance(commit, &self.changes)?;
         Journal::remove(&private)?;
-        // This machine made this change to the recipients, so it accepts it.
-        if let Some(recipients) = self.files.get(layout::RECIPIENTS_FILE) {
+        // This machine made this change to the recipients, so it accepts it; a merge
+        // brings in others' changes, which go through `recipients accept`.
+        if let Some(recipients) = self
+            .files
+            .get(layout::RECIPIENTS_FILE)
+            .filter(|_| self.merge_parent.is_none())
+        {
             let text = recipients.as_deref().unwrap_or_default();
             crate::git::write_atomically(&private.join(layout::ACCEPTED_RECIPIENTS), text)?;
         }
@@ -513,9 +586,7 @@ impl Journal {
                 Some(("base", id)) => base = ObjectId::from_hex(id.as_bytes()).ok(),
                 Some(("new", id)) => new = ObjectId::from_hex(id.as_bytes()).ok(),
                 // Only paths repodex writes are repaired, whatever the journal says.
-                Some(("path", path)) if layout::is_registry_path(path) => {
-                    paths.push(path.to_string())
-                }
+                Some(("path", path)) if layout::is_known_path(path) => paths.push(path.to_string()),
                 _ => {}
             }
         }

@@ -14,4 +14,5 @@ mod minsky;
 mod names_everywhere;
 mod references;
 mod remote_data;
+mod sync;
 mod vault;

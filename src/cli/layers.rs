@@ -1,0 +1,57 @@
+use super::{render, CmdResult, Context, Outcome};
+
+/// Mount other registries (an organisation's) read-only beside your own
+///
+/// A reference that matches nothing in your registry is looked up in the layers, in the
+/// order they were added. `repodex sync` brings them up to date.
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Mount the registry at URL as layer NAME
+    #[command(
+        after_help = "Example:\n  repodex registry add acme git@github.com:acme/registry.git"
+    )]
+    Add {
+        /// A one-word name for the layer
+        name: String,
+        /// The registry's git URL or path
+        #[arg(allow_hyphen_values = true)]
+        url: String,
+    },
+    /// List the mounted layers, in lookup order
+    #[command(after_help = "Example:\n  repodex registry list")]
+    List,
+    /// Unmount a layer and delete its local copy
+    #[command(after_help = "Example:\n  repodex registry rm acme")]
+    Rm {
+        /// The layer's name
+        name: String,
+    },
+}
+
+pub fn run(ctx: &Context, command: Command) -> CmdResult {
+    let registry = ctx.open()?;
+    match command {
+        Command::Add { name, url } => {
+            let url = repodex::registry::repository_url(&url)?;
+            let layer = registry.add_layer(&name, &url, &ctx.network()?)?;
+            let entries = registry.open_layer(&layer)?.records().count();
+            eprintln!(
+                "repodex: mounted {} as layer '{}' ({entries} entries, read-only)",
+                layer.url, layer.name
+            );
+        }
+        Command::List => {
+            let rows: Vec<Vec<String>> = registry
+                .layers()?
+                .into_iter()
+                .map(|l| vec![l.name, l.url])
+                .collect();
+            render::table(&["LAYER", "URL"], &rows);
+        }
+        Command::Rm { name } => {
+            let layer = registry.remove_layer(&name)?;
+            eprintln!("repodex: unmounted layer '{}' ({})", layer.name, layer.url);
+        }
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,41 @@
+use super::{CmdResult, Context, Outcome};
+
+/// Set or show the git remote the registry syncs with
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Make URL the registry's remote (`origin`), the one `repodex sync` pushes to
+    #[command(
+        after_help = "Examples:\n  repodex remote set git@github.com:acme/registry.git\n  repodex remote set /srv/git/registry.git"
+    )]
+    Set {
+        /// A git URL or the path of a bare repository the team can push to
+        #[arg(allow_hyphen_values = true)]
+        url: String,
+    },
+    /// Print the remote's URL
+    #[command(after_help = "Example:\n  repodex remote show")]
+    Show,
+}
+
+pub fn run(ctx: &Context, command: Command) -> CmdResult {
+    let registry = ctx.open()?;
+    match command {
+        Command::Set { url } => {
+            let url = repodex::registry::repository_url(&url)?;
+            let remote = registry.set_sync_remote(&url)?;
+            eprintln!(
+                "repodex: the registry syncs with {} now; `repodex sync` sends and receives changes",
+                remote.url
+            );
+        }
+        Command::Show => match registry.sync_remote()? {
+            Some(remote) => println!("{}", remote.url),
+            None => {
+                return Err(repodex::Error::Invalid(
+                    "the registry has no remote; add one with `repodex remote set URL`".into(),
+                ))
+            }
+        },
+    }
+    Ok(Outcome::Success)
+}

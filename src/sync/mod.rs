@@ -1,0 +1,359 @@
+//! The registry and its remote: fetch with gix, merge entry by entry, push with git.
+//!
+//! A team shares a registry through any git remote it already has. `sync` fetches the
+//! remote's `main` into `refs/remotes/<remote>/main`, merges it with HEAD under the
+//! registry's lock ([`merge`]), and pushes the result with the git binary (gix cannot
+//! push) from [`crate::git::command`]. A push refused because someone pushed in between
+//! starts over, a bounded number of times. Other registries can be mounted read-only
+//! beside the user's own ([`layers`]).
+
+pub mod layers;
+pub mod merge;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+
+use crate::git::command::{self, Pushed};
+use crate::git::{fetch, ObjectId, Repo};
+use crate::registry::{layout, Registry};
+use crate::remote::Network;
+use crate::url::GitUrl;
+use crate::vault::identity::Identity;
+use crate::{Error, Result};
+
+pub use merge::Merged;
+
+/// The branch every registry keeps its history on, here and on its remote.
+pub const BRANCH: &str = "main";
+
+/// How many times a sync fetches and merges again when its push was overtaken.
+pub const MAX_ATTEMPTS: usize = 5;
+
+/// The git remote a registry syncs with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryRemote {
+    /// The git remote's name (`origin` when repodex set it).
+    pub name: String,
+    /// Its URL, validated: no transport prefix, no leading `-`, no embedded secret.
+    pub url: GitUrl,
+}
+
+impl RegistryRemote {
+    /// The remote-tracking branch a fetch updates.
+    pub fn tracking_ref(&self) -> String {
+        format!("refs/remotes/{}/{BRANCH}", self.name)
+    }
+}
+
+/// What a sync did.
+#[derive(Debug, Default, Clone)]
+pub struct Report {
+    /// What the remote brought, entry by entry, and the rules applied.
+    pub merged: Merged,
+    /// HEAD moved to the remote's commit (nothing here to merge).
+    pub fast_forwarded: bool,
+    /// A merge commit was made.
+    pub merge_commit: Option<ObjectId>,
+    /// The remote received our commits.
+    pub pushed: bool,
+    /// Fetch-merge-push rounds (more than one when someone pushed in between).
+    pub attempts: usize,
+    /// Registry files with uncommitted edits, which a sync neither commits nor sends.
+    pub uncommitted: Vec<String>,
+}
+
+impl Registry {
+    /// The git remote to sync with: `origin`, or else the only remote there is.
+    pub fn sync_remote(&self) -> Result<Option<RegistryRemote>> {
+        let repo = self.repo();
+        let names = repo.remote_names();
+        let name = if names.iter().any(|n| n == "origin") {
+            "origin".to_string()
+        } else {
+            match names.as_slice() {
+                [] => return Ok(None),
+                [only] => only.clone(),
+                _ => {
+                    return Err(Error::Invalid(format!(
+                        "the registry has several git remotes ({}) and none is called origin; choose one with `repodex remote set URL`",
+                        names.join(", ")
+                    )))
+                }
+            }
+        };
+        let Some(url) = repo.remote_url(&name) else {
+            return Ok(None);
+        };
+        Ok(Some(RegistryRemote {
+            url: remote_url(&url)?,
+            name,
+        }))
+    }
+
+    /// Make `url` the registry's `origin`, the remote `sync` uses.
+    pub fn set_sync_remote(&self, url: &GitUrl) -> Result<RegistryRemote> {
+        let root = self.root();
+        command::set_config(root, "remote.origin.url", &url.to_string())?;
+        command::set_config(
+            root,
+            "remote.origin.fetch",
+            "+refs/heads/*:refs/remotes/origin/*",
+        )?;
+        Ok(RegistryRemote {
+            name: "origin".into(),
+            url: url.clone(),
+        })
+    }
+}
+
+/// Validate a registry remote's URL as any URL repodex hands to a transport.
+fn remote_url(url: &str) -> Result<GitUrl> {
+    let parsed = crate::registry::repository_location(url).map_err(|e| {
+        Error::Invalid(format!(
+            "the registry's git remote is not a URL repodex uses ({e}); change it with `repodex remote set URL`"
+        ))
+    })?;
+    if parsed.secret.is_some() {
+        return Err(Error::Invalid(format!(
+            "the registry's git remote URL {} carries a password or token; set it without (`repodex remote set URL`) and let git's credential helper keep the secret",
+            crate::url::quote(&parsed.url.to_string())
+        )));
+    }
+    Ok(parsed.url)
+}
+
+/// Fetch the remote's branch into `dir`'s tracking ref, within the network's deadline.
+fn fetch_tip(
+    dir: &Path,
+    url: &GitUrl,
+    tracking: &str,
+    network: &Network,
+) -> Result<Option<ObjectId>> {
+    let interrupt = Arc::new(AtomicBool::new(false));
+    let (sender, receiver) = mpsc::channel();
+    let (dir, url_text, tracking, flag) = (
+        dir.to_path_buf(),
+        url.to_string(),
+        tracking.to_string(),
+        interrupt.clone(),
+    );
+    std::thread::spawn(move || {
+        let _ = sender.send(fetch::fetch_branch(
+            &dir, &url_text, BRANCH, &tracking, &flag,
+        ));
+    });
+    match receiver.recv_timeout(network.timeout) {
+        Ok(result) => result,
+        Err(_) => {
+            interrupt.store(true, Ordering::Relaxed);
+            Err(Error::Timeout {
+                url: url.to_string(),
+                seconds: network.timeout.as_secs().max(1),
+            })
+        }
+    }
+}
+
+/// Sync the registry with its remote: fetch, merge, push, retrying when overtaken.
+/// Offline, it fails at once and changes nothing. A clash the rules cannot settle
+/// fails with [`Error::Clash`], the registry unchanged.
+pub fn sync(
+    registry: &mut Registry,
+    network: &Network,
+    identity: Option<&Identity>,
+    on_wait: &mut dyn FnMut(),
+) -> Result<Report> {
+    network.require("sync")?;
+    let remote = registry.sync_remote()?.ok_or_else(|| {
+        Error::Invalid(
+            "the registry has no remote to sync with; add one with `repodex remote set URL` (a git repository the team can push to)".into(),
+        )
+    })?;
+    let tracking = remote.tracking_ref();
+    let mut report = Report {
+        uncommitted: registry
+            .repo()
+            .changed_paths()?
+            .into_iter()
+            .filter(|p| layout::is_known_path(p))
+            .collect(),
+        ..Report::default()
+    };
+    // The remote's tip a refused push was based on, and git's reason.
+    let mut refused: Option<(Option<ObjectId>, String)> = None;
+    for attempt in 1..=MAX_ATTEMPTS {
+        report.attempts = attempt;
+        let theirs = fetch_tip(registry.root(), &remote.url, &tracking, network)?;
+        if let Some((before, reason)) = refused.take() {
+            if before == theirs {
+                // Refused, and not because someone pushed: retrying would not help.
+                return Err(Error::Remote {
+                    url: remote.url.to_string(),
+                    reason: format!("the push was refused: {reason}"),
+                });
+            }
+        }
+        let head = merge_fetched(registry, theirs, identity, &mut *on_wait, &mut report)?;
+        if Some(head) == theirs {
+            return Ok(report);
+        }
+        match command::push(
+            registry.root(),
+            &remote.url.to_string(),
+            &head.to_string(),
+            BRANCH,
+        )? {
+            Pushed::Done => {
+                registry
+                    .repo()
+                    .set_reference(&tracking, head, "repodex sync: pushed")?;
+                report.pushed = true;
+                return Ok(report);
+            }
+            Pushed::Refused(reason) => refused = Some((theirs, reason)),
+        }
+    }
+    Err(Error::Remote {
+        url: remote.url.to_string(),
+        reason: format!(
+            "others kept pushing while this sync merged ({MAX_ATTEMPTS} attempts); run `repodex sync` again"
+        ),
+    })
+}
+
+/// Bring the fetched commit into HEAD, under the lock; returns the new HEAD.
+fn merge_fetched(
+    registry: &mut Registry,
+    theirs: Option<ObjectId>,
+    identity: Option<&Identity>,
+    on_wait: &mut dyn FnMut(),
+    report: &mut Report,
+) -> Result<ObjectId> {
+    let mut tx = registry.transaction(on_wait)?;
+    let ours = tx.base();
+    let Some(theirs) = theirs.filter(|t| *t != ours) else {
+        return Ok(ours);
+    };
+    let base = tx.registry().repo().merge_base(ours, theirs)?;
+    if base == Some(theirs) {
+        // The remote has nothing we lack: push.
+        return Ok(ours);
+    }
+    let merged = merge::merge(&mut tx, theirs, base, identity)?;
+    let head = if base == Some(ours) {
+        tx.fast_forward(theirs)?;
+        report.fast_forwarded = true;
+        theirs
+    } else {
+        tx.set_merge_parent(theirs);
+        let commit = tx
+            .commit(&merge_message(&merged))?
+            .expect("a merge always commits");
+        report.merge_commit = Some(commit);
+        commit
+    };
+    report.merged.changes.extend(merged.changes);
+    report.merged.notes.extend(merged.notes);
+    Ok(head)
+}
+
+fn merge_message(merged: &Merged) -> String {
+    let mut message = String::from("sync: merge the registry's remote\n");
+    if !merged.changes.is_empty() {
+        message.push_str("\nFrom the remote:\n");
+        for change in &merged.changes {
+            message.push_str(&format!("  {change}\n"));
+        }
+    }
+    if !merged.notes.is_empty() {
+        message.push_str("\nSettled by rule:\n");
+        for note in &merged.notes {
+            message.push_str(&format!("  {note}\n"));
+        }
+    }
+    message
+}
+
+/// Make a registry at `dest` (missing or empty) from the registry at `url`: for a new
+/// machine joining a team. Everything the remote holds is checked as a sync checks it.
+pub fn clone_registry(url: &GitUrl, dest: &Path, network: &Network) -> Result<Registry> {
+    network.require("init --from")?;
+    if !crate::registry::is_missing_or_empty(dest) {
+        return Err(Error::Invalid(format!(
+            "{} is not empty; give a new folder (--registry DIR), or run `repodex sync` in the registry that is there",
+            dest.display()
+        )));
+    }
+    let parent = dest
+        .parent()
+        .ok_or_else(|| Error::Invalid(format!("{} has no parent folder", dest.display())))?;
+    std::fs::create_dir_all(parent)
+        .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".repodex-new-")
+        .tempdir_in(parent)
+        .map_err(|e| Error::io(format!("cannot create a folder in {}", parent.display()), e))?;
+    Repo::init(staging.path())?;
+    let remote = RegistryRemote {
+        name: "origin".into(),
+        url: url.clone(),
+    };
+    command::set_config(staging.path(), "remote.origin.url", &url.to_string())?;
+    command::set_config(
+        staging.path(),
+        "remote.origin.fetch",
+        "+refs/heads/*:refs/remotes/origin/*",
+    )?;
+    let tip = fetch_tip(staging.path(), url, &remote.tracking_ref(), network)?.ok_or_else(|| {
+        Error::Invalid(format!(
+            "{url} holds no registry yet (it has no branch {BRANCH}); from a registry that has entries, run `repodex remote set {url}` and `repodex sync`"
+        ))
+    })?;
+    // Open again: the fetch wrote a pack this handle has not seen.
+    let repo = Repo::open(staging.path())?;
+    check_registry_tree(&repo, tip, url)?;
+    repo.update_head(None, tip, "init --from")?;
+    let files: Vec<String> = repo
+        .all_files(repo.tree_of(tip)?)?
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    repo.checkout_paths(repo.open_index()?, tip, &files)?;
+    drop(repo);
+    Registry::open(staging.path())?;
+    let staged = staging.keep();
+    let _ = std::fs::remove_dir(dest);
+    std::fs::rename(&staged, dest).map_err(|e| {
+        let _ = std::fs::remove_dir_all(&staged);
+        Error::io(
+            format!("cannot create the registry at {}", dest.display()),
+            e,
+        )
+    })?;
+    Registry::open(dest)
+}
+
+/// A registry fetched from elsewhere holds only the files of a registry, as regular
+/// files, and a `registry.toml` of a format this repodex knows.
+fn check_registry_tree(repo: &Repo, tip: ObjectId, url: &GitUrl) -> Result<()> {
+    let tree = repo.tree_of(tip)?;
+    let files = repo.all_files(tree)?;
+    if let Some(bad) = files
+        .iter()
+        .find(|f| !f.regular || !layout::is_known_path(&f.path))
+    {
+        return Err(Error::Clash(format!(
+            "{url} holds {}, which is not a file of a registry; is it a repodex registry? Remove the file there",
+            crate::url::quote(&bad.path)
+        )));
+    }
+    let settings = repo.file_at(tree, layout::SETTINGS_FILE)?.ok_or_else(|| {
+        Error::Clash(format!(
+            "{url} has no {}: it is not a repodex registry",
+            layout::SETTINGS_FILE
+        ))
+    })?;
+    layout::Settings::parse(&repo.read_blob(settings.id, crate::registry::entry::MAX_ENTRY_SIZE)?)?;
+    Ok(())
+}

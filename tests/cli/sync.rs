@@ -1,0 +1,600 @@
+//! Sharing a registry: two teammates (separate HOME, XDG folders and registries) and a
+//! bare git remote in a temporary folder; a third registry mounted as a layer.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use crate::support::{git_in, run_with_stdin, TestEnv};
+use pretty_assertions::assert_eq;
+use serde_json::Value;
+
+struct Team {
+    dir: tempfile::TempDir,
+    url: String,
+    alice: TestEnv,
+    bob: TestEnv,
+}
+
+/// A bare repository to share through, under `dir`.
+fn bare_remote(env: &TestEnv, dir: &Path, name: &str) -> String {
+    git_in(env, dir, &["init", "-q", "--bare", "-b", "main", name]);
+    dir.join(name).display().to_string()
+}
+
+/// Alice starts a registry and shares it; Bob joins from the remote.
+fn team() -> Team {
+    let dir = tempfile::tempdir().unwrap();
+    let alice = TestEnv::online();
+    let bob = TestEnv::online();
+    let url = bare_remote(&alice, dir.path(), "registry.git");
+    alice.ok(&["remote", "set", &url]);
+    register(&alice, "shared/app");
+    synced(&alice);
+    bob.ok(&["init", "--from", &url]);
+    Team {
+        dir,
+        url,
+        alice,
+        bob,
+    }
+}
+
+/// A URL no test ever fetches from (nothing listens on port 9 of 127.0.0.1).
+fn url_of(name: &str) -> String {
+    format!("git://127.0.0.1:9/team/{name}")
+}
+
+fn register(env: &TestEnv, name: &str) {
+    env.ok(&["register", &url_of(name), "--name", name, "--no-fetch"]);
+}
+
+/// Sync; expect success, a clean and sound registry, and a passing doctor.
+fn synced(env: &TestEnv) -> String {
+    let run = env.run(&["sync"]);
+    assert_eq!(run.code, 0, "sync failed: {run:?}");
+    env.assert_plain_git_happy();
+    env.ok(&["doctor"]);
+    run.stderr
+}
+
+/// Every entry, by name, as `list --json` shows it.
+fn entries(env: &TestEnv) -> BTreeMap<String, Value> {
+    let list: Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["name"].as_str().unwrap().to_string(), e.clone()))
+        .collect()
+}
+
+fn set_of(value: &Value) -> BTreeSet<String> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn tree(env: &TestEnv) -> String {
+    env.git(&["rev-parse", "HEAD^{tree}"])
+}
+
+#[test]
+fn teammates_merge_disjoint_and_overlapping_edits() {
+    let t = team();
+    assert!(entries(&t.bob).contains_key("shared/app"));
+
+    // Disjoint: each registers a repository.
+    register(&t.alice, "alice/tool");
+    register(&t.bob, "bob/site");
+    // Overlapping: both change the shared entry, in different ways.
+    t.alice.ok(&["tag", "add", "shared/app", "red"]);
+    t.alice.ok(&["alias", "add", "shared/app", "app"]);
+    t.bob.ok(&["tag", "add", "shared/app", "blue"]);
+    t.bob
+        .ok(&["set", "shared/app", "--description", "The team's app"]);
+
+    assert!(synced(&t.alice).contains("sent your changes"));
+    let bob_said = synced(&t.bob);
+    assert!(bob_said.contains("merged"), "{bob_said}");
+    assert!(bob_said.contains("+ alice/tool"), "{bob_said}");
+    assert!(synced(&t.alice).contains("received"));
+
+    assert_eq!(tree(&t.alice), tree(&t.bob));
+    let app = &entries(&t.alice)["shared/app"];
+    assert_eq!(
+        set_of(&app["tags"]),
+        BTreeSet::from(["red".into(), "blue".into()])
+    );
+    assert_eq!(set_of(&app["aliases"]), BTreeSet::from(["app".into()]));
+    assert_eq!(app["description"], "The team's app");
+    for env in [&t.alice, &t.bob] {
+        let names: Vec<String> = entries(env).into_keys().collect();
+        assert_eq!(names, ["alice/tool", "bob/site", "shared/app"]);
+        // Plain git sees one history, with the merge in it.
+        let log = env.git(&["log", "--format=%s"]);
+        assert!(log.contains("sync: merge the registry's remote"), "{log}");
+        assert_eq!(
+            env.git(&["rev-parse", "HEAD"]),
+            git_in(
+                env,
+                t.dir.path(),
+                &["--git-dir=registry.git", "rev-parse", "main"]
+            )
+        );
+    }
+    // Nothing to do is said so, and changes nothing.
+    let head = t.alice.head();
+    assert!(synced(&t.alice).contains("already up to date"));
+    assert_eq!(t.alice.head(), head);
+}
+
+#[test]
+fn the_later_of_two_descriptions_wins_and_the_other_is_named() {
+    let t = team();
+    t.alice
+        .ok(&["set", "shared/app", "--description", "from alice"]);
+    synced(&t.alice);
+    // Bob's change is the later one (commit times have one-second resolution).
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    t.bob
+        .ok(&["set", "shared/app", "--description", "from bob"]);
+    let said = synced(&t.bob);
+    assert!(said.contains("changed on both sides"), "{said}");
+    assert!(said.contains("from alice"), "{said}");
+    synced(&t.alice);
+    assert_eq!(entries(&t.alice)["shared/app"]["description"], "from bob");
+    let message = t.alice.git(&["log", "-1", "--format=%B", "--merges"]);
+    assert!(message.contains("\"from alice\""), "{message}");
+}
+
+#[test]
+fn an_entry_forgotten_on_one_side_and_changed_on_the_other_is_kept() {
+    let t = team();
+    register(&t.alice, "shared/lib");
+    synced(&t.alice);
+    synced(&t.bob);
+    t.alice.ok(&["forget", "shared/lib"]);
+    t.bob.ok(&["tag", "add", "shared/lib", "keep-me"]);
+    synced(&t.alice);
+    let said = synced(&t.bob);
+    assert!(said.contains("kept 'shared/lib'"), "{said}");
+    synced(&t.alice);
+    for env in [&t.alice, &t.bob] {
+        assert_eq!(
+            set_of(&entries(env)["shared/lib"]["tags"]),
+            BTreeSet::from(["keep-me".into()])
+        );
+    }
+    // Forgetting it again, with nothing changed elsewhere, removes it everywhere.
+    t.bob.ok(&["forget", "shared/lib"]);
+    synced(&t.bob);
+    synced(&t.alice);
+    assert!(!entries(&t.alice).contains_key("shared/lib"));
+}
+
+#[test]
+fn a_rename_on_one_side_keeps_the_other_sides_changes() {
+    let t = team();
+    t.alice.ok(&["rename", "shared/app", "shared/application"]);
+    t.bob.ok(&["tag", "add", "shared/app", "blue"]);
+    t.bob.ok(&["alias", "add", "shared/app", "ap"]);
+    synced(&t.alice);
+    synced(&t.bob);
+    synced(&t.alice);
+    for env in [&t.alice, &t.bob] {
+        let all = entries(env);
+        assert!(!all.contains_key("shared/app"));
+        let app = &all["shared/application"];
+        assert_eq!(set_of(&app["tags"]), BTreeSet::from(["blue".into()]));
+        assert_eq!(env.ok(&["resolve", "ap"]).trim(), url_of("shared/app"));
+    }
+}
+
+#[test]
+fn a_clash_no_rule_settles_stops_the_sync_and_changes_nothing() {
+    let t = team();
+    t.alice
+        .ok(&["register", &url_of("one"), "--name", "tool", "--no-fetch"]);
+    t.bob
+        .ok(&["register", &url_of("two"), "--name", "tool", "--no-fetch"]);
+    synced(&t.alice);
+    let error = t.bob.fails(4, &["sync"]);
+    assert!(error.contains("'tool' was registered here as"), "{error}");
+    assert!(error.contains("repodex rename tool"), "{error}");
+    // Settled as the message says, the sync goes through.
+    t.bob.ok(&["rename", "tool", "tool-two"]);
+    synced(&t.bob);
+    synced(&t.alice);
+    let names: Vec<String> = entries(&t.alice).into_keys().collect();
+    assert_eq!(names, ["shared/app", "tool", "tool-two"]);
+}
+
+#[test]
+fn a_push_overtaken_by_a_teammate_fetches_merges_and_retries() {
+    let t = team();
+    register(&t.alice, "alice/racer");
+    register(&t.bob, "bob/racer");
+    // Bob's push runs a pre-push hook that lets Alice sync first, once: a real race,
+    // with Alice's push landing between Bob's fetch and his push.
+    let marker = t.bob.root().join("raced");
+    let alice_sync = t.alice.command(&["sync"]);
+    let vars: Vec<String> = alice_sync
+        .get_envs()
+        .filter_map(|(k, v)| Some(format!("{}='{}'", k.to_str()?, v?.to_str()?)))
+        .collect();
+    let hook = format!(
+        "#!/bin/sh\nif [ ! -e '{marker}' ]; then touch '{marker}'; cd '{work}' && env -i PATH=\"$PATH\" {vars} '{bin}' sync >/dev/null 2>&1 || exit 1; fi\nexit 0\n",
+        marker = marker.display(),
+        work = t.alice.work().display(),
+        vars = vars.join(" "),
+        bin = env!("CARGO_BIN_EXE_repodex"),
+    );
+    let hook_path = t.bob.registry().join(".git/hooks/pre-push");
+    std::fs::create_dir_all(hook_path.parent().unwrap()).unwrap();
+    std::fs::write(&hook_path, hook).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook_path, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let said = synced(&t.bob);
+    assert!(marker.exists(), "the hook ran");
+    assert!(said.contains("after 1 pushes overtaken"), "{said}");
+    synced(&t.alice);
+    assert_eq!(tree(&t.alice), tree(&t.bob));
+    let names: Vec<String> = entries(&t.alice).into_keys().collect();
+    assert_eq!(names, ["alice/racer", "bob/racer", "shared/app"]);
+}
+
+#[test]
+fn offline_edits_wait_for_the_next_sync() {
+    let t = team();
+    register(&t.bob, "bob/offline");
+    let before = t.bob.head();
+    let mut cmd = t.bob.command(&["sync"]);
+    cmd.env("REPODEX_OFFLINE", "1");
+    let run = run_with_stdin(cmd, "");
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(run.stderr.contains("offline"), "{run:?}");
+    assert_eq!(run.stderr.lines().count(), 1);
+    assert_eq!(t.bob.head(), before);
+    // Later, online: delivered.
+    synced(&t.bob);
+    synced(&t.alice);
+    assert!(entries(&t.alice).contains_key("bob/offline"));
+}
+
+#[test]
+fn a_sync_without_a_remote_says_how_to_add_one() {
+    let env = TestEnv::online();
+    register(&env, "solo");
+    let error = env.fails(2, &["sync"]);
+    assert!(error.contains("repodex remote set URL"), "{error}");
+    let error = env.fails(2, &["remote", "set", "ext::evil"]);
+    assert!(error.contains("transport prefix"), "{error}");
+}
+
+#[test]
+fn content_from_a_compromised_teammate_is_refused_with_its_name() {
+    let t = team();
+    // Someone pushes, with plain git, a file that is not part of a registry and an
+    // entry that is a symlink.
+    let clone = t.dir.path().join("evil");
+    git_in(&t.alice, t.dir.path(), &["clone", "-q", &t.url, "evil"]);
+    std::fs::write(clone.join("run-me.sh"), "#!/bin/sh\necho pwned\n").unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", clone.join("repos/evil.toml")).unwrap();
+    git_in(&t.alice, &clone, &["add", "."]);
+    git_in(&t.alice, &clone, &["commit", "-qm", "evil"]);
+    git_in(&t.alice, &clone, &["push", "-q", "origin", "main"]);
+
+    register(&t.bob, "bob/fine");
+    let error = t.bob.fails(4, &["sync"]);
+    assert!(error.contains("run-me.sh"), "{error}");
+    assert!(!t.bob.registry().join("run-me.sh").exists());
+    let error = t.alice.fails(4, &["sync"]);
+    assert!(error.contains("run-me.sh"), "{error}");
+    // A new machine will not start from it either.
+    let carol = TestEnv::online();
+    let run = carol.run(&["init", "--from", &t.url]);
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(!carol.registry().exists());
+}
+
+#[test]
+fn credentials_changed_on_both_sides_keep_the_later_and_stay_encrypted() {
+    let t = team();
+    let bob_key = t.bob.ok(&["identity"]).trim().to_string();
+    let set = |env: &TestEnv, secret: &str| {
+        let run = run_with_stdin(env.command(&["creds", "set", "shared/app"]), secret);
+        assert_eq!(run.code, 0, "{run:?}");
+    };
+    set(&t.alice, "alice-secret-1");
+    t.alice.ok(&["recipients", "add", &bob_key]);
+    synced(&t.alice);
+    synced(&t.bob);
+    // The recipients came from someone else: Bob checks them before encrypting anything.
+    let run = run_with_stdin(t.bob.command(&["creds", "set", "shared/app"]), "x");
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("recipients accept"), "{run:?}");
+    t.bob.ok(&["recipients", "accept"]);
+
+    set(&t.alice, "alice-secret-2");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    set(&t.bob, "bob-secret-3");
+    synced(&t.alice);
+    let said = synced(&t.bob);
+    assert!(
+        said.contains("credential of 'shared/app' changed on both sides"),
+        "{said}"
+    );
+    synced(&t.alice);
+    for env in [&t.alice, &t.bob] {
+        let shown = env.ok(&["creds", "show", "shared/app", "--reveal"]);
+        assert!(shown.contains("bob-secret-3"), "{shown}");
+    }
+    for env in [&t.alice, &t.bob] {
+        for secret in ["alice-secret-1", "alice-secret-2", "bob-secret-3"] {
+            env.assert_secret_absent(secret);
+        }
+    }
+}
+
+#[test]
+fn an_organisations_registry_mounts_as_a_read_only_layer() {
+    let t = team();
+    let org = TestEnv::online();
+    let org_url = bare_remote(&org, t.dir.path(), "org.git");
+    org.ok(&["remote", "set", &org_url]);
+    register(&org, "org/platform");
+    org.ok(&[
+        "register",
+        &url_of("shared/app"),
+        "--name",
+        "org/app",
+        "--no-fetch",
+    ]);
+    synced(&org);
+
+    t.alice.ok(&["registry", "add", "acme", &org_url]);
+    assert!(t.alice.ok(&["registry", "list"]).contains("acme"));
+    // Found in the layer, after the user's own registry.
+    assert_eq!(
+        t.alice.ok(&["resolve", "platform"]).trim(),
+        url_of("org/platform")
+    );
+    let which = t.alice.ok(&["which", "platform"]);
+    assert!(
+        which.contains("layer 'acme'") && which.contains("rule 5"),
+        "{which}"
+    );
+    // The user's own entry wins over the layer's for the same URL.
+    let which = t.alice.ok(&["which", &url_of("shared/app")]);
+    assert!(
+        which.contains("'shared/app' in your registry") && which.contains("rule 3"),
+        "{which}"
+    );
+    let list = t.alice.ok(&["list"]);
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("org/platform") && l.contains("acme")),
+        "{list}"
+    );
+    let json = entries(&t.alice);
+    assert_eq!(json["org/platform"]["layer"], "acme");
+    assert!(json["shared/app"].get("layer").is_none());
+    // Read-only: changing a layer's entry is refused, and nothing is changed.
+    t.alice.fails(3, &["tag", "add", "org/platform", "mine"]);
+
+    // The organisation adds a repository; Alice's sync brings the layer up to date.
+    register(&org, "org/new");
+    synced(&org);
+    let said = synced(&t.alice);
+    assert!(said.contains("layer acme: updated"), "{said}");
+    assert_eq!(
+        t.alice.ok(&["resolve", "org/new"]).trim(),
+        url_of("org/new")
+    );
+    // Nothing of the layer went into Alice's registry or its remote.
+    synced(&t.bob);
+    assert!(!entries(&t.bob).contains_key("org/platform"));
+
+    t.alice.ok(&["registry", "rm", "acme"]);
+    t.alice.fails(3, &["resolve", "platform"]);
+}
+
+/// A small deterministic random source, so that a failing run can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// What the final registry must hold, built from the operations that succeeded.
+#[derive(Default, Clone)]
+struct Expected {
+    name: String,
+    aliases: BTreeSet<String>,
+    tags: BTreeSet<String>,
+    secret: Option<String>,
+    forgotten: bool,
+}
+
+#[test]
+fn a_randomized_run_of_two_teammates_loses_nothing() {
+    let seed: u64 = std::env::var("REPODEX_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_2026);
+    let mut rng = Rng(seed);
+    let t = team();
+    let bob_key = t.bob.ok(&["identity"]).trim().to_string();
+    run_with_stdin(
+        t.alice.command(&["creds", "set", "shared/app"]),
+        "seed-secret",
+    );
+    t.alice.ok(&["recipients", "add", &bob_key]);
+    synced(&t.alice);
+    synced(&t.bob);
+    t.bob.ok(&["recipients", "accept"]);
+
+    let sides = [&t.alice, &t.bob];
+    let prefixes = ["a", "b"];
+    // Per entry (by its URL): what the operations that succeeded say it must be.
+    let mut expected: BTreeMap<String, Expected> = BTreeMap::new();
+    expected.insert(
+        url_of("shared/app"),
+        Expected {
+            name: "shared/app".into(),
+            secret: Some("seed-secret".into()),
+            ..Expected::default()
+        },
+    );
+    // Per side: entries registered since its last sync (only those may be forgotten,
+    // so no teammate has changed them), and entries the side knows.
+    let mut unsynced: [BTreeSet<String>; 2] = Default::default();
+    let mut known: [BTreeSet<String>; 2] = [
+        BTreeSet::from([url_of("shared/app")]),
+        BTreeSet::from([url_of("shared/app")]),
+    ];
+    let mut counter = 0;
+    let operations = 240;
+    // How often each kind of operation ran, so the run cannot quietly do nothing.
+    let mut ran: BTreeMap<&str, usize> = BTreeMap::new();
+    for step in 0..operations {
+        let side = rng.below(2);
+        let env = sides[side];
+        let own: Vec<String> = known[side]
+            .iter()
+            .filter(|u| {
+                u.contains(&format!("/team/{}-", prefixes[side])) && !expected[*u].forgotten
+            })
+            .cloned()
+            .collect();
+        let any: Vec<String> = known[side]
+            .iter()
+            .filter(|u| !expected[*u].forgotten)
+            .cloned()
+            .collect();
+        counter += 1;
+        match rng.below(10) {
+            0 | 1 => {
+                let name = format!("{}-{counter}", prefixes[side]);
+                register(env, &name);
+                *ran.entry("register").or_default() += 1;
+                let url = url_of(&name);
+                expected.insert(
+                    url.clone(),
+                    Expected {
+                        name,
+                        ..Expected::default()
+                    },
+                );
+                unsynced[side].insert(url.clone());
+                known[side].insert(url);
+            }
+            2 | 3 if !any.is_empty() => {
+                // Tags merge as sets: either side may tag any entry.
+                let url = &any[rng.below(any.len())];
+                let tag = ["red", "green", "blue", "ops", "web"][rng.below(5)];
+                env.ok(&["tag", "add", url, tag]);
+                *ran.entry("tag").or_default() += 1;
+                expected.get_mut(url).unwrap().tags.insert(tag.into());
+            }
+            4 if !own.is_empty() => {
+                let url = &own[rng.below(own.len())];
+                let alias = format!("{}-alias-{counter}", prefixes[side]);
+                env.ok(&["alias", "add", url, &alias]);
+                *ran.entry("alias").or_default() += 1;
+                expected.get_mut(url).unwrap().aliases.insert(alias);
+            }
+            5 if !own.is_empty() => {
+                let url = &own[rng.below(own.len())];
+                let name = format!("{}-renamed-{counter}", prefixes[side]);
+                env.ok(&["rename", url, &name]);
+                *ran.entry("rename").or_default() += 1;
+                expected.get_mut(url).unwrap().name = name;
+            }
+            6 if !own.is_empty() => {
+                let url = &own[rng.below(own.len())];
+                let secret = format!("secret-{counter}");
+                let run = run_with_stdin(env.command(&["creds", "set", url]), &secret);
+                assert_eq!(run.code, 0, "step {step}: {run:?}");
+                *ran.entry("creds").or_default() += 1;
+                expected.get_mut(url).unwrap().secret = Some(secret);
+            }
+            7 if !unsynced[side].is_empty() => {
+                let url = unsynced[side].iter().next().unwrap().clone();
+                env.ok(&["forget", &url]);
+                *ran.entry("forget").or_default() += 1;
+                unsynced[side].remove(&url);
+                expected.get_mut(&url).unwrap().forgotten = true;
+            }
+            _ => {
+                synced(env);
+                unsynced[side].clear();
+                *ran.entry("sync").or_default() += 1;
+                // After a sync a side knows everything that was on the remote.
+                let all: Vec<String> = expected.keys().cloned().collect();
+                for url in all {
+                    let pushed_by_other = !unsynced[1 - side].contains(&url);
+                    if pushed_by_other {
+                        known[side].insert(url);
+                    }
+                }
+            }
+        }
+    }
+    for kind in [
+        "register", "tag", "alias", "rename", "creds", "forget", "sync",
+    ] {
+        assert!(
+            ran.get(kind).copied().unwrap_or(0) >= 5,
+            "{ran:?}, seed {seed}"
+        );
+    }
+    let merges = t.alice.git(&["rev-list", "--merges", "--count", "HEAD"]);
+    assert!(
+        merges.trim().parse::<usize>().unwrap() >= 5,
+        "{merges} merges, seed {seed}"
+    );
+    // Two rounds of syncs deliver everything to both.
+    for env in [&t.alice, &t.bob, &t.alice] {
+        synced(env);
+    }
+    assert_eq!(tree(&t.alice), tree(&t.bob), "seed {seed}");
+    let alive: BTreeMap<String, &Expected> = expected
+        .iter()
+        .filter(|(_, e)| !e.forgotten)
+        .map(|(_, e)| (e.name.clone(), e))
+        .collect();
+    for env in [&t.alice, &t.bob] {
+        let actual = entries(env);
+        assert_eq!(
+            actual.keys().collect::<Vec<_>>(),
+            alive.keys().collect::<Vec<_>>(),
+            "seed {seed}"
+        );
+        for (name, want) in &alive {
+            let got = &actual[name];
+            assert_eq!(set_of(&got["tags"]), want.tags, "{name}, seed {seed}");
+            assert_eq!(set_of(&got["aliases"]), want.aliases, "{name}, seed {seed}");
+        }
+    }
+    for (name, want) in &alive {
+        if let Some(secret) = &want.secret {
+            let shown = t.bob.ok(&["creds", "show", name, "--reveal"]);
+            assert!(
+                shown.contains(secret.as_str()),
+                "{name}: {shown}, seed {seed}"
+            );
+        }
+    }
+}
