@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
     let mut tx = registry.transaction(waiting_notice)?;
     let message = match command {
         Command::Add { reference, aliases } => {
-            let name = tx.registry().resolve(&reference)?.name;
+            let name = super::own_entry(tx.registry(), &reference)?;
             for alias in &aliases {
                 tx.add_alias(&name, alias)?;
             }

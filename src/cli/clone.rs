@@ -24,7 +24,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let mut registry = ctx.open()?;
-    let name = registry.resolve(&args.reference)?.name;
+    let name = super::own_entry(&registry, &args.reference)?;
     let entry = registry.entry(&name)?;
     let url = entry.git_url()?;
     if let Some(branch) = &args.branch {

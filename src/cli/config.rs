@@ -19,7 +19,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let mut registry = ctx.open()?;
-    let name = registry.resolve(&args.reference)?.name;
+    let name = super::own_entry(&registry, &args.reference)?;
     let entry = super::entry_as_of(ctx, &mut registry, &name, args.at.as_deref())?;
     let files = &entry.config.files;
     match &args.path {

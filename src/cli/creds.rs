@@ -89,7 +89,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
             expires,
             note,
         } => {
-            let name = registry.resolve(&reference)?.name;
+            let name = super::own_entry(&registry, &reference)?;
             let kind = match kind {
                 KindArg::Token => Kind::Token,
                 KindArg::Password => Kind::Password,
@@ -131,7 +131,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
             }
         }
         Command::Show { reference, reveal } => {
-            let name = registry.resolve(&reference)?.name;
+            let name = super::own_entry(&registry, &reference)?;
             let identity = identity::load_or_create(&registry)?;
             let credential = registry.credential(&name, &identity)?.ok_or_else(|| {
                 Error::Invalid(format!(
@@ -172,7 +172,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
             }
         }
         Command::Rm { reference } => {
-            let name = registry.resolve(&reference)?.name;
+            let name = super::own_entry(&registry, &reference)?;
             let mut tx = registry.transaction(waiting_notice)?;
             if !tx.remove_credential(&name)? {
                 return Err(Error::Invalid(format!("'{name}' has no credential")));

@@ -23,7 +23,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let registry = ctx.open()?;
-    let name = registry.resolve(&args.reference)?.name;
+    let name = super::own_entry(&registry, &args.reference)?;
     let now = registry.entry(&name)?;
     let before_commit = match &args.since {
         Some(since) => Some(registry.commit_at(since)?),

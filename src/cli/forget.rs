@@ -12,7 +12,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let mut registry = ctx.open()?;
     let mut tx = registry.transaction(waiting_notice)?;
-    let name = tx.registry().resolve(&args.reference)?.name;
+    let name = super::own_entry(tx.registry(), &args.reference)?;
     let entry = tx.forget(&name)?;
     tx.commit(&format!("forget {name}"))?;
     eprintln!("repodex: forgot {name} ({})", entry.url);

@@ -64,8 +64,7 @@ enum Item {
     Entry {
         #[serde(flatten)]
         summary: Summary,
-        /// The layer it comes from; absent for the user's own registry.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        /// The layer it comes from; null for the user's own registry.
         layer: Option<String>,
     },
     Broken {

@@ -12,7 +12,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let registry = ctx.open()?;
     let name = match &args.reference {
-        Some(reference) => Some(registry.resolve(reference)?.name),
+        Some(reference) => Some(super::own_entry(&registry, reference)?),
         None => None,
     };
     for change in registry.log(name.as_deref())? {

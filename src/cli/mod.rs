@@ -252,6 +252,25 @@ fn one_line_usage_error(error: &clap::Error) -> String {
 
 type CmdResult = repodex::Result<Outcome>;
 
+/// The name of the entry `reference` resolves to in the user's own registry, for
+/// commands that change or fetch it. A reference that only a read-only layer knows is
+/// refused with that said.
+fn own_entry(registry: &Registry, reference: &str) -> repodex::Result<String> {
+    match registry.resolve(reference) {
+        Ok(found) => Ok(found.name),
+        Err(miss @ repodex::Error::NotFound { .. }) => match registry.resolve_in_layers(reference) {
+            Ok(Some(hit)) => Err(repodex::Error::Invalid(format!(
+                "'{}' is '{}' in the read-only layer '{}'; this command works on your own registry's entries (resolve, info, which and list read layers too)",
+                reference.escape_debug(),
+                hit.resolved.name,
+                hit.layer.name
+            ))),
+            _ => Err(miss),
+        },
+        Err(e) => Err(e),
+    }
+}
+
 /// A reference resolved in the user's registry or, failing that, in a layer.
 struct Found {
     /// The layer it was found in; `None` for the user's own registry.

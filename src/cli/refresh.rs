@@ -35,7 +35,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     } else {
         let mut names = Vec::new();
         for reference in &args.references {
-            let name = registry.resolve(reference)?.name;
+            let name = super::own_entry(&registry, reference)?;
             if !names.contains(&name) {
                 names.push(name);
             }

@@ -14,7 +14,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let mut registry = ctx.open()?;
     let mut tx = registry.transaction(waiting_notice)?;
-    let name = tx.registry().resolve(&args.reference)?.name;
+    let name = super::own_entry(tx.registry(), &args.reference)?;
     tx.rename(&name, &args.new_name)?;
     tx.commit(&format!("rename {name} to {}", args.new_name))?;
     println!("{}", args.new_name);

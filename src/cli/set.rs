@@ -31,7 +31,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         .transpose()?;
     let mut registry = ctx.open()?;
     let mut tx = registry.transaction(waiting_notice)?;
-    let name = tx.registry().resolve(&args.reference)?.name;
+    let name = super::own_entry(tx.registry(), &args.reference)?;
     let mut what = Vec::new();
     if let Some(url) = &url {
         tx.set_url(&name, url)?;

@@ -30,12 +30,12 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
     let mut tx = registry.transaction(waiting_notice)?;
     let message = match command {
         Command::Add { reference, tags } => {
-            let name = tx.registry().resolve(&reference)?.name;
+            let name = super::own_entry(tx.registry(), &reference)?;
             tx.add_tags(&name, &tags)?;
             format!("tag {name}: {}", tags.join(", "))
         }
         Command::Rm { reference, tags } => {
-            let name = tx.registry().resolve(&reference)?.name;
+            let name = super::own_entry(tx.registry(), &reference)?;
             tx.remove_tags(&name, &tags)?;
             format!("untag {name}: {}", tags.join(", "))
         }

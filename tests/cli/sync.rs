@@ -381,9 +381,10 @@ fn an_organisations_registry_mounts_as_a_read_only_layer() {
     );
     let json = entries(&t.alice);
     assert_eq!(json["org/platform"]["layer"], "acme");
-    assert!(json["shared/app"].get("layer").is_none());
+    assert_eq!(json["shared/app"]["layer"], Value::Null);
     // Read-only: changing a layer's entry is refused, and nothing is changed.
-    t.alice.fails(3, &["tag", "add", "org/platform", "mine"]);
+    let error = t.alice.fails(2, &["tag", "add", "org/platform", "mine"]);
+    assert!(error.contains("read-only layer 'acme'"), "{error}");
 
     // The organisation adds a repository; Alice's sync brings the layer up to date.
     register(&org, "org/new");
