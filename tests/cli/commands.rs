@@ -100,6 +100,7 @@ fn register_list_info_resolve() {
             "tags": ["work"],
             "description": "Minsky CLI",
             "default_branch": null,
+            "layer": null,
         })
     );
 
