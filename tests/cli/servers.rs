@@ -96,6 +96,15 @@ pub struct GitDaemon {
 
 impl GitDaemon {
     pub fn start(upstreams: &Upstreams) -> GitDaemon {
+        GitDaemon::serve(upstreams, false)
+    }
+
+    /// A daemon that also accepts pushes, for a registry shared through it.
+    pub fn start_with_push(upstreams: &Upstreams) -> GitDaemon {
+        GitDaemon::serve(upstreams, true)
+    }
+
+    fn serve(upstreams: &Upstreams, push: bool) -> GitDaemon {
         let port = free_port();
         // Run git-daemon itself: `git daemon` is a wrapper process, and killing it would
         // leave the daemon serving.
@@ -107,6 +116,7 @@ impl GitDaemon {
         let exec_path = PathBuf::from(String::from_utf8(exec_path).unwrap().trim());
         let child = Command::new(exec_path.join("git-daemon"))
             .args(["--reuseaddr", "--export-all", "--listen=127.0.0.1"])
+            .args(push.then_some("--enable=receive-pack"))
             .arg(format!("--port={port}"))
             .arg(format!("--base-path={}", upstreams.root.display()))
             .arg(&upstreams.root)

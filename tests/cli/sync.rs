@@ -131,6 +131,26 @@ fn teammates_merge_disjoint_and_overlapping_edits() {
 }
 
 #[test]
+fn a_registry_shared_through_git_daemon_syncs_both_ways() {
+    let alice = TestEnv::online();
+    let bob = TestEnv::online();
+    let upstreams = crate::servers::Upstreams::new(&alice);
+    bare_remote(&alice, &upstreams.root, "registry.git");
+    let daemon = crate::servers::GitDaemon::start_with_push(&upstreams);
+    let url = daemon.url("registry");
+    alice.ok(&["remote", "set", &url]);
+    register(&alice, "alice/app");
+    synced(&alice);
+    bob.ok(&["init", "--from", &url]);
+    register(&bob, "bob/app");
+    bob.ok(&["tag", "add", "alice/app", "shared"]);
+    synced(&bob);
+    assert!(synced(&alice).contains("received 2 change(s)"));
+    assert_eq!(tree(&alice), tree(&bob));
+    assert_eq!(bob.ok(&["remote", "show"]).trim(), url);
+}
+
+#[test]
 fn the_later_of_two_descriptions_wins_and_the_other_is_named() {
     let t = team();
     t.alice
