@@ -307,6 +307,20 @@ impl Repo {
         Ok(times)
     }
 
+    /// The files at `paths` in `tree`, in order: looked up one by one for a few paths,
+    /// from one walk of the whole tree for many (a lookup reads every tree on the way).
+    pub fn files_at(&self, tree: ObjectId, paths: &[String]) -> Result<Vec<Option<TreeFile>>> {
+        if paths.len() <= 64 {
+            return paths.iter().map(|p| self.file_at(tree, p)).collect();
+        }
+        let mut all: std::collections::HashMap<String, TreeFile> = self
+            .all_files(tree)?
+            .into_iter()
+            .map(|f| (f.path.clone(), f))
+            .collect();
+        Ok(paths.iter().map(|p| all.remove(p)).collect())
+    }
+
     /// Every file in `tree`.
     pub fn all_files(&self, tree: ObjectId) -> Result<Vec<TreeFile>> {
         self.files_under(tree, "")
@@ -564,25 +578,37 @@ impl Repo {
     /// Bring `paths` in the work tree and index in line with `commit`: write each file
     /// that is in the commit (atomically, by rename), remove each that is not, and update
     /// their index entries. Other paths are left alone, edited or not.
+    ///
+    /// `known` holds the content of files the caller just wrote, so that they are not
+    /// read back from the object store.
     pub fn checkout_paths(
         &self,
         mut index: gix::index::File,
         commit: ObjectId,
         paths: &[String],
+        known: &std::collections::HashMap<&str, &[u8]>,
     ) -> Result<()> {
         let tree = self.tree_of(commit)?;
         break_stale_lock(&self.repo.index_path().with_extension("lock"));
         let touched: std::collections::HashSet<&[u8]> =
             paths.iter().map(|p| p.as_bytes()).collect();
         index.remove_entries(|_, p, _| touched.contains(p.as_bytes()));
-        for path in paths {
+        let files = self.files_at(tree, paths)?;
+        for (path, file) in paths.iter().zip(files) {
             let target = self.workdir.join(path);
-            match self.file_at(tree, path)? {
+            match file {
                 Some(file) if file.regular => {
-                    let content = self.read_blob(file.id, usize::MAX)?;
+                    let read;
+                    let content = match known.get(path.as_str()) {
+                        Some(content) => *content,
+                        None => {
+                            read = self.read_blob(file.id, usize::MAX)?;
+                            &read
+                        }
+                    };
                     // Stage in .git/, not beside the file: a process killed between
                     // writing and renaming must not leave an untracked file in the work tree.
-                    write_atomically_in(self.repo.git_dir(), &target, &content)?;
+                    write_atomically_in(self.repo.git_dir(), &target, content)?;
                     let metadata = gix::index::fs::Metadata::from_path_no_follow(&target)
                         .map_err(|e| Error::io(format!("cannot stat {path}"), e))?;
                     let stat = gix::index::entry::Stat::from_fs(&metadata)

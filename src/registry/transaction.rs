@@ -419,7 +419,7 @@ impl<'r> Transaction<'r> {
         };
         journal.write(&private)?;
         repo.update_head(Some(self.base), theirs, "sync: fast-forward")?;
-        repo.checkout_paths(index, theirs, &journal.paths)?;
+        repo.checkout_paths(index, theirs, &journal.paths, &Default::default())?;
         self.registry.reload()?;
         Journal::remove(&private)
     }
@@ -485,8 +485,11 @@ impl<'r> Transaction<'r> {
             .files
             .iter()
             .map(|(path, content)| (path.clone(), content.clone()));
-        for (path, content) in entries.chain(files) {
-            let old = repo.file_at(self.base_tree, &path)?.map(|f| f.id);
+        let all: Vec<(String, Option<Vec<u8>>)> = entries.chain(files).collect();
+        let paths: Vec<String> = all.iter().map(|(path, _)| path.clone()).collect();
+        let olds = repo.files_at(self.base_tree, &paths)?;
+        for ((path, content), old) in all.into_iter().zip(olds) {
+            let old = old.map(|f| f.id);
             let unchanged = match (&content, old) {
                 (None, None) => true,
                 (Some(bytes), Some(old)) => repo.blob_id(bytes)? == old,
@@ -514,18 +517,22 @@ impl<'r> Transaction<'r> {
             .chain(self.merge_parent)
             .collect();
         let commit = repo.write_commit(tree, &parents, message)?;
-        let paths: Vec<String> = edits.into_iter().map(|e| e.path).collect();
+        let paths: Vec<String> = edits.iter().map(|e| e.path.clone()).collect();
         let private = self.registry.private_dir();
         let journal = Journal {
             base: self.base,
             new: commit,
             paths,
         };
+        let known: std::collections::HashMap<&str, &[u8]> = edits
+            .iter()
+            .filter_map(|e| Some((e.path.as_str(), e.content.as_deref()?)))
+            .collect();
         journal.write(&private)?;
         failpoint("before-head");
         repo.update_head(Some(self.base), commit, message)?;
         failpoint("after-head");
-        repo.checkout_paths(index, commit, &journal.paths)?;
+        repo.checkout_paths(index, commit, &journal.paths, &known)?;
         failpoint("after-worktree");
         self.registry.advance(commit, &self.changes)?;
         Journal::remove(&private)?;
@@ -635,7 +642,12 @@ fn repair_locked(repo: &Repo, private: &Path) -> Result<()> {
                 repairable.push(path.clone());
             }
         }
-        repo.checkout_paths(repo.open_index()?, journal.new, &repairable)?;
+        repo.checkout_paths(
+            repo.open_index()?,
+            journal.new,
+            &repairable,
+            &Default::default(),
+        )?;
     }
     Journal::remove(private)
 }
