@@ -32,7 +32,7 @@ pub mod url;
 pub mod vault;
 
 pub use error::{Error, ErrorKind, Result};
-pub use registry::catalog::Record;
+pub use registry::catalog::{RawRecord, Record};
 pub use registry::entry::{Entry, Summary};
 pub use registry::resolve::{Resolved, Rule};
 pub use registry::transaction::{NewEntry, Transaction};

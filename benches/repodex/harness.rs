@@ -10,14 +10,122 @@ pub struct Bench {
     pub quick: bool,
 }
 
-/// One line of the result table.
+/// What a row measures.
+#[derive(Clone, Copy)]
+pub enum Value {
+    Time(Duration),
+    Bytes(u64),
+}
+
+impl Value {
+    fn number(self) -> f64 {
+        match self {
+            Value::Time(t) => t.as_secs_f64(),
+            Value::Bytes(b) => b as f64,
+        }
+    }
+
+    fn shown(self) -> String {
+        match self {
+            Value::Time(t) => format!("{:.2} ms", t.as_secs_f64() * 1e3),
+            Value::Bytes(b) if b >= 1 << 20 => format!("{:.1} MB", b as f64 / (1 << 20) as f64),
+            Value::Bytes(b) => format!("{:.1} KB", b as f64 / 1024.0),
+        }
+    }
+}
+
+/// One line of the result table: ours over the baseline, against a target ratio.
 pub struct Row {
     pub what: String,
-    pub ours: Duration,
-    pub base: Duration,
+    pub ours: Value,
+    pub base: Value,
     pub baseline: String,
     pub target: f64,
     pub repeats: usize,
+}
+
+impl Row {
+    /// A time against a baseline time measured in the same run.
+    pub fn time(
+        what: String,
+        ours: Duration,
+        base: Duration,
+        baseline: String,
+        target: f64,
+        repeats: usize,
+    ) -> Row {
+        Row {
+            what,
+            ours: Value::Time(ours),
+            base: Value::Time(base),
+            baseline,
+            target,
+            repeats,
+        }
+    }
+
+    /// A size against a limit (the ratio must stay at or under 1).
+    pub fn bytes(what: String, ours: u64, limit: u64, baseline: String) -> Row {
+        Row {
+            what,
+            ours: Value::Bytes(ours),
+            base: Value::Bytes(limit),
+            baseline,
+            target: 1.0,
+            repeats: 1,
+        }
+    }
+}
+
+/// Run a command to completion and return its peak resident memory, in bytes.
+///
+/// Linux counts a process's peak from before its `exec` too, so a command spawned by
+/// this (large) harness would report the harness's own peak. The harness therefore runs
+/// itself again, small and fresh, to spawn the command and report its peak
+/// ([`peak_memory_main`]).
+pub fn peak_memory(cmd: &mut Command) -> u64 {
+    let mut outer = Command::new(std::env::current_exe().unwrap());
+    outer
+        .arg(PEAK_MEMORY_FLAG)
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(value) => outer.env(key, value),
+            None => outer.env_remove(key),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        outer.current_dir(dir);
+    }
+    let out = outer.stderr(Stdio::inherit()).output().unwrap();
+    assert!(out.status.success(), "{cmd:?} failed");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// The flag that makes the harness measure one command's peak memory and exit.
+pub const PEAK_MEMORY_FLAG: &str = "--peak-memory-of";
+
+/// `harness --peak-memory-of PROGRAM ARGS...`: run it, print its peak memory in bytes.
+pub fn peak_memory_main(program: &str, args: &[String]) -> ! {
+    let child = Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: rusage is plain data; wait4 fills it for the child we just spawned.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as libc::pid_t, "wait4 failed");
+    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    println!("{}", usage.ru_maxrss as u64 * 1024);
+    std::process::exit(if ok { 0 } else { 1 })
 }
 
 impl Bench {
@@ -132,20 +240,43 @@ pub fn print(bench: &Bench, rows: &[Row]) {
         chrono::Utc::now().format("%Y-%m-%d")
     );
     println!();
-    println!("| measurement | repodex | baseline | baseline time | ratio | target | met | runs |");
+    println!("machine: {}", machine());
+    println!();
+    println!("| measurement | repodex | baseline | baseline value | ratio | target | met | runs |");
     println!("|---|---:|---|---:|---:|---:|:---:|---:|");
     for row in rows {
-        let ratio = row.ours.as_secs_f64() / row.base.as_secs_f64();
+        let ratio = row.ours.number() / row.base.number();
         println!(
-            "| {} | {:.2} ms | {} | {:.2} ms | {:.2} | ≤ {} | {} | {} |",
+            "| {} | {} | {} | {} | {:.2} | ≤ {} | {} | {} |",
             row.what,
-            row.ours.as_secs_f64() * 1e3,
+            row.ours.shown(),
             row.baseline,
-            row.base.as_secs_f64() * 1e3,
+            row.base.shown(),
             ratio,
             row.target,
             if ratio <= row.target { "yes" } else { "no" },
             row.repeats
         );
     }
+}
+
+/// The CPU, its cores and the memory of this machine, for the table's header.
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|l| l.trim_start_matches([' ', '\t', ':']).to_string())
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|l| l.trim().trim_end_matches(" kB").parse::<u64>().ok())
+        .map_or_else(|| "?".into(), |kb| format!("{} GiB", kb / (1 << 20)));
+    format!(
+        "{model}, {cores} cores, {memory} memory, {}",
+        std::env::consts::OS
+    )
 }

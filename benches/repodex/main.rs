@@ -15,6 +15,10 @@ mod registry;
 mod remote;
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some(harness::PEAK_MEMORY_FLAG) {
+        harness::peak_memory_main(&args[2], &args[3..]);
+    }
     let quick = std::env::args().any(|a| a == "--quick")
         || std::env::var_os("REPODEX_BENCH_QUICK").is_some();
     let bench = harness::Bench::new(quick);

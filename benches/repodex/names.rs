@@ -129,14 +129,14 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
         },
         |i| bench.git(&clones, &["clone", "-q", &url, &target("git", i)]),
     );
-    rows.push(Row {
-        what: format!("clone of {files} files, {commits} commits, from the mirror"),
+    rows.push(Row::time(
+        format!("clone of {files} files, {commits} commits, from the mirror"),
         ours,
         base,
-        baseline: "git clone from a loopback git daemon".into(),
-        target: 0.5,
-        repeats: r,
-    });
+        "git clone from a loopback git daemon".into(),
+        0.5,
+        r,
+    ));
     drop(daemon);
 
     eprintln!("building {copies} working copies…");
@@ -159,13 +159,13 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
             )
         },
     );
-    rows.push(Row {
-        what: format!("import scan of {copies} working copies"),
+    rows.push(Row::time(
+        format!("import scan of {copies} working copies"),
         ours,
         base,
-        baseline: "find + git config --get remote.origin.url loop".into(),
-        target: 0.5,
-        repeats: r,
-    });
+        "find + git config --get remote.origin.url loop".into(),
+        0.5,
+        r,
+    ));
     rows
 }

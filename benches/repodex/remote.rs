@@ -138,14 +138,14 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
             )
         },
     );
-    rows.push(Row {
-        what: format!("first refresh --all of {n}"),
+    rows.push(Row::time(
+        format!("first refresh --all of {n}"),
         ours,
         base,
-        baseline: "loop of git clone --bare --depth 1 --single-branch".into(),
-        target: 0.7,
-        repeats: r,
-    });
+        "loop of git clone --bare --depth 1 --single-branch".into(),
+        0.7,
+        r,
+    ));
 
     // Refreshing again with nothing new vs asking each remote with git ls-remote.
     let warm = &first_registries[0];
@@ -167,14 +167,14 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
             )
         },
     );
-    rows.push(Row {
-        what: format!("refresh --all of {n}, unchanged"),
+    rows.push(Row::time(
+        format!("refresh --all of {n}, unchanged"),
         ours,
         base,
-        baseline: "loop of git ls-remote".into(),
-        target: 0.5,
-        repeats: r,
-    });
+        "loop of git ls-remote".into(),
+        0.5,
+        r,
+    ));
     let status = bench
         .git(warm, &["status", "--porcelain"])
         .output()

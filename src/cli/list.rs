@@ -1,5 +1,5 @@
 use super::{render, CmdResult, Context, Outcome};
-use repodex::{Record, Summary};
+use repodex::{RawRecord, Record, Summary};
 use serde::Serialize;
 
 /// List registered repositories
@@ -73,6 +73,49 @@ enum Item {
     },
 }
 
+/// `list --json` of everything: the catalog's summaries go out as stored, one line per
+/// entry, with no parsing and no re-encoding, so it costs about what reading the
+/// catalog costs. Returns how many files could not be read.
+fn stream_json(
+    sources: &[(Option<String>, Option<repodex::Registry>)],
+    registry: &repodex::Registry,
+) -> usize {
+    use std::io::Write;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut broken = 0;
+    let mut first = true;
+    let _ = out.write_all(b"[");
+    for (layer, layer_registry) in sources {
+        let layer_json = serde_json::to_string(layer).expect("a layer name serializes");
+        for record in layer_registry.as_ref().unwrap_or(registry).raw_records() {
+            let _ = out.write_all(if first { b"\n  " } else { b",\n  " });
+            first = false;
+            match record {
+                RawRecord::Entry { json } => {
+                    // `{...}` becomes `{...,"layer":...}`.
+                    let _ = out.write_all(&json[..json.len().saturating_sub(1)]);
+                    let _ = write!(out, ",\"layer\":{layer_json}}}");
+                }
+                RawRecord::Broken { name, error } => {
+                    broken += 1;
+                    let (name, error) = (
+                        String::from_utf8_lossy(name),
+                        String::from_utf8_lossy(error),
+                    );
+                    let _ = serde_json::to_writer(
+                        &mut out,
+                        &serde_json::json!({"name": name, "error": error}),
+                    );
+                    eprintln!("repodex: warning: {error}");
+                }
+            }
+        }
+    }
+    let _ = out.write_all(if first { b"]\n" } else { b"\n]\n" });
+    broken
+}
+
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let registry = ctx.open()?;
     let filter = Filter::new(args.pattern.as_deref())?;
@@ -83,6 +126,10 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     for layer in layers {
         let layer_registry = registry.open_layer(&layer)?;
         sources.push((Some(layer.name), Some(layer_registry)));
+    }
+    if args.json && matches!(filter, Filter::All) && args.tags.is_empty() {
+        let broken = stream_json(&sources, &registry);
+        return Ok(broken_warning(broken));
     }
     for (layer, layer_registry) in &sources {
         for record in layer_registry.as_ref().unwrap_or(&registry).records() {
@@ -105,7 +152,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     }
     let with_layers = sources.len() > 1;
     if args.json {
-        render::json(&items);
+        render::json_lines(&items);
     } else {
         let rows: Vec<Vec<String>> = items
             .iter()
@@ -147,8 +194,12 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             eprintln!("repodex: warning: {error}");
         }
     }
+    Ok(broken_warning(broken))
+}
+
+fn broken_warning(broken: usize) -> Outcome {
     if broken > 0 {
         eprintln!("repodex: warning: {broken} entry file(s) could not be read; `repodex doctor` lists every problem");
     }
-    Ok(Outcome::Success)
+    Outcome::Success
 }

@@ -13,6 +13,19 @@ pub fn json<T: Serialize + ?Sized>(value: &T) {
     let _ = writeln!(out);
 }
 
+/// Print a JSON array with one compact item per line: valid JSON, and readable with
+/// line tools (`list --json` at 100,000 entries stays one line per entry).
+pub fn json_lines<T: Serialize>(items: &[T]) {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let _ = out.write_all(b"[");
+    for (i, item) in items.iter().enumerate() {
+        let _ = out.write_all(if i == 0 { b"\n  " } else { b",\n  " });
+        let _ = serde_json::to_writer(&mut out, item);
+    }
+    let _ = out.write_all(if items.is_empty() { b"]\n" } else { b"\n]\n" });
+}
+
 /// Print rows as aligned columns under a header; the last column is not padded.
 pub fn table(header: &[&str], rows: &[Vec<String>]) {
     let columns = header.len();

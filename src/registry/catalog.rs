@@ -46,6 +46,14 @@ impl Record {
     }
 }
 
+/// A record as stored: an entry's summary as one line of compact JSON (the fields of
+/// [`Summary`], in order), or the name and error of a file that is not an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawRecord<'a> {
+    Entry { json: &'a [u8] },
+    Broken { name: &'a [u8], error: &'a [u8] },
+}
+
 /// Lookup key kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyKind {
@@ -191,6 +199,20 @@ impl Catalog {
             .split(|b| *b == b'\n')
             .filter(|l| !l.is_empty())
             .filter_map(parse_record)
+    }
+
+    /// Every record as the catalog stores it, sorted by name, without parsing: for
+    /// output that passes the summaries through (`list --json`).
+    pub fn raw_records(&self) -> impl Iterator<Item = RawRecord<'_>> + '_ {
+        self.data[self.records.clone()]
+            .split(|b| *b == b'\n')
+            .filter_map(|line| {
+                let (name, value) = (key_of(line)?, value_of(line)?);
+                Some(match value.strip_prefix(b"!") {
+                    Some(error) => RawRecord::Broken { name, error },
+                    None => RawRecord::Entry { json: value },
+                })
+            })
     }
 
     /// Every entry's name, sorted, without reading the records.

@@ -187,6 +187,11 @@ impl Registry {
         self.catalog.records()
     }
 
+    /// Every record as stored, sorted by name, without parsing (see [`catalog::RawRecord`]).
+    pub fn raw_records(&self) -> impl Iterator<Item = catalog::RawRecord<'_>> + '_ {
+        self.catalog.raw_records()
+    }
+
     /// The record of one entry, by exact name.
     pub fn record(&self, name: &str) -> Option<Record> {
         self.catalog.record(name)
