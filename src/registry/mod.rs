@@ -93,16 +93,7 @@ impl Registry {
         // Build the registry in a sibling folder and rename it into place: the rename is
         // atomic, so concurrent first uses see either no registry or a whole one, and
         // exactly one of them wins.
-        let parent = root.parent().ok_or_else(|| Error::NotARegistry {
-            path: root.to_path_buf(),
-            reason: "it has no parent folder".into(),
-        })?;
-        std::fs::create_dir_all(parent)
-            .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
-        let staging = tempfile::Builder::new()
-            .prefix(".repodex-new-")
-            .tempdir_in(parent)
-            .map_err(|e| Error::io(format!("cannot create a folder in {}", parent.display()), e))?;
+        let staging = staging_folder(root)?;
         let repo = Repo::init(staging.path())?;
         let edits: Vec<FileEdit> = layout::initial_files()
             .into_iter()
@@ -320,6 +311,20 @@ pub fn repository_url(input: &str) -> Result<crate::url::GitUrl> {
         }
         .into()),
     }
+}
+
+/// A new folder beside `root` to build a registry in before renaming it into place.
+pub(crate) fn staging_folder(root: &Path) -> Result<tempfile::TempDir> {
+    let parent = root.parent().ok_or_else(|| Error::NotARegistry {
+        path: root.to_path_buf(),
+        reason: "it has no parent folder".into(),
+    })?;
+    std::fs::create_dir_all(parent)
+        .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
+    tempfile::Builder::new()
+        .prefix(".repodex-new-")
+        .tempdir_in(parent)
+        .map_err(|e| Error::io(format!("cannot create a folder in {}", parent.display()), e))
 }
 
 /// Is `dir` missing, or an empty folder?

@@ -285,15 +285,7 @@ pub fn clone_registry(url: &GitUrl, dest: &Path, network: &Network) -> Result<Re
             dest.display()
         )));
     }
-    let parent = dest
-        .parent()
-        .ok_or_else(|| Error::Invalid(format!("{} has no parent folder", dest.display())))?;
-    std::fs::create_dir_all(parent)
-        .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".repodex-new-")
-        .tempdir_in(parent)
-        .map_err(|e| Error::io(format!("cannot create a folder in {}", parent.display()), e))?;
+    let staging = crate::registry::staging_folder(dest)?;
     Repo::init(staging.path())?;
     let remote = RegistryRemote {
         name: "origin".into(),
