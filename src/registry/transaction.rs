@@ -418,8 +418,11 @@ impl<'r> Transaction<'r> {
             paths,
         };
         journal.write(&private)?;
+        failpoint("before-head");
         repo.update_head(Some(self.base), theirs, "sync: fast-forward")?;
+        failpoint("after-head");
         repo.checkout_paths(index, theirs, &journal.paths, &Default::default())?;
+        failpoint("after-worktree");
         self.registry.reload()?;
         Journal::remove(&private)
     }

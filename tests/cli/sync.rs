@@ -285,6 +285,37 @@ fn offline_edits_wait_for_the_next_sync() {
 }
 
 #[test]
+fn a_sync_stopped_at_any_step_loses_nothing_and_the_next_one_finishes() {
+    for step in ["before-head", "after-head", "after-worktree"] {
+        for merge in [false, true] {
+            let t = team();
+            register(&t.alice, "alice/new");
+            synced(&t.alice);
+            if merge {
+                // Bob has a change of his own: his sync makes a merge commit.
+                register(&t.bob, "bob/new");
+            }
+            let before = t.bob.head();
+            let mut cmd = t.bob.command(&["sync"]);
+            cmd.env("REPODEX_TEST_FAILPOINT", step);
+            let run = run_with_stdin(cmd, "");
+            assert_ne!(run.code, 0, "{step}: the failpoint did not stop the sync");
+            // The next command repairs whatever the stop left, and nothing is lost.
+            let names: Vec<String> = entries(&t.bob).into_keys().collect();
+            let moved = t.bob.head() != before;
+            assert_eq!(moved, step != "before-head", "{step}, merge {merge}");
+            assert_eq!(names.contains(&"alice/new".to_string()), moved, "{step}");
+            assert_eq!(names.contains(&"bob/new".to_string()), merge, "{step}");
+            t.bob.assert_plain_git_happy();
+            // The next sync delivers everything, both ways.
+            synced(&t.bob);
+            synced(&t.alice);
+            assert_eq!(tree(&t.alice), tree(&t.bob), "{step}, merge {merge}");
+        }
+    }
+}
+
+#[test]
 fn a_sync_without_a_remote_says_how_to_add_one() {
     let env = TestEnv::online();
     register(&env, "solo");
