@@ -229,6 +229,24 @@ fn a_clash_no_rule_settles_stops_the_sync_and_changes_nothing() {
     synced(&t.alice);
     let names: Vec<String> = entries(&t.alice).into_keys().collect();
     assert_eq!(names, ["shared/app", "tool", "tool-two"]);
+
+    // A rename on one side onto a name the other side gave a new repository: neither
+    // entry may replace the other.
+    t.alice.ok(&["rename", "shared/app", "web"]);
+    t.bob
+        .ok(&["register", &url_of("web"), "--name", "web", "--no-fetch"]);
+    synced(&t.alice);
+    let error = t.bob.fails(4, &["sync"]);
+    assert!(
+        error.contains("'web' names one repository here and another"),
+        "{error}"
+    );
+    t.bob.ok(&["rename", "web", "website"]);
+    synced(&t.bob);
+    synced(&t.alice);
+    let all = entries(&t.alice);
+    assert_eq!(all["web"]["url"], url_of("shared/app"));
+    assert_eq!(all["website"]["url"], url_of("web"));
 }
 
 #[test]

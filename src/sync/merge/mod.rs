@@ -334,20 +334,27 @@ impl<'a> Merger<'a> {
         if !self.clashes.is_empty() {
             return Ok(());
         }
-        let mut claimed: BTreeSet<String> = BTreeSet::new();
+        // Per side, the new names that are renamed entries of the common ancestor.
+        let (mut claimed_ours, mut claimed_theirs) = (BTreeSet::new(), BTreeSet::new());
         // Entries that existed in the common ancestor, followed through renames.
         for b in base.values() {
-            let o = successor(b, &ours, &base, &mut claimed);
-            let t = successor(b, &theirs, &base, &mut claimed);
+            let o = successor(b, &ours, &base, &mut claimed_ours);
+            let t = successor(b, &theirs, &base, &mut claimed_theirs);
             self.merge_one(Some(b), o, t, plan)?;
         }
         // Entries new on either side.
         for name in names {
-            if base.contains_key(name) || claimed.contains(name) {
+            if base.contains_key(name) {
                 continue;
             }
-            let o = ours.get(name).cloned();
-            let t = theirs.get(name).cloned();
+            let o = ours
+                .get(name)
+                .filter(|_| !claimed_ours.contains(name))
+                .cloned();
+            let t = theirs
+                .get(name)
+                .filter(|_| !claimed_theirs.contains(name))
+                .cloned();
             if let (Some(o), Some(t)) = (&o, &t) {
                 if o.entry.git_url()?.identity_key() != t.entry.git_url()?.identity_key() {
                     self.clashes.push(format!(
@@ -360,6 +367,14 @@ impl<'a> Merger<'a> {
             self.merge_one(None, o, t, plan)?;
         }
         Ok(())
+    }
+
+    /// Does our side have an entry called `name`?
+    fn ours_has(&self, name: &str) -> bool {
+        matches!(
+            self.repo.file_at(self.ours.tree, &Entry::path_for(name)),
+            Ok(Some(_))
+        )
     }
 
     /// Merge one entry's three versions into the plan (which starts from ours).
@@ -407,6 +422,18 @@ impl<'a> Merger<'a> {
                 if ours.as_ref().is_some_and(|o| o.credential.is_some()) {
                     plan.files.insert(credential_path(old), None);
                 }
+            }
+        }
+        if let Some(r) = &result {
+            // The result may not take the name of a different entry here (one side
+            // renamed or registered something to a name the other side gave another).
+            let same_entry = ours_name.as_deref() == Some(r.name.as_str());
+            if !same_entry && !plan.removals.contains(&r.name) && self.ours_has(&r.name) {
+                self.clashes.push(format!(
+                    "'{}' names one repository here and another on the remote ({}); rename one of them (`repodex rename {0} NEW-NAME`) and sync again",
+                    r.name, r.entry.url
+                ));
+                return Ok(());
             }
         }
         if let Some(r) = result {
