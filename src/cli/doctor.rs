@@ -11,11 +11,19 @@ pub struct Args {}
 pub fn run(ctx: &Context, _args: Args) -> CmdResult {
     let registry = ctx.open()?;
     let report = registry.doctor()?;
+    // A message that already starts with its file's path is shown once.
+    let shown = |f: &repodex::registry::doctor::Finding| {
+        if f.message.starts_with(&f.path) {
+            f.message.clone()
+        } else {
+            format!("{}: {}", f.path, f.message)
+        }
+    };
     for finding in &report.warnings {
-        eprintln!("warning: {}: {}", finding.path, finding.message);
+        eprintln!("warning: {}", shown(finding));
     }
     for finding in &report.problems {
-        println!("problem: {}: {}", finding.path, finding.message);
+        println!("problem: {}", shown(finding));
     }
     if report.is_healthy() {
         println!(

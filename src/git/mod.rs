@@ -559,9 +559,14 @@ impl Repo {
 
     /// Paths whose work tree or index differ from HEAD, untracked files included, as
     /// `git status` would list them.
+    ///
+    /// Read through a handle that ignores the system and user git configuration: a
+    /// registry's `.gitattributes` (which a teammate controls) could otherwise name a
+    /// filter driver configured there (git-lfs, or worse) and make repodex run it.
     pub fn changed_paths(&self) -> Result<Vec<String>> {
-        let iter = self
-            .repo
+        let isolated = gix::open_opts(self.repo.git_dir(), gix::open::Options::isolated())
+            .map_err(git_err("cannot open the registry to read its status"))?;
+        let iter = isolated
             .status(gix::progress::Discard)
             .map_err(git_err("cannot read the registry's status"))?
             .untracked_files(gix::status::UntrackedFiles::Files)

@@ -248,14 +248,26 @@ impl<'r> Transaction<'r> {
         if is_new_name {
             self.check_name_free(&own, replacing)?;
         }
+        // What the entry already had is not checked again: a clash that a hand edit or a
+        // teammate's commit made (doctor reports it) must not stop every change to it.
+        let previous = match self
+            .changes
+            .record(self.registry.catalog(), replacing.unwrap_or(&own))
+        {
+            Some(super::catalog::Record::Entry(summary)) => Some(summary),
+            _ => None,
+        };
         for alias in &entry.aliases {
-            self.check_alias(alias, &own, &others_own)?;
+            if !previous.as_ref().is_some_and(|p| p.aliases.contains(alias)) {
+                self.check_alias(alias, &own, &others_own)?;
+            }
         }
         let url = entry.git_url()?;
+        let same_url = previous.as_ref().is_some_and(|p| p.url == entry.url);
         if let Some(owner) = self
             .owners(KeyKind::Url, &url.identity_key())
             .into_iter()
-            .find(|o| !others_own(o))
+            .find(|o| !others_own(o) && !same_url)
         {
             return Err(Error::AlreadyRegistered {
                 url: url.to_string(),

@@ -9,6 +9,7 @@ mod commands;
 mod concurrency;
 mod crashes;
 mod hand_edits;
+mod hostile;
 mod migrate;
 mod minsky;
 mod names_everywhere;

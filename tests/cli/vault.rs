@@ -399,7 +399,7 @@ fn tampered_recipients_are_caught_until_accepted() {
     assert!(
         doctor
             .stdout
-            .contains(".age-recipients: .age-recipients line"),
+            .contains("problem: .age-recipients line 6: the recipient uses the age plugin"),
         "{}",
         doctor.stdout
     );

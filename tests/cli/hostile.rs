@@ -1,0 +1,201 @@
+//! A hostile registry, as if pulled from a teammate whose machine was compromised and
+//! committed with plain git: repodex reads nothing outside the registry, runs nothing,
+//! names the bad parts, and keeps serving the good entries.
+
+use crate::support::{run_with_stdin, TestEnv};
+
+const ENTRY: &str = "added = 2026-01-01T00:00:00Z\n";
+
+fn entry(name: &str, url: &str, extra: &str) -> String {
+    format!("name = \"{name}\"\nurl = \"{url}\"\n{ENTRY}{extra}")
+}
+
+/// Commit `files` (path, bytes) with plain git, as a teammate's push would bring them.
+fn commit_raw(env: &TestEnv, files: &[(&str, &[u8])]) {
+    for (path, bytes) in files {
+        let file = env.registry().join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, bytes).unwrap();
+        env.git(&["add", path]);
+    }
+    env.git(&["commit", "-qm", "hostile"]);
+}
+
+fn symlink(env: &TestEnv, target: &str, path: &str) {
+    let link = env.registry().join(path);
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(target, &link).unwrap();
+    env.git(&["add", path]);
+    env.git(&["commit", "-qm", "a symlink"]);
+}
+
+#[test]
+fn a_hostile_registry_is_refused_part_by_part_and_the_good_entries_still_work() {
+    let env = TestEnv::new();
+    env.ok(&["register", "https://example.com/o/good", "--alias", "g"]);
+    let secret_outside = env.root().join("outside-secret.txt");
+    std::fs::write(&secret_outside, "outside-the-registry-7c1f\n").unwrap();
+    let huge = entry(
+        "o/huge",
+        "https://example.com/o/huge",
+        &format!("description = \"{}\"\n", "x".repeat(5 << 20)),
+    );
+    commit_raw(
+        &env,
+        &[
+            // Invalid UTF-8, a huge file, a name that lies about its path.
+            (
+                "repos/o/binary.toml",
+                b"name = \"o/binary\"\n\xff\xfe\x00garbage\n",
+            ),
+            ("repos/o/huge.toml", huge.as_bytes()),
+            (
+                "repos/o/liar.toml",
+                entry("o/good", "https://example.com/o/liar", "").as_bytes(),
+            ),
+            // Two entries claiming one alias, and the good entry's alias.
+            (
+                "repos/o/twin-a.toml",
+                entry(
+                    "o/twin-a",
+                    "https://example.com/o/twin-a",
+                    "aliases = [\"twin\", \"g\"]\n",
+                )
+                .as_bytes(),
+            ),
+            (
+                "repos/o/twin-b.toml",
+                entry(
+                    "o/twin-b",
+                    "https://example.com/o/twin-b",
+                    "aliases = [\"twin\"]\n",
+                )
+                .as_bytes(),
+            ),
+            // URLs that would run a command or pass an option to git.
+            (
+                "repos/o/ext.toml",
+                entry("o/ext", "ext::sh -c touch% /tmp/repodex-pwned", "").as_bytes(),
+            ),
+            (
+                "repos/o/dash.toml",
+                entry("o/dash", "-uhttps://example.com/o/dash", "").as_bytes(),
+            ),
+            // A file that is no entry at all, and a recipients file naming a plugin.
+            ("repos/o/notes.txt", b"hello"),
+            (
+                ".age-recipients",
+                b"age1yubikey1qwt50d05nh5vutpdzmlg5wn80xq5negm4uj9ghv0snvdd3yysf5yw3rhl3t\n",
+            ),
+        ],
+    );
+    symlink(
+        &env,
+        secret_outside.to_str().unwrap(),
+        "repos/o/outside.toml",
+    );
+    symlink(&env, "../../repos/o/good.toml", "repos/o/loop.toml");
+
+    // The good entry is served, by name and alias, from list, resolve and info.
+    let run = env.run(&["list"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("o/good"));
+    assert_eq!(
+        env.run(&["resolve", "o/good"]).stdout,
+        "https://example.com/o/good\n"
+    );
+    assert_eq!(env.run(&["info", "o/good"]).code, 0);
+
+    // doctor names every bad part.
+    let doctor = env.run(&["doctor"]);
+    assert_eq!(doctor.code, 4, "{doctor:?}");
+    for named in [
+        "repos/o/binary.toml",
+        "repos/o/huge.toml",
+        "repos/o/liar.toml line 1: names the entry 'o/good'",
+        "repos/o/outside.toml: is not a regular file",
+        "repos/o/loop.toml: is not a regular file",
+        "repos/o/ext.toml",
+        "repos/o/dash.toml",
+        "repos/o/notes.txt",
+        "twin",
+        ".age-recipients",
+    ] {
+        assert!(
+            doctor.stdout.contains(named),
+            "doctor does not name {named}: {}",
+            doctor.stdout
+        );
+    }
+    // A reference two entries claim is ambiguous, and says which.
+    let run = env.run(&["resolve", "twin"]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(
+        run.stderr.contains("o/twin-a") && run.stderr.contains("o/twin-b"),
+        "{run:?}"
+    );
+
+    // Nothing outside the registry was read into any output.
+    for args in [
+        &["list", "--json"][..],
+        &["doctor"],
+        &["info", "o/outside"],
+        &["resolve", "o/loop"],
+        &["creds", "show", "o/good"],
+    ] {
+        let run = env.run(args);
+        assert!(
+            !run.stdout.contains("outside-the-registry")
+                && !run.stderr.contains("outside-the-registry"),
+            "{args:?} read a file outside the registry: {run:?}"
+        );
+    }
+    // Nothing is run: a URL that would run a command is refused before any transport.
+    let mut online = env.command(&["refresh", "o/ext"]);
+    online.env_remove("REPODEX_OFFLINE");
+    let run = run_with_stdin(online, "");
+    assert_ne!(run.code, 0);
+    assert!(!std::path::Path::new("/tmp/repodex-pwned").exists());
+    // The vault refuses to encrypt to a plugin recipient, and says which line.
+    let run = run_with_stdin(env.command(&["creds", "set", "o/good"]), "token");
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains(".age-recipients"), "{run:?}");
+    // And writing the good parts still works; the bad files are left for their owner.
+    env.ok(&["tag", "add", "o/good", "still-works"]);
+    env.ok(&["register", "https://example.com/o/new"]);
+}
+
+#[test]
+fn a_filter_or_hook_named_by_the_registry_is_never_run() {
+    let env = TestEnv::new();
+    env.ok(&["register", "https://example.com/o/first"]);
+    let marker = env.root().join("filter-ran");
+    // The user has a filter driver configured (as git-lfs users do); a registry that
+    // names it for every file must not make repodex run it.
+    let config = env.root().join("home/.gitconfig");
+    std::fs::write(
+        &config,
+        format!(
+            "[filter \"evil\"]\n\tclean = touch {0}\n\tsmudge = touch {0}\n\trequired = true\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    commit_raw(&env, &[(".gitattributes", b"* filter=evil\n")]);
+    let _ = std::fs::remove_file(&marker);
+    // Commands that write the work tree and index, and ones that read.
+    for args in [
+        &["register", "https://example.com/o/second"][..],
+        &["rename", "o/second", "o/renamed"],
+        &["forget", "o/first"],
+        &["list"],
+        &["doctor"],
+    ] {
+        let run = env.run(args);
+        assert!(run.code == 0 || args[0] == "doctor", "{args:?}: {run:?}");
+        assert!(
+            !marker.exists(),
+            "repodex {args:?} ran the registry's filter"
+        );
+    }
+}
