@@ -343,6 +343,14 @@ impl Repo {
             .collect()
     }
 
+    /// Remove the git lock files of the reference `name` (and of packed-refs) that a
+    /// killed fetch left. The caller must hold the lock that serializes writers of it.
+    pub fn break_stale_ref_locks(&self, name: &str) {
+        let git_dir = self.repo.git_dir();
+        break_stale_lock(&git_dir.join(format!("{name}.lock")));
+        break_stale_lock(&git_dir.join("packed-refs.lock"));
+    }
+
     /// Point the reference `name` (such as `refs/remotes/origin/main`) at `id`.
     pub fn set_reference(&self, name: &str, id: ObjectId, message: &str) -> Result<()> {
         use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};

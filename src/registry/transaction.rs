@@ -65,13 +65,23 @@ pub struct Transaction<'r> {
 }
 
 fn take_lock(private: &Path, on_wait: &mut dyn FnMut()) -> Result<File> {
+    take_named_lock(private, LOCK, on_wait)
+}
+
+/// Take the OS file lock `name` in the registry's private folder, waiting for its
+/// holder (after calling `on_wait`) if there is one. A killed holder releases it.
+pub(crate) fn take_named_lock(
+    private: &Path,
+    name: &str,
+    on_wait: &mut dyn FnMut(),
+) -> Result<File> {
     std::fs::create_dir_all(private)
         .map_err(|e| Error::io(format!("cannot create {}", private.display()), e))?;
     let file = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(private.join(LOCK))
+        .open(private.join(name))
         .map_err(|e| Error::io("cannot open the registry's lock file", e))?;
     match file.try_lock() {
         Ok(()) => {}

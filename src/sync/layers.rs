@@ -157,6 +157,14 @@ impl Registry {
         let mut registry = self.open_layer(layer)?;
         let url = crate::registry::repository_url(&layer.url)?;
         let tracking = format!("refs/remotes/origin/{BRANCH}");
+        // One update of a layer at a time; under that lock, git locks on its tracking
+        // ref can only be left by a killed update.
+        let _lock = crate::registry::transaction::take_named_lock(
+            &registry.private_dir(),
+            super::SYNC_LOCK,
+            &mut || {},
+        )?;
+        registry.repo().break_stale_ref_locks(&tracking);
         let tip =
             fetch_tip(registry.root(), &url, &tracking, network)?.ok_or_else(|| Error::Remote {
                 url: url.to_string(),

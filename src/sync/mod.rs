@@ -27,6 +27,9 @@ pub use merge::Merged;
 /// The branch every registry keeps its history on, here and on its remote.
 pub const BRANCH: &str = "main";
 
+/// The lock file, in `.git/repodex/`, that one sync at a time holds.
+pub(crate) const SYNC_LOCK: &str = "sync-lock";
+
 /// How many times a sync fetches and merges again when its push was overtaken.
 pub const MAX_ATTEMPTS: usize = 5;
 
@@ -171,6 +174,14 @@ pub fn sync(
         )
     })?;
     let tracking = remote.tracking_ref();
+    // One sync at a time per registry; other commands are not held up by the network.
+    // Under it, git locks on the tracking ref can only be left by a killed sync.
+    let _sync_lock = crate::registry::transaction::take_named_lock(
+        &registry.private_dir(),
+        SYNC_LOCK,
+        &mut *on_wait,
+    )?;
+    registry.repo().break_stale_ref_locks(&tracking);
     let mut report = Report {
         uncommitted: registry
             .repo()

@@ -94,3 +94,144 @@ fn killed_at_random_moments() {
     }
     env.assert_plain_git_happy();
 }
+
+/// 200 SIGKILLs at random moments of register, rename, refresh, recipients add and sync.
+/// After each: the next command works without repair by hand, plain git and doctor are
+/// happy, every entry is in its old or its new state, the vault still decrypts, and no
+/// lock is left to wait on.
+#[test]
+fn two_hundred_kills_during_every_kind_of_change() {
+    use crate::support::{git_in, run_with_stdin};
+    let env = TestEnv::online();
+    // A local upstream to refresh (no server needed), a credential, a remote to sync with.
+    let upstream = env.make_repo("upstream");
+    std::fs::create_dir_all(upstream.join(".minsky")).unwrap();
+    let url = upstream.display().to_string();
+    env.ok(&["register", &url, "--name", "up"]);
+    let run = run_with_stdin(env.command(&["creds", "set", "up"]), "kept-secret-42");
+    assert_eq!(run.code, 0, "{run:?}");
+    git_in(
+        &env,
+        &env.work(),
+        &["init", "-q", "--bare", "-b", "main", "remote.git"],
+    );
+    let remote = env.work().join("remote.git").display().to_string();
+    env.ok(&["remote", "set", &remote]);
+    env.ok(&["sync"]);
+
+    let mut seed: u64 = 0x2545f4914f6cdd1d;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut name = "up".to_string();
+    for round in 0..200 {
+        let before: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
+        let recipients_before =
+            std::fs::read_to_string(env.registry().join(".age-recipients")).unwrap();
+        let renamed = format!("up-{round}");
+        let key = age::x25519::Identity::generate().to_public().to_string();
+        let registered = format!("https://example.com/o/r{round}");
+        let args: Vec<String> = match next() % 5 {
+            0 => vec!["register".into(), "--no-fetch".into(), registered.clone()],
+            1 => vec!["rename".into(), name.clone(), renamed.clone()],
+            2 => {
+                // Give the refresh something new to learn.
+                std::fs::write(
+                    upstream.join(".minsky/config.yaml"),
+                    format!("round: {round}\n"),
+                )
+                .unwrap();
+                git_in(&env, &upstream, &["add", "-A"]);
+                git_in(
+                    &env,
+                    &upstream,
+                    &["commit", "-qm", &format!("round {round}")],
+                );
+                vec!["refresh".into(), "--all".into()]
+            }
+            3 => vec!["recipients".into(), "add".into(), key.clone()],
+            _ => vec!["sync".into()],
+        };
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut child = env
+            .command(&args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_micros(next() % 60_000));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+
+        // The next command repairs whatever the kill left, and everything is whole.
+        let after: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
+        let names: Vec<String> = after
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap().to_string())
+            .collect();
+        assert!(
+            env.ok(&["doctor"]).starts_with("ok:"),
+            "round {round} {args:?}"
+        );
+        match args[0] {
+            "register" => {
+                let added = names.iter().any(|n| n == &format!("o/r{round}"));
+                assert!(
+                    added || !status.success(),
+                    "round {round}: a success was lost"
+                );
+                assert_eq!(
+                    names.len(),
+                    before.as_array().unwrap().len() + usize::from(added)
+                );
+            }
+            "rename" => {
+                let (old, new) = (names.contains(&name), names.contains(&renamed));
+                assert!(old ^ new, "round {round}: {name} -> {renamed}: {names:?}");
+                if new {
+                    name = renamed.clone();
+                }
+            }
+            "recipients" => {
+                let now = std::fs::read_to_string(env.registry().join(".age-recipients")).unwrap();
+                assert!(
+                    now == recipients_before || now.contains(&key),
+                    "round {round}: recipients half-changed"
+                );
+                if now != recipients_before {
+                    // This machine made the change; it is accepted here.
+                    env.ok(&["recipients", "list"]);
+                }
+            }
+            _ => {
+                // refresh and sync change entries' remote data and HEAD only: same names.
+                let before_names: Vec<&str> = before
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["name"].as_str().unwrap())
+                    .collect();
+                assert_eq!(names, before_names, "round {round} {args:?}");
+            }
+        }
+        // The credential is intact, whatever was re-encrypted or renamed.
+        let shown = env.ok(&["creds", "show", &name, "--reveal"]);
+        assert!(shown.contains("kept-secret-42"), "round {round}: {shown}");
+    }
+    // Everything done here reaches the remote.
+    env.ok(&["sync"]);
+    assert_eq!(
+        env.git(&["rev-parse", "HEAD"]),
+        git_in(
+            &env,
+            &env.work(),
+            &["--git-dir=remote.git", "rev-parse", "main"]
+        )
+    );
+    env.assert_secret_absent("kept-secret-42");
+}
