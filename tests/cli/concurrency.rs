@@ -34,6 +34,8 @@ fn eight_processes_registering_at_once_lose_nothing() {
 #[test]
 fn eight_processes_mixing_every_change_lose_nothing() {
     use std::collections::{BTreeMap, BTreeSet};
+    /// Entry name -> (aliases, tags).
+    type Model = BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>;
     let env = TestEnv::online();
     env.ok(&["init"]);
     // One local upstream per worker, for its refreshes (no server, no internet).
@@ -42,78 +44,76 @@ fn eight_processes_mixing_every_change_lose_nothing() {
         .collect();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     // Per worker: entry name -> (aliases, tags) for what its successful operations say.
-    let models: Vec<BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>> =
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..8)
-                .map(|w| {
-                    let (env, upstream) = (&env, &upstreams[w]);
-                    scope.spawn(move || {
-                        let mut model: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> =
-                            BTreeMap::new();
-                        let name = format!("w{w}/up");
-                        let run = env.run(&["register", upstream, "--name", &name, "--no-fetch"]);
-                        assert_eq!(run.code, 0, "{run:?}");
-                        model.insert(name, Default::default());
-                        let mut seed = 0x9e37_79b9_7f4a_7c15u64 ^ (w as u64 + 1);
-                        let mut next = move || {
-                            seed ^= seed << 13;
-                            seed ^= seed >> 7;
-                            seed ^= seed << 17;
-                            seed
-                        };
-                        for i in 0..30 {
-                            if std::time::Instant::now() > deadline {
-                                break;
+    let models: Vec<Model> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..8)
+            .map(|w| {
+                let (env, upstream) = (&env, &upstreams[w]);
+                scope.spawn(move || {
+                    let mut model = Model::new();
+                    let name = format!("w{w}/up");
+                    let run = env.run(&["register", upstream, "--name", &name, "--no-fetch"]);
+                    assert_eq!(run.code, 0, "{run:?}");
+                    model.insert(name, Default::default());
+                    let mut seed = 0x9e37_79b9_7f4a_7c15u64 ^ (w as u64 + 1);
+                    let mut next = move || {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        seed
+                    };
+                    for i in 0..30 {
+                        if std::time::Instant::now() > deadline {
+                            break;
+                        }
+                        let names: Vec<String> = model.keys().cloned().collect();
+                        let pick = names[next() as usize % names.len()].clone();
+                        match next() % 6 {
+                            0 => {
+                                let new = format!("w{w}/r{i}");
+                                let url = format!("https://example.com/w{w}/r{i}");
+                                let run =
+                                    env.run(&["register", &url, "--name", &new, "--no-fetch"]);
+                                assert_eq!(run.code, 0, "{run:?}");
+                                model.insert(new, Default::default());
                             }
-                            let names: Vec<String> = model.keys().cloned().collect();
-                            let pick = names[next() as usize % names.len()].clone();
-                            match next() % 6 {
-                                0 => {
-                                    let new = format!("w{w}/r{i}");
-                                    let url = format!("https://example.com/w{w}/r{i}");
-                                    let run =
-                                        env.run(&["register", &url, "--name", &new, "--no-fetch"]);
-                                    assert_eq!(run.code, 0, "{run:?}");
-                                    model.insert(new, Default::default());
-                                }
-                                1 if pick != format!("w{w}/up") => {
-                                    let new = format!("w{w}/n{i}");
-                                    let run = env.run(&["rename", &pick, &new]);
-                                    assert_eq!(run.code, 0, "{run:?}");
-                                    let kept = model.remove(&pick).unwrap();
-                                    model.insert(new, kept);
-                                }
-                                2 => {
-                                    let alias = format!("w{w}-a{i}");
-                                    let run = env.run(&["alias", "add", &pick, &alias]);
-                                    assert_eq!(run.code, 0, "{run:?}");
-                                    model.get_mut(&pick).unwrap().0.insert(alias);
-                                }
-                                3 => {
-                                    let tag = ["red", "green", "blue"][next() as usize % 3];
-                                    let run = env.run(&["tag", "add", &pick, tag]);
-                                    assert_eq!(run.code, 0, "{run:?}");
-                                    model.get_mut(&pick).unwrap().1.insert(tag.to_string());
-                                }
-                                4 if pick != format!("w{w}/up") => {
-                                    let run = env.run(&["forget", &pick]);
-                                    assert_eq!(run.code, 0, "{run:?}");
-                                    model.remove(&pick);
-                                }
-                                _ => {
-                                    let run = env.run(&["refresh", &format!("w{w}/up")]);
-                                    assert_eq!(run.code, 0, "{run:?}");
-                                }
+                            1 if pick != format!("w{w}/up") => {
+                                let new = format!("w{w}/n{i}");
+                                let run = env.run(&["rename", &pick, &new]);
+                                assert_eq!(run.code, 0, "{run:?}");
+                                let kept = model.remove(&pick).unwrap();
+                                model.insert(new, kept);
+                            }
+                            2 => {
+                                let alias = format!("w{w}-a{i}");
+                                let run = env.run(&["alias", "add", &pick, &alias]);
+                                assert_eq!(run.code, 0, "{run:?}");
+                                model.get_mut(&pick).unwrap().0.insert(alias);
+                            }
+                            3 => {
+                                let tag = ["red", "green", "blue"][next() as usize % 3];
+                                let run = env.run(&["tag", "add", &pick, tag]);
+                                assert_eq!(run.code, 0, "{run:?}");
+                                model.get_mut(&pick).unwrap().1.insert(tag.to_string());
+                            }
+                            4 if pick != format!("w{w}/up") => {
+                                let run = env.run(&["forget", &pick]);
+                                assert_eq!(run.code, 0, "{run:?}");
+                                model.remove(&pick);
+                            }
+                            _ => {
+                                let run = env.run(&["refresh", &format!("w{w}/up")]);
+                                assert_eq!(run.code, 0, "{run:?}");
                             }
                         }
-                        model
-                    })
+                    }
+                    model
                 })
-                .collect();
-            workers.into_iter().map(|h| h.join().unwrap()).collect()
-        });
+            })
+            .collect();
+        workers.into_iter().map(|h| h.join().unwrap()).collect()
+    });
     let listed: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
-    let actual: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = listed
+    let actual: Model = listed
         .as_array()
         .unwrap()
         .iter()
@@ -132,8 +132,7 @@ fn eight_processes_mixing_every_change_lose_nothing() {
             )
         })
         .collect();
-    let expected: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> =
-        models.into_iter().flatten().collect();
+    let expected: Model = models.into_iter().flatten().collect();
     assert_eq!(actual, expected);
     // Every refreshed upstream's default branch was learned.
     for w in 0..8 {
