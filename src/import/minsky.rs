@@ -176,12 +176,14 @@ pub fn read_postgres(url: &str) -> Result<Vec<Record>> {
 
 fn read_limited(path: &Path, max: u64) -> Result<String> {
     use std::io::Read;
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    // A file the user named that cannot be read is bad input, as for `import file`.
+    let unreadable =
+        |e: std::io::Error| Error::Invalid(format!("cannot read {}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(unreadable)?;
     let mut text = String::new();
     file.take(max)
         .read_to_string(&mut text)
-        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+        .map_err(unreadable)?;
     Ok(text)
 }
 

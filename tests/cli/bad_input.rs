@@ -282,3 +282,277 @@ fn a_registry_of_a_newer_format() {
     let error = env.fails(4, &["list"]);
     assert!(error.contains("uses format 2"), "{error}");
 }
+
+/// One table, more than a hundred bad inputs across every command: each ends with a
+/// non-zero exit and one error line that names what was wrong, and leaves HEAD and the
+/// work tree exactly as they were.
+#[test]
+fn over_a_hundred_bad_inputs_across_every_command() {
+    let env = seeded();
+    let w = env.work();
+    let file = |name: &str, content: &[u8]| {
+        std::fs::write(w.join(name), content).unwrap();
+        w.join(name).display().to_string()
+    };
+    let bad_toml = file("bad.toml", b"not toml [\n");
+    let no_url = file(
+        "no-url.json",
+        br#"{"format": 1, "repositories": [{"name": "x"}]}"#,
+    );
+    let future = file("future.toml", b"format = 9\n");
+    let bad_name = file(
+        "bad-name.toml",
+        b"format = 1\n[[repository]]\nname = \"../up\"\nurl = \"https://example.com/o/r\"\nadded = 2026-01-01T00:00:00Z\n",
+    );
+    let bad_url = file(
+        "bad-url.toml",
+        b"format = 1\n[[repository]]\nname = \"o/r\"\nurl = \"ext::sh\"\nadded = 2026-01-01T00:00:00Z\n",
+    );
+    let binary = file("binary.toml", b"\xff\xfe\x00\x01");
+    let not_sqlite = file("not.sqlite", b"garbage, not a database");
+    let not_json = file("not.json", b"{ nope");
+    let wrong_shape = file("shape.json", br#"{"neither": "sessions nor array"}"#);
+    let folder = w.display().to_string();
+    let long = "x".repeat(300);
+    let at = |value: &str| vec!["info".to_string(), "mk".into(), "--at".into(), value.into()];
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<String>>();
+
+    // (arguments, standard input, exit code, text the error must contain)
+    let mut table: Vec<(Vec<String>, &str, i32, &str)> = Vec::new();
+    // URLs, through register, set --url, remote set, init --from and registry add.
+    for url in [
+        "ext::sh",
+        "fd::3",
+        "foo::https://example.com/o/r",
+        "-uhttps://example.com/o/r",
+        "ssh://-oProxyCommand=x/o/r",
+        "ssh://host/-o",
+        "https://example.com/o r",
+        "https://example.com/o/r\u{7}",
+        "ftp://example.com/o/r",
+        "https://example.com",
+        "https://example.com:0/o/r",
+        "https://",
+        "gopher://example.com/o/r",
+    ] {
+        table.push((s(&["register", "--no-fetch", "--", url]), "", 2, "URL"));
+    }
+    for url in [
+        "ext::sh",
+        "fd::0",
+        "https://user:pw@example.com/o/r.git",
+        "-x",
+    ] {
+        table.push((s(&["set", "mk", "--url", url]), "", 2, ""));
+        table.push((s(&["remote", "set", "--", url]), "", 2, ""));
+    }
+    table.push((s(&["init", "--from", "ext::x"]), "", 2, "transport prefix"));
+    table.push((
+        s(&["registry", "add", "org", "ext::x"]),
+        "",
+        2,
+        "transport prefix",
+    ));
+    // Names, aliases and tags.
+    for name in [
+        "", "..", "a/../b", "a\\b", "my repo", "/abs", "a/.git", "-rf", "MyRepo", &long,
+    ] {
+        table.push((
+            s(&[
+                "register",
+                "--no-fetch",
+                "https://example.com/n/r",
+                "--name",
+                name,
+            ]),
+            "",
+            2,
+            "name",
+        ));
+    }
+    for name in ["mk", "edobry/other", "a b", "x/..", ""] {
+        table.push((s(&["alias", "add", "edobry/other", name]), "", 2, "alias"));
+    }
+    for name in ["../escape", "edobry/other", "Upper", ""] {
+        table.push((s(&["rename", "mk", name]), "", 2, ""));
+    }
+    for tag in ["a/b", "", "two words", "Tag"] {
+        table.push((s(&["tag", "add", "mk", tag]), "", 2, "tag"));
+    }
+    table.push((s(&["tag", "rm", "mk", "absent"]), "", 2, "has no tag"));
+    table.push((
+        s(&["set", "mk", "--description", "two\nlines"]),
+        "",
+        2,
+        "one line",
+    ));
+    table.push((s(&["set", "mk"]), "", 2, "nothing to set"));
+    table.push((
+        s(&["registry", "add", "Bad Name", "https://example.com/o/r"]),
+        "",
+        2,
+        "",
+    ));
+    table.push((s(&["registry", "rm", "nothere"]), "", 2, "no layer"));
+    // REFs, through every command that takes one.
+    for command in [
+        &["info"][..],
+        &["resolve"],
+        &["which"],
+        &["forget"],
+        &["tag", "add"],
+        &["log"],
+        &["diff"],
+        &["config"],
+        &["clone"],
+        &["creds", "show"],
+    ] {
+        let mut args = s(command);
+        args.push("nothere".into());
+        if command == ["tag", "add"] {
+            args.push("t".into());
+        }
+        table.push((args, "", 3, "no repository matches"));
+    }
+    for reference in ["", "a\u{1b}[31m", "\u{7}"] {
+        table.push((
+            s(&["resolve", reference]),
+            "",
+            2,
+            "not a repository reference",
+        ));
+    }
+    table.push((s(&["resolve", "edobry"]), "", 3, ""));
+    // Paths.
+    table.push((
+        s(&["register", "/nonexistent/repo"]),
+        "",
+        2,
+        "neither a git URL nor an existing path",
+    ));
+    table.push((s(&["register", &folder]), "", 2, "not a git repository"));
+    table.push((
+        s(&["import", "scan", "/nonexistent"]),
+        "",
+        2,
+        "not a folder",
+    ));
+    table.push((s(&["clone", "mk", "/etc"]), "", 2, "not empty"));
+    table.push((
+        s(&["init", "--from", "/nonexistent/registry"]),
+        "",
+        2,
+        "neither a git URL",
+    ));
+    // Dates and revisions for --at and --since.
+    for value in [
+        "deadbeef",
+        "nonsense",
+        "1999-01-01",
+        "HEAD~999",
+        "3x",
+        "2026-13-45",
+        "-1d",
+        "",
+    ] {
+        table.push((at(value), "", 2, ""));
+    }
+    for value in ["nonsense", "HEAD~999", "1999-01-01"] {
+        table.push((s(&["diff", "mk", "--since", value]), "", 2, ""));
+    }
+    // Export files.
+    for path in [
+        &bad_toml,
+        &no_url,
+        &bad_name,
+        &bad_url,
+        &binary,
+        &folder,
+        "/nonexistent.toml",
+    ] {
+        table.push((s(&["import", "file", path]), "", 2, ""));
+    }
+    table.push((s(&["import", "file", &future]), "", 4, "format 9"));
+    table.push((s(&["export", "--format", "yaml"]), "", 2, "yaml"));
+    // Minsky databases.
+    table.push((s(&["import", "minsky", "--sqlite", &not_sqlite]), "", 2, ""));
+    table.push((
+        s(&["import", "minsky", "--sqlite", "/nonexistent.db"]),
+        "",
+        2,
+        "",
+    ));
+    table.push((s(&["import", "minsky", "--json", &not_json]), "", 2, ""));
+    table.push((s(&["import", "minsky", "--json", &wrong_shape]), "", 2, ""));
+    table.push((
+        s(&["import", "minsky", "--json", "/nonexistent.json"]),
+        "",
+        2,
+        "",
+    ));
+    // The credential-helper protocol.
+    for input in [
+        "protocol=https\n",
+        "host=github.com\n",
+        "garbage line\n",
+        "protocol=https\nhost=github.com\npath=a\0b\n",
+        "",
+        "=nokey\n",
+        "protocol=https\nhost=\n",
+    ] {
+        table.push((s(&["credential", "get"]), input, 2, "credential request"));
+    }
+    // Recipients and credentials.
+    for key in [
+        "notakey",
+        "age1yubikey1qwt50d05nh5vutpdzmlg5wn80xq5negm4uj9ghv0snvdd3yysf5yw3rhl3t",
+        "ssh-dss AAAAB3NzaC1kc3MAAACBAP",
+        "age1",
+        "",
+    ] {
+        table.push((s(&["recipients", "add", key]), "", 2, ""));
+    }
+    table.push((
+        s(&["creds", "set", "mk", "--kind", "ssh-key"]),
+        "",
+        2,
+        "--key-path",
+    ));
+    table.push((s(&["creds", "set", "mk"]), "", 2, "empty"));
+    // Sync, offline (the tests' default) and without a remote.
+    table.push((s(&["sync"]), "", 5, "offline"));
+    table.push((s(&["remote", "show"]), "", 2, "no remote"));
+    table.push((s(&["list", "[unclosed"]), "", 2, "not a valid glob"));
+    table.push((s(&["refresh", "--all", "--jobs", "0"]), "", 2, "jobs"));
+
+    assert!(table.len() >= 100, "only {} bad inputs", table.len());
+    for (args, input, code, expected) in &table {
+        let before = env.head();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = crate::support::run_with_stdin(env.command(&args), input);
+        assert_eq!(run.code, *code, "{args:?}: {run:?}");
+        let errors: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("repodex: error: "))
+            .collect();
+        assert_eq!(
+            errors.len(),
+            1,
+            "{args:?}: one error line expected: {:?}",
+            run.stderr
+        );
+        assert!(errors[0].contains(expected), "{args:?}: {:?}", errors[0]);
+        assert!(
+            run.stderr.lines().all(|l| l.starts_with("repodex: ")),
+            "{args:?}: stray output: {:?}",
+            run.stderr
+        );
+        assert_eq!(env.head(), before, "{args:?} moved HEAD");
+        assert_eq!(
+            env.git(&["status", "--porcelain"]),
+            "",
+            "{args:?} left changes"
+        );
+    }
+}
