@@ -155,16 +155,28 @@ pub enum Pushed {
     Refused(String),
 }
 
-/// Push `commit` to `branch` of the remote at `url`. The URL comes after `--`, and no
-/// option comes from data. git's own credential helpers answer for the remote.
-pub fn push(repo: &Path, url: &str, commit: &str, branch: &str) -> Result<Pushed> {
+/// Push `commit` to `branch` of the remote at `url`, within `timeout`. The URL comes
+/// after `--`, and no option comes from data. git's own credential helpers answer for
+/// the remote.
+pub fn push(
+    repo: &Path,
+    url: &str,
+    commit: &str,
+    branch: &str,
+    timeout: std::time::Duration,
+) -> Result<Pushed> {
     let mut cmd = git(Some(repo));
     cmd.args(["push", "--porcelain", "--quiet", "--"])
         .arg(url)
-        .arg(format!("{commit}:refs/heads/{branch}"));
-    let out = cmd
-        .output()
-        .map_err(|e| Error::io("cannot run git to push the registry", e))?;
+        .arg(format!("{commit}:refs/heads/{branch}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let out = output_within(cmd, timeout)
+        .map_err(|e| Error::io("cannot run git to push the registry", e))?
+        .ok_or_else(|| Error::Timeout {
+            url: url.to_string(),
+            seconds: timeout.as_secs().max(1),
+        })?;
     if out.status.success() {
         return Ok(Pushed::Done);
     }
@@ -187,6 +199,53 @@ pub fn push(repo: &Path, url: &str, commit: &str, branch: &str) -> Result<Pushed
         url: url.to_string(),
         reason,
     })
+}
+
+/// Run `cmd` (with piped output) to its end, or kill it at `timeout` (`Ok(None)`).
+fn output_within(
+    mut cmd: Command,
+    timeout: std::time::Duration,
+) -> std::io::Result<Option<std::process::Output>> {
+    use std::io::Read;
+    let mut child = cmd.spawn()?;
+    let read = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = read(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = read(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let deadline = std::time::Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok(None);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    Ok(Some(std::process::Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    }))
 }
 
 /// Set `key` to `value` in the git config of the repository at `repo`.

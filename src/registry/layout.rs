@@ -70,6 +70,9 @@ pub struct Settings {
     /// The largest configuration file cached, in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_config_size: Option<u64>,
+    /// The most one refresh may download into a repository's mirror, in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_mirror_size: Option<u64>,
     /// Keys this version does not know, kept as they are.
     #[serde(flatten)]
     pub extra: toml::Table,
@@ -82,6 +85,7 @@ impl Default for Settings {
             config_paths: None,
             refresh_ttl: None,
             max_config_size: None,
+            max_mirror_size: None,
             extra: toml::Table::new(),
         }
     }
@@ -102,6 +106,9 @@ pub const DEFAULT_CONFIG_PATHS: &[&str] = &[
 /// The default `max_config_size`: 256 KiB.
 pub const DEFAULT_MAX_CONFIG_SIZE: u64 = 256 * 1024;
 
+/// The default `max_mirror_size`: 1 GiB (a depth-1 mirror holds one commit's files).
+pub const DEFAULT_MAX_MIRROR_SIZE: u64 = 1 << 30;
+
 /// The default `refresh_ttl`: a day.
 pub const DEFAULT_REFRESH_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
@@ -116,6 +123,10 @@ impl Settings {
 
     pub fn max_config_size(&self) -> u64 {
         self.max_config_size.unwrap_or(DEFAULT_MAX_CONFIG_SIZE)
+    }
+
+    pub fn max_mirror_size(&self) -> u64 {
+        self.max_mirror_size.unwrap_or(DEFAULT_MAX_MIRROR_SIZE)
     }
 
     /// The time-to-live of remote data.

@@ -182,6 +182,8 @@ pub struct Task {
     pub url: GitUrl,
     pub config_paths: Vec<String>,
     pub max_file_size: u64,
+    /// The most a fetch may download into the mirror, in bytes.
+    pub max_mirror_size: u64,
     /// The entry's credential from the vault, in memory.
     pub auth: Option<fetch::Auth>,
 }
@@ -200,14 +202,14 @@ pub fn learn(cache: &Cache, task: &Task, interrupt: &AtomicBool) -> Result<Learn
                 remote
             } else {
                 fetched = true;
-                replace_mirror(&url, &mirror_path, task.auth.as_ref(), interrupt)?
+                replace_mirror(&url, &mirror_path, task, interrupt)?
             }
         }
         None => {
             // No mirror: clone straight away (the clone says what HEAD is), unless the
             // remote turns out to be empty.
             fetched = true;
-            match replace_mirror(&url, &mirror_path, task.auth.as_ref(), interrupt) {
+            match replace_mirror(&url, &mirror_path, task, interrupt) {
                 Ok(head) => head,
                 Err(clone_error) => {
                     match fetch::probe(&cache.scratch()?, &url, task.auth.as_ref()) {
@@ -252,10 +254,13 @@ pub fn learn(cache: &Cache, task: &Task, interrupt: &AtomicBool) -> Result<Learn
 /// than fetching into the old mirror keeps mirrors small (gix does not prune shallow
 /// history) and makes a failed fetch harmless: the old mirror stays until the new one
 /// is whole.
+///
+/// The download is bounded by `task.max_mirror_size`: a watcher stops the fetch when the
+/// new mirror grows past it, and a mirror that ends up larger is thrown away.
 fn replace_mirror(
     url: &str,
     mirror: &Path,
-    auth: Option<&fetch::Auth>,
+    task: &Task,
     interrupt: &AtomicBool,
 ) -> Result<RemoteHead> {
     let parent = mirror.parent().expect("mirrors live in a folder");
@@ -266,7 +271,33 @@ fn replace_mirror(
         .tempdir_in(parent)
         .map_err(|e| Error::io(format!("cannot create a folder in {}", parent.display()), e))?;
     let fresh = staging.path().join("mirror.git");
-    let head = fetch::clone_mirror(url, &fresh, auth, interrupt)?;
+    let too_big = AtomicBool::new(false);
+    let done = AtomicBool::new(false);
+    let cloned = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                if folder_size(staging.path()) > task.max_mirror_size {
+                    too_big.store(true, Ordering::Relaxed);
+                    interrupt.store(true, Ordering::Relaxed);
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+        let cloned = fetch::clone_mirror(url, &fresh, task.auth.as_ref(), interrupt);
+        done.store(true, Ordering::Relaxed);
+        cloned
+    });
+    if too_big.load(Ordering::Relaxed) || folder_size(staging.path()) > task.max_mirror_size {
+        return Err(Error::Remote {
+            url: url.to_string(),
+            reason: format!(
+                "its default branch is more than max_mirror_size ({} bytes) to download; raise max_mirror_size in registry.toml to refresh it",
+                task.max_mirror_size
+            ),
+        });
+    }
+    let head = cloned?;
     let old = staging.path().join("old.git");
     let _ = std::fs::rename(mirror, &old);
     std::fs::rename(&fresh, mirror).map_err(|e| {
@@ -368,4 +399,15 @@ pub fn run_all(
         .zip(results)
         .map(|(task, result)| (task, result.expect("every task finished or timed out")))
         .collect()
+}
+
+/// The bytes of the files below `dir`.
+fn folder_size(dir: &Path) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
 }

@@ -57,6 +57,7 @@ pub fn refresh(
                 .clone()
                 .unwrap_or_else(|| settings.config_paths()),
             max_file_size: settings.max_config_size(),
+            max_mirror_size: settings.max_mirror_size(),
             auth: None,
         };
         if with_credentials.contains(name) {

@@ -214,6 +214,7 @@ pub fn sync(
             &remote.url.to_string(),
             &head.to_string(),
             BRANCH,
+            network.timeout,
         )? {
             Pushed::Done => {
                 registry

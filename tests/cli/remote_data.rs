@@ -374,3 +374,59 @@ fn which_files_are_cached_settings_overrides_and_limits() {
         "{error}"
     );
 }
+
+#[test]
+fn a_refresh_downloads_no_more_than_max_mirror_size() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    // 4 MB that do not compress, beside the configuration file.
+    let mut noise = Vec::with_capacity(4 << 20);
+    let mut seed: u64 = 0x853c_49e6_748f_ea9b;
+    while noise.len() < 4 << 20 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        noise.extend_from_slice(&seed.to_le_bytes());
+    }
+    let work = upstreams.create(&env, "big", "main", &[(CONFIG, &config("github"))]);
+    std::fs::write(work.join("noise.bin"), &noise).unwrap();
+    upstreams.commit(&env, &work, "noise", &[]);
+    let daemon = GitDaemon::start(&upstreams);
+    env.ok(&[
+        "register",
+        "--no-fetch",
+        &daemon.url("big"),
+        "--name",
+        "big",
+    ]);
+    let settings = std::fs::read_to_string(env.registry().join("registry.toml")).unwrap();
+    env.hand_commit(
+        "registry.toml",
+        &format!("{settings}max_mirror_size = 1000000\n"),
+    );
+
+    let run = env.run(&["refresh", "big"]);
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(
+        run.stderr.contains("max_mirror_size (1000000 bytes)"),
+        "{run:?}"
+    );
+    // Nothing of the download is left in the cache.
+    let mirrors = env.root().join("cache/repodex");
+    let left: Vec<_> = walkdir::WalkDir::new(&mirrors)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file() && e.path().to_string_lossy().contains(".pack"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    env.assert_plain_git_happy();
+
+    // Raised, the same refresh goes through.
+    let settings = std::fs::read_to_string(env.registry().join("registry.toml")).unwrap();
+    env.hand_commit(
+        "registry.toml",
+        &settings.replace("max_mirror_size = 1000000", "max_mirror_size = 100000000"),
+    );
+    env.ok(&["refresh", "big"]);
+    assert_eq!(env.ok(&["config", "big", CONFIG]), config("github"));
+}

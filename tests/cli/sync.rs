@@ -334,6 +334,44 @@ fn a_sync_stopped_at_any_step_loses_nothing_and_the_next_one_finishes() {
 }
 
 #[test]
+fn a_remote_that_never_answers_is_abandoned_at_the_deadline_fetching_or_pushing() {
+    // Fetching: a port that accepts connections and never says anything.
+    let env = TestEnv::online();
+    register(&env, "solo");
+    let hole = crate::servers::BlackHole::start();
+    env.ok(&[
+        "remote",
+        "set",
+        &format!("git://127.0.0.1:{}/never.git", hole.port),
+    ]);
+    let mut cmd = env.command(&["sync"]);
+    cmd.env("REPODEX_TIMEOUT", "2");
+    let run = run_with_stdin(cmd, "");
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(run.stderr.contains("did not answer within 2 s"), "{run:?}");
+
+    // Pushing: a push that hangs (here in a pre-push hook) is killed at the deadline.
+    let t = team();
+    register(&t.bob, "bob/slow");
+    let hook = t.bob.registry().join(".git/hooks/pre-push");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(&hook, "#!/bin/sh\nsleep 30\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut cmd = t.bob.command(&["sync"]);
+    cmd.env("REPODEX_TIMEOUT", "2");
+    // (Had the push not been killed, it would have succeeded after the hook's sleep.)
+    let run = run_with_stdin(cmd, "");
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(run.stderr.contains("did not answer within 2 s"), "{run:?}");
+    // Once the remote answers again, the work is delivered.
+    std::fs::remove_file(&hook).unwrap();
+    synced(&t.bob);
+    synced(&t.alice);
+    assert!(entries(&t.alice).contains_key("bob/slow"));
+}
+
+#[test]
 fn a_sync_without_a_remote_says_how_to_add_one() {
     let env = TestEnv::online();
     register(&env, "solo");
