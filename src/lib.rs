@@ -21,6 +21,8 @@
 //! ```
 
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod git;
 pub mod gitsetup;
 pub mod import;
