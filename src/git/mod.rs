@@ -8,11 +8,14 @@
 
 pub mod command;
 pub mod fetch;
+mod history;
+mod worktree;
 
-use std::io::Write;
+pub use history::CommitInfo;
+pub use worktree::{sweep_temporary_files, write_atomically};
+
 use std::path::{Path, PathBuf};
 
-use gix::bstr::{BStr, ByteSlice};
 use gix::objs::tree::EntryKind;
 pub use gix::ObjectId;
 
@@ -233,80 +236,6 @@ impl Repo {
             .collect())
     }
 
-    /// The commits reachable from `tip` along first parents, newest first.
-    pub fn history(&self, tip: ObjectId) -> Result<Vec<CommitInfo>> {
-        let context = "cannot read the registry's history";
-        let walk = self
-            .repo
-            .rev_walk([tip])
-            .first_parent_only()
-            .all()
-            .map_err(git_err(context))?;
-        let mut commits = Vec::new();
-        for info in walk {
-            let info = info.map_err(git_err(context))?;
-            let commit = info.object().map_err(git_err(context))?;
-            let time = commit.time().map_err(git_err(context))?;
-            let author = commit.author().map_err(git_err(context))?.name.to_string();
-            commits.push(CommitInfo {
-                id: info.id,
-                seconds: time.seconds,
-                message: commit.message_raw_sloppy().to_string(),
-                author,
-                parent: commit.parent_ids().next().map(|id| id.detach()),
-            });
-        }
-        Ok(commits)
-    }
-
-    /// The best common ancestor of two commits, or `None` when their histories are unrelated.
-    pub fn merge_base(&self, one: ObjectId, two: ObjectId) -> Result<Option<ObjectId>> {
-        match self.repo.merge_base(one, two) {
-            Ok(base) => Ok(base.map(|id| id.detach())),
-            Err(e) => Err(Error::git(
-                "cannot find the common ancestor of two commits",
-                e,
-            )),
-        }
-    }
-
-    /// For each file changed by the commits reachable from `tip` but not from `hidden`,
-    /// the time (seconds) of the newest commit that changed it (compared with its first
-    /// parent). Sync uses it to let the later change win a conflict.
-    pub fn change_times(
-        &self,
-        tip: ObjectId,
-        hidden: Option<ObjectId>,
-    ) -> Result<std::collections::HashMap<String, i64>> {
-        let context = "cannot read the registry's history";
-        let walk = self
-            .repo
-            .rev_walk([tip])
-            .with_hidden(hidden)
-            .all()
-            .map_err(git_err(context))?;
-        let mut times = std::collections::HashMap::new();
-        for info in walk {
-            let info = info.map_err(git_err(context))?;
-            let commit = info.object().map_err(git_err(context))?;
-            let seconds = commit.time().map_err(git_err(context))?.seconds;
-            let tree = commit.tree_id().map_err(git_err(context))?.detach();
-            let parent_tree = match commit.parent_ids().next() {
-                Some(parent) => Some(self.tree_of(parent.detach())?),
-                None => None,
-            };
-            let paths = match parent_tree {
-                Some(parent_tree) => self.changed_files(parent_tree, tree)?,
-                None => self.all_files(tree)?.into_iter().map(|f| f.path).collect(),
-            };
-            for path in paths {
-                let newest = times.entry(path).or_insert(seconds);
-                *newest = (*newest).max(seconds);
-            }
-        }
-        Ok(times)
-    }
-
     /// The files at `paths` in `tree`, in order: looked up one by one for a few paths,
     /// from one walk of the whole tree for many (a lookup reads every tree on the way).
     pub fn files_at(&self, tree: ObjectId, paths: &[String]) -> Result<Vec<Option<TreeFile>>> {
@@ -375,16 +304,6 @@ impl Repo {
             .edit_references_as(Some(edit), Some(signature.to_ref(&mut time)))
             .map(|_| ())
             .map_err(git_err("cannot update a reference"))
-    }
-
-    /// The commit a revision (`HEAD~2`, a hash, a branch) names.
-    pub fn rev_parse_commit(&self, spec: &str) -> Option<ObjectId> {
-        let id = self
-            .repo
-            .rev_parse_single(BStr::new(spec.as_bytes()))
-            .ok()?;
-        let commit = id.object().ok()?.peel_to_commit().ok()?;
-        Some(commit.id)
     }
 
     /// Write `edits` on top of `base_tree` (the empty tree when `None`) and return the new
@@ -507,153 +426,11 @@ impl Repo {
         }
     }
 
-    /// The index, read once per commit and handed to [`Repo::path_states`] and
-    /// [`Repo::checkout_paths`]; an empty one when the file is missing.
-    pub fn open_index(&self) -> Result<gix::index::File> {
-        let path = self.repo.index_path();
-        if !path.exists() {
-            let state = gix::index::State::new(self.repo.object_hash());
-            return Ok(gix::index::File::from_state(state, path));
-        }
-        gix::index::File::at(&path, self.repo.object_hash(), false, Default::default())
-            .map_err(git_err("cannot read the registry's git index"))
-    }
-
     /// The blob id `content` would have, without writing it.
     pub fn blob_id(&self, content: &[u8]) -> Result<ObjectId> {
         gix::objs::compute_hash(self.repo.object_hash(), gix::objs::Kind::Blob, content)
             .map_err(git_err("cannot hash a registry file"))
     }
-
-    /// The blob id of the file at `path` in the work tree: `None` when there is no
-    /// file, the null id when it is something other than a regular file.
-    pub fn worktree_blob(&self, path: &str) -> Result<Option<ObjectId>> {
-        let on_disk = self.workdir.join(path);
-        match std::fs::symlink_metadata(&on_disk) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io(format!("cannot read {path}"), e)),
-            Ok(meta) if !meta.is_file() => Ok(Some(ObjectId::null(self.repo.object_hash()))),
-            Ok(_) => {
-                let content = std::fs::read(&on_disk)
-                    .map_err(|e| Error::io(format!("cannot read {path}"), e))?;
-                self.blob_id(&content).map(Some)
-            }
-        }
-    }
-
-    /// Compare each path in the work tree and index with its expected blob (in the commit
-    /// the caller builds on; `None` when the commit has no such file).
-    pub fn path_states(
-        &self,
-        index: &gix::index::File,
-        paths: &[(String, Option<ObjectId>)],
-    ) -> Result<Vec<(String, PathState)>> {
-        let mut states = Vec::with_capacity(paths.len());
-        for (path, expected) in paths {
-            let indexed = index
-                .entry_by_path(BStr::new(path.as_bytes()))
-                .map(|e| e.id);
-            // Content, not stat data, decides: an edit within the same second as the
-            // index write must not pass for clean.
-            let state = if indexed == *expected && self.worktree_blob(path)? == *expected {
-                PathState::Clean
-            } else {
-                PathState::Modified
-            };
-            states.push((path.clone(), state));
-        }
-        Ok(states)
-    }
-
-    /// Paths whose work tree or index differ from HEAD, untracked files included, as
-    /// `git status` would list them.
-    ///
-    /// Read through a handle that ignores the system and user git configuration: a
-    /// registry's `.gitattributes` (which a teammate controls) could otherwise name a
-    /// filter driver configured there (git-lfs, or worse) and make repodex run it.
-    pub fn changed_paths(&self) -> Result<Vec<String>> {
-        let isolated = gix::open_opts(self.repo.git_dir(), gix::open::Options::isolated())
-            .map_err(git_err("cannot open the registry to read its status"))?;
-        let iter = isolated
-            .status(gix::progress::Discard)
-            .map_err(git_err("cannot read the registry's status"))?
-            .untracked_files(gix::status::UntrackedFiles::Files)
-            .into_iter(Vec::<gix::bstr::BString>::new())
-            .map_err(git_err("cannot read the registry's status"))?;
-        let mut paths = std::collections::BTreeSet::new();
-        for item in iter {
-            let item = item.map_err(git_err("cannot read the registry's status"))?;
-            paths.insert(item.location().to_string());
-        }
-        Ok(paths.into_iter().collect())
-    }
-
-    /// Bring `paths` in the work tree and index in line with `commit`: write each file
-    /// that is in the commit (atomically, by rename), remove each that is not, and update
-    /// their index entries. Other paths are left alone, edited or not.
-    ///
-    /// `known` holds the content of files the caller just wrote, so that they are not
-    /// read back from the object store.
-    pub fn checkout_paths(
-        &self,
-        mut index: gix::index::File,
-        commit: ObjectId,
-        paths: &[String],
-        known: &std::collections::HashMap<&str, &[u8]>,
-    ) -> Result<()> {
-        let tree = self.tree_of(commit)?;
-        break_stale_lock(&self.repo.index_path().with_extension("lock"));
-        let touched: std::collections::HashSet<&[u8]> =
-            paths.iter().map(|p| p.as_bytes()).collect();
-        index.remove_entries(|_, p, _| touched.contains(p.as_bytes()));
-        let files = self.files_at(tree, paths)?;
-        for (path, file) in paths.iter().zip(files) {
-            let target = self.workdir.join(path);
-            match file {
-                Some(file) if file.regular => {
-                    let read;
-                    let content = match known.get(path.as_str()) {
-                        Some(content) => *content,
-                        None => {
-                            read = self.read_blob(file.id, usize::MAX)?;
-                            &read
-                        }
-                    };
-                    // Stage in .git/, not beside the file: a process killed between
-                    // writing and renaming must not leave an untracked file in the work tree.
-                    write_atomically_in(self.repo.git_dir(), &target, content)?;
-                    let metadata = gix::index::fs::Metadata::from_path_no_follow(&target)
-                        .map_err(|e| Error::io(format!("cannot stat {path}"), e))?;
-                    let stat = gix::index::entry::Stat::from_fs(&metadata)
-                        .map_err(git_err("cannot read a file's time stamps"))?;
-                    index.dangerously_push_entry(
-                        stat,
-                        file.id,
-                        gix::index::entry::Flags::empty(),
-                        gix::index::entry::Mode::FILE,
-                        path.as_bytes().as_bstr(),
-                    );
-                }
-                _ => remove_with_empty_parents(&self.workdir, path)?,
-            }
-        }
-        index.sort_entries();
-        index.remove_tree();
-        index
-            .write(gix::index::write::Options::default())
-            .map_err(git_err("cannot write the registry's git index"))
-    }
-}
-
-/// A commit, as history listings show it.
-#[derive(Debug, Clone)]
-pub struct CommitInfo {
-    pub id: ObjectId,
-    /// Commit time, in seconds since the epoch.
-    pub seconds: i64,
-    pub message: String,
-    pub author: String,
-    pub parent: Option<ObjectId>,
 }
 
 /// A git repository found at or above a folder.
@@ -717,23 +494,6 @@ pub fn short_digest(bytes: &[u8]) -> String {
         .unwrap_or_default()
 }
 
-/// Remove temporary files that killed processes left in `dir` more than a minute ago.
-/// (A younger one may belong to a process that is still writing.)
-pub fn sweep_temporary_files(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let stale = entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX)
-            && entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| {
-                t.elapsed().unwrap_or_default() > std::time::Duration::from_secs(60)
-            });
-        if stale {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
 /// Remove a git lock file left by a killed process. Callers hold the registry's own
 /// lock, so no other repodex process is writing; a plain git command holding the lock
 /// finishes within milliseconds, so a lock that is still there after a second is stale.
@@ -745,47 +505,4 @@ fn break_stale_lock(lock: &Path) {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let _ = std::fs::remove_file(lock);
-}
-
-/// Write `content` to `target` through a temporary file in the same folder and a rename,
-/// so that a reader or a crash sees the old file or the new one, never a mix.
-pub fn write_atomically(target: &Path, content: &[u8]) -> Result<()> {
-    let folder = target.parent().expect("registry paths have a parent");
-    write_atomically_in(folder, target, content)
-}
-
-/// Prefix of the temporary files repodex writes before renaming them into place.
-const TEMP_PREFIX: &str = ".repodex-";
-
-/// [`write_atomically`], with the temporary file in `staging` (on the same file system).
-fn write_atomically_in(staging: &Path, target: &Path, content: &[u8]) -> Result<()> {
-    let folder = target.parent().expect("registry paths have a parent");
-    std::fs::create_dir_all(folder)
-        .map_err(|e| Error::io(format!("cannot create {}", folder.display()), e))?;
-    let mut file = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .tempfile_in(staging)
-        .map_err(|e| Error::io(format!("cannot write in {}", staging.display()), e))?;
-    file.write_all(content)
-        .map_err(|e| Error::io(format!("cannot write {}", target.display()), e))?;
-    file.persist(target)
-        .map_err(|e| Error::io(format!("cannot write {}", target.display()), e.error))?;
-    Ok(())
-}
-
-fn remove_with_empty_parents(root: &Path, path: &str) -> Result<()> {
-    let target = root.join(path);
-    match std::fs::remove_file(&target) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io(format!("cannot remove {path}"), e)),
-    }
-    let mut folder = target.parent();
-    while let Some(dir) = folder {
-        if dir == root || std::fs::remove_dir(dir).is_err() {
-            break;
-        }
-        folder = dir.parent();
-    }
-    Ok(())
 }
