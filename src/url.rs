@@ -216,6 +216,24 @@ impl GitUrl {
     /// Parse and validate a URL given by a user or read from a file. Relative local paths
     /// are refused here: resolve them to absolute paths first.
     pub fn parse(input: &str) -> Result<ParsedUrl, UrlError> {
+        let parsed = Self::parse_parts(input)?;
+        // The URL is stored and handed to git as printed, not as typed: the printed form
+        // must pass the same checks (`@host::x` prints as `host::x`, which git would read
+        // as a transport prefix and run a program for; found by fuzzing).
+        let printed = parsed.url.to_string();
+        if let Some(prefix) = transport_prefix(&printed) {
+            return Err(UrlError::TransportPrefix {
+                shown: quote(input),
+                prefix: prefix.to_string(),
+            });
+        }
+        if printed.starts_with('-') {
+            return Err(UrlError::LeadingDash(quote(input)));
+        }
+        Ok(parsed)
+    }
+
+    fn parse_parts(input: &str) -> Result<ParsedUrl, UrlError> {
         let shown = || quote(input);
         if input.is_empty() {
             return Err(UrlError::Empty);

@@ -42,6 +42,11 @@ fn urls_that_could_run_commands_or_inject_options() {
         ("https://example.com", "no repository path"),
         ("https://example.com:99999/o/r", "invalid port"),
         ("https://", "no host"),
+        // Prints as `gppppps::...`, a transport prefix (found by fuzzing).
+        (
+            "@gppppps::tokithubw.co-:o/it",
+            "transport prefix 'gppppps::'",
+        ),
     ] {
         let error = env.fails(2, &["register", url]);
         assert!(error.contains(expected), "{url:?}: {error}");
