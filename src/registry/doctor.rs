@@ -118,9 +118,23 @@ impl Registry {
                 );
             }
         }
-        // The vault: recipients must parse; every credential must belong to an entry.
+        // The vault: recipients must parse; credential files must be plain `.age` files;
+        // every credential must belong to an entry.
         if let Err(error) = self.recipients() {
             problem(super::layout::RECIPIENTS_FILE, error.to_string());
+        }
+        for file in repo.files_under(tree, super::layout::CREDENTIALS_DIR)? {
+            if !file.regular {
+                problem(
+                    &file.path,
+                    "is not a regular file (a symlink or submodule); repodex does not read it. Remove it and set the credential again".into(),
+                );
+            } else if super::layout::name_for_credential(&file.path).is_none() {
+                problem(
+                    &file.path,
+                    "is not a credential file: files under credentials/ end in .age".into(),
+                );
+            }
         }
         let names: std::collections::BTreeSet<&str> =
             entries.iter().map(|e| e.name.as_str()).collect();

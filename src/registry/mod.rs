@@ -239,13 +239,15 @@ impl Registry {
         }
     }
 
-    /// The paths of the files below `folder` (with its trailing `/`) at HEAD.
+    /// The paths of the regular files below `folder` (with its trailing `/`) at HEAD;
+    /// symlinks and submodules are left out (doctor reports them).
     pub(crate) fn head_files_under(&self, folder: &str) -> Result<Vec<String>> {
         let tree = self.repo.tree_of(self.head)?;
         Ok(self
             .repo
             .files_under(tree, folder)?
             .into_iter()
+            .filter(|f| f.regular)
             .map(|f| f.path)
             .collect())
     }

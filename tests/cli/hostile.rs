@@ -81,6 +81,16 @@ fn a_hostile_registry_is_refused_part_by_part_and_the_good_entries_still_work() 
                 "repos/o/dash.toml",
                 entry("o/dash", "-uhttps://example.com/o/dash", "").as_bytes(),
             ),
+            // Nesting deep enough to overflow a recursive parser's stack.
+            (
+                "repos/o/deep.toml",
+                entry(
+                    "o/deep",
+                    "https://example.com/o/deep",
+                    &format!("x = {}{}\n", "[".repeat(100_000), "]".repeat(100_000)),
+                )
+                .as_bytes(),
+            ),
             // A file that is no entry at all, and a recipients file naming a plugin.
             ("repos/o/notes.txt", b"hello"),
             (
@@ -95,6 +105,13 @@ fn a_hostile_registry_is_refused_part_by_part_and_the_good_entries_still_work() 
         "repos/o/outside.toml",
     );
     symlink(&env, "../../repos/o/good.toml", "repos/o/loop.toml");
+    // Credential files that are symlinks: out of the registry, and to another credential.
+    symlink(
+        &env,
+        secret_outside.to_str().unwrap(),
+        "credentials/o/good.age",
+    );
+    symlink(&env, "good.age", "credentials/o/twin-a.age");
 
     // The good entry is served, by name and alias, from list, resolve and info.
     let run = env.run(&["list"]);
@@ -112,6 +129,8 @@ fn a_hostile_registry_is_refused_part_by_part_and_the_good_entries_still_work() 
     for named in [
         "repos/o/binary.toml",
         "repos/o/huge.toml",
+        "repos/o/deep.toml",
+        "credentials/o/good.age",
         "repos/o/liar.toml line 1: names the entry 'o/good'",
         "repos/o/outside.toml: is not a regular file",
         "repos/o/loop.toml: is not a regular file",
@@ -142,6 +161,8 @@ fn a_hostile_registry_is_refused_part_by_part_and_the_good_entries_still_work() 
         &["info", "o/outside"],
         &["resolve", "o/loop"],
         &["creds", "show", "o/good"],
+        &["creds", "show", "o/twin-a"],
+        &["creds", "list"],
     ] {
         let run = env.run(args);
         assert!(
@@ -163,10 +184,17 @@ fn a_hostile_registry_is_refused_part_by_part_and_the_good_entries_still_work() 
     // And writing the good parts still works; the bad files are left for their owner.
     env.ok(&["tag", "add", "o/good", "still-works"]);
     env.ok(&["register", "https://example.com/o/new"]);
+    let run = run_with_stdin(env.command(&["forget", "o/twin-a"]), "");
+    assert_eq!(run.code, 0, "{run:?}");
+    // Nothing outside the registry was written through a symlink.
+    assert_eq!(
+        std::fs::read_to_string(&secret_outside).unwrap(),
+        "outside-the-registry-7c1f\n"
+    );
 }
 
 #[test]
-fn a_filter_or_hook_named_by_the_registry_is_never_run() {
+fn a_filter_named_by_the_registry_is_never_run() {
     let env = TestEnv::new();
     env.ok(&["register", "https://example.com/o/first"]);
     let marker = env.root().join("filter-ran");
