@@ -54,13 +54,8 @@ fn eight_processes_mixing_every_change_lose_nothing() {
                     let run = env.run(&["register", upstream, "--name", &name, "--no-fetch"]);
                     assert_eq!(run.code, 0, "{run:?}");
                     model.insert(name, Default::default());
-                    let mut seed = 0x9e37_79b9_7f4a_7c15u64 ^ (w as u64 + 1);
-                    let mut next = move || {
-                        seed ^= seed << 13;
-                        seed ^= seed >> 7;
-                        seed ^= seed << 17;
-                        seed
-                    };
+                    let mut rng = crate::support::Rng(0x9e37_79b9_7f4a_7c15u64 ^ (w as u64 + 1));
+                    let mut next = move || rng.next();
                     for i in 0..30 {
                         if std::time::Instant::now() > deadline {
                             break;

@@ -44,13 +44,8 @@ fn stopped_at_each_step_of_a_commit() {
 fn killed_at_random_moments() {
     let env = TestEnv::new();
     env.ok(&["register", "https://example.com/o/base"]);
-    let mut seed: u64 = 0x9e3779b97f4a7c15;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut rng = crate::support::Rng(0x9e3779b97f4a7c15);
+    let mut next = move || rng.next();
     for round in 0..40 {
         let name = format!("r{round}");
         let url = format!("https://example.com/o/{name}");
@@ -119,13 +114,8 @@ fn two_hundred_kills_during_every_kind_of_change() {
     env.ok(&["remote", "set", &remote]);
     env.ok(&["sync"]);
 
-    let mut seed: u64 = 0x2545f4914f6cdd1d;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut rng = crate::support::Rng(0x2545f4914f6cdd1d);
+    let mut next = move || rng.next();
     let mut name = "up".to_string();
     for round in 0..200 {
         let before: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();

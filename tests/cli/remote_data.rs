@@ -381,12 +381,9 @@ fn a_refresh_downloads_no_more_than_max_mirror_size() {
     let upstreams = Upstreams::new(&env);
     // 4 MB that do not compress, beside the configuration file.
     let mut noise = Vec::with_capacity(4 << 20);
-    let mut seed: u64 = 0x853c_49e6_748f_ea9b;
+    let mut rng = crate::support::Rng(0x853c_49e6_748f_ea9b);
     while noise.len() < 4 << 20 {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        noise.extend_from_slice(&seed.to_le_bytes());
+        noise.extend_from_slice(&rng.next().to_le_bytes());
     }
     let work = upstreams.create(&env, "big", "main", &[(CONFIG, &config("github"))]);
     std::fs::write(work.join("noise.bin"), &noise).unwrap();

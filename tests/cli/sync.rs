@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::support::{git_in, run_with_stdin, TestEnv};
+use crate::support::{git_in, run_with_stdin, Rng, TestEnv};
 use pretty_assertions::assert_eq;
 use serde_json::Value;
 
@@ -508,21 +508,6 @@ fn an_organisations_registry_mounts_as_a_read_only_layer() {
 
     t.alice.ok(&["registry", "rm", "acme"]);
     t.alice.fails(3, &["resolve", "platform"]);
-}
-
-/// A small deterministic random source, so that a failing run can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 /// What the final registry must hold, built from the operations that succeeded.
