@@ -29,9 +29,15 @@ pub fn url(data: &[u8]) {
     );
     // The printed URL carries no password, and the split-off secret is not its user.
     // (Elsewhere, as a host or in a path, the same text may occur by chance.)
+    let scheme = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+    };
     let authority = match shown.split_once("://") {
-        Some((_, rest)) => rest.split('/').next().unwrap_or_default(),
-        None => shown.split(':').next().unwrap_or_default(),
+        Some((prefix, rest)) if scheme(prefix) => rest.split('/').next().unwrap_or_default(),
+        // `user@host:path`, or a local path.
+        _ => shown.split(':').next().unwrap_or_default(),
     };
     if let Some((userinfo, _)) = authority.rsplit_once('@') {
         assert!(
