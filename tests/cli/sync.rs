@@ -250,6 +250,41 @@ fn a_clash_no_rule_settles_stops_the_sync_and_changes_nothing() {
 }
 
 #[test]
+fn shared_settings_merge_by_the_later_change_and_a_filter_driver_is_refused() {
+    let t = team();
+    let settings = std::fs::read_to_string(t.alice.registry().join("registry.toml")).unwrap();
+    t.alice.hand_commit(
+        "registry.toml",
+        &format!("{settings}refresh_ttl = \"2d\"\n"),
+    );
+    synced(&t.alice);
+    // Bob changes the same file, later, in another way; Alice changes the README.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    t.bob.hand_commit(
+        "registry.toml",
+        &format!("{settings}refresh_ttl = \"3d\"\n"),
+    );
+    let said = synced(&t.bob);
+    assert!(
+        said.contains("registry.toml changed on both sides"),
+        "{said}"
+    );
+    synced(&t.alice);
+    for env in [&t.alice, &t.bob] {
+        let now = std::fs::read_to_string(env.registry().join("registry.toml")).unwrap();
+        assert!(now.contains("refresh_ttl = \"3d\""), "{now}");
+    }
+    // A .gitattributes that names a filter driver is refused, by name.
+    t.alice.hand_commit(".gitattributes", "* filter=lfs\n");
+    synced(&t.alice);
+    let error = t.bob.fails(4, &["sync"]);
+    assert!(
+        error.contains(".gitattributes on the remote sets a filter"),
+        "{error}"
+    );
+}
+
+#[test]
 fn a_push_overtaken_by_a_teammate_fetches_merges_and_retries() {
     let t = team();
     register(&t.alice, "alice/racer");
@@ -439,8 +474,27 @@ fn credentials_changed_on_both_sides_keep_the_later_and_stay_encrypted() {
         let shown = env.ok(&["creds", "show", "shared/app", "--reveal"]);
         assert!(shown.contains("bob-secret-3"), "{shown}");
     }
+    // Bob adds Carol while Alice sets a new secret: the secret Bob takes from the
+    // remote is encrypted again to his recipients, so Carol can read it.
+    let carol = t.bob.root().join("carol-identity.txt");
+    let mut cmd = t.bob.command(&["identity"]);
+    cmd.env("REPODEX_IDENTITY", &carol);
+    let carol_key = run_with_stdin(cmd, "").stdout.trim().to_string();
+    t.bob.ok(&["recipients", "add", &carol_key]);
+    set(&t.alice, "alice-secret-4");
+    synced(&t.alice);
+    synced(&t.bob);
+    let mut cmd = t.bob.command(&["creds", "show", "shared/app", "--reveal"]);
+    cmd.env("REPODEX_IDENTITY", &carol);
+    let run = run_with_stdin(cmd, "");
+    assert!(run.stdout.contains("alice-secret-4"), "{run:?}");
     for env in [&t.alice, &t.bob] {
-        for secret in ["alice-secret-1", "alice-secret-2", "bob-secret-3"] {
+        for secret in [
+            "alice-secret-1",
+            "alice-secret-2",
+            "bob-secret-3",
+            "alice-secret-4",
+        ] {
             env.assert_secret_absent(secret);
         }
     }
