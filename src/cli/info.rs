@@ -30,9 +30,12 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
                     // A layer is read-only here: shown as its last sync left it.
                     registry = layer_registry;
                     eprintln!("repodex: from layer '{layer}' (read-only)");
-                    let at = args.at.as_deref().unwrap_or("HEAD");
-                    let entry =
-                        super::entry_as_of(ctx, &mut registry, &found.resolved.name, Some(at))?;
+                    let entry = match args.at.as_deref() {
+                        Some(at) => {
+                            super::entry_as_of(ctx, &mut registry, &found.resolved.name, Some(at))?
+                        }
+                        None => registry.entry(&found.resolved.name)?,
+                    };
                     return show(&registry, &entry, args.json);
                 }
                 _ => found.resolved.name,

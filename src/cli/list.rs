@@ -99,15 +99,14 @@ fn stream_json(
                 }
                 RawRecord::Broken { name, error } => {
                     broken += 1;
-                    let (name, error) = (
-                        String::from_utf8_lossy(name),
-                        String::from_utf8_lossy(error),
-                    );
-                    let _ = serde_json::to_writer(
-                        &mut out,
-                        &serde_json::json!({"name": name, "error": error}),
-                    );
-                    eprintln!("repodex: warning: {error}");
+                    let item = Item::Broken {
+                        name: String::from_utf8_lossy(name).into_owned(),
+                        error: String::from_utf8_lossy(error).into_owned(),
+                    };
+                    let _ = serde_json::to_writer(&mut out, &item);
+                    if let Item::Broken { error, .. } = &item {
+                        eprintln!("repodex: warning: {error}");
+                    }
                 }
             }
         }

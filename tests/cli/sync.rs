@@ -170,6 +170,46 @@ fn the_later_of_two_descriptions_wins_and_the_other_is_named() {
 }
 
 #[test]
+fn remote_data_comes_from_the_newer_fetch_and_a_double_rename_keeps_both_names() {
+    let t = team();
+    let file = "repos/shared/app.toml";
+    let entry = std::fs::read_to_string(t.alice.registry().join(file)).unwrap();
+    let with_remote = |branch: &str, fetched: &str| {
+        format!("{entry}\n[remote]\ndefault_branch = \"{branch}\"\nconfig_fetched = {fetched}\n")
+    };
+    // Alice's fetch is the newer, but Bob commits his older one later.
+    t.alice
+        .hand_commit(file, &with_remote("fresh", "2026-11-20T00:00:00Z"));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    t.bob
+        .hand_commit(file, &with_remote("stale", "2026-11-01T00:00:00Z"));
+    synced(&t.alice);
+    synced(&t.bob);
+    synced(&t.alice);
+    for env in [&t.alice, &t.bob] {
+        assert_eq!(entries(env)["shared/app"]["default_branch"], "fresh");
+    }
+
+    // Renamed on both sides: the later name wins, the other becomes an alias.
+    t.alice.ok(&["rename", "shared/app", "app-a"]);
+    synced(&t.alice);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    t.bob.ok(&["rename", "shared/app", "app-b"]);
+    let said = synced(&t.bob);
+    assert!(said.contains("renamed on both sides"), "{said}");
+    synced(&t.alice);
+    for env in [&t.alice, &t.bob] {
+        let all = entries(env);
+        assert!(!all.contains_key("app-a") && !all.contains_key("shared/app"));
+        assert_eq!(
+            set_of(&all["app-b"]["aliases"]),
+            BTreeSet::from(["app-a".into()])
+        );
+        assert_eq!(env.ok(&["resolve", "app-a"]).trim(), url_of("shared/app"));
+    }
+}
+
+#[test]
 fn an_entry_forgotten_on_one_side_and_changed_on_the_other_is_kept() {
     let t = team();
     register(&t.alice, "shared/lib");
@@ -274,6 +314,18 @@ fn shared_settings_merge_by_the_later_change_and_a_filter_driver_is_refused() {
         let now = std::fs::read_to_string(env.registry().join("registry.toml")).unwrap();
         assert!(now.contains("refresh_ttl = \"3d\""), "{now}");
     }
+    // README.md changed on both sides: the side that merges keeps its own.
+    t.alice.hand_commit("README.md", "alice's readme\n");
+    synced(&t.alice);
+    t.bob.hand_commit("README.md", "bob's readme\n");
+    let said = synced(&t.bob);
+    assert!(
+        said.contains("README.md changed on both sides; kept the version from here"),
+        "{said}"
+    );
+    synced(&t.alice);
+    let readme = std::fs::read_to_string(t.alice.registry().join("README.md")).unwrap();
+    assert_eq!(readme, "bob's readme\n");
     // A .gitattributes that names a filter driver is refused, by name.
     t.alice.hand_commit(".gitattributes", "* filter=lfs\n");
     synced(&t.alice);
