@@ -58,7 +58,7 @@ pub enum Error {
 
     /// The registry's format is newer than this repodex knows.
     #[error(
-        "the registry uses format {found}, but this repodex knows format {known}; upgrade repodex"
+        "the registry uses format {found}, but this repodex knows format {known} at most; upgrade repodex"
     )]
     UnknownFormat { found: i64, known: i64 },
 

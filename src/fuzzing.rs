@@ -6,6 +6,7 @@
 use std::sync::OnceLock;
 
 use crate::registry::entry::Entry;
+use crate::registry::layout::Layout;
 use crate::url::GitUrl;
 use crate::vault::{helper, recipients::Recipients};
 
@@ -59,11 +60,11 @@ pub fn url(data: &[u8]) {
 /// the same entry.
 pub fn entry(data: &[u8]) {
     let path = "repos/fuzz/entry.toml";
-    let Ok(entry) = Entry::parse(path, data) else {
+    let Ok(entry) = Entry::parse(Layout::Flat, path, data) else {
         return;
     };
     let text = entry.to_toml();
-    let again = Entry::parse(path, text.as_bytes())
+    let again = Entry::parse(Layout::Flat, path, text.as_bytes())
         .unwrap_or_else(|e| panic!("an entry's own TOML does not parse: {e}\n{text}"));
     assert_eq!(again, entry);
 }

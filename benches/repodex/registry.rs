@@ -13,6 +13,11 @@ use std::time::{Duration, Instant};
 
 use super::harness::{peak_memory, run, side_by_side, Bench, Row};
 
+/// Where a new registry keeps the entry `name`.
+fn entry_path(name: &str) -> String {
+    repodex::registry::layout::Layout::NEWEST.entry_path(name)
+}
+
 /// About 1.5 KB of YAML, as a Minsky project configuration file is.
 fn config_file(i: usize) -> String {
     let mut text = format!(
@@ -178,8 +183,8 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
             "a limit of".into(),
         ));
 
-        // register one more repository vs git add + git commit of one new file.
-        std::fs::create_dir_all(large.join("repos/new")).unwrap();
+        // register one more repository vs git add + git commit of one new file, where
+        // the registry's format puts it.
         let (ours, base) = side_by_side(
             r,
             false,
@@ -195,7 +200,8 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
                 )
             },
             |i| {
-                let file = format!("repos/new/plain-{i}.toml");
+                let file = entry_path(&format!("new/plain-{i}"));
+                std::fs::create_dir_all(large.join(&file).parent().unwrap()).unwrap();
                 let content = format!(
                     "name = \"new/plain-{i}\"\nurl = \"https://git.example.com/new/plain-{i}.git\"\nadded = 2026-01-01T00:00:00Z\n"
                 );
@@ -273,7 +279,10 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
         run(&mut bench.git(&large, &["fsck", "--no-progress"]));
         // git log of one entry is readable: it has the entry's own commits.
         let log = bench
-            .git(&large, &["log", "--oneline", "--", "repos/new/ours-0.toml"])
+            .git(
+                &large,
+                &["log", "--oneline", "--", &entry_path("new/ours-0")],
+            )
             .output()
             .unwrap();
         assert_eq!(String::from_utf8_lossy(&log.stdout).lines().count(), 1);

@@ -56,7 +56,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
 }
 
 fn show(registry: &repodex::Registry, entry: &repodex::Entry, json: bool) -> CmdResult {
-    let view = render::EntryView::new(entry);
+    let view = render::EntryView::new(entry, registry.entry_path(&entry.name)?);
     if json {
         render::json(&view);
         return Ok(Outcome::Success);

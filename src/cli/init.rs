@@ -1,5 +1,6 @@
 use super::{CmdResult, Context, Outcome};
-use repodex::Registry;
+use repodex::registry::layout::{Layout, FORMAT, OLDEST_FORMAT};
+use repodex::{Error, Registry};
 
 /// Create the registry (optional: any command creates it on first use)
 ///
@@ -7,12 +8,22 @@ use repodex::Registry;
 /// `repodex sync` then keeps in step.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  repodex init\n  repodex --registry ~/work/registry init\n  repodex init --from git@github.com:acme/registry.git"
+    after_help = "Examples:\n  repodex init\n  repodex --registry ~/work/registry init\n  repodex init --from git@github.com:acme/registry.git\n  repodex init --format 1"
 )]
 pub struct Args {
     /// The git URL or path of a registry to start from
     #[arg(long, value_name = "URL", allow_hyphen_values = true)]
     from: Option<String>,
+
+    /// The registry format: 2 (the default), or 1 for a team that still has repodex 0.1
+    /// (`repodex migrate` moves it to 2 later)
+    #[arg(
+        long,
+        value_name = "N",
+        conflicts_with = "from",
+        allow_negative_numbers = true
+    )]
+    format: Option<i64>,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
@@ -28,7 +39,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         if registry.recipients()?.is_some() {
             eprintln!("repodex: it has a vault: check its keys with `repodex recipients list`, then run `repodex recipients accept`");
         }
-    } else if Registry::create(location.path())? {
+    } else if Registry::create_in_format(location.path(), layout(args.format)?)? {
         eprintln!(
             "repodex: created a registry at {}",
             location.path().display()
@@ -41,4 +52,16 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     }
     println!("{}", location.path().display());
     Ok(Outcome::Success)
+}
+
+/// The layout of `--format N`.
+fn layout(format: Option<i64>) -> repodex::Result<Layout> {
+    let Some(format) = format else {
+        return Ok(Layout::NEWEST);
+    };
+    Layout::for_format(format).ok_or_else(|| {
+        Error::Invalid(format!(
+            "--format {format} is not a registry format this repodex writes; give {OLDEST_FORMAT} to {FORMAT}"
+        ))
+    })
 }

@@ -22,6 +22,7 @@ mod init;
 mod layers;
 mod list;
 mod log;
+mod migrate;
 mod recipients;
 mod refresh;
 mod register;
@@ -90,6 +91,7 @@ enum Command {
     Tag(tag::Command),
     Set(set::Args),
     Doctor(doctor::Args),
+    Migrate(migrate::Args),
     #[command(subcommand)]
     Remote(remote::Command),
     Sync(sync::Args),
@@ -181,6 +183,7 @@ pub fn main() -> ExitCode {
             | Command::Import(_)
             | Command::Sync(_)
             | Command::Init(_)
+            | Command::Migrate(_)
     );
     let result = match cli.command {
         Command::Init(args) => init::run(&ctx, args),
@@ -207,6 +210,7 @@ pub fn main() -> ExitCode {
         Command::Tag(cmd) => tag::run(&ctx, cmd),
         Command::Set(args) => set::run(&ctx, args),
         Command::Doctor(args) => doctor::run(&ctx, args),
+        Command::Migrate(args) => migrate::run(&ctx, args),
         Command::Remote(cmd) => remote::run(&ctx, cmd),
         Command::Sync(args) => sync::run(&ctx, args),
         Command::Registry(cmd) => layers::run(&ctx, cmd),

@@ -93,7 +93,8 @@ pub struct RemoteView<'a> {
 }
 
 impl<'a> EntryView<'a> {
-    pub fn new(entry: &'a repodex::Entry) -> Self {
+    /// `path` is the entry's file in its registry ([`repodex::Registry::entry_path`]).
+    pub fn new(entry: &'a repodex::Entry, path: String) -> Self {
         let time = |t: &chrono::DateTime<chrono::Utc>| {
             t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         };
@@ -111,7 +112,7 @@ impl<'a> EntryView<'a> {
                 config_fetched: entry.remote.config_fetched.as_ref().map(time),
             },
             config_files: entry.config.files.keys().map(String::as_str).collect(),
-            path: repodex::Entry::path_for(&entry.name),
+            path,
         }
     }
 }

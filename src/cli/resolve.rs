@@ -24,7 +24,8 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let found = found.resolved;
     if args.json {
         let entry = registry.entry(&found.name)?;
-        render::json(&render::EntryView::new(&entry));
+        let path = registry.entry_path(&entry.name)?;
+        render::json(&render::EntryView::new(&entry, path));
     } else {
         match registry.record(&found.name) {
             Some(repodex::Record::Entry(summary)) => println!("{}", summary.url),

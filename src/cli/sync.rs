@@ -27,6 +27,13 @@ pub fn run(ctx: &Context, _args: Args) -> CmdResult {
         identity.as_ref(),
         &mut waiting_notice,
     )?;
+    if let Some(migrated) = &report.migrated {
+        eprintln!(
+            "repodex: the remote is in format {}: migrated this registry to it first ({})",
+            migrated.to,
+            migrated.files_moved()
+        );
+    }
     for change in &report.merged.changes {
         eprintln!("  {change}");
     }

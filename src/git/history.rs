@@ -56,7 +56,8 @@ impl Repo {
 
     /// For each file changed by the commits reachable from `tip` but not from `hidden`,
     /// the time (seconds) of the newest commit that changed it (compared with its first
-    /// parent). Sync uses it to let the later change win a conflict.
+    /// parent; a file that only moved did not change). Sync uses it to let the later
+    /// change win a conflict.
     pub fn change_times(
         &self,
         tip: ObjectId,
@@ -80,7 +81,7 @@ impl Repo {
                 None => None,
             };
             let paths = match parent_tree {
-                Some(parent_tree) => self.changed_files(parent_tree, tree)?,
+                Some(parent_tree) => self.changed_contents(parent_tree, tree)?,
                 None => self.all_files(tree)?.into_iter().map(|f| f.path).collect(),
             };
             for path in paths {

@@ -37,6 +37,14 @@ pub struct FileEdit {
     pub content: Option<Vec<u8>>,
 }
 
+/// A file that differs between two trees: removed (with its blob), added (with its
+/// blob), or, with neither, changed in place.
+struct FileChange {
+    path: String,
+    removed: Option<ObjectId>,
+    added: Option<ObjectId>,
+}
+
 /// The state of one path in the work tree and index, compared with a commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PathState {
@@ -194,6 +202,34 @@ impl Repo {
 
     /// The paths of files (not folders) that differ between two trees.
     pub fn changed_files(&self, old_tree: ObjectId, new_tree: ObjectId) -> Result<Vec<String>> {
+        Ok(self
+            .file_changes(old_tree, new_tree)?
+            .into_iter()
+            .map(|c| c.path)
+            .collect())
+    }
+
+    /// [`Repo::changed_files`], without files that only moved: a file removed at one
+    /// path and added at another with the same content, as a migration does, has not
+    /// changed.
+    pub fn changed_contents(&self, old_tree: ObjectId, new_tree: ObjectId) -> Result<Vec<String>> {
+        let changes = self.file_changes(old_tree, new_tree)?;
+        let removed: std::collections::HashSet<ObjectId> =
+            changes.iter().filter_map(|c| c.removed).collect();
+        let added: std::collections::HashSet<ObjectId> =
+            changes.iter().filter_map(|c| c.added).collect();
+        Ok(changes
+            .into_iter()
+            .filter(|c| match (c.removed, c.added) {
+                (Some(id), None) => !added.contains(&id),
+                (None, Some(id)) => !removed.contains(&id),
+                _ => true,
+            })
+            .map(|c| c.path)
+            .collect())
+    }
+
+    fn file_changes(&self, old_tree: ObjectId, new_tree: ObjectId) -> Result<Vec<FileChange>> {
         use gix::object::tree::diff::ChangeDetached as Change;
         let old = self
             .repo
@@ -211,27 +247,34 @@ impl Repo {
                 gix::diff::Options::default().with_rewrites(None),
             )
             .map_err(git_err("cannot compare registry trees"))?;
+        let change = |location: &gix::bstr::BString, removed, added| FileChange {
+            path: location.to_string(),
+            removed,
+            added,
+        };
         Ok(changes
             .into_iter()
-            .filter_map(|change| match change {
+            .filter_map(|c| match c {
                 Change::Addition {
                     location,
                     entry_mode,
+                    id,
                     ..
-                }
-                | Change::Deletion {
+                } => (!entry_mode.is_tree()).then(|| change(&location, None, Some(id))),
+                Change::Deletion {
                     location,
                     entry_mode,
+                    id,
                     ..
-                } => (!entry_mode.is_tree()).then(|| location.to_string()),
+                } => (!entry_mode.is_tree()).then(|| change(&location, Some(id), None)),
                 Change::Modification {
                     location,
                     entry_mode,
                     previous_entry_mode,
                     ..
                 } => (!entry_mode.is_tree() || !previous_entry_mode.is_tree())
-                    .then(|| location.to_string()),
-                Change::Rewrite { location, .. } => Some(location.to_string()),
+                    .then(|| change(&location, None, None)),
+                Change::Rewrite { location, .. } => Some(change(&location, None, None)),
             })
             .collect())
     }
@@ -491,6 +534,17 @@ pub fn null_id() -> ObjectId {
 pub fn short_digest(bytes: &[u8]) -> String {
     gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, bytes)
         .map(|id| id.to_hex_with_len(10).to_string())
+        .unwrap_or_default()
+}
+
+/// The SHA-1 of `bytes` (plain, not of a git object), in hex: for names derived from
+/// data that people can compute again with `sha1sum`.
+pub fn sha1_hex(bytes: &[u8]) -> String {
+    let mut hasher = gix::hash::hasher(gix::hash::Kind::Sha1);
+    hasher.update(bytes);
+    hasher
+        .try_finalize()
+        .map(|id| id.to_hex().to_string())
         .unwrap_or_default()
 }
 

@@ -6,9 +6,13 @@
 //! `{"format": 1, "repositories": [...]}` with date-times as RFC 3339 strings.
 
 use crate::registry::entry::Entry;
-use crate::registry::layout::FORMAT;
+use crate::registry::layout::Layout;
 use crate::registry::Registry;
 use crate::{Error, Result};
+
+/// The format of export files (independent of the registry's own format: an export
+/// lists entries, wherever a registry keeps their files).
+pub const EXPORT_FORMAT: i64 = 1;
 
 /// Largest export file `import file` reads.
 pub const MAX_IMPORT_SIZE: u64 = 1 << 30;
@@ -47,13 +51,14 @@ pub fn export(registry: &Registry, format: Format) -> Result<String> {
     Ok(match format {
         Format::Toml => {
             let mut document = toml::Table::new();
-            document.insert("format".into(), toml::Value::Integer(FORMAT));
+            document.insert("format".into(), toml::Value::Integer(EXPORT_FORMAT));
             document.insert("repository".into(), toml::Value::Array(tables));
             toml::to_string(&document).expect("a document serializes")
         }
         Format::Json => {
             let repositories: Vec<serde_json::Value> = tables.into_iter().map(to_json).collect();
-            let document = serde_json::json!({ "format": FORMAT, "repositories": repositories });
+            let document =
+                serde_json::json!({ "format": EXPORT_FORMAT, "repositories": repositories });
             let mut text = serde_json::to_string_pretty(&document).expect("a document serializes");
             text.push('\n');
             text
@@ -139,11 +144,11 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<Entry>> {
         (format, values)
     };
     match format {
-        Some(FORMAT) => {}
+        Some(EXPORT_FORMAT) => {}
         Some(other) => {
             return Err(Error::UnknownFormat {
                 found: other,
-                known: FORMAT,
+                known: EXPORT_FORMAT,
             })
         }
         None => return Err(bad("has no 'format'; is it a repodex export?".into())),
@@ -164,7 +169,8 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<Entry>> {
         }
         // Through the entry file format, so an import is checked exactly as a file is.
         let text = toml::to_string(&value).map_err(|e| bad(format!("repository {name}: {e}")))?;
-        let entry = Entry::parse(&Entry::path_for(&name), text.as_bytes())
+        let layout = Layout::NEWEST;
+        let entry = Entry::parse(layout, &layout.entry_path(&name), text.as_bytes())
             .map_err(|e| bad(format!("repository {}: {e}", i + 1)))?;
         entries.push(entry);
     }

@@ -7,7 +7,7 @@
 //! HEAD is elsewhere (a plain `git commit`, a pull, a crash between commit and catalog
 //! write) it is rebuilt from HEAD before use. Repodex's own commits update it in place.
 //!
-//! File layout: a header line `repodex-catalog 1 <commit> <records-bytes> <keys-bytes>`,
+//! File layout: a header line `repodex-catalog 2 <commit> <records-bytes> <keys-bytes>`,
 //! then the records, one line per entry sorted by name (`<name>\t<summary json>`, or
 //! `<name>\t!<error>` for a file that does not read as an entry), then the keys, one
 //! line each sorted by key (`<kind>:<key>\t<name>`; kinds `a` alias, `u` URL identity,
@@ -18,12 +18,16 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use super::entry::{Entry, Summary, MAX_ENTRY_SIZE};
-use super::layout::{Settings, REPOS_DIR, SETTINGS_FILE};
+use super::layout::{Layout, Settings, REPOS_DIR, SETTINGS_FILE};
 use super::name::last_segment;
 use crate::git::{ObjectId, Repo};
 use crate::{Error, Result};
 
-const MAGIC: &str = "repodex-catalog 1";
+/// The catalog's own version. Version 2 came with registry format 2: a repodex 0.1 on
+/// the same machine finds a catalog it does not know, rebuilds it from HEAD, reads
+/// `registry.toml`, and refuses a format-2 registry instead of writing entries where
+/// format 1 keeps them.
+const MAGIC: &str = "repodex-catalog 2";
 
 /// One line of `list`: an entry's summary, or a file that failed to read as an entry.
 #[derive(Debug, Clone, PartialEq)]
@@ -336,9 +340,9 @@ fn one_field(text: &str) -> String {
 }
 
 /// The name a file under `repos/` is listed under: its entry name, or its path when it
-/// is not a `.toml` file.
-fn record_name(path: &str) -> String {
-    one_field(Entry::name_for_path(path).unwrap_or(path))
+/// is not where an entry lives.
+fn record_name(layout: Layout, path: &str) -> String {
+    one_field(layout.entry_name(path).unwrap_or(path))
 }
 
 impl Changes {
@@ -351,11 +355,11 @@ impl Changes {
                 path: repo.workdir().to_path_buf(),
                 reason: format!("its HEAD has no {SETTINGS_FILE}"),
             })?;
-        Settings::parse(&repo.read_blob(settings.id, MAX_ENTRY_SIZE)?)?;
+        let layout = Settings::parse(&repo.read_blob(settings.id, MAX_ENTRY_SIZE)?)?.layout();
         let empty = Catalog::empty();
         let mut changes = Changes::default();
         for file in repo.files_under(tree, REPOS_DIR)? {
-            changes.index_file(repo, &empty, &file);
+            changes.index_file(repo, layout, &empty, &file);
         }
         Ok(changes)
     }
@@ -369,22 +373,30 @@ impl Changes {
         if changed.iter().any(|p| p == SETTINGS_FILE) {
             return None;
         }
+        // The settings, and so the layout, are those the catalog was built with.
+        let layout = Layout::of_tree(repo, new_tree).ok()?;
         let mut changes = Changes::default();
         for path in changed.iter().filter(|p| p.starts_with(REPOS_DIR)) {
-            changes.remove(old, &record_name(path));
+            changes.remove(old, &record_name(layout, path));
             if let Some(file) = repo.file_at(new_tree, path).ok()? {
-                changes.index_file(repo, old, &file);
+                changes.index_file(repo, layout, old, &file);
             }
         }
         Some(changes)
     }
 
     /// Index one file under `repos/`: its entry, or the reason it is not one.
-    fn index_file(&mut self, repo: &Repo, base: &Catalog, file: &crate::git::TreeFile) {
-        match read_entry(repo, file) {
+    fn index_file(
+        &mut self,
+        repo: &Repo,
+        layout: Layout,
+        base: &Catalog,
+        file: &crate::git::TreeFile,
+    ) {
+        match read_entry(repo, layout, file) {
             Ok(entry) => self.put(base, entry.summary()),
             Err(error) => {
-                let name = record_name(&file.path);
+                let name = record_name(layout, &file.path);
                 let error = one_field(&error.to_string());
                 self.records
                     .insert(name.clone(), Some(Record::Broken { name, error }));
@@ -541,8 +553,8 @@ fn write_record(out: &mut Vec<u8>, record: &Record) {
     }
     out.push(b'\n');
 }
-/// Read and parse one entry file of a tree.
-pub fn read_entry(repo: &Repo, file: &crate::git::TreeFile) -> Result<Entry> {
+/// Read and parse one entry file of a tree whose entries are laid out as `layout` says.
+pub fn read_entry(repo: &Repo, layout: Layout, file: &crate::git::TreeFile) -> Result<Entry> {
     let broken = |message: &str| Error::BrokenEntry {
         path: file.path.clone(),
         line: None,
@@ -553,7 +565,7 @@ pub fn read_entry(repo: &Repo, file: &crate::git::TreeFile) -> Result<Entry> {
             "is not a regular file (a symlink or submodule); entries must be plain files",
         ));
     }
-    if Entry::name_for_path(&file.path).is_none() {
+    if !file.path.starts_with(REPOS_DIR) || !file.path.ends_with(".toml") {
         return Err(broken(
             "is not an entry file: files under repos/ end in .toml",
         ));
@@ -561,7 +573,7 @@ pub fn read_entry(repo: &Repo, file: &crate::git::TreeFile) -> Result<Entry> {
     let bytes = repo
         .read_blob(file.id, MAX_ENTRY_SIZE)
         .map_err(|_| broken("is too large or unreadable"))?;
-    Entry::parse(&file.path, &bytes)
+    Entry::parse(layout, &file.path, &bytes)
 }
 
 #[cfg(test)]

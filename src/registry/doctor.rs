@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use super::catalog::read_entry;
 use super::entry::Entry;
-use super::layout::{Settings, REPOS_DIR, SETTINGS_FILE};
+use super::layout::{Layout, Settings, FORMAT, REPOS_DIR, SETTINGS_FILE};
 use super::Registry;
 use crate::url::GitUrl;
 use crate::Result;
@@ -51,23 +51,24 @@ impl Registry {
                 message,
             })
         };
+        // Where entries should be; with broken settings, where new registries put them.
+        let mut layout = Layout::NEWEST;
         match repo.file_at(tree, SETTINGS_FILE)? {
             None => problem(
                 SETTINGS_FILE,
-                "is missing; a registry needs it (format = 1)".into(),
+                format!("is missing; a registry needs it (format = {FORMAT})"),
             ),
-            Some(file) => {
-                if let Err(e) = repo
-                    .read_blob(file.id, 1 << 20)
-                    .and_then(|b| Settings::parse(&b))
-                {
-                    problem(SETTINGS_FILE, e.to_string());
-                }
-            }
+            Some(file) => match repo
+                .read_blob(file.id, 1 << 20)
+                .and_then(|b| Settings::parse(&b))
+            {
+                Ok(settings) => layout = settings.layout(),
+                Err(e) => problem(SETTINGS_FILE, e.to_string()),
+            },
         }
         let mut entries: Vec<Entry> = Vec::new();
         for file in repo.files_under(tree, REPOS_DIR)? {
-            match read_entry(repo, &file) {
+            match read_entry(repo, layout, &file) {
                 Ok(entry) => entries.push(entry),
                 Err(e) => problem(&file.path, e.to_string()),
             }
@@ -99,7 +100,7 @@ impl Registry {
                     .map(|(name, what)| format!("{what} of '{name}'"))
                     .collect();
                 problem(
-                    &Entry::path_for(&owners[0].0),
+                    &layout.entry_path(&owners[0].0),
                     format!(
                         "'{claimed}' is claimed more than once: {}; keep it on one entry",
                         who.join(", ")
@@ -110,7 +111,7 @@ impl Registry {
         for (key, owners) in &urls {
             if owners.len() > 1 {
                 problem(
-                    &Entry::path_for(&owners[0]),
+                    &layout.entry_path(&owners[0]),
                     format!(
                         "the repository {key} is registered more than once: {}; forget all but one",
                         owners.join(", ")
@@ -144,6 +145,15 @@ impl Registry {
             .filter(|n| !names.contains(n.as_str()))
             .collect();
         report.entries = entries.len();
+        if layout != Layout::NEWEST {
+            report.warnings.push(Finding {
+                path: SETTINGS_FILE.into(),
+                message: format!(
+                    "the registry is in format {}; `repodex migrate` moves it to format {FORMAT}, whose commits stay small however many entries there are (everyone who syncs it needs a repodex that knows format {FORMAT})",
+                    layout.format()
+                ),
+            });
+        }
         for name in orphans {
             report.warnings.push(Finding {
                 path: super::layout::credential_path(&name),

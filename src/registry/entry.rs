@@ -1,15 +1,17 @@
-//! One registered repository, as stored in `repos/<name>.toml`.
+//! One registered repository, as stored in its file under `repos/` ([`Layout`]).
 //!
-//! This module owns the entry's file format (format 1, see docs/format.md): reading it
-//! with errors that name the file and line, writing it in a stable field order that
-//! reads well in `git log -p`, and checking it on its own. Rules that need the whole
-//! registry (unique names, aliases and URLs) live with the catalog.
+//! This module owns the entry's file format (the same in every registry format, see
+//! docs/format.md): reading it with errors that name the file and line, writing it in a
+//! stable field order that reads well in `git log -p`, and checking it on its own.
+//! Rules that need the whole registry (unique names, aliases and URLs) live with the
+//! catalog.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::layout::Layout;
 use super::name::{validate_alias, validate_name, validate_tag};
 use crate::url::GitUrl;
 use crate::Error;
@@ -22,7 +24,7 @@ pub const MAX_ENTRY_SIZE: usize = 4 * 1024 * 1024;
 /// A registered repository.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
-    /// The entry's name; also its path, `repos/<name>.toml`.
+    /// The entry's name; also its path ([`Layout::entry_path`]).
     pub name: String,
     /// Where the repository lives, without credentials.
     pub url: String,
@@ -124,20 +126,9 @@ impl Entry {
         }
     }
 
-    /// The file an entry of this name lives in, relative to the registry's root.
-    pub fn path_for(name: &str) -> String {
-        format!("{}{name}.toml", super::layout::REPOS_DIR)
-    }
-
-    /// The entry's name for a path under `repos/`, if the path is one an entry can have.
-    pub fn name_for_path(path: &str) -> Option<&str> {
-        path.strip_prefix(super::layout::REPOS_DIR)?
-            .strip_suffix(".toml")
-    }
-
     /// Parse and check an entry file. `path` is the file's path in the registry, used
-    /// in error messages and to check that the name matches the path.
-    pub fn parse(path: &str, bytes: &[u8]) -> Result<Entry, Error> {
+    /// in error messages and to check that it is where `layout` puts the entry's name.
+    pub fn parse(layout: Layout, path: &str, bytes: &[u8]) -> Result<Entry, Error> {
         let broken = |line: Option<usize>, message: String| Error::BrokenEntry {
             path: path.to_string(),
             line,
@@ -163,15 +154,21 @@ impl Entry {
                 .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
             broken(line, e.message().trim().replace('\n', " "))
         })?;
-        let expected = Entry::name_for_path(path).unwrap_or_default();
-        if entry.name != expected {
-            return Err(broken(
-                line_of(text, "name"),
-                format!(
-                    "names the entry '{}' but its path says '{expected}'; rename the file or fix the name",
-                    entry.name.escape_debug()
+        if layout.entry_path(&entry.name) != path {
+            let message = match layout.entry_name(path) {
+                Some(expected) => format!(
+                    "names the entry '{}' but its path says '{}'; rename the file or fix the name",
+                    entry.name.escape_debug(),
+                    expected.escape_debug()
                 ),
-            ));
+                None => format!(
+                    "names the entry '{}', whose file in this registry is {} ({}); move it there with `git mv` or fix the name",
+                    entry.name.escape_debug(),
+                    crate::url::quote(&layout.entry_path(&entry.name)),
+                    layout.describe()
+                ),
+            };
+            return Err(broken(line_of(text, "name"), message));
         }
         entry
             .check()
@@ -362,7 +359,8 @@ repository:
 
     #[test]
     fn round_trip_keeps_every_field() {
-        let entry = Entry::parse("repos/edobry/minsky.toml", SAMPLE.as_bytes()).unwrap();
+        let entry =
+            Entry::parse(Layout::Flat, "repos/edobry/minsky.toml", SAMPLE.as_bytes()).unwrap();
         assert_eq!(entry.aliases, ["minsky", "mk"]);
         assert_eq!(entry.remote.default_branch.as_deref(), Some("main"));
         assert_eq!(
@@ -370,7 +368,8 @@ repository:
             Some("kept")
         );
         let written = entry.to_toml();
-        let again = Entry::parse("repos/edobry/minsky.toml", written.as_bytes()).unwrap();
+        let again =
+            Entry::parse(Layout::Flat, "repos/edobry/minsky.toml", written.as_bytes()).unwrap();
         assert_eq!(entry, again);
         assert!(
             written.contains("added = 2026-11-24T10:00:00Z"),
@@ -381,15 +380,15 @@ repository:
     #[test]
     fn errors_name_the_line() {
         let bad = SAMPLE.replace("tags = [\"work\"]", "tags = [\"Work Stuff\"]");
-        let err = Entry::parse("repos/edobry/minsky.toml", bad.as_bytes())
+        let err = Entry::parse(Layout::Flat, "repos/edobry/minsky.toml", bad.as_bytes())
             .unwrap_err()
             .to_string();
         assert!(err.contains("repos/edobry/minsky.toml line 4"), "{err}");
-        let err = Entry::parse("repos/other.toml", SAMPLE.as_bytes())
+        let err = Entry::parse(Layout::Flat, "repos/other.toml", SAMPLE.as_bytes())
             .unwrap_err()
             .to_string();
         assert!(err.contains("line 1"), "{err}");
-        let err = Entry::parse("repos/x.toml", b"name = \"x\"\nurl = ")
+        let err = Entry::parse(Layout::Flat, "repos/x.toml", b"name = \"x\"\nurl = ")
             .unwrap_err()
             .to_string();
         assert!(err.contains("repos/x.toml line 2"), "{err}");

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use super::entry::Entry;
+use super::layout::{Layout, SETTINGS_FILE};
 use super::Registry;
 use crate::git::ObjectId;
 use crate::{Error, Result};
@@ -23,15 +23,18 @@ pub struct Change {
 impl Registry {
     /// The registry's changes, newest first; only those that touched `name`'s entry
     /// file when a name is given.
+    ///
+    /// The entry is looked up in each commit's own format, so a migration, which moves
+    /// every file without changing it, is not a change of the entry.
     pub fn log(&self, name: Option<&str>) -> Result<Vec<Change>> {
         let repo = self.repo();
-        let path = name.map(Entry::path_for);
+        let mut files = EntryFiles::new(repo);
         let mut changes = Vec::new();
         for commit in repo.history(self.head())? {
-            if let Some(path) = &path {
-                let now = repo.file_at(repo.tree_of(commit.id)?, path)?.map(|f| f.id);
+            if let Some(name) = name {
+                let now = files.id(commit.id, name)?;
                 let before = match commit.parent {
-                    Some(parent) => repo.file_at(repo.tree_of(parent)?, path)?.map(|f| f.id),
+                    Some(parent) => files.id(parent, name)?,
                     None => None,
                 };
                 if now == before {
@@ -88,5 +91,40 @@ impl Registry {
                 });
         }
         self.repo().rev_parse_commit(spec).ok_or_else(bad)
+    }
+}
+
+/// The blob of an entry's file in any commit, in that commit's layout; layouts are read
+/// once per distinct `registry.toml`.
+struct EntryFiles<'r> {
+    repo: &'r crate::git::Repo,
+    layouts: std::collections::HashMap<ObjectId, Layout>,
+}
+
+impl<'r> EntryFiles<'r> {
+    fn new(repo: &'r crate::git::Repo) -> Self {
+        EntryFiles {
+            repo,
+            layouts: Default::default(),
+        }
+    }
+
+    fn id(&mut self, commit: ObjectId, name: &str) -> Result<Option<ObjectId>> {
+        let tree = self.repo.tree_of(commit)?;
+        let Some(settings) = self.repo.file_at(tree, SETTINGS_FILE)? else {
+            return Ok(None);
+        };
+        let layout = match self.layouts.get(&settings.id) {
+            Some(layout) => *layout,
+            None => {
+                let layout = Layout::of_tree(self.repo, tree)?;
+                self.layouts.insert(settings.id, layout);
+                layout
+            }
+        };
+        Ok(self
+            .repo
+            .file_at(tree, &layout.entry_path(name))?
+            .map(|f| f.id))
     }
 }

@@ -1,16 +1,20 @@
-//! Where things are in a registry (format 1), and the files a new registry starts with.
+//! Where things are in a registry, and the files a new registry starts with.
 //!
-//! Tracked files: `registry.toml`, `repos/<name>.toml`, `README.md`, `.gitattributes`
-//! (and, with the vault, `credentials/` and `.age-recipients`). Untracked, per-machine
-//! files live in `.git/repodex/`, which git never pushes: the lock, the journal of an
-//! operation in flight, and the catalog (a lookup index derived from HEAD).
+//! Tracked files: `registry.toml`, the entry files under `repos/` (see [`Layout`]),
+//! `README.md`, `.gitattributes` (and, with the vault, `credentials/` and
+//! `.age-recipients`). Untracked, per-machine files live in `.git/repodex/`, which git
+//! never pushes: the lock, the journal of an operation in flight, and the catalog (a
+//! lookup index derived from HEAD).
 
 use serde::{Deserialize, Serialize};
 
+use crate::git::{ObjectId, Repo};
 use crate::Error;
 
-/// The registry format this version reads and writes.
-pub const FORMAT: i64 = 1;
+/// The registry format new registries get, and `repodex migrate` brings others to.
+pub const FORMAT: i64 = 2;
+/// The oldest registry format this version reads (and writes, until it is migrated).
+pub const OLDEST_FORMAT: i64 = 1;
 /// The folder of entry files, with its trailing slash.
 pub const REPOS_DIR: &str = "repos/";
 /// Shared settings.
@@ -23,6 +27,114 @@ pub const RECIPIENTS_FILE: &str = ".age-recipients";
 pub const CREDENTIALS_DIR: &str = "credentials/";
 /// In [`PRIVATE_DIR`]: the recipients file as this machine last accepted it.
 pub const ACCEPTED_RECIPIENTS: &str = "accepted-recipients";
+
+/// Where entry files live under `repos/`: fixed by the registry's format.
+///
+/// Format 1 put every entry at `repos/<name>.toml`, so `repos/` listed every owner and
+/// each commit rewrote that listing (20 KB and more at 1,000 owners). Format 2 puts a
+/// fan-out folder in front, named by the name's hash, so that every tree on an entry's
+/// path stays small whatever the names are (docs/design.md, "Scale").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Format 1: `repos/<name>.toml`.
+    Flat,
+    /// Format 2: `repos/<fan>/<name>.toml`, where `<fan>` is the first two hex digits
+    /// of the SHA-1 of the name (`printf %s NAME | sha1sum | cut -c1-2`).
+    FanOut,
+}
+
+impl Layout {
+    /// The layout of new registries.
+    pub const NEWEST: Layout = Layout::FanOut;
+    /// Every layout, newest first.
+    pub const ALL: [Layout; 2] = [Layout::FanOut, Layout::Flat];
+
+    /// The layout of a registry format, if this version knows the format.
+    pub fn for_format(format: i64) -> Option<Layout> {
+        match format {
+            1 => Some(Layout::Flat),
+            2 => Some(Layout::FanOut),
+            _ => None,
+        }
+    }
+
+    /// The registry format that has this layout.
+    pub fn format(self) -> i64 {
+        match self {
+            Layout::Flat => 1,
+            Layout::FanOut => 2,
+        }
+    }
+
+    /// The layout of a registry tree, from its `registry.toml`.
+    pub fn of_tree(repo: &Repo, tree: ObjectId) -> Result<Layout, Error> {
+        let file = repo
+            .file_at(tree, SETTINGS_FILE)?
+            .ok_or_else(|| Error::NotARegistry {
+                path: repo.workdir().to_path_buf(),
+                reason: format!("a commit of its history has no {SETTINGS_FILE}"),
+            })?;
+        let bytes = repo.read_blob(file.id, super::entry::MAX_ENTRY_SIZE)?;
+        Ok(Settings::parse(&bytes)?.layout())
+    }
+
+    /// The file an entry of this name lives in, relative to the registry's root.
+    pub fn entry_path(self, name: &str) -> String {
+        match self {
+            Layout::Flat => format!("{REPOS_DIR}{name}.toml"),
+            Layout::FanOut => format!("{REPOS_DIR}{}/{name}.toml", fan_out(name)),
+        }
+    }
+
+    /// The entry name for `path`, if `path` is where an entry of that name lives.
+    pub fn entry_name(self, path: &str) -> Option<&str> {
+        let inner = path.strip_prefix(REPOS_DIR)?.strip_suffix(".toml")?;
+        match self {
+            Layout::Flat => Some(inner),
+            Layout::FanOut => {
+                let (fan, name) = inner.split_once('/')?;
+                (fan == fan_out(name)).then_some(name)
+            }
+        }
+    }
+
+    /// Where the entry files are, in words, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Layout::Flat => "entries are repos/<name>.toml (format 1)",
+            Layout::FanOut => {
+                "entries are repos/<fan>/<name>.toml, <fan> being the first two hex digits of the name's SHA-1 (format 2)"
+            }
+        }
+    }
+
+    /// Is `path` a file repodex writes: an entry or one of the vault's files?
+    pub fn is_registry_path(self, path: &str) -> bool {
+        is_vault_path(path)
+            || self
+                .entry_name(path)
+                .is_some_and(|n| super::name::validate_name(n).is_ok())
+    }
+
+    /// Is `path` one of the files a registry of this layout consists of: an entry, a
+    /// vault file, or one of [`SHARED_FILES`]?
+    pub fn is_known_path(self, path: &str) -> bool {
+        self.is_registry_path(path) || SHARED_FILES.contains(&path)
+    }
+}
+
+/// The fan-out folder of a name under format 2.
+pub fn fan_out(name: &str) -> String {
+    let mut hex = crate::git::sha1_hex(name.as_bytes());
+    hex.truncate(2);
+    hex
+}
+
+/// Is `path` a file of a registry in any layout? For paths that may belong to either
+/// side of a migration: a journal's, or a fast-forward's over one.
+pub fn is_known_path_in_any_layout(path: &str) -> bool {
+    Layout::ALL.iter().any(|l| l.is_known_path(path))
+}
 
 /// The encrypted credential file of an entry.
 pub fn credential_path(name: &str) -> String {
@@ -40,22 +152,9 @@ pub fn is_vault_path(path: &str) -> bool {
         || name_for_credential(path).is_some_and(|n| super::name::validate_name(n).is_ok())
 }
 
-/// Is `path` a file repodex writes: an entry or one of the vault's files?
-pub fn is_registry_path(path: &str) -> bool {
-    is_vault_path(path)
-        || super::entry::Entry::name_for_path(path)
-            .is_some_and(|n| super::name::validate_name(n).is_ok())
-}
-
 /// The registry's own files beside entries and the vault, written by `create` and
 /// changed by hand or by a sync.
 pub const SHARED_FILES: &[&str] = &[SETTINGS_FILE, "README.md", ".gitattributes"];
-
-/// Is `path` one of the files a registry consists of: an entry, a vault file, or one
-/// of [`SHARED_FILES`]?
-pub fn is_known_path(path: &str) -> bool {
-    is_registry_path(path) || SHARED_FILES.contains(&path)
-}
 
 /// The settings in `registry.toml`, shared by everyone who syncs the registry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -158,7 +257,7 @@ impl Settings {
         for path in settings.config_paths.iter().flatten() {
             crate::registry::entry::validate_config_path(path).map_err(broken)?;
         }
-        if settings.format != FORMAT {
+        if Layout::for_format(settings.format).is_none() {
             return Err(Error::UnknownFormat {
                 found: settings.format,
                 known: FORMAT,
@@ -166,17 +265,62 @@ impl Settings {
         }
         Ok(settings)
     }
+
+    /// Where this registry's entries live (the format was checked by [`Settings::parse`]).
+    pub fn layout(&self) -> Layout {
+        Layout::for_format(self.format).unwrap_or(Layout::NEWEST)
+    }
 }
 
-/// The files of a new registry, path and content.
-pub fn initial_files() -> Vec<(&'static str, Vec<u8>)> {
+/// `registry.toml`'s text with its format set to `format`, everything else (comments,
+/// other keys, their order) kept: the line `format = N` is replaced, or, when the file
+/// spells it otherwise, the settings are written out again.
+pub fn with_format(text: &str, format: i64) -> String {
+    let mut found = false;
+    let lines: Vec<String> = text
+        .split_inclusive('\n')
+        .map(|line| {
+            let bare = line.trim_end_matches(['\n', '\r']);
+            let is_format = !found
+                && bare.split_once('=').is_some_and(|(key, value)| {
+                    key.trim() == "format" && value.trim().parse::<i64>().is_ok()
+                });
+            if is_format {
+                found = true;
+                format!("format = {format}{}", &line[bare.len()..])
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    let changed = lines.concat();
+    match Settings::parse(changed.as_bytes()) {
+        Ok(settings) if found && settings.format == format => changed,
+        _ => {
+            let mut settings = Settings::parse(text.as_bytes()).unwrap_or_default();
+            settings.format = format;
+            toml::to_string(&settings).expect("settings serialize")
+        }
+    }
+}
+
+/// The files of a new registry in `layout`'s format, path and content.
+pub fn initial_files(layout: Layout) -> Vec<(&'static str, Vec<u8>)> {
+    let settings = Settings {
+        format: layout.format(),
+        ..Settings::default()
+    };
     let settings = format!(
         "# Settings shared by everyone who uses this registry. See docs/format.md of repodex.\n{}",
-        toml::to_string(&Settings::default()).expect("settings serialize")
+        toml::to_string(&settings).expect("settings serialize")
     );
+    let readme = match layout {
+        Layout::Flat => README_FORMAT_1,
+        Layout::FanOut => README,
+    };
     vec![
         (SETTINGS_FILE, settings.into_bytes()),
-        ("README.md", README.as_bytes().to_vec()),
+        ("README.md", readme.as_bytes().to_vec()),
         (".gitattributes", GITATTRIBUTES.as_bytes().to_vec()),
     ]
 }
@@ -187,7 +331,41 @@ const GITATTRIBUTES: &str = "\
 *.age diff=age
 ";
 
-const README: &str = "\
+/// The README.md of a new registry.
+pub(crate) const README: &str = "\
+# A repodex registry
+
+This repository is a [repodex](https://crates.io/crates/repodex) registry: a list of
+the git repositories a person or a team works with. It is written by repodex, and it is
+an ordinary git repository, so you can read it with plain git.
+
+## Layout
+
+- `registry.toml`: the registry's format (`format = 2`) and shared settings.
+- `repos/<fan>/<name>.toml`: one file per registered repository, holding its URL,
+  aliases, tags and description, what was learned from its remote (default branch) and
+  cached copies of its project configuration files. A name with `/` nests, and `<fan>`
+  is the first two hex digits of the name's SHA-1, which keeps every folder small:
+  `repos/ff/edobry/minsky.toml`. `printf %s edobry/minsky | sha1sum | cut -c1-2`
+  prints it, and `ls repos/*/edobry/minsky.toml` finds the file.
+- `credentials/<name>.age`: credentials for a repository, encrypted with age to every
+  key in `.age-recipients`. Nothing secret is ever stored here in plain text.
+- `.age-recipients`: the public keys that can read the credentials.
+
+## History
+
+Every change is one commit, so history is the record of what changed:
+
+    git log --oneline                        # what happened to the registry
+    git log -p -- 'repos/*/edobry/minsky.toml'   # how one entry changed
+
+Hand edits are fine: edit a file, commit it with git, and repodex reads it.
+`repodex doctor` checks the whole registry.
+";
+
+/// The README.md format 1 registries were created with; a migration replaces it when
+/// nobody changed it.
+pub(crate) const README_FORMAT_1: &str = "\
 # A repodex registry
 
 This repository is a [repodex](https://crates.io/crates/repodex) registry: a list of
@@ -222,12 +400,68 @@ mod tests {
 
     #[test]
     fn initial_settings_parse_back() {
-        let files = initial_files();
-        let settings = Settings::parse(&files[0].1).unwrap();
-        assert_eq!(settings.format, FORMAT);
+        for layout in Layout::ALL {
+            let files = initial_files(layout);
+            let settings = Settings::parse(&files[0].1).unwrap();
+            assert_eq!(settings.layout(), layout);
+        }
+        assert_eq!(Layout::NEWEST.format(), FORMAT);
+        assert_eq!(
+            Settings::parse(b"format = 1").unwrap().layout(),
+            Layout::Flat
+        );
         assert!(matches!(
-            Settings::parse(b"format = 2"),
-            Err(Error::UnknownFormat { found: 2, .. })
+            Settings::parse(b"format = 3"),
+            Err(Error::UnknownFormat { found: 3, .. })
         ));
+    }
+
+    #[test]
+    fn entry_paths_and_names_round_trip_in_each_layout() {
+        // The fan-out folder is what `printf %s edobry/minsky | sha1sum` starts with.
+        assert_eq!(fan_out("edobry/minsky"), "ff");
+        assert_eq!(
+            Layout::FanOut.entry_path("edobry/minsky"),
+            "repos/ff/edobry/minsky.toml"
+        );
+        assert_eq!(
+            Layout::Flat.entry_path("edobry/minsky"),
+            "repos/edobry/minsky.toml"
+        );
+        for layout in Layout::ALL {
+            for name in ["edobry/minsky", "scratch", "a/b/c", "00"] {
+                assert_eq!(layout.entry_name(&layout.entry_path(name)), Some(name));
+            }
+        }
+        // A path in the wrong folder is no entry's path in format 2.
+        assert_eq!(Layout::FanOut.entry_name("repos/edobry/minsky.toml"), None);
+        assert_eq!(
+            Layout::FanOut.entry_name("repos/00/edobry/minsky.toml"),
+            None
+        );
+        assert_eq!(
+            Layout::FanOut.entry_name("repos/ff/edobry/minsky.txt"),
+            None
+        );
+        assert_eq!(
+            Layout::Flat.entry_name("repos/ff/edobry/minsky.toml"),
+            Some("ff/edobry/minsky")
+        );
+    }
+
+    #[test]
+    fn the_format_line_changes_and_nothing_else() {
+        let text = "# Shared settings.\nformat = 1\nrefresh_ttl = \"7d\" # a week\n";
+        assert_eq!(
+            with_format(text, 2),
+            "# Shared settings.\nformat = 2\nrefresh_ttl = \"7d\" # a week\n"
+        );
+        // Spelled otherwise, the settings are written again, and keep their values.
+        let odd = with_format("format = 0x1\nrefresh_ttl = \"7d\"", 2);
+        let settings = Settings::parse(odd.as_bytes()).unwrap();
+        assert_eq!(
+            (settings.format, settings.refresh_ttl.as_deref()),
+            (2, Some("7d"))
+        );
     }
 }

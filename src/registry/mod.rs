@@ -5,13 +5,15 @@
 //! one concern each: [`layout`] (paths and initial files), [`entry`] (the entry file
 //! format), [`name`] (names, aliases, tags), [`catalog`] (the derived lookup index),
 //! [`resolve`] (the reference rules), [`transaction`] (lock, edit, commit, work tree
-//! sync, crash repair) and [`doctor`] (whole-registry validation).
+//! sync, crash repair), [`doctor`] (whole-registry validation) and [`migrate`] (moving
+//! to a newer format).
 
 pub mod catalog;
 pub mod doctor;
 pub mod entry;
 pub mod history;
 pub mod layout;
+pub mod migrate;
 pub mod name;
 pub mod resolve;
 pub mod transaction;
@@ -72,6 +74,8 @@ pub struct Registry {
     repo: Repo,
     head: ObjectId,
     catalog: Catalog,
+    /// HEAD's layout, read from `registry.toml` when first needed (`resolve` never does).
+    layout: std::sync::OnceLock<layout::Layout>,
 }
 
 impl Registry {
@@ -86,6 +90,13 @@ impl Registry {
 
     /// Create a registry at `root`; `Ok(false)` when one is there already.
     pub fn create(root: &Path) -> Result<bool> {
+        Registry::create_in_format(root, layout::Layout::NEWEST)
+    }
+
+    /// Create a registry at `root` in an older format than new registries get (for a
+    /// team whose members do not all have a repodex that knows the newest);
+    /// `Ok(false)` when one is there already.
+    pub fn create_in_format(root: &Path, layout: layout::Layout) -> Result<bool> {
         if !is_missing_or_empty(root) {
             Registry::open(root)?;
             return Ok(false);
@@ -95,7 +106,7 @@ impl Registry {
         // exactly one of them wins.
         let staging = staging_folder(root)?;
         let repo = Repo::init(staging.path())?;
-        let edits: Vec<FileEdit> = layout::initial_files()
+        let edits: Vec<FileEdit> = layout::initial_files(layout)
             .into_iter()
             .map(|(path, content)| FileEdit {
                 path: path.to_string(),
@@ -155,6 +166,7 @@ impl Registry {
             repo,
             head,
             catalog,
+            layout: Default::default(),
         })
     }
 
@@ -193,18 +205,36 @@ impl Registry {
         self.entry_at(self.head, name)
     }
 
-    /// Read a whole entry as it was at `commit`.
+    /// Read a whole entry as it was at `commit` (in that commit's format).
     pub fn entry_at(&self, commit: ObjectId, name: &str) -> Result<Entry> {
-        let path = Entry::path_for(name);
         let tree = self.repo.tree_of(commit)?;
+        let layout = if commit == self.head {
+            self.layout()?
+        } else {
+            layout::Layout::of_tree(&self.repo, tree)?
+        };
         let file = self
             .repo
-            .file_at(tree, &path)?
+            .file_at(tree, &layout.entry_path(name))?
             .ok_or_else(|| Error::NotFound {
                 reference: name.to_string(),
                 suggestions: Vec::new(),
             })?;
-        catalog::read_entry(&self.repo, &file)
+        catalog::read_entry(&self.repo, layout, &file)
+    }
+
+    /// Where entries live at HEAD: the layout of its format.
+    pub fn layout(&self) -> Result<layout::Layout> {
+        if let Some(layout) = self.layout.get() {
+            return Ok(*layout);
+        }
+        let layout = self.settings()?.layout();
+        Ok(*self.layout.get_or_init(|| layout))
+    }
+
+    /// The file of the entry `name` at HEAD, relative to the registry's root.
+    pub fn entry_path(&self, name: &str) -> Result<String> {
+        Ok(self.layout()?.entry_path(name))
     }
 
     /// The shared settings in `registry.toml` at HEAD.
@@ -269,6 +299,7 @@ impl Registry {
     pub(crate) fn advance(&mut self, head: ObjectId, changes: &catalog::Changes) -> Result<()> {
         self.catalog = changes.write(&self.catalog, &self.private_dir(), head)?;
         self.head = head;
+        self.layout = Default::default();
         Ok(())
     }
 
@@ -278,6 +309,7 @@ impl Registry {
         if head != self.head {
             self.catalog = Catalog::for_commit(&self.repo, &self.private_dir(), head)?;
             self.head = head;
+            self.layout = Default::default();
         }
         Ok(())
     }

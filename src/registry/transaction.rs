@@ -395,10 +395,13 @@ impl<'r> Transaction<'r> {
         self.pending.insert(name.to_string(), None);
     }
 
-    /// Write (or remove) any file of the registry's layout, for a merge: entries' own
-    /// files go through [`Transaction::put`] instead.
+    /// Write (or remove) any file of a registry, for a merge or a migration: other
+    /// changes to entries go through [`Transaction::put`] instead.
     pub(crate) fn put_merged_file(&mut self, path: &str, content: Option<Vec<u8>>) {
-        debug_assert!(layout::is_known_path(path), "not a registry path: {path}");
+        debug_assert!(
+            layout::is_known_path_in_any_layout(path),
+            "not a registry path: {path}"
+        );
         self.files.insert(path.to_string(), content);
     }
 
@@ -411,11 +414,12 @@ impl<'r> Transaction<'r> {
     /// checked, instead of committing: the same crash-safe order as a commit.
     pub(crate) fn fast_forward(self, theirs: ObjectId) -> Result<()> {
         let repo = self.registry.repo();
-        // Only files of the registry's layout reach the work tree.
+        // Only files of a registry reach the work tree (in either layout: the remote
+        // may have migrated the registry to a newer format).
         let paths: Vec<String> = repo
             .changed_files(self.base_tree, repo.tree_of(theirs)?)?
             .into_iter()
-            .filter(|p| layout::is_known_path(p))
+            .filter(|p| layout::is_known_path_in_any_layout(p))
             .collect();
         let index = repo.open_index()?;
         let mut expected = Vec::with_capacity(paths.len());
@@ -498,11 +502,12 @@ impl<'r> Transaction<'r> {
     /// changed (no commit is made then).
     pub fn commit(self, message: &str) -> Result<Option<ObjectId>> {
         let repo = self.registry.repo();
+        let layout = self.registry.layout()?;
         let mut edits = Vec::with_capacity(self.pending.len());
         let mut expected = Vec::with_capacity(self.pending.len());
         let entries = self.pending.iter().map(|(name, entry)| {
             (
-                Entry::path_for(name),
+                layout.entry_path(name),
                 entry.as_ref().map(|e| e.to_toml().into_bytes()),
             )
         });
@@ -618,7 +623,9 @@ impl Journal {
                 Some(("base", id)) => base = ObjectId::from_hex(id.as_bytes()).ok(),
                 Some(("new", id)) => new = ObjectId::from_hex(id.as_bytes()).ok(),
                 // Only paths repodex writes are repaired, whatever the journal says.
-                Some(("path", path)) if layout::is_known_path(path) => paths.push(path.to_string()),
+                Some(("path", path)) if layout::is_known_path_in_any_layout(path) => {
+                    paths.push(path.to_string())
+                }
                 _ => {}
             }
         }

@@ -64,6 +64,8 @@ pub struct Report {
     pub attempts: usize,
     /// Registry files with uncommitted edits, which a sync neither commits nor sends.
     pub uncommitted: Vec<String>,
+    /// This side was migrated to the remote's newer format before the merge.
+    pub migrated: Option<crate::registry::migrate::Migrated>,
 }
 
 impl Registry {
@@ -187,7 +189,7 @@ pub fn sync(
             .repo()
             .changed_paths()?
             .into_iter()
-            .filter(|p| layout::is_known_path(p))
+            .filter(|p| layout::is_known_path_in_any_layout(p))
             .collect(),
         ..Report::default()
     };
@@ -242,16 +244,28 @@ fn merge_fetched(
     on_wait: &mut dyn FnMut(),
     report: &mut Report,
 ) -> Result<ObjectId> {
-    let mut tx = registry.transaction(on_wait)?;
+    let mut tx = registry.transaction(&mut *on_wait)?;
     let ours = tx.base();
     let Some(theirs) = theirs.filter(|t| *t != ours) else {
         return Ok(ours);
     };
-    let base = tx.registry().repo().merge_base(ours, theirs)?;
+    let mut base = tx.registry().repo().merge_base(ours, theirs)?;
     if base == Some(theirs) {
         // The remote has nothing we lack: push.
         return Ok(ours);
     }
+    if base != Some(ours) && remote_is_newer(tx.registry(), theirs)? {
+        // Someone migrated the registry: this side follows, as its own commit, so that
+        // the merge reads and writes one layout and the result keeps the newer format.
+        drop(tx);
+        report.migrated = registry.migrate(&mut *on_wait)?;
+        tx = registry.transaction(&mut *on_wait)?;
+        base = tx.registry().repo().merge_base(tx.base(), theirs)?;
+        if remote_is_newer(tx.registry(), theirs)? {
+            return Err(Error::Conflict);
+        }
+    }
+    let ours = tx.base();
     let merged = merge::merge(&mut tx, theirs, base, identity)?;
     let head = if base == Some(ours) {
         tx.fast_forward(theirs)?;
@@ -268,6 +282,14 @@ fn merge_fetched(
     report.merged.changes.extend(merged.changes);
     report.merged.notes.extend(merged.notes);
     Ok(head)
+}
+
+/// Is the fetched commit in a newer registry format than HEAD? (A format newer than
+/// this repodex knows is an error that says to upgrade.)
+fn remote_is_newer(registry: &Registry, theirs: ObjectId) -> Result<bool> {
+    let repo = registry.repo();
+    let theirs = layout::Layout::of_tree(repo, repo.tree_of(theirs)?)?;
+    Ok(theirs.format() > registry.layout()?.format())
 }
 
 fn merge_message(merged: &Merged) -> String {
@@ -338,26 +360,29 @@ pub fn clone_registry(url: &GitUrl, dest: &Path, network: &Network) -> Result<Re
     Registry::open(dest)
 }
 
-/// A registry fetched from elsewhere holds only the files of a registry, as regular
-/// files, and a `registry.toml` of a format this repodex knows.
+/// A registry fetched from elsewhere has a `registry.toml` of a format this repodex
+/// knows, and holds only the files of that format's layout, as regular files.
 fn check_registry_tree(repo: &Repo, tip: ObjectId, url: &GitUrl) -> Result<()> {
     let tree = repo.tree_of(tip)?;
-    let files = repo.all_files(tree)?;
-    if let Some(bad) = files
-        .iter()
-        .find(|f| !f.regular || !layout::is_known_path(&f.path))
-    {
-        return Err(Error::Clash(format!(
-            "{url} holds {}, which is not a file of a registry; is it a repodex registry? Remove the file there",
-            crate::url::quote(&bad.path)
-        )));
-    }
     let settings = repo.file_at(tree, layout::SETTINGS_FILE)?.ok_or_else(|| {
         Error::Clash(format!(
             "{url} has no {}: it is not a repodex registry",
             layout::SETTINGS_FILE
         ))
     })?;
-    layout::Settings::parse(&repo.read_blob(settings.id, crate::registry::entry::MAX_ENTRY_SIZE)?)?;
+    let layout = layout::Settings::parse(
+        &repo.read_blob(settings.id, crate::registry::entry::MAX_ENTRY_SIZE)?,
+    )?
+    .layout();
+    let files = repo.all_files(tree)?;
+    if let Some(bad) = files
+        .iter()
+        .find(|f| !f.regular || !layout.is_known_path(&f.path))
+    {
+        return Err(Error::Clash(format!(
+            "{url} holds {}, which is not a file of a registry; is it a repodex registry? Remove the file there",
+            crate::url::quote(&bad.path)
+        )));
+    }
     Ok(())
 }

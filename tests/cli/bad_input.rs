@@ -280,14 +280,6 @@ fn a_folder_that_is_not_a_registry() {
     );
 }
 
-#[test]
-fn a_registry_of_a_newer_format() {
-    let env = seeded();
-    env.hand_commit("registry.toml", "format = 2\n");
-    let error = env.fails(4, &["list"]);
-    assert!(error.contains("uses format 2"), "{error}");
-}
-
 /// One table, more than a hundred bad inputs across every command: each ends with a
 /// non-zero exit and one error line that names what was wrong, and leaves HEAD and the
 /// work tree exactly as they were.
@@ -449,6 +441,23 @@ fn over_a_hundred_bad_inputs_across_every_command() {
         2,
         "neither a git URL",
     ));
+    // Registry formats.
+    for format in ["3", "0", "-1"] {
+        table.push((
+            s(&["init", "--format", format]),
+            "",
+            2,
+            "is not a registry format this repodex writes",
+        ));
+    }
+    table.push((s(&["init", "--format", "two"]), "", 2, "invalid value"));
+    table.push((
+        s(&["init", "--format", "1", "--from", "/tmp"]),
+        "",
+        2,
+        "cannot be used with",
+    ));
+    table.push((s(&["migrate", "now"]), "", 2, "unexpected argument"));
     // Dates and revisions for --at and --since.
     for value in [
         "deadbeef",

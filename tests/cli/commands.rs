@@ -1,6 +1,6 @@
 //! Every command, as a user meets them, with plain git looking on.
 
-use crate::support::TestEnv;
+use crate::support::{entry_path, TestEnv};
 use pretty_assertions::assert_eq;
 
 #[test]
@@ -10,10 +10,10 @@ fn first_use_creates_a_registry_with_one_commit() {
     let registry = env.registry();
     assert!(std::fs::read_to_string(registry.join("registry.toml"))
         .unwrap()
-        .contains("format = 1"));
+        .contains("format = 2"));
     assert!(std::fs::read_to_string(registry.join("README.md"))
         .unwrap()
-        .contains("repos/<name>.toml"));
+        .contains("repos/<fan>/<name>.toml"));
     assert!(registry.join(".gitattributes").exists());
     assert_eq!(env.git(&["log", "--format=%s"]), "create registry\n");
     // `init` on an existing registry changes nothing.
@@ -29,7 +29,7 @@ fn registry_location_flag_then_env_then_xdg() {
     assert!(cmd.status().unwrap().success());
     let xdg = env.root().join("data/repodex/registry");
     assert!(
-        xdg.join("repos/a/one.toml").exists(),
+        xdg.join(entry_path("a/one")).exists(),
         "default registry under XDG_DATA_HOME"
     );
 
@@ -37,14 +37,14 @@ fn registry_location_flag_then_env_then_xdg() {
     let flag = flagged.to_str().unwrap();
     env.ok(&["--registry", flag, "register", "https://example.com/b/two"]);
     assert!(
-        flagged.join("repos/b/two.toml").exists(),
+        flagged.join(entry_path("b/two")).exists(),
         "--registry wins over REPODEX_HOME"
     );
-    assert!(!env.registry().join("repos/b/two.toml").exists());
+    assert!(!env.registry().join(entry_path("b/two")).exists());
 
     env.ok(&["register", "https://example.com/c/three"]);
     assert!(
-        env.registry().join("repos/c/three.toml").exists(),
+        env.registry().join(entry_path("c/three")).exists(),
         "REPODEX_HOME wins over XDG"
     );
 }
@@ -111,7 +111,8 @@ fn register_list_info_resolve() {
     let info: serde_json::Value = serde_json::from_str(&env.ok(&["info", "mk", "--json"])).unwrap();
     assert_eq!(info["name"], "edobry/minsky");
     assert_eq!(info["default_branch"], serde_json::Value::Null);
-    assert_eq!(info["path"], "repos/edobry/minsky.toml");
+    assert_eq!(info["path"], "repos/ff/edobry/minsky.toml");
+    assert_eq!(info["path"], entry_path("edobry/minsky"));
     let resolved: serde_json::Value =
         serde_json::from_str(&env.ok(&["resolve", "tool", "--json"])).unwrap();
     assert_eq!(resolved["url"], "git@gitlab.com:team/tool.git");
@@ -123,7 +124,7 @@ fn register_list_info_resolve() {
         "{human}"
     );
 
-    let entry = std::fs::read_to_string(env.registry().join("repos/edobry/minsky.toml")).unwrap();
+    let entry = std::fs::read_to_string(env.registry().join(entry_path("edobry/minsky"))).unwrap();
     assert!(
         entry.starts_with(
             "name = \"edobry/minsky\"\nurl = \"https://github.com/edobry/minsky.git\"\n"
@@ -164,10 +165,17 @@ fn every_change_is_one_commit_readable_with_plain_git() {
          register edobry/minsky\n\
          create registry\n"
     );
-    let patch = env.git(&["log", "-p", "--follow", "--format=%s", "repos/minsky.toml"]);
+    let patch = env.git(&[
+        "log",
+        "-p",
+        "--follow",
+        "--format=%s",
+        &entry_path("minsky"),
+    ]);
     assert!(patch.contains("+description = \"Minsky CLI\""), "{patch}");
+    let old_folder = entry_path("edobry/minsky").replace("/minsky.toml", "");
     assert!(
-        !env.registry().join("repos/edobry").exists(),
+        !env.registry().join(old_folder).exists(),
         "the empty owner folder is gone"
     );
     let shown = env.ok(&["info", "minsky"]);
@@ -203,7 +211,7 @@ fn doctor_finds_a_healthy_registry_and_problems() {
     assert!(env.ok(&["doctor"]).starts_with("ok: 2 entries"));
     // A teammate's hand commit gives two entries the same alias and the same URL.
     env.hand_commit(
-        "repos/o/three.toml",
+        &entry_path("o/three"),
         "name = \"o/three\"\nurl = \"https://EXAMPLE.com/o/two.git\"\naliases = [\"one\"]\nadded = 2026-01-01T00:00:00Z\n",
     );
     let run = env.run(&["doctor"]);

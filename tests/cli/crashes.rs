@@ -1,7 +1,7 @@
 //! A process killed mid-command leaves the old or the new state, and the next command
 //! works without manual repair.
 
-use crate::support::TestEnv;
+use crate::support::{entry_path, TestEnv};
 use pretty_assertions::assert_eq;
 
 /// Stop `register` at each step of its commit and check what the next command finds.
@@ -28,7 +28,7 @@ fn stopped_at_each_step_of_a_commit() {
         assert_eq!(listed.contains("o/second"), committed, "{step}: {listed}");
         assert_eq!(env.head() != before, committed, "{step}");
         assert_eq!(
-            env.registry().join("repos/o/second.toml").exists(),
+            env.registry().join(entry_path("o/second")).exists(),
             committed,
             "{step}"
         );

@@ -1,22 +1,22 @@
 //! Hand edits: committed ones are read like any other; malformed ones are named with
 //! file and line while the rest keeps working; uncommitted ones are never overwritten.
 
-use crate::support::TestEnv;
+use crate::support::{entry_path, TestEnv};
 use pretty_assertions::assert_eq;
 
 #[test]
 fn a_committed_hand_edit_is_read() {
     let env = TestEnv::new();
     env.ok(&["register", "https://example.com/o/r"]);
-    let path = env.registry().join("repos/o/r.toml");
+    let path = env.registry().join(entry_path("o/r"));
     let text = std::fs::read_to_string(&path).unwrap();
     env.hand_commit(
-        "repos/o/r.toml",
+        &entry_path("o/r"),
         &text.replace("url = ", "aliases = [\"handy\"]\nurl = "),
     );
     assert_eq!(env.ok(&["resolve", "handy"]), "https://example.com/o/r\n");
     env.hand_commit(
-        "repos/team/new.toml",
+        &entry_path("team/new"),
         "name = \"team/new\"\nurl = \"git@example.com:team/new.git\"\nadded = 2026-01-01T00:00:00Z\n",
     );
     assert_eq!(
@@ -25,10 +25,12 @@ fn a_committed_hand_edit_is_read() {
     );
     env.ok(&["tag", "add", "team/new", "hand"]);
     // Removed and renamed by hand, too.
-    env.git(&["mv", "repos/team/new.toml", "repos/team/renamed.toml"]);
-    let renamed = std::fs::read_to_string(env.registry().join("repos/team/renamed.toml")).unwrap();
+    let (new, renamed_path) = (entry_path("team/new"), entry_path("team/renamed"));
+    std::fs::create_dir_all(env.registry().join(&renamed_path).parent().unwrap()).unwrap();
+    env.git(&["mv", &new, &renamed_path]);
+    let renamed = std::fs::read_to_string(env.registry().join(&renamed_path)).unwrap();
     env.hand_commit(
-        "repos/team/renamed.toml",
+        &entry_path("team/renamed"),
         &renamed.replace("\"team/new\"", "\"team/renamed\""),
     );
     assert_eq!(
@@ -36,12 +38,12 @@ fn a_committed_hand_edit_is_read() {
         "git@example.com:team/new.git\n"
     );
     env.fails(3, &["resolve", "team/new"]);
-    env.git(&["rm", "-q", "repos/o/r.toml"]);
+    env.git(&["rm", "-q", &entry_path("o/r")]);
     env.git(&["commit", "-qm", "drop o/r by hand"]);
     env.fails(3, &["resolve", "handy"]);
     env.ok(&["register", "https://example.com/o/r"]);
     assert!(
-        std::fs::read_to_string(env.registry().join("repos/team/renamed.toml"))
+        std::fs::read_to_string(env.registry().join(entry_path("team/renamed")))
             .unwrap()
             .contains("tags = [\"hand\"]")
     );
@@ -52,7 +54,7 @@ fn a_malformed_entry_is_named_and_the_rest_keeps_working() {
     let env = TestEnv::new();
     env.ok(&["register", "https://example.com/o/good"]);
     env.hand_commit(
-        "repos/o/bad.toml",
+        &entry_path("o/bad"),
         "name = \"o/bad\"\nurl = \"https://example.com/o/bad\"\nadded = not-a-date\n",
     );
     let run = env.run(&["list"]);
@@ -64,17 +66,23 @@ fn a_malformed_entry_is_named_and_the_rest_keeps_working() {
         run.stdout
     );
     assert!(
-        run.stderr.contains("repos/o/bad.toml line 3"),
+        run.stderr
+            .contains(&format!("{} line 3", entry_path("o/bad"))),
         "{}",
         run.stderr
     );
     assert_eq!(env.ok(&["resolve", "good"]), "https://example.com/o/good\n");
     let error = env.fails(4, &["info", "o/bad"]);
-    assert!(error.contains("repos/o/bad.toml line 3"), "{error}");
+    assert!(
+        error.contains(&format!("{} line 3", entry_path("o/bad"))),
+        "{error}"
+    );
     let doctor = env.run(&["doctor"]);
     assert_eq!(doctor.code, 4);
     assert!(
-        doctor.stdout.contains("repos/o/bad.toml line 3"),
+        doctor
+            .stdout
+            .contains(&format!("{} line 3", entry_path("o/bad"))),
         "{}",
         doctor.stdout
     );
@@ -85,24 +93,27 @@ fn a_malformed_entry_is_named_and_the_rest_keeps_working() {
     assert!(json[1]["error"].as_str().unwrap().contains("line 3"));
     // A name that does not match its path, and a symlink, are refused too.
     env.hand_commit(
-        "repos/o/liar.toml",
+        &entry_path("o/liar"),
         "name = \"o/other\"\nurl = \"https://example.com/o/liar\"\nadded = 2026-01-01T00:00:00Z\n",
     );
-    std::os::unix::fs::symlink("/etc/passwd", env.registry().join("repos/o/link.toml")).unwrap();
-    env.git(&["add", "repos/o/link.toml"]);
+    let link = env.registry().join(entry_path("o/link"));
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", link).unwrap();
+    env.git(&["add", &entry_path("o/link")]);
     env.git(&["commit", "-qm", "symlink"]);
     let doctor = env.run(&["doctor"]);
     assert!(
-        doctor
-            .stdout
-            .contains("repos/o/liar.toml line 1: names the entry 'o/other'"),
+        doctor.stdout.contains(&format!(
+            "{} line 1: names the entry 'o/other'",
+            entry_path("o/liar")
+        )),
         "{}",
         doctor.stdout
     );
     assert!(
         doctor
             .stdout
-            .contains("repos/o/link.toml: is not a regular file"),
+            .contains(&format!("{}: is not a regular file", entry_path("o/link"))),
         "{}",
         doctor.stdout
     );
@@ -113,7 +124,7 @@ fn an_uncommitted_hand_edit_is_never_overwritten() {
     let env = TestEnv::new();
     env.ok(&["register", "https://example.com/o/r"]);
     env.ok(&["register", "https://example.com/o/s"]);
-    let path = env.registry().join("repos/o/r.toml");
+    let path = env.registry().join(entry_path("o/r"));
     let edited = std::fs::read_to_string(&path).unwrap() + "# my note\n";
     std::fs::write(&path, &edited).unwrap();
 
@@ -122,8 +133,10 @@ fn an_uncommitted_hand_edit_is_never_overwritten() {
     let run = env.run(&["tag", "add", "o/r", "x"]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
-        run.stderr
-            .contains("repos/o/r.toml in the registry has uncommitted changes"),
+        run.stderr.contains(&format!(
+            "{} in the registry has uncommitted changes",
+            entry_path("o/r")
+        )),
         "{}",
         run.stderr
     );
@@ -134,9 +147,12 @@ fn an_uncommitted_hand_edit_is_never_overwritten() {
     let run = env.run(&["tag", "add", "o/s", "x"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), edited);
-    assert_eq!(env.git(&["status", "--porcelain"]), " M repos/o/r.toml\n");
+    assert_eq!(
+        env.git(&["status", "--porcelain"]),
+        format!(" M {}\n", entry_path("o/r"))
+    );
     assert!(
-        !env.git(&["show", "HEAD:repos/o/r.toml"])
+        !env.git(&["show", &format!("HEAD:{}", entry_path("o/r"))])
             .contains("my note"),
         "not swallowed into a commit"
     );
@@ -144,18 +160,20 @@ fn an_uncommitted_hand_edit_is_never_overwritten() {
     assert!(
         doctor
             .stderr
-            .contains("repos/o/r.toml: has uncommitted changes"),
+            .contains(&format!("{}: has uncommitted changes", entry_path("o/r"))),
         "{doctor:?}"
     );
 
     // A staged edit counts too, and so does an untracked file where an entry would go.
-    env.git(&["add", "repos/o/r.toml"]);
+    env.git(&["add", &entry_path("o/r")]);
     assert_eq!(env.run(&["forget", "o/r"]).code, 2);
-    std::fs::write(env.registry().join("repos/o/t.toml"), "draft").unwrap();
+    let draft = env.registry().join(entry_path("o/t"));
+    std::fs::create_dir_all(draft.parent().unwrap()).unwrap();
+    std::fs::write(&draft, "draft").unwrap();
     let run = env.run(&["register", "https://example.com/o/t"]);
     assert_eq!(run.code, 2, "{run:?}");
     assert_eq!(
-        std::fs::read_to_string(env.registry().join("repos/o/t.toml")).unwrap(),
+        std::fs::read_to_string(env.registry().join(entry_path("o/t"))).unwrap(),
         "draft"
     );
 }

@@ -2,7 +2,7 @@
 //! committed with plain git: repodex reads nothing outside the registry, runs nothing,
 //! names the bad parts, and keeps serving the good entries.
 
-use crate::support::{run_with_stdin, TestEnv};
+use crate::support::{entry_path, run_with_stdin, TestEnv};
 
 const ENTRY: &str = "added = 2026-01-01T00:00:00Z\n";
 
@@ -11,7 +11,7 @@ fn entry(name: &str, url: &str, extra: &str) -> String {
 }
 
 /// Commit `files` (path, bytes) with plain git, as a teammate's push would bring them.
-fn commit_raw(env: &TestEnv, files: &[(&str, &[u8])]) {
+fn commit_raw(env: &TestEnv, files: &[(String, &[u8])]) {
     for (path, bytes) in files {
         let file = env.registry().join(path);
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
@@ -45,17 +45,17 @@ fn a_hostile_registry_is_refused_part_by_part_and_the_good_entries_still_work() 
         &[
             // Invalid UTF-8, a huge file, a name that lies about its path.
             (
-                "repos/o/binary.toml",
+                entry_path("o/binary"),
                 b"name = \"o/binary\"\n\xff\xfe\x00garbage\n",
             ),
-            ("repos/o/huge.toml", huge.as_bytes()),
+            (entry_path("o/huge"), huge.as_bytes()),
             (
-                "repos/o/liar.toml",
+                entry_path("o/liar"),
                 entry("o/good", "https://example.com/o/liar", "").as_bytes(),
             ),
             // Two entries claiming one alias, and the good entry's alias.
             (
-                "repos/o/twin-a.toml",
+                entry_path("o/twin-a"),
                 entry(
                     "o/twin-a",
                     "https://example.com/o/twin-a",
@@ -64,7 +64,7 @@ fn a_hostile_registry_is_refused_part_by_part_and_the_good_entries_still_work() 
                 .as_bytes(),
             ),
             (
-                "repos/o/twin-b.toml",
+                entry_path("o/twin-b"),
                 entry(
                     "o/twin-b",
                     "https://example.com/o/twin-b",
@@ -74,16 +74,16 @@ fn a_hostile_registry_is_refused_part_by_part_and_the_good_entries_still_work() 
             ),
             // URLs that would run a command or pass an option to git.
             (
-                "repos/o/ext.toml",
+                entry_path("o/ext"),
                 entry("o/ext", "ext::sh -c touch% /tmp/repodex-pwned", "").as_bytes(),
             ),
             (
-                "repos/o/dash.toml",
+                entry_path("o/dash"),
                 entry("o/dash", "-uhttps://example.com/o/dash", "").as_bytes(),
             ),
             // Nesting deep enough to overflow a recursive parser's stack.
             (
-                "repos/o/deep.toml",
+                entry_path("o/deep"),
                 entry(
                     "o/deep",
                     "https://example.com/o/deep",
@@ -92,9 +92,9 @@ fn a_hostile_registry_is_refused_part_by_part_and_the_good_entries_still_work() 
                 .as_bytes(),
             ),
             // A file that is no entry at all, and a recipients file naming a plugin.
-            ("repos/o/notes.txt", b"hello"),
+            ("repos/o/notes.txt".into(), b"hello"),
             (
-                ".age-recipients",
+                ".age-recipients".into(),
                 b"age1yubikey1qwt50d05nh5vutpdzmlg5wn80xq5negm4uj9ghv0snvdd3yysf5yw3rhl3t\n",
             ),
         ],
@@ -102,9 +102,13 @@ fn a_hostile_registry_is_refused_part_by_part_and_the_good_entries_still_work() 
     symlink(
         &env,
         secret_outside.to_str().unwrap(),
-        "repos/o/outside.toml",
+        &entry_path("o/outside"),
     );
-    symlink(&env, "../../repos/o/good.toml", "repos/o/loop.toml");
+    symlink(
+        &env,
+        &format!("../../../{}", entry_path("o/good")),
+        &entry_path("o/loop"),
+    );
     // Credential files that are symlinks: out of the registry, and to another credential.
     symlink(
         &env,
@@ -127,21 +131,21 @@ fn a_hostile_registry_is_refused_part_by_part_and_the_good_entries_still_work() 
     let doctor = env.run(&["doctor"]);
     assert_eq!(doctor.code, 4, "{doctor:?}");
     for named in [
-        "repos/o/binary.toml",
-        "repos/o/huge.toml",
-        "repos/o/deep.toml",
-        "credentials/o/good.age",
-        "repos/o/liar.toml line 1: names the entry 'o/good'",
-        "repos/o/outside.toml: is not a regular file",
-        "repos/o/loop.toml: is not a regular file",
-        "repos/o/ext.toml",
-        "repos/o/dash.toml",
-        "repos/o/notes.txt",
-        "twin",
-        ".age-recipients",
+        entry_path("o/binary"),
+        entry_path("o/huge"),
+        entry_path("o/deep"),
+        "credentials/o/good.age".into(),
+        format!("{} line 1: names the entry 'o/good'", entry_path("o/liar")),
+        format!("{}: is not a regular file", entry_path("o/outside")),
+        format!("{}: is not a regular file", entry_path("o/loop")),
+        format!("{} line 2: ", entry_path("o/ext")),
+        format!("{} line 2: ", entry_path("o/dash")),
+        "repos/o/notes.txt".into(),
+        "twin".into(),
+        ".age-recipients".into(),
     ] {
         assert!(
-            doctor.stdout.contains(named),
+            doctor.stdout.contains(&named),
             "doctor does not name {named}: {}",
             doctor.stdout
         );
@@ -209,7 +213,7 @@ fn a_filter_named_by_the_registry_is_never_run() {
         ),
     )
     .unwrap();
-    commit_raw(&env, &[(".gitattributes", b"* filter=evil\n")]);
+    commit_raw(&env, &[(".gitattributes".into(), b"* filter=evil\n")]);
     let _ = std::fs::remove_file(&marker);
     // Commands that write the work tree and index, and ones that read.
     for args in [

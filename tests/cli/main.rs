@@ -8,6 +8,7 @@ mod bad_input;
 mod commands;
 mod concurrency;
 mod crashes;
+mod format;
 mod fuzz_regressions;
 mod hand_edits;
 mod hostile;

@@ -1,6 +1,6 @@
 //! Migrating: repodex's own export format, read back by `import file`.
 
-use crate::support::TestEnv;
+use crate::support::{entry_path, TestEnv};
 use pretty_assertions::assert_eq;
 
 /// A registry with plain entries and one carrying remote data and a cached file.
@@ -18,7 +18,7 @@ fn populated() -> TestEnv {
     ]);
     env.ok(&["register", "git@gitlab.com:team/tool.git"]);
     env.hand_commit(
-        "repos/team/cached.toml",
+        &entry_path("team/cached"),
         "name = \"team/cached\"\nurl = \"https://example.com/team/cached\"\nadded = 2026-01-01T00:00:00Z\nfuture_key = \"kept\"\n\n[remote]\ndefault_branch = \"trunk\"\nconfig_commit = \"abc123\"\nconfig_fetched = 2026-01-02T00:00:00Z\n\n[config.files]\n\".minsky/config.yaml\" = \"\"\"\nrepository:\n  backend: github\n\"\"\"\n",
     );
     env

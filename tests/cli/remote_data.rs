@@ -2,7 +2,7 @@
 //! history, serving from the cache when the remote is gone, and the offline guarantee.
 
 use crate::servers::{BlackHole, GitDaemon, HttpServer, Upstreams};
-use crate::support::TestEnv;
+use crate::support::{entry_path, TestEnv};
 use pretty_assertions::assert_eq;
 
 const CONFIG: &str = ".minsky/config.yaml";
@@ -97,7 +97,7 @@ fn configuration_history_over_three_upstream_commits() {
     );
     assert!(drift.contains("+  backend: local"), "{drift}");
     // And plain git sees the same history.
-    let plain = env.git(&["log", "--format=%s", "repos/mk.toml"]);
+    let plain = env.git(&["log", "--format=%s", &entry_path("mk")]);
     assert_eq!(plain.lines().count(), 4);
 }
 
@@ -340,14 +340,14 @@ fn which_files_are_cached_settings_overrides_and_limits() {
     assert_eq!(info["config_files"], serde_json::json!([CONFIG]));
 
     // The entry names its own files; the registry raises the size limit.
-    let path = env.registry().join("repos/app.toml");
+    let path = env.registry().join(entry_path("app"));
     let text = std::fs::read_to_string(&path).unwrap();
     let text = text.replacen(
         "added = ",
         "config_paths = [\"custom/settings.toml\", \"config/local.yaml\"]\nadded = ",
         1,
     );
-    env.hand_commit("repos/app.toml", &text);
+    env.hand_commit(&entry_path("app"), &text);
     let settings = std::fs::read_to_string(env.registry().join("registry.toml")).unwrap();
     env.hand_commit(
         "registry.toml",

@@ -265,3 +265,15 @@ impl Rng {
         (self.next() % n as u64) as usize
     }
 }
+
+/// Where the entry `name` lives in a registry of format 2, worked out as the registry's
+/// README tells a person to: `printf %s NAME | sha1sum | cut -c1-2` names its folder.
+pub fn entry_path(name: &str) -> String {
+    let out = Command::new("sh")
+        .args(["-c", "printf %s \"$1\" | sha1sum | cut -c1-2", "sh", name])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let fan = String::from_utf8(out.stdout).unwrap();
+    format!("repos/{}/{name}.toml", fan.trim())
+}

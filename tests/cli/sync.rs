@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::support::{git_in, run_with_stdin, Rng, TestEnv};
+use crate::support::{entry_path, git_in, run_with_stdin, Rng, TestEnv};
 use pretty_assertions::assert_eq;
 use serde_json::Value;
 
@@ -23,10 +23,16 @@ fn bare_remote(env: &TestEnv, dir: &Path, name: &str) -> String {
 
 /// Alice starts a registry and shares it; Bob joins from the remote.
 fn team() -> Team {
+    team_in_format("2")
+}
+
+/// [`team`], with a registry made in `format`.
+fn team_in_format(format: &str) -> Team {
     let dir = tempfile::tempdir().unwrap();
     let alice = TestEnv::online();
     let bob = TestEnv::online();
     let url = bare_remote(&alice, dir.path(), "registry.git");
+    alice.ok(&["init", "--format", format]);
     alice.ok(&["remote", "set", &url]);
     register(&alice, "shared/app");
     synced(&alice);
@@ -172,7 +178,7 @@ fn the_later_of_two_descriptions_wins_and_the_other_is_named() {
 #[test]
 fn remote_data_comes_from_the_newer_fetch_and_a_double_rename_keeps_both_names() {
     let t = team();
-    let file = "repos/shared/app.toml";
+    let file = &entry_path("shared/app");
     let entry = std::fs::read_to_string(t.alice.registry().join(file)).unwrap();
     let with_remote = |branch: &str, fetched: &str| {
         format!("{entry}\n[remote]\ndefault_branch = \"{branch}\"\nconfig_fetched = {fetched}\n")
@@ -476,7 +482,9 @@ fn content_from_a_compromised_teammate_is_refused_with_its_name() {
     let clone = t.dir.path().join("evil");
     git_in(&t.alice, t.dir.path(), &["clone", "-q", &t.url, "evil"]);
     std::fs::write(clone.join("run-me.sh"), "#!/bin/sh\necho pwned\n").unwrap();
-    std::os::unix::fs::symlink("/etc/passwd", clone.join("repos/evil.toml")).unwrap();
+    let evil = clone.join(entry_path("evil"));
+    std::fs::create_dir_all(evil.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", evil).unwrap();
     git_in(&t.alice, &clone, &["add", "."]);
     git_in(&t.alice, &clone, &["commit", "-qm", "evil"]);
     git_in(&t.alice, &clone, &["push", "-q", "origin", "main"]);
@@ -796,4 +804,91 @@ fn a_randomized_run_of_two_teammates_loses_nothing() {
             );
         }
     }
+}
+
+/// Whether `env`'s registry is in format 2, by its settings and by where its entries are.
+fn in_format_2(env: &TestEnv, names: &[&str]) -> bool {
+    let settings = std::fs::read_to_string(env.registry().join("registry.toml")).unwrap();
+    let moved = names
+        .iter()
+        .all(|n| env.registry().join(entry_path(n)).exists());
+    let flat = names
+        .iter()
+        .any(|n| env.registry().join(format!("repos/{n}.toml")).exists());
+    assert_eq!(
+        settings.contains("format = 2"),
+        moved && !flat,
+        "{settings}"
+    );
+    moved
+}
+
+#[test]
+fn a_migration_reaches_teammates_through_sync_and_loses_nothing() {
+    let t = team_in_format("1");
+    register(&t.alice, "alice/tool");
+    synced(&t.alice);
+    synced(&t.bob);
+    // Both change the shared entry's description, Alice later; each also registers
+    // something the other has not seen.
+    t.bob
+        .ok(&["set", "shared/app", "--description", "Bob's words"]);
+    t.bob.ok(&["tag", "add", "shared/app", "blue"]);
+    register(&t.bob, "bob/site");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    t.alice
+        .ok(&["set", "shared/app", "--description", "Alice's words"]);
+    register(&t.alice, "alice/more");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    // Alice migrates and sends it.
+    t.alice.ok(&["migrate"]);
+    synced(&t.alice);
+    assert!(in_format_2(&t.alice, &["shared/app", "alice/tool"]));
+
+    // Bob's sync follows the migration first, then merges.
+    let said = synced(&t.bob);
+    assert!(said.contains("migrated this registry"), "{said}");
+    let names = ["shared/app", "alice/tool", "alice/more", "bob/site"];
+    assert!(in_format_2(&t.bob, &names));
+    let app = &entries(&t.bob)["shared/app"];
+    // The later edit wins: a migration moves files, it does not change them.
+    assert_eq!(app["description"], "Alice's words");
+    assert_eq!(set_of(&app["tags"]), BTreeSet::from(["blue".into()]));
+    synced(&t.alice);
+    assert_eq!(tree(&t.alice), tree(&t.bob));
+    assert_eq!(
+        entries(&t.alice).keys().collect::<Vec<_>>(),
+        ["alice/more", "alice/tool", "bob/site", "shared/app"]
+    );
+    // An entry's log goes on across the migration, on both sides.
+    assert!(t.bob.ok(&["log", "bob/site"]).contains("register bob/site"));
+    // A new machine starts in format 2.
+    let carol = TestEnv::online();
+    carol.ok(&["init", "--from", &t.url]);
+    assert!(in_format_2(&carol, &names));
+}
+
+#[test]
+fn a_teammate_still_in_format_1_merges_into_a_migrated_registry() {
+    let t = team_in_format("1");
+    synced(&t.bob);
+    // Bob migrates but has not synced; Alice, still in format 1, pushes an entry and
+    // a settings change.
+    t.bob.ok(&["migrate"]);
+    register(&t.alice, "alice/tool");
+    let settings = std::fs::read_to_string(t.alice.registry().join("registry.toml")).unwrap();
+    t.alice.hand_commit(
+        "registry.toml",
+        &format!("{settings}refresh_ttl = \"7d\"\n"),
+    );
+    synced(&t.alice);
+    // Bob's merge keeps format 2, places Alice's entry, and keeps her setting.
+    synced(&t.bob);
+    assert!(in_format_2(&t.bob, &["shared/app", "alice/tool"]));
+    let settings = std::fs::read_to_string(t.bob.registry().join("registry.toml")).unwrap();
+    assert!(settings.contains("refresh_ttl = \"7d\""), "{settings}");
+    // Alice receives the migration with Bob's merge.
+    synced(&t.alice);
+    assert!(in_format_2(&t.alice, &["shared/app", "alice/tool"]));
+    assert_eq!(tree(&t.alice), tree(&t.bob));
 }

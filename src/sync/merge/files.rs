@@ -152,6 +152,15 @@ impl Merger<'_> {
         if theirs == ours || theirs == base {
             return Ok(());
         }
+        // The result keeps our format: a sync migrates this side first when the remote's
+        // is newer, so the remote's settings can only be of an older one.
+        let theirs = match theirs {
+            Some(bytes) if path == SETTINGS_FILE && self.theirs.layout != self.ours.layout => {
+                let text = String::from_utf8_lossy(&bytes);
+                Some(layout::with_format(&text, self.ours.layout.format()).into_bytes())
+            }
+            other => other,
+        };
         if ours == base {
             plan.files.insert(path.to_string(), theirs);
             return Ok(());

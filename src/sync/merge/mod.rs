@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::git::{ObjectId, Repo};
 use crate::registry::entry::{Entry, MAX_ENTRY_SIZE};
-use crate::registry::layout::{self, credential_path};
+use crate::registry::layout::{self, credential_path, Layout};
 use crate::registry::Transaction;
 use crate::vault::credential::MAX_FILE_SIZE;
 use crate::vault::identity::Identity;
@@ -49,6 +49,8 @@ pub struct Merged {
 struct Side {
     tip: ObjectId,
     tree: ObjectId,
+    /// Where its entries are (its format's layout).
+    layout: Layout,
     changed: BTreeSet<String>,
     /// Per path, when this side last changed it; read only when a conflict needs it.
     times: Option<HashMap<String, i64>>,
@@ -66,6 +68,7 @@ struct Merger<'a> {
     repo: &'a Repo,
     base_commit: Option<ObjectId>,
     base_tree: Option<ObjectId>,
+    base_layout: Option<Layout>,
     ours: Side,
     theirs: Side,
     identity: Option<&'a Identity>,
@@ -165,6 +168,7 @@ impl<'a> Merger<'a> {
             Ok(Side {
                 tip,
                 tree,
+                layout: Layout::of_tree(repo, tree)?,
                 changed: changed.into_iter().collect(),
                 times: None,
             })
@@ -173,6 +177,9 @@ impl<'a> Merger<'a> {
             repo,
             base_commit: base,
             base_tree,
+            base_layout: base_tree
+                .map(|tree| Layout::of_tree(repo, tree))
+                .transpose()?,
             ours: side(ours)?,
             theirs: side(theirs)?,
             identity,
@@ -185,10 +192,20 @@ impl<'a> Merger<'a> {
         let mut plan = Plan::default();
         let mut names = BTreeSet::new();
         let theirs_changed: Vec<String> = self.theirs.changed.iter().cloned().collect();
+        // A changed path is the side's own, or the common ancestor's (a file it removed
+        // or moved), and the two may differ in format: a name is looked for in both. A
+        // name read in the wrong layout finds no entry on any side and merges as nothing.
+        let theirs_layouts = [Some(self.theirs.layout), self.base_layout];
+        let ours_layouts = [Some(self.ours.layout), self.base_layout];
         for path in &theirs_changed {
-            if let Some(name) = entry_name(path) {
-                names.insert(name.to_string());
-            } else if !layout::is_known_path(path) {
+            let found = entry_names(path, &theirs_layouts);
+            if !found.is_empty() {
+                names.extend(found);
+            } else if !theirs_layouts
+                .iter()
+                .flatten()
+                .any(|layout| layout.is_known_path(path))
+            {
                 self.clashes.push(format!(
                     "the remote has {}, which is not a file of a registry; remove it there",
                     crate::url::quote(path)
@@ -200,9 +217,7 @@ impl<'a> Merger<'a> {
         }
         // Our renames and additions take part in matching the remote's changes.
         for path in &self.ours.changed {
-            if let Some(name) = entry_name(path) {
-                names.insert(name.to_string());
-            }
+            names.extend(entry_names(path, &ours_layouts));
         }
         self.merge_entries(&names, &mut plan)?;
         self.merge_recipients(&mut plan)?;
@@ -240,14 +255,14 @@ impl<'a> Merger<'a> {
     }
 
     fn version(&mut self, which: Which, name: &str) -> Option<Version> {
-        let (tree, label) = match which {
-            Which::Base => (self.base_tree?, "in the common ancestor"),
-            Which::Ours => (self.ours.tree, "here"),
-            Which::Theirs => (self.theirs.tree, "on the remote"),
+        let (tree, layout, label) = match which {
+            Which::Base => (self.base_tree?, self.base_layout?, "in the common ancestor"),
+            Which::Ours => (self.ours.tree, self.ours.layout, "here"),
+            Which::Theirs => (self.theirs.tree, self.theirs.layout, "on the remote"),
         };
-        let path = Entry::path_for(name);
+        let path = layout.entry_path(name);
         let bytes = self.read(tree, &path, MAX_ENTRY_SIZE, label)?;
-        let entry = match Entry::parse(&path, &bytes) {
+        let entry = match Entry::parse(layout, &path, &bytes) {
             Ok(entry) => entry,
             Err(e) => {
                 self.clashes
@@ -300,12 +315,14 @@ impl<'a> Merger<'a> {
     /// Is `theirs` the later change to the entry (ties go to the remote, whose commit
     /// was pushed first)?
     fn theirs_later(&mut self, ours: &Version, theirs: &Version, files: &[&str]) -> Result<bool> {
+        // In every layout: a side's history since the common ancestor may hold a
+        // migration (which moves files without changing them, and so is no change).
         let paths = |v: &Version| -> Vec<String> {
             files
                 .iter()
-                .map(|f| match *f {
-                    "credential" => credential_path(&v.name),
-                    _ => Entry::path_for(&v.name),
+                .flat_map(|f| match *f {
+                    "credential" => vec![credential_path(&v.name)],
+                    _ => Layout::ALL.iter().map(|l| l.entry_path(&v.name)).collect(),
                 })
                 .collect()
         };
@@ -372,7 +389,8 @@ impl<'a> Merger<'a> {
     /// Does our side have an entry called `name`?
     fn ours_has(&self, name: &str) -> bool {
         matches!(
-            self.repo.file_at(self.ours.tree, &Entry::path_for(name)),
+            self.repo
+                .file_at(self.ours.tree, &self.ours.layout.entry_path(name)),
             Ok(Some(_))
         )
     }
@@ -460,12 +478,16 @@ enum Which {
     Theirs,
 }
 
-/// The entry's name for a path under `repos/` or `credentials/`.
-fn entry_name(path: &str) -> Option<&str> {
-    let name = Entry::name_for_path(path).or_else(|| layout::name_for_credential(path))?;
-    crate::registry::name::validate_name(name)
-        .ok()
-        .map(|_| name)
+/// The entry names a path under `repos/` or `credentials/` stands for in `layouts`.
+fn entry_names(path: &str, layouts: &[Option<Layout>]) -> BTreeSet<String> {
+    layouts
+        .iter()
+        .flatten()
+        .filter_map(|layout| layout.entry_name(path))
+        .chain(layout::name_for_credential(path))
+        .filter(|name| crate::registry::name::validate_name(name).is_ok())
+        .map(str::to_string)
+        .collect()
 }
 
 /// What became of the base entry `b` on one side: the entry at the same name, or, if
