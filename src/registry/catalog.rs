@@ -342,20 +342,19 @@ fn one_field(text: &str) -> String {
 /// The name a file under `repos/` is listed under: its entry name, or its path when it
 /// is not where an entry lives.
 fn record_name(layout: Layout, path: &str) -> String {
-    one_field(layout.entry_name(path).unwrap_or(path))
+    one_field(&layout.entry_name(path).unwrap_or(path.into()))
 }
 
 impl Changes {
     /// Index every entry of `commit`, read from the object store.
     pub fn build(repo: &Repo, commit: ObjectId) -> Result<Changes> {
         let tree = repo.tree_of(commit)?;
-        let settings = repo
-            .file_at(tree, SETTINGS_FILE)?
+        let layout = Settings::of_tree(repo, tree)?
             .ok_or_else(|| Error::NotARegistry {
                 path: repo.workdir().to_path_buf(),
                 reason: format!("its HEAD has no {SETTINGS_FILE}"),
-            })?;
-        let layout = Settings::parse(&repo.read_blob(settings.id, MAX_ENTRY_SIZE)?)?.layout();
+            })?
+            .layout();
         let empty = Catalog::empty();
         let mut changes = Changes::default();
         for file in repo.files_under(tree, REPOS_DIR)? {

@@ -6,6 +6,8 @@
 //! never pushes: the lock, the journal of an operation in flight, and the catalog (a
 //! lookup index derived from HEAD).
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::git::{ObjectId, Repo};
@@ -31,15 +33,17 @@ pub const ACCEPTED_RECIPIENTS: &str = "accepted-recipients";
 /// Where entry files live under `repos/`: fixed by the registry's format.
 ///
 /// Format 1 put every entry at `repos/<name>.toml`, so `repos/` listed every owner and
-/// each commit rewrote that listing (20 KB and more at 1,000 owners). Format 2 puts a
-/// fan-out folder in front, named by the name's hash, so that every tree on an entry's
-/// path stays small whatever the names are (docs/design.md, "Scale").
+/// each commit rewrote that listing (20 KB and more at 1,000 owners). Format 2 spreads
+/// entries over 4,096 small folders named by the hash of the name, so that every tree
+/// on an entry's path stays small, and the folders few, whatever the names are
+/// (docs/design.md, "Scale").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
     /// Format 1: `repos/<name>.toml`.
     Flat,
-    /// Format 2: `repos/<fan>/<name>.toml`, where `<fan>` is the first two hex digits
-    /// of the SHA-1 of the name (`printf %s NAME | sha1sum | cut -c1-2`).
+    /// Format 2: `repos/<ab>/<c>/<file>.toml`, where `abc` are the first three hex
+    /// digits of the SHA-1 of the name (`printf %s NAME | sha1sum | cut -c1-3`) and
+    /// `<file>` is the name with each `/` written as `+`: `repos/ff/0/edobry+minsky.toml`.
     FanOut,
 }
 
@@ -68,32 +72,37 @@ impl Layout {
 
     /// The layout of a registry tree, from its `registry.toml`.
     pub fn of_tree(repo: &Repo, tree: ObjectId) -> Result<Layout, Error> {
-        let file = repo
-            .file_at(tree, SETTINGS_FILE)?
-            .ok_or_else(|| Error::NotARegistry {
-                path: repo.workdir().to_path_buf(),
-                reason: format!("a commit of its history has no {SETTINGS_FILE}"),
-            })?;
-        let bytes = repo.read_blob(file.id, super::entry::MAX_ENTRY_SIZE)?;
-        Ok(Settings::parse(&bytes)?.layout())
+        let settings = Settings::of_tree(repo, tree)?.ok_or_else(|| Error::NotARegistry {
+            path: repo.workdir().to_path_buf(),
+            reason: format!("a commit of its history has no {SETTINGS_FILE}"),
+        })?;
+        Ok(settings.layout())
     }
 
     /// The file an entry of this name lives in, relative to the registry's root.
     pub fn entry_path(self, name: &str) -> String {
         match self {
             Layout::Flat => format!("{REPOS_DIR}{name}.toml"),
-            Layout::FanOut => format!("{REPOS_DIR}{}/{name}.toml", fan_out(name)),
+            Layout::FanOut => format!(
+                "{REPOS_DIR}{}/{}.toml",
+                fan_out(name),
+                name.replace('/', NAME_SEPARATOR)
+            ),
         }
     }
 
     /// The entry name for `path`, if `path` is where an entry of that name lives.
-    pub fn entry_name(self, path: &str) -> Option<&str> {
+    pub fn entry_name(self, path: &str) -> Option<Cow<'_, str>> {
         let inner = path.strip_prefix(REPOS_DIR)?.strip_suffix(".toml")?;
         match self {
-            Layout::Flat => Some(inner),
+            Layout::Flat => Some(Cow::Borrowed(inner)),
             Layout::FanOut => {
-                let (fan, name) = inner.split_once('/')?;
-                (fan == fan_out(name)).then_some(name)
+                let (fan, file) = inner.rsplit_once('/')?;
+                if file.contains('/') {
+                    return None;
+                }
+                let name = file.replace(NAME_SEPARATOR, "/");
+                (fan == fan_out(&name)).then_some(Cow::Owned(name))
             }
         }
     }
@@ -103,7 +112,7 @@ impl Layout {
         match self {
             Layout::Flat => "entries are repos/<name>.toml (format 1)",
             Layout::FanOut => {
-                "entries are repos/<fan>/<name>.toml, <fan> being the first two hex digits of the name's SHA-1 (format 2)"
+                "entries are repos/<ab>/<c>/<name, '/' as '+'>.toml, abc being the first three hex digits of the name's SHA-1 (format 2)"
             }
         }
     }
@@ -113,7 +122,7 @@ impl Layout {
         is_vault_path(path)
             || self
                 .entry_name(path)
-                .is_some_and(|n| super::name::validate_name(n).is_ok())
+                .is_some_and(|n| super::name::validate_name(&n).is_ok())
     }
 
     /// Is `path` one of the files a registry of this layout consists of: an entry, a
@@ -123,11 +132,17 @@ impl Layout {
     }
 }
 
-/// The fan-out folder of a name under format 2.
+/// In format 2, what stands for `/` in an entry's file name: a character names never
+/// have, so that the file name is the name, one to one.
+const NAME_SEPARATOR: &str = "+";
+
+/// The fan-out folders of a name under format 2: `ab/c` for a SHA-1 that starts `abc`.
 pub fn fan_out(name: &str) -> String {
-    let mut hex = crate::git::sha1_hex(name.as_bytes());
-    hex.truncate(2);
-    hex
+    let hex = crate::git::sha1_hex(name.as_bytes());
+    match (hex.get(..2), hex.get(2..3)) {
+        (Some(ab), Some(c)) => format!("{ab}/{c}"),
+        _ => "00/0".into(),
+    }
 }
 
 /// Is `path` a file of a registry in any layout? For paths that may belong to either
@@ -236,6 +251,17 @@ impl Settings {
             .unwrap_or(DEFAULT_REFRESH_TTL)
     }
 
+    /// The checked settings of a registry tree; `None` when it has no `registry.toml`.
+    pub fn of_tree(repo: &Repo, tree: ObjectId) -> Result<Option<Settings>, Error> {
+        match repo.file_at(tree, SETTINGS_FILE)? {
+            None => Ok(None),
+            Some(file) => {
+                let bytes = repo.read_blob(file.id, super::entry::MAX_ENTRY_SIZE)?;
+                Settings::parse(&bytes).map(Some)
+            }
+        }
+    }
+
     /// Read and check `registry.toml`.
     pub fn parse(bytes: &[u8]) -> Result<Settings, Error> {
         let broken = |message: String| Error::BrokenEntry {
@@ -342,12 +368,13 @@ an ordinary git repository, so you can read it with plain git.
 ## Layout
 
 - `registry.toml`: the registry's format (`format = 2`) and shared settings.
-- `repos/<fan>/<name>.toml`: one file per registered repository, holding its URL,
+- `repos/<ab>/<c>/<name>.toml`: one file per registered repository, holding its URL,
   aliases, tags and description, what was learned from its remote (default branch) and
-  cached copies of its project configuration files. A name with `/` nests, and `<fan>`
-  is the first two hex digits of the name's SHA-1, which keeps every folder small:
-  `repos/ff/edobry/minsky.toml`. `printf %s edobry/minsky | sha1sum | cut -c1-2`
-  prints it, and `ls repos/*/edobry/minsky.toml` finds the file.
+  cached copies of its project configuration files. In the file name, each `/` of the
+  entry's name is a `+`, and `abc` are the first three hex digits of the name's SHA-1,
+  which keeps every folder small: `edobry/minsky` is `repos/ff/0/edobry+minsky.toml`.
+  `printf %s edobry/minsky | sha1sum | cut -c1-3` prints `ff0`, and
+  `ls repos/*/*/edobry+minsky.toml` finds the file.
 - `credentials/<name>.age`: credentials for a repository, encrypted with age to every
   key in `.age-recipients`. Nothing secret is ever stored here in plain text.
 - `.age-recipients`: the public keys that can read the credentials.
@@ -356,8 +383,8 @@ an ordinary git repository, so you can read it with plain git.
 
 Every change is one commit, so history is the record of what changed:
 
-    git log --oneline                        # what happened to the registry
-    git log -p -- 'repos/*/edobry/minsky.toml'   # how one entry changed
+    git log --oneline                           # what happened to the registry
+    git log -p -- '*/edobry+minsky.toml'        # how one entry changed
 
 Hand edits are fine: edit a file, commit it with git, and repodex reads it.
 `repodex doctor` checks the whole registry.
@@ -418,11 +445,11 @@ mod tests {
 
     #[test]
     fn entry_paths_and_names_round_trip_in_each_layout() {
-        // The fan-out folder is what `printf %s edobry/minsky | sha1sum` starts with.
-        assert_eq!(fan_out("edobry/minsky"), "ff");
+        // The fan-out folders are what `printf %s edobry/minsky | sha1sum` starts with.
+        assert_eq!(fan_out("edobry/minsky"), "ff/0");
         assert_eq!(
             Layout::FanOut.entry_path("edobry/minsky"),
-            "repos/ff/edobry/minsky.toml"
+            "repos/ff/0/edobry+minsky.toml"
         );
         assert_eq!(
             Layout::Flat.entry_path("edobry/minsky"),
@@ -430,22 +457,25 @@ mod tests {
         );
         for layout in Layout::ALL {
             for name in ["edobry/minsky", "scratch", "a/b/c", "00"] {
-                assert_eq!(layout.entry_name(&layout.entry_path(name)), Some(name));
+                let path = layout.entry_path(name);
+                assert_eq!(layout.entry_name(&path).as_deref(), Some(name), "{path}");
             }
         }
-        // A path in the wrong folder is no entry's path in format 2.
-        assert_eq!(Layout::FanOut.entry_name("repos/edobry/minsky.toml"), None);
+        // A path in the wrong folders is no entry's path in format 2.
+        for path in [
+            "repos/edobry/minsky.toml",
+            "repos/ff/edobry+minsky.toml",
+            "repos/00/0/edobry+minsky.toml",
+            "repos/ff/0/edobry/minsky.toml",
+            "repos/ff/0/edobry+minsky.txt",
+        ] {
+            assert_eq!(Layout::FanOut.entry_name(path), None, "{path}");
+        }
         assert_eq!(
-            Layout::FanOut.entry_name("repos/00/edobry/minsky.toml"),
-            None
-        );
-        assert_eq!(
-            Layout::FanOut.entry_name("repos/ff/edobry/minsky.txt"),
-            None
-        );
-        assert_eq!(
-            Layout::Flat.entry_name("repos/ff/edobry/minsky.toml"),
-            Some("ff/edobry/minsky")
+            Layout::Flat
+                .entry_name("repos/ff/0/edobry+minsky.toml")
+                .as_deref(),
+            Some("ff/0/edobry+minsky")
         );
     }
 

@@ -61,7 +61,7 @@ impl Registry {
                 )));
             };
             let bytes = repo.read_blob(file.id, usize::MAX)?;
-            moves.push((file.path.clone(), to.entry_path(name), bytes));
+            moves.push((file.path.clone(), to.entry_path(&name), bytes));
         }
         let settings = tx
             .file(SETTINGS_FILE)?

@@ -240,14 +240,10 @@ impl Registry {
     /// The shared settings in `registry.toml` at HEAD.
     pub fn settings(&self) -> Result<layout::Settings> {
         let tree = self.repo.tree_of(self.head)?;
-        let file = self
-            .repo
-            .file_at(tree, layout::SETTINGS_FILE)?
-            .ok_or_else(|| Error::NotARegistry {
-                path: self.root().to_path_buf(),
-                reason: format!("its HEAD has no {}", layout::SETTINGS_FILE),
-            })?;
-        layout::Settings::parse(&self.repo.read_blob(file.id, entry::MAX_ENTRY_SIZE)?)
+        layout::Settings::of_tree(&self.repo, tree)?.ok_or_else(|| Error::NotARegistry {
+            path: self.root().to_path_buf(),
+            reason: format!("its HEAD has no {}", layout::SETTINGS_FILE),
+        })
     }
 
     /// A file at HEAD (not an entry), if it is there and a regular file.

@@ -364,16 +364,14 @@ pub fn clone_registry(url: &GitUrl, dest: &Path, network: &Network) -> Result<Re
 /// knows, and holds only the files of that format's layout, as regular files.
 fn check_registry_tree(repo: &Repo, tip: ObjectId, url: &GitUrl) -> Result<()> {
     let tree = repo.tree_of(tip)?;
-    let settings = repo.file_at(tree, layout::SETTINGS_FILE)?.ok_or_else(|| {
-        Error::Clash(format!(
-            "{url} has no {}: it is not a repodex registry",
-            layout::SETTINGS_FILE
-        ))
-    })?;
-    let layout = layout::Settings::parse(
-        &repo.read_blob(settings.id, crate::registry::entry::MAX_ENTRY_SIZE)?,
-    )?
-    .layout();
+    let layout = layout::Settings::of_tree(repo, tree)?
+        .ok_or_else(|| {
+            Error::Clash(format!(
+                "{url} has no {}: it is not a repodex registry",
+                layout::SETTINGS_FILE
+            ))
+        })?
+        .layout();
     let files = repo.all_files(tree)?;
     if let Some(bad) = files
         .iter()

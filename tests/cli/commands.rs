@@ -13,7 +13,7 @@ fn first_use_creates_a_registry_with_one_commit() {
         .contains("format = 2"));
     assert!(std::fs::read_to_string(registry.join("README.md"))
         .unwrap()
-        .contains("repos/<fan>/<name>.toml"));
+        .contains("repos/<ab>/<c>/<name>.toml"));
     assert!(registry.join(".gitattributes").exists());
     assert_eq!(env.git(&["log", "--format=%s"]), "create registry\n");
     // `init` on an existing registry changes nothing.
@@ -111,7 +111,7 @@ fn register_list_info_resolve() {
     let info: serde_json::Value = serde_json::from_str(&env.ok(&["info", "mk", "--json"])).unwrap();
     assert_eq!(info["name"], "edobry/minsky");
     assert_eq!(info["default_branch"], serde_json::Value::Null);
-    assert_eq!(info["path"], "repos/ff/edobry/minsky.toml");
+    assert_eq!(info["path"], "repos/ff/0/edobry+minsky.toml");
     assert_eq!(info["path"], entry_path("edobry/minsky"));
     let resolved: serde_json::Value =
         serde_json::from_str(&env.ok(&["resolve", "tool", "--json"])).unwrap();
@@ -173,10 +173,10 @@ fn every_change_is_one_commit_readable_with_plain_git() {
         &entry_path("minsky"),
     ]);
     assert!(patch.contains("+description = \"Minsky CLI\""), "{patch}");
-    let old_folder = entry_path("edobry/minsky").replace("/minsky.toml", "");
+    let old_file = env.registry().join(entry_path("edobry/minsky"));
     assert!(
-        !env.registry().join(old_folder).exists(),
-        "the empty owner folder is gone"
+        !old_file.parent().unwrap().exists(),
+        "the emptied folder is gone"
     );
     let shown = env.ok(&["info", "minsky"]);
     assert!(
@@ -269,6 +269,14 @@ fn help_has_examples_and_version_works() {
         "import file",
         "import scan",
         "import minsky",
+        "migrate",
+        "sync",
+        "which",
+        "remote set",
+        "remote show",
+        "registry add",
+        "registry list",
+        "registry rm",
     ] {
         let mut args: Vec<&str> = command.split(' ').collect();
         args.push("--help");

@@ -113,7 +113,7 @@ fn migrate_moves_every_entry_unchanged_in_one_commit() {
     assert!(settings.starts_with("# Settings shared"), "{settings}");
     assert!(settings.contains("format = 2\n"), "{settings}");
     let readme = std::fs::read_to_string(env.registry().join("README.md")).unwrap();
-    assert!(readme.contains("repos/<fan>/<name>.toml"), "{readme}");
+    assert!(readme.contains("repos/<ab>/<c>/<name>.toml"), "{readme}");
     // Everything reads the same, and an entry's history goes on across the move.
     assert_eq!(env.ok(&["list", "--json"]), listed);
     assert_eq!(env.ok(&["log", "mk"]), history);

@@ -267,13 +267,15 @@ impl Rng {
 }
 
 /// Where the entry `name` lives in a registry of format 2, worked out as the registry's
-/// README tells a person to: `printf %s NAME | sha1sum | cut -c1-2` names its folder.
+/// README tells a person to: `printf %s NAME | sha1sum | cut -c1-3` gives `abc`, and
+/// the file is `repos/ab/c/` and the name with `+` for each `/`.
 pub fn entry_path(name: &str) -> String {
     let out = Command::new("sh")
-        .args(["-c", "printf %s \"$1\" | sha1sum | cut -c1-2", "sh", name])
+        .args(["-c", "printf %s \"$1\" | sha1sum | cut -c1-3", "sh", name])
         .output()
         .unwrap();
     assert!(out.status.success());
-    let fan = String::from_utf8(out.stdout).unwrap();
-    format!("repos/{}/{name}.toml", fan.trim())
+    let hex = String::from_utf8(out.stdout).unwrap();
+    let (ab, c) = hex.trim().split_at(2);
+    format!("repos/{ab}/{c}/{}.toml", name.replace('/', "+"))
 }

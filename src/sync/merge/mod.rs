@@ -484,9 +484,9 @@ fn entry_names(path: &str, layouts: &[Option<Layout>]) -> BTreeSet<String> {
         .iter()
         .flatten()
         .filter_map(|layout| layout.entry_name(path))
-        .chain(layout::name_for_credential(path))
+        .chain(layout::name_for_credential(path).map(Into::into))
         .filter(|name| crate::registry::name::validate_name(name).is_ok())
-        .map(str::to_string)
+        .map(|name| name.into_owned())
         .collect()
 }
 
