@@ -1,8 +1,8 @@
 //! repodex: a git-native registry of the git repositories you work with.
 //!
 //! The registry is an ordinary git repository with one TOML file per registered
-//! repository (`repos/<fan>/<name>.toml`). This crate is the library behind the `repodex`
-//! command: it opens and creates registries, resolves references (names, aliases,
+//! repository (`repos/ff/0/edobry+minsky.toml`). This crate is the library behind the
+//! `repodex` command: it opens and creates registries, resolves references (names, aliases,
 //! URLs in any spelling, local paths) and changes the registry through transactions
 //! that make one commit each. It never prints: every function returns values and
 //! typed [`Error`]s, and the command line decides what to show.

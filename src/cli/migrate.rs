@@ -2,8 +2,8 @@ use super::{waiting_notice, CmdResult, Context, Outcome};
 
 /// Move the registry to the newest format, as one commit
 ///
-/// Format 2 (repodex 0.2) puts each entry in a fan-out folder named by its name's hash,
-/// `repos/ff/edobry/minsky.toml`, so that a commit stays small however many entries
+/// Format 2 (repodex 0.2) spreads entries over folders named by their name's hash,
+/// `repos/ff/0/edobry+minsky.toml`, so that a commit stays small however many entries
 /// there are. Registries made by repodex 0.2 are in format 2 already; older ones keep
 /// format 1 until migrated, because everyone who syncs a registry needs a repodex that
 /// knows its format. The files move unchanged, so `repodex log` of an entry is not

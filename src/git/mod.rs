@@ -6,6 +6,7 @@
 //! `git status` stays clean. gix cannot build a tree from the index, so trees are edited
 //! directly and the index is updated entry by entry (O(changed paths), not O(registry)).
 
+mod cache_tree;
 pub mod command;
 pub mod fetch;
 mod history;

@@ -94,11 +94,14 @@ impl Repo {
     pub fn checkout_paths(
         &self,
         mut index: gix::index::File,
+        base: Option<ObjectId>,
         commit: ObjectId,
         paths: &[String],
         known: &std::collections::HashMap<&str, &[u8]>,
     ) -> Result<()> {
         let tree = self.tree_of(commit)?;
+        let base_tree = base.map(|b| self.tree_of(b)).transpose()?;
+        let old_cache_tree = index.remove_tree();
         break_stale_lock(&self.repo.index_path().with_extension("lock"));
         let touched: std::collections::HashSet<&[u8]> =
             paths.iter().map(|p| p.as_bytes()).collect();
@@ -135,10 +138,8 @@ impl Repo {
             }
         }
         index.sort_entries();
-        index.remove_tree();
-        index
-            .write(gix::index::write::Options::default())
-            .map_err(git_err("cannot write the registry's git index"))
+        let cache_tree = self.cache_tree(&index, old_cache_tree, base_tree, tree, paths)?;
+        self.write_index(&index, &cache_tree)
     }
 }
 

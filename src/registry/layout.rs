@@ -477,6 +477,12 @@ mod tests {
                 .as_deref(),
             Some("ff/0/edobry+minsky")
         );
+        // A file name whose '+'s spell a path out of bounds is no registry file.
+        for name in ["o/../x", "o//x", "/x", "o/.git"] {
+            let path = Layout::FanOut.entry_path(name);
+            assert!(!Layout::FanOut.is_registry_path(&path), "{path}");
+        }
+        assert!(Layout::FanOut.is_registry_path(&Layout::FanOut.entry_path("o/x")));
     }
 
     #[test]

@@ -117,7 +117,13 @@ impl Registry {
         let commit = repo.write_commit(tree, &[], "create registry")?;
         repo.update_head(None, commit, "create registry")?;
         let paths: Vec<String> = edits.into_iter().map(|e| e.path).collect();
-        repo.checkout_paths(repo.open_index()?, commit, &paths, &Default::default())?;
+        repo.checkout_paths(
+            repo.open_index()?,
+            None,
+            commit,
+            &paths,
+            &Default::default(),
+        )?;
         let _ = std::fs::remove_dir(root);
         let staged = staging.keep();
         match std::fs::rename(&staged, root) {

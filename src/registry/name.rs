@@ -1,9 +1,11 @@
 //! Names, aliases and tags: what they may look like, and how a name is made from a URL.
 //!
-//! A name is also a path in the registry (`repos/<name>.toml`), so its rules are the
-//! rules of a safe relative path: lowercase letters, digits, `.`, `_` and `-`, segments
-//! joined by `/`, no empty, `.`, `..` or `.git` segment, no segment that starts with `-`,
-//! and bounded length. Aliases follow the same rules; tags are one segment.
+//! A name is also a path in the registry (`credentials/<name>.age`, and in format 1
+//! `repos/<name>.toml`), so its rules are the rules of a safe relative path: lowercase
+//! letters, digits, `.`, `_` and `-`, segments joined by `/`, no empty, `.`, `..` or
+//! `.git` segment, no segment that starts with `-`, and bounded length. It never holds
+//! `+`, which format 2 writes for `/` in entry file names. Aliases follow the same
+//! rules; tags are one segment.
 
 use crate::url::{quote, GitUrl};
 

@@ -447,7 +447,13 @@ impl<'r> Transaction<'r> {
         failpoint("before-head");
         repo.update_head(Some(self.base), theirs, "sync: fast-forward")?;
         failpoint("after-head");
-        repo.checkout_paths(index, theirs, &journal.paths, &Default::default())?;
+        repo.checkout_paths(
+            index,
+            Some(self.base),
+            theirs,
+            &journal.paths,
+            &Default::default(),
+        )?;
         failpoint("after-worktree");
         self.registry.reload()?;
         Journal::remove(&private)
@@ -562,7 +568,7 @@ impl<'r> Transaction<'r> {
         failpoint("before-head");
         repo.update_head(Some(self.base), commit, message)?;
         failpoint("after-head");
-        repo.checkout_paths(index, commit, &journal.paths, &known)?;
+        repo.checkout_paths(index, Some(self.base), commit, &journal.paths, &known)?;
         failpoint("after-worktree");
         self.registry.advance(commit, &self.changes)?;
         Journal::remove(&private)?;
@@ -676,6 +682,7 @@ fn repair_locked(repo: &Repo, private: &Path) -> Result<()> {
         }
         repo.checkout_paths(
             repo.open_index()?,
+            Some(journal.base),
             journal.new,
             &repairable,
             &Default::default(),

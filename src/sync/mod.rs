@@ -345,7 +345,7 @@ pub fn clone_registry(url: &GitUrl, dest: &Path, network: &Network) -> Result<Re
         .into_iter()
         .map(|f| f.path)
         .collect();
-    repo.checkout_paths(repo.open_index()?, tip, &files, &Default::default())?;
+    repo.checkout_paths(repo.open_index()?, None, tip, &files, &Default::default())?;
     drop(repo);
     Registry::open(staging.path())?;
     let staged = staging.keep();

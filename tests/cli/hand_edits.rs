@@ -167,6 +167,17 @@ fn an_uncommitted_hand_edit_is_never_overwritten() {
     // A staged edit counts too, and so does an untracked file where an entry would go.
     env.git(&["add", &entry_path("o/r")]);
     assert_eq!(env.run(&["forget", "o/r"]).code, 2);
+    // Other changes leave it staged, and git still sees it (the index's cache-tree
+    // does not claim its folders unchanged).
+    assert_eq!(env.run(&["tag", "add", "o/s", "y"]).code, 0);
+    assert_eq!(
+        env.git(&["status", "--porcelain"]),
+        format!("M  {}\n", entry_path("o/r"))
+    );
+    assert_ne!(
+        env.git(&["write-tree"]),
+        env.git(&["rev-parse", "HEAD^{tree}"])
+    );
     let draft = env.registry().join(entry_path("o/t"));
     std::fs::create_dir_all(draft.parent().unwrap()).unwrap();
     std::fs::write(&draft, "draft").unwrap();

@@ -195,6 +195,13 @@ impl TestEnv {
             "git status is not clean"
         );
         self.git(&["fsck", "--no-progress", "--strict"]);
+        // git writes the tree from the index's cache-tree where it says a folder is
+        // unchanged: a stale one would give another tree than HEAD's.
+        assert_eq!(
+            self.git(&["write-tree"]),
+            self.git(&["rev-parse", "HEAD^{tree}"]),
+            "the index does not describe HEAD"
+        );
     }
 
     /// Make a git repository (with one commit) under the work folder.
