@@ -211,7 +211,8 @@ impl Repo {
                 tree_cache: false,
                 end_of_index_entry: false,
             },
-            skip_hash: false,
+            // The checksum is computed below, over the extension too.
+            skip_hash: true,
         };
         index
             .write_to(&mut bytes, options)

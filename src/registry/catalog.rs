@@ -98,6 +98,8 @@ pub struct Catalog {
     commit: ObjectId,
     records: std::ops::Range<usize>,
     keys: std::ops::Range<usize>,
+    /// Brought up to date in memory and not yet written to disk ([`Catalog::save`]).
+    unsaved: bool,
 }
 
 enum Data {
@@ -122,7 +124,9 @@ fn catalog_path(private_dir: &Path) -> PathBuf {
 impl Catalog {
     /// The catalog for `head`: read from disk when it is current; otherwise brought up to
     /// date from the commit it was built for (re-reading only the entry files that
-    /// changed since), or rebuilt from scratch, and written back.
+    /// changed since), or rebuilt from scratch, in memory: [`Catalog::save`] writes it
+    /// back, unless a commit writes its successor first (at 100,000 entries the file is
+    /// about 40 MB, so a register after a plain `git commit` writes it once, not twice).
     pub fn for_commit(repo: &Repo, private_dir: &Path, head: ObjectId) -> Result<Catalog> {
         let existing = Catalog::read(private_dir);
         let (base, changes) = match existing {
@@ -134,9 +138,19 @@ impl Catalog {
             None => (Catalog::empty(), Changes::build(repo, head)?),
         };
         let bytes = changes.to_bytes(&base, head);
-        // Best effort: a registry this user cannot write to still answers, from memory.
-        let _ = crate::git::write_atomically(&catalog_path(private_dir), &bytes);
-        Ok(Catalog::parse(Data::Owned(bytes)).expect("a catalog just built parses"))
+        let mut catalog = Catalog::parse(Data::Owned(bytes)).expect("a catalog just built parses");
+        catalog.unsaved = true;
+        Ok(catalog)
+    }
+
+    /// Write a catalog that was brought up to date in memory. Best effort: a registry
+    /// this user cannot write to still answers, from memory, and the next command
+    /// brings the catalog up to date again.
+    pub fn save(&mut self, private_dir: &Path) {
+        if self.unsaved {
+            let _ = crate::git::write_atomically(&catalog_path(private_dir), &self.data);
+            self.unsaved = false;
+        }
     }
 
     /// A catalog of no entries, to build on.
@@ -146,6 +160,7 @@ impl Catalog {
             commit: crate::git::null_id(),
             records: 0..0,
             keys: 0..0,
+            unsaved: false,
         }
     }
 
@@ -173,6 +188,7 @@ impl Catalog {
             records: start..start + records_len,
             keys: start + records_len..data.len(),
             data,
+            unsaved: false,
         })
     }
 
@@ -454,9 +470,25 @@ impl Changes {
     }
 
     /// The catalog file for `commit`: `base` with the changes merged in.
+    ///
+    /// Built in one buffer, the header's sizes written last (zero-padded to a fixed
+    /// width): at 100,000 entries the file is about 40 MB, and every extra copy of it
+    /// costs a commit more than the rest of its work.
     fn to_bytes(&self, base: &Catalog, commit: ObjectId) -> Vec<u8> {
         let base_records = &base.data[base.records.clone()];
-        let mut records = Vec::with_capacity(base_records.len() + self.records.len() * 200);
+        let base_keys = &base.data[base.keys.clone()];
+        let header =
+            |records: usize, keys: usize| format!("{MAGIC} {commit} {records:020} {keys:020}\n");
+        let header_len = header(0, 0).len();
+        let mut out = Vec::with_capacity(
+            header_len
+                + base_records.len()
+                + base_keys.len()
+                + self.records.len() * 200
+                + self.keys.len() * 48,
+        );
+        out.resize(header_len, b' ');
+        let records = &mut out;
         let overlay = self
             .records
             .iter()
@@ -464,7 +496,7 @@ impl Changes {
         merge_lines(
             base_records,
             overlay,
-            &mut records,
+            records,
             first_field,
             |out, _, record| {
                 if let Some(record) = record {
@@ -472,8 +504,8 @@ impl Changes {
                 }
             },
         );
-        let base_keys = &base.data[base.keys.clone()];
-        let mut keys = Vec::with_capacity(base_keys.len() + self.keys.len() * 48);
+        let records_len = out.len() - header_len;
+        let keys = &mut out;
         let mut key_lines: Vec<(Vec<u8>, bool)> = Vec::with_capacity(self.keys.len());
         for ((key, name), present) in &self.keys {
             key_lines.push(([key.as_bytes(), b"\t", name.as_bytes()].concat(), *present));
@@ -484,7 +516,7 @@ impl Changes {
         merge_lines(
             base_keys,
             overlay,
-            &mut keys,
+            keys,
             |line| line,
             |out, line, present| {
                 if *present {
@@ -493,9 +525,8 @@ impl Changes {
                 }
             },
         );
-        let mut out = format!("{MAGIC} {commit} {} {}\n", records.len(), keys.len()).into_bytes();
-        out.extend_from_slice(&records);
-        out.extend_from_slice(&keys);
+        let keys_len = out.len() - header_len - records_len;
+        out[..header_len].copy_from_slice(header(records_len, keys_len).as_bytes());
         out
     }
 

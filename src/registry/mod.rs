@@ -317,6 +317,15 @@ impl Registry {
     }
 }
 
+impl Drop for Registry {
+    /// A catalog brought up to date in memory and not superseded by a commit is kept
+    /// for the next command.
+    fn drop(&mut self) {
+        let private = self.private_dir();
+        self.catalog.save(&private);
+    }
+}
+
 /// The repository given on the command line: a URL (validated, with any embedded
 /// secret split off), or the path of a local git repository (made absolute).
 pub fn repository_location(input: &str) -> Result<crate::url::ParsedUrl> {
