@@ -106,7 +106,7 @@ impl Repo {
                         .iter()
                         .filter(|p| p.as_bytes().starts_with(&prefix))
                         .count();
-                    count == written && self.file_count(new_id)? == count
+                    count == written && self.files_under(new_id, "")?.len() == count
                 }
                 _ => false,
             };
@@ -129,22 +129,6 @@ impl Repo {
             .lookup_entry_by_path(dir.to_str_lossy().as_ref())
             .map_err(git_err("cannot look up a folder in the registry"))?;
         Ok(entry.filter(|e| e.mode().is_tree()).map(|e| e.object_id()))
-    }
-
-    fn file_count(&self, tree: ObjectId) -> Result<usize> {
-        let tree = self
-            .repo
-            .find_tree(tree)
-            .map_err(git_err("cannot read a registry tree"))?;
-        let mut recorder = gix::traverse::tree::Recorder::default();
-        tree.traverse()
-            .breadthfirst(&mut recorder)
-            .map_err(git_err("cannot walk a registry tree"))?;
-        Ok(recorder
-            .records
-            .iter()
-            .filter(|r| !r.mode.is_tree())
-            .count())
     }
 
     /// The cache-tree node of `tree`, the folder `dir`, whose index entries are
