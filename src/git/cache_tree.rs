@@ -12,41 +12,38 @@
 
 use std::collections::BTreeSet;
 
-use gix::bstr::{BStr, ByteSlice};
+use gix::bstr::ByteSlice;
 use gix::index::extension::Tree;
 
 use super::{git_err, ObjectId, Repo};
 use crate::{Error, Result};
 
-/// The index entries (path, blob) in their sorted order, as slices are taken of them.
+/// The index's entries, sorted by path, as ranges of them are taken.
 struct Entries<'a> {
-    paths: Vec<(&'a BStr, ObjectId)>,
+    index: &'a gix::index::State,
 }
 
 impl<'a> Entries<'a> {
     fn of(index: &'a gix::index::State) -> Self {
-        Entries {
-            paths: index
-                .entries()
-                .iter()
-                .map(|e| (e.path(index), e.id))
-                .collect(),
-        }
+        Entries { index }
+    }
+
+    fn len(&self) -> usize {
+        self.index.entries().len()
     }
 
     /// The range of entries below the folder `dir` ("" for the root).
     fn under(&self, dir: &[u8]) -> std::ops::Range<usize> {
         if dir.is_empty() {
-            return 0..self.paths.len();
+            return 0..self.len();
         }
         let mut start = dir.to_vec();
         start.push(b'/');
         let mut end = dir.to_vec();
         end.push(b'/' + 1);
-        let from = self
-            .paths
-            .partition_point(|(p, _)| p.as_bytes() < &start[..]);
-        let to = self.paths.partition_point(|(p, _)| p.as_bytes() < &end[..]);
+        let entries = self.index.entries();
+        let from = entries.partition_point(|e| e.path(self.index).as_bytes() < &start[..]);
+        let to = entries.partition_point(|e| e.path(self.index).as_bytes() < &end[..]);
         from..to
     }
 }
@@ -67,10 +64,10 @@ impl Repo {
         // Without one to start from, or for a commit of many files (an import), one walk
         // of HEAD's trees is the cheaper way.
         let (Some(mut root), Some(base)) = (old, base) else {
-            return Ok(self.build(tree, b"", &entries, 0..entries.paths.len())?.0);
+            return Ok(self.build(tree, b"", &entries, 0..entries.len())?.0);
         };
         if touched.len() > 256 {
-            return Ok(self.build(tree, b"", &entries, 0..entries.paths.len())?.0);
+            return Ok(self.build(tree, b"", &entries, 0..entries.len())?.0);
         }
         // Every folder on a touched path, parents first.
         let mut dirs: BTreeSet<(usize, Vec<u8>)> = BTreeSet::new();
@@ -154,7 +151,7 @@ impl Repo {
             num_entries: None,
             children: Vec::new(),
         };
-        let slice = &entries.paths[range.clone()];
+        let slice = &entries.index.entries()[range.clone()];
         let (mut files, mut valid) = (0, true);
         for item in &decoded.entries {
             let mut path = dir.to_vec();
@@ -171,9 +168,9 @@ impl Repo {
             } else {
                 files += 1;
                 let found = slice
-                    .binary_search_by(|(p, _)| p.as_bytes().cmp(&path))
+                    .binary_search_by(|e| e.path(entries.index).as_bytes().cmp(&path))
                     .ok()
-                    .map(|i| slice[i].1);
+                    .map(|i| slice[i].id);
                 valid &= found == Some(item.oid.to_owned());
             }
         }

@@ -487,7 +487,7 @@ impl Changes {
                 + self.records.len() * 200
                 + self.keys.len() * 48,
         );
-        out.resize(header_len, b' ');
+        out.extend_from_slice(header(0, 0).as_bytes());
         let records = &mut out;
         let overlay = self
             .records

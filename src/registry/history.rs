@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use super::layout::{Layout, SETTINGS_FILE};
+use super::entry::MAX_ENTRY_SIZE;
+use super::layout::{Layout, Settings, SETTINGS_FILE};
 use super::Registry;
 use crate::git::ObjectId;
 use crate::{Error, Result};
@@ -117,7 +118,8 @@ impl<'r> EntryFiles<'r> {
         let layout = match self.layouts.get(&settings.id) {
             Some(layout) => *layout,
             None => {
-                let layout = Layout::of_tree(self.repo, tree)?;
+                let bytes = self.repo.read_blob(settings.id, MAX_ENTRY_SIZE)?;
+                let layout = Settings::parse(&bytes)?.layout();
                 self.layouts.insert(settings.id, layout);
                 layout
             }

@@ -14,9 +14,9 @@ use crate::git::{ObjectId, Repo};
 use crate::Error;
 
 /// The registry format new registries get, and `repodex migrate` brings others to.
-pub const FORMAT: i64 = 2;
+pub const FORMAT: i64 = Layout::NEWEST.format();
 /// The oldest registry format this version reads (and writes, until it is migrated).
-pub const OLDEST_FORMAT: i64 = 1;
+pub const OLDEST_FORMAT: i64 = Layout::Flat.format();
 /// The folder of entry files, with its trailing slash.
 pub const REPOS_DIR: &str = "repos/";
 /// Shared settings.
@@ -55,15 +55,11 @@ impl Layout {
 
     /// The layout of a registry format, if this version knows the format.
     pub fn for_format(format: i64) -> Option<Layout> {
-        match format {
-            1 => Some(Layout::Flat),
-            2 => Some(Layout::FanOut),
-            _ => None,
-        }
+        Layout::ALL.into_iter().find(|l| l.format() == format)
     }
 
     /// The registry format that has this layout.
-    pub fn format(self) -> i64 {
+    pub const fn format(self) -> i64 {
         match self {
             Layout::Flat => 1,
             Layout::FanOut => 2,
