@@ -7,8 +7,8 @@ fn main() -> anyhow::Result<()> {
         .nth(1)
         .ok_or_else(|| anyhow::anyhow!("usage: resolve REF"))?;
     // $REPODEX_HOME, else the XDG data directory; created on first use.
-    let location = repodex::Location::find(None)?;
-    let registry = repodex::Registry::open_or_create(location.path())?;
+    let ctx = repodex::Context::from_env(None, false)?;
+    let registry = ctx.open()?;
     let found = registry.resolve(&reference)?;
     let entry = registry.entry(&found.name)?;
     println!("{} ({:?} rule): {}", entry.name, found.rule, entry.url);

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::registry::name::NameError;
+use crate::store::name::NameError;
 use crate::url::{quote, UrlError};
 
 /// Every error the library returns.
@@ -39,6 +39,23 @@ pub enum Error {
         reference: String,
         candidates: Vec<String>,
     },
+
+    /// A reference that only a read-only layer knows, given to a command that changes
+    /// or fetches the user's own entries.
+    #[error("{} is '{name}' in the read-only layer '{layer}'; this command works on your own registry's entries (resolve, info, which and list read layers too)", quote(reference))]
+    InLayer {
+        reference: String,
+        name: String,
+        layer: String,
+    },
+
+    /// An entry asked for as of a time or revision when it was not registered.
+    #[error("'{name}' was not in the registry at {}", quote(at))]
+    NotThen { name: String, at: String },
+
+    /// No reference was given, and the current folder belongs to no entry.
+    #[error("no REF given, and the current folder is not in a working copy of a registered repository; give a name, alias, URL or path")]
+    NotInWorkingCopy,
 
     /// The repository is registered already.
     #[error("{url} is already registered as '{name}'; use that name, or `repodex set {name} --url` to change its URL")]
@@ -103,6 +120,31 @@ pub enum Error {
     #[error("{0}")]
     Clash(String),
 
+    /// A git lock file that another process holds did not go away in time.
+    #[error("{what} is locked: {} exists, so another git process is using the registry (a `git commit` waiting for its editor?); repodex waited {waited} s. Let it finish and run the command again; if no git process is running, the file is stale: remove it (rm {}) and run the command again", path.display(), path.display())]
+    Locked {
+        path: PathBuf,
+        what: String,
+        waited: u64,
+    },
+
+    /// A path that only the vault may write was asked of the vault, or a path that is
+    /// no registry file was asked of a merge: a bug in the caller, refused in every build.
+    #[error("{} is not a file repodex writes in the registry; nothing was changed (this is a bug in repodex: please report it)", quote(path))]
+    NotAVaultPath { path: String },
+
+    /// Something repodex needs from its environment is missing.
+    #[error("cannot find {what} ({why}); {fix}")]
+    Environment {
+        what: String,
+        why: String,
+        fix: String,
+    },
+
+    /// The git program failed at something repodex asked of it.
+    #[error("cannot {what}: {reason}")]
+    GitCommand { what: String, reason: String },
+
     /// A git operation failed.
     #[error("{context}: {}", one_line(source.as_ref()))]
     Git {
@@ -155,7 +197,7 @@ impl Error {
         }
     }
 
-    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Error {
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Error {
         Error::Io {
             context: context.into(),
             source,
@@ -172,12 +214,20 @@ impl Error {
             | Error::NameTaken { .. }
             | Error::NotAGitRepository { .. } => ErrorKind::Input,
             Error::NotFound { .. } | Error::Ambiguous { .. } => ErrorKind::NoMatch,
+            Error::InLayer { .. } | Error::NotThen { .. } | Error::NotInWorkingCopy => {
+                ErrorKind::Input
+            }
             Error::NotARegistry { .. }
             | Error::UnknownFormat { .. }
             | Error::BrokenEntry { .. }
             | Error::Clash(_) => ErrorKind::Registry,
             Error::UncommittedEdit { .. } | Error::Conflict | Error::Vault(_) => ErrorKind::Input,
-            Error::Git { .. } | Error::Io { .. } => ErrorKind::Failure,
+            Error::Git { .. }
+            | Error::Io { .. }
+            | Error::GitCommand { .. }
+            | Error::Locked { .. }
+            | Error::NotAVaultPath { .. }
+            | Error::Environment { .. } => ErrorKind::Failure,
             Error::Remote { .. } | Error::Timeout { .. } | Error::Offline { .. } => {
                 ErrorKind::Network
             }

@@ -5,8 +5,8 @@
 
 use std::sync::OnceLock;
 
-use crate::registry::entry::Entry;
-use crate::registry::layout::Layout;
+use crate::store::entry::Entry;
+use crate::store::layout::Layout;
 use crate::url::GitUrl;
 use crate::vault::{helper, recipients::Recipients};
 

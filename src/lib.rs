@@ -7,36 +7,50 @@
 //! that make one commit each. It never prints: every function returns values and
 //! typed [`Error`]s, and the command line decides what to show.
 //!
+//! The layers, from the top: [`ops`] (one module per thing a user does, returning
+//! typed reports), over the [`store`] (the only writer of the registry), [`remote`]
+//! (mirrors and the network), [`vault`] (credentials), [`sync`] and [`import`], over
+//! [`git`] (the only code that touches gix or runs git) and [`url`]. A [`Context`]
+//! holds everything read from the environment.
+//!
 //! ```no_run
-//! use repodex::{Location, Registry};
+//! use repodex::ops::register::{register, Request};
+//! use repodex::Context;
 //!
 //! # fn main() -> repodex::Result<()> {
-//! let location = Location::find(None)?;
-//! let registry = Registry::open_or_create(location.path())?;
+//! let ctx = Context::from_env(None, false)?;
+//! let request = Request {
+//!     repository: "https://github.com/edobry/minsky.git".into(),
+//!     fetch: true,
+//!     ..Request::default()
+//! };
+//! let report = register(&ctx, request, &mut || {})?;
+//! let registry = ctx.open()?;
 //! let found = registry.resolve("minsky")?;
-//! let entry = registry.entry(&found.name)?;
-//! println!("{} -> {}", entry.name, entry.url);
+//! println!("{} -> {}", report.name, registry.entry(&found.name)?.url);
 //! # Ok(())
 //! # }
 //! ```
 
+pub mod context;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod git;
-pub mod gitsetup;
 pub mod import;
-pub mod registry;
+pub mod ops;
 pub mod remote;
+pub mod store;
 pub mod sync;
 pub mod time;
 pub mod url;
 pub mod vault;
 
+pub use context::Context;
 pub use error::{Error, ErrorKind, Result};
-pub use registry::catalog::{RawRecord, Record};
-pub use registry::entry::{Entry, Summary};
-pub use registry::resolve::{Resolved, Rule};
-pub use registry::transaction::{NewEntry, Transaction};
-pub use registry::{Location, Registry};
+pub use store::catalog::{RawRecord, Record};
+pub use store::entry::{Entry, Summary};
+pub use store::resolve::{Resolved, Rule};
+pub use store::transaction::{NewEntry, Transaction};
+pub use store::{Location, Registry};
 pub use url::{GitUrl, ParsedUrl};

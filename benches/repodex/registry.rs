@@ -15,7 +15,7 @@ use super::harness::{peak_memory, run, side_by_side, Bench, Row};
 
 /// Where a new registry keeps the entry `name`.
 fn entry_path(name: &str) -> String {
-    repodex::registry::layout::Layout::NEWEST.entry_path(name)
+    repodex::store::layout::Layout::NEWEST.entry_path(name)
 }
 
 /// About 1.5 KB of YAML, as a Minsky project configuration file is.

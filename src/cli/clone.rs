@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
 use super::{waiting_notice, CmdResult, Context, Outcome};
-use repodex::Error;
+use repodex::ops::clone::{self, Request};
 
 /// Make a working copy from the cached mirror (no network needed), origin set to the real URL
 ///
@@ -20,75 +20,27 @@ pub struct Args {
     /// Start a new branch from the default branch
     #[arg(long, value_name = "NEW")]
     branch: Option<String>,
+    /// Print the report as JSON on stdout (docs/json.md)
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let mut registry = ctx.open()?;
-    let name = super::own_entry(&registry, &args.reference)?;
-    let entry = registry.entry(&name)?;
-    let url = entry.git_url()?;
-    if let Some(branch) = &args.branch {
-        if !repodex::git::command::valid_branch_name(branch) {
-            return Err(Error::Invalid(format!(
-                "'{}' is not a valid branch name",
-                branch.escape_debug()
-            )));
-        }
+    let request = Request {
+        reference: args.reference,
+        dir: args.dir,
+        branch: args.branch,
+    };
+    let report = clone::clone(ctx, request, &mut waiting_notice)?;
+    if args.json {
+        super::print_json(&report);
+    } else {
+        eprintln!(
+            "repodex: cloned {} into {} (origin: {})",
+            report.name,
+            report.path.display(),
+            report.url
+        );
     }
-    let dir = args
-        .dir
-        .unwrap_or_else(|| PathBuf::from(repodex::registry::name::last_segment(&name)));
-    if dir.exists()
-        && std::fs::read_dir(&dir)
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(true)
-    {
-        return Err(Error::Invalid(format!(
-            "{} exists and is not empty; give another folder",
-            dir.display()
-        )));
-    }
-    let cache = ctx.cache()?;
-    let mirror = cache.mirror_path(&url);
-    if !mirror.exists() {
-        let network = ctx.network()?;
-        if let Some(why) = &network.offline {
-            return Err(Error::Offline {
-                what: format!("cloning '{name}', which has no mirror yet,"),
-                why: why.clone(),
-            });
-        }
-        let report = repodex::remote::refresh::refresh(
-            &mut registry,
-            std::slice::from_ref(&name),
-            &cache,
-            &network,
-            1,
-            &mut |_| {},
-            &mut waiting_notice,
-        )?;
-        if let Some((_, reason)) = report.failed.first() {
-            return Err(Error::Remote {
-                url: url.to_string(),
-                reason: reason.clone(),
-            });
-        }
-    }
-    let head = repodex::git::fetch::Mirror::open(&mirror)
-        .and_then(|m| m.head())
-        .and_then(|h| h.commit.map(|c| (h.default_branch, c)))
-        .ok_or_else(|| Error::Invalid(format!("the mirror of '{name}' is empty or damaged; `repodex refresh {name}` makes it again")))?;
-    repodex::git::command::clone_from_mirror(
-        &mirror,
-        &head.0,
-        &head.1.to_string(),
-        &dir,
-        &url.to_string(),
-        args.branch.as_deref(),
-    )?;
-    eprintln!(
-        "repodex: cloned {name} into {} (origin: {url})",
-        dir.display()
-    );
     Ok(Outcome::Success)
 }

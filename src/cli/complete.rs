@@ -19,13 +19,10 @@ fn complete_reference(current: &OsStr) -> Vec<CompletionCandidate> {
     };
     let current = current.to_lowercase();
     // Completion never creates a registry.
-    let Ok(location) = repodex::Location::find(None) else {
+    let Ok(ctx) = repodex::Context::from_env(None, true) else {
         return Vec::new();
     };
-    if !location.path().join(".git").exists() {
-        return Vec::new();
-    }
-    let Ok(registry) = repodex::Registry::open(location.path()) else {
+    let Ok(Some(registry)) = ctx.open_existing() else {
         return Vec::new();
     };
     let mut candidates = Vec::new();

@@ -20,7 +20,14 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let mut registry = ctx.open()?;
     let name = super::own_entry(&registry, &args.reference)?;
-    let entry = super::entry_as_of(ctx, &mut registry, &name, args.at.as_deref())?;
+    let (entry, freshness) = repodex::ops::lookup::entry_as_of(
+        ctx,
+        &mut registry,
+        &name,
+        args.at.as_deref(),
+        &mut super::waiting_notice,
+    )?;
+    super::note_freshness(freshness.as_ref());
     let files = &entry.config.files;
     match &args.path {
         Some(path) => match files.get(path) {

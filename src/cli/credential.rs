@@ -1,6 +1,7 @@
 use std::io::{Read, Write};
 
-use super::{identity, CmdResult, Context, Outcome};
+use super::{CmdResult, Context, Outcome};
+use repodex::ops::credential::{self, Outcome as Answered};
 use repodex::vault::helper;
 use repodex::Error;
 
@@ -26,46 +27,18 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         .take(helper::MAX_REQUEST as u64)
         .read_to_string(&mut input)
         .map_err(|e| Error::Invalid(format!("cannot read git's request: {e}")))?;
-    if !matches!(args.operation.as_str(), "get" | "store" | "erase") {
-        return Ok(Outcome::Success);
+    match credential::run(ctx, &args.operation, &input)? {
+        Answered::Silent => {}
+        Answered::Rejected { name } => eprintln!(
+            "repodex: git rejected the credential of {name}; `repodex creds set {name}` replaces it"
+        ),
+        Answered::Answer(answer) => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(answer.text().as_bytes())
+                .and_then(|_| stdout.flush())
+                .map_err(|e| Error::io("cannot answer git", e))?;
+        }
     }
-    let request = helper::parse(&input)?;
-    if args.operation == "store" {
-        // Never write a secret anywhere: the vault is the only store.
-        return Ok(Outcome::Success);
-    }
-    // git runs this on machines with no registry too: answer nothing, create nothing.
-    let location = ctx.location()?;
-    if !location.path().join(".git").exists() {
-        return Ok(Outcome::Success);
-    }
-    let registry = repodex::Registry::open(location.path())?;
-    let Some(name) = helper::find(&registry, &request)? else {
-        return Ok(Outcome::Success);
-    };
-    let Some((blob, _)) = registry.credential_file(&name)? else {
-        return Ok(Outcome::Success);
-    };
-    if args.operation == "erase" {
-        helper::reject(&registry, &name, &blob)?;
-        eprintln!("repodex: git rejected the credential of {name}; `repodex creds set {name}` replaces it");
-        return Ok(Outcome::Success);
-    }
-    if helper::is_rejected(&registry, &name, &blob) {
-        return Ok(Outcome::Success);
-    }
-    let identity = identity::load_or_create(&registry)?;
-    let Some(credential) = registry.credential(&name, &identity)? else {
-        return Ok(Outcome::Success);
-    };
-    if credential.kind == repodex::vault::credential::Kind::SshKey {
-        return Ok(Outcome::Success);
-    }
-    let answer = helper::answer(credential.http_username(), &credential.secret)?;
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(answer.as_bytes())
-        .and_then(|_| stdout.flush())
-        .map_err(|e| Error::Invalid(format!("cannot answer git: {e}")))?;
     Ok(Outcome::Success)
 }

@@ -1,6 +1,6 @@
 use std::io::{IsTerminal, Read};
 
-use super::{identity, waiting_notice, CmdResult, Context, Outcome};
+use super::{waiting_notice, CmdResult, Context, Outcome};
 use repodex::vault::credential::{Credential, Kind};
 use repodex::Error;
 
@@ -122,7 +122,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
                 expires,
                 note,
             };
-            let identity = identity::load_or_create(&registry)?;
+            let identity = super::load_identity(ctx, &registry)?;
             let mut tx = registry.transaction(waiting_notice)?;
             let changed = tx.set_credential(&name, &credential, &identity)?;
             tx.commit(&format!("set the credential of {name}"))?;
@@ -132,7 +132,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
         }
         Command::Show { reference, reveal } => {
             let name = super::own_entry(&registry, &reference)?;
-            let identity = identity::load_or_create(&registry)?;
+            let identity = super::load_identity(ctx, &registry)?;
             let credential = registry.credential(&name, &identity)?.ok_or_else(|| {
                 Error::Invalid(format!(
                     "'{name}' has no credential; `repodex creds set {name}` stores one"

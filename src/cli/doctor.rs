@@ -12,7 +12,7 @@ pub fn run(ctx: &Context, _args: Args) -> CmdResult {
     let registry = ctx.open()?;
     let report = registry.doctor()?;
     // A message that already starts with its file's path is shown once.
-    let shown = |f: &repodex::registry::doctor::Finding| {
+    let shown = |f: &repodex::store::doctor::Finding| {
         if f.message.starts_with(&f.path) {
             f.message.clone()
         } else {

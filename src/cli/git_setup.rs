@@ -1,5 +1,5 @@
 use super::{CmdResult, Context, Outcome};
-use repodex::gitsetup::GitSetup;
+use repodex::ops::git_setup::GitSetup;
 use repodex::Error;
 
 /// Make registry names work in plain git: `git clone repodex:<name>`
@@ -18,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let setup = GitSetup::locate()?;
+    let setup = GitSetup::locate(ctx);
     if args.undo {
         if setup.undo()? {
             eprintln!("repodex: removed the git-setup include and its file");
@@ -39,24 +39,4 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         eprintln!("repodex: git-setup was already in place; its file is up to date");
     }
     Ok(Outcome::Success)
-}
-
-/// Keep git-setup's file current after a command that changed the registry.
-pub fn after_change(ctx: &Context) {
-    let Ok(setup) = GitSetup::locate() else {
-        return;
-    };
-    if !setup.is_installed() {
-        return;
-    }
-    let result = ctx
-        .location()
-        .and_then(|l| repodex::Registry::open(l.path()))
-        .and_then(|registry| {
-            let exe = std::env::current_exe().map_err(|e| Error::Invalid(e.to_string()))?;
-            setup.sync(&registry, &exe)
-        });
-    if let Err(error) = result {
-        eprintln!("repodex: warning: could not update git-setup's file: {error}");
-    }
 }

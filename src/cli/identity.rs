@@ -1,5 +1,4 @@
 use super::{CmdResult, Context, Outcome};
-use repodex::vault::identity::Identity;
 
 /// Print your public key, to give to teammates (creates your identity on first use)
 ///
@@ -13,27 +12,13 @@ pub struct Args {}
 
 pub fn run(ctx: &Context, _args: Args) -> CmdResult {
     let registry = ctx.open()?;
-    let path = Identity::default_path()?;
-    let (identity, created) = Identity::load_or_create(&path, registry.root())?;
-    if created {
+    let loaded = repodex::ops::identity::load_or_create(ctx, &registry)?;
+    if let Some(path) = &loaded.created {
         eprintln!(
             "repodex: created your identity at {} (keep it safe; it is never pushed)",
             path.display()
         );
     }
-    println!("{}", identity.public());
+    println!("{}", loaded.identity.public());
     Ok(Outcome::Success)
-}
-
-/// The user's identity, created on first need, with a notice when it was.
-pub fn load_or_create(registry: &repodex::Registry) -> repodex::Result<Identity> {
-    let path = Identity::default_path()?;
-    let (identity, created) = Identity::load_or_create(&path, registry.root())?;
-    if created {
-        eprintln!(
-            "repodex: created your identity at {}; `repodex identity` prints its public key",
-            path.display()
-        );
-    }
-    Ok(identity)
 }

@@ -1,5 +1,4 @@
 use super::{render, CmdResult, Context, Outcome};
-use repodex::Error;
 
 /// Show everything known about one repository
 ///
@@ -21,42 +20,25 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let mut registry = ctx.open()?;
-    let name = match &args.reference {
-        Some(reference) => {
-            let found = super::resolve_anywhere(&registry, reference)?;
-            match (found.layer, found.layer_registry) {
-                (Some(layer), Some(layer_registry)) => {
-                    // A layer is read-only here: shown as its last sync left it.
-                    registry = layer_registry;
-                    eprintln!("repodex: from layer '{layer}' (read-only)");
-                    let entry = match args.at.as_deref() {
-                        Some(at) => {
-                            super::entry_as_of(ctx, &mut registry, &found.resolved.name, Some(at))?
-                        }
-                        None => registry.entry(&found.resolved.name)?,
-                    };
-                    return show(&registry, &entry, args.json);
-                }
-                _ => found.resolved.name,
-            }
-        }
-        None => {
-            let cwd = std::env::current_dir()
-                .map_err(|e| Error::Invalid(format!("cannot read the current folder: {e}")))?;
-            registry.resolve_working_copy(&cwd)?.ok_or_else(|| {
-                Error::Invalid(
-                    "no REF given, and the current folder is not in a working copy of a registered repository; give a name, alias, URL or path".into(),
-                )
-            })?
-        }
-    };
-    let entry = super::entry_as_of(ctx, &mut registry, &name, args.at.as_deref())?;
-    show(&registry, &entry, args.json)
+    let cwd = std::env::current_dir()
+        .map_err(|e| repodex::Error::io("cannot read the current folder", e))?;
+    let shown = repodex::ops::lookup::show(
+        ctx,
+        args.reference.as_deref(),
+        &cwd,
+        args.at.as_deref(),
+        &mut super::waiting_notice,
+    )?;
+    if let Some(layer) = &shown.layer {
+        eprintln!("repodex: from layer '{layer}' (read-only)");
+    }
+    super::note_freshness(shown.freshness.as_ref());
+    show(&shown, args.json)
 }
 
-fn show(registry: &repodex::Registry, entry: &repodex::Entry, json: bool) -> CmdResult {
-    let view = render::EntryView::new(entry, registry.entry_path(&entry.name)?);
+fn show(shown: &repodex::ops::lookup::Shown, json: bool) -> CmdResult {
+    let entry = &shown.entry;
+    let view = render::EntryView::new(entry, shown.path.clone());
     if json {
         render::json(&view);
         return Ok(Outcome::Success);
@@ -91,15 +73,11 @@ fn show(registry: &repodex::Registry, entry: &repodex::Entry, json: bool) -> Cmd
             list(&files)
         }),
         ("local clones", {
-            let clones = repodex::import::scan::LocalClones::load(&registry.private_dir());
-            let paths: Vec<String> = match entry.git_url() {
-                Ok(url) => clones
-                    .of(&url)
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect(),
-                Err(_) => Vec::new(),
-            };
+            let paths: Vec<String> = shown
+                .local_clones
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
             list(&paths)
         }),
         ("file", view.path.clone()),

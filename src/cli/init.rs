@@ -1,5 +1,5 @@
 use super::{CmdResult, Context, Outcome};
-use repodex::registry::layout::{Layout, FORMAT, OLDEST_FORMAT};
+use repodex::store::layout::{Layout, FORMAT, OLDEST_FORMAT};
 use repodex::{Error, Registry};
 
 /// Create the registry (optional: any command creates it on first use)
@@ -27,9 +27,9 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let location = ctx.location()?;
+    let location = ctx.location();
     if let Some(from) = args.from {
-        let url = repodex::registry::repository_url(&from)?;
+        let url = repodex::store::repository_url(&from)?;
         let registry = repodex::sync::clone_registry(&url, location.path(), &ctx.network()?)?;
         eprintln!(
             "repodex: created a registry at {} from {url} ({} entries); `repodex sync` keeps it in step",

@@ -17,7 +17,7 @@ pub fn run(ctx: &Context, _args: Args) -> CmdResult {
     match registry.migrate(waiting_notice)? {
         None => println!(
             "the registry is in format {} already; nothing to do",
-            repodex::registry::layout::FORMAT
+            repodex::store::layout::FORMAT
         ),
         Some(migrated) => {
             println!(

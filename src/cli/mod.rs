@@ -39,7 +39,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use repodex::{ErrorKind, Location, Registry};
+use repodex::{ErrorKind, Registry};
 
 /// Know, name and reach the git repositories you work with.
 ///
@@ -102,31 +102,8 @@ enum Command {
     Man,
 }
 
-/// What every command gets: where the registry is.
-pub struct Context {
-    registry_flag: Option<PathBuf>,
-    offline_flag: bool,
-}
-
-impl Context {
-    fn location(&self) -> repodex::Result<Location> {
-        Location::find(self.registry_flag.as_deref())
-    }
-
-    /// The network policy: offline or not, and the deadline per remote.
-    fn network(&self) -> repodex::Result<repodex::remote::Network> {
-        repodex::remote::Network::from_environment(self.offline_flag)
-    }
-
-    fn cache(&self) -> repodex::Result<repodex::remote::Cache> {
-        repodex::remote::Cache::locate()
-    }
-
-    /// Open the registry, creating it on first use.
-    fn open(&self) -> repodex::Result<Registry> {
-        Registry::open_or_create(self.location()?.path())
-    }
-}
+/// What every command gets: where things are, read once from the environment.
+pub use repodex::Context;
 
 /// Printed when another repodex process holds the registry's lock.
 fn waiting_notice() {
@@ -165,26 +142,13 @@ pub fn main() -> ExitCode {
             return ExitCode::from(exit::INPUT);
         }
     };
-    let ctx = Context {
-        registry_flag: cli.registry,
-        offline_flag: cli.offline,
+    let ctx = match Context::from_env(cli.registry.as_deref(), cli.offline) {
+        Ok(ctx) => ctx,
+        Err(error) => {
+            eprintln!("repodex: error: {error}");
+            return ExitCode::from(exit::FAILURE);
+        }
     };
-    // Commands that can change the registry keep git-setup's file current.
-    let changes = matches!(
-        cli.command,
-        Command::Register(_)
-            | Command::Forget(_)
-            | Command::Rename(_)
-            | Command::Alias(_)
-            | Command::Tag(_)
-            | Command::Set(_)
-            | Command::Refresh(_)
-            | Command::Creds(_)
-            | Command::Import(_)
-            | Command::Sync(_)
-            | Command::Init(_)
-            | Command::Migrate(_)
-    );
     let result = match cli.command {
         Command::Init(args) => init::run(&ctx, args),
         Command::Register(args) => register::run(&ctx, args),
@@ -221,8 +185,9 @@ pub fn main() -> ExitCode {
             Ok(Outcome::Success)
         }
     };
-    if changes && result.is_ok() {
-        git_setup::after_change(&ctx);
+    // git-setup's file follows the registry's HEAD, whoever moved it.
+    if let Err(error) = repodex::ops::git_setup::keep_current(&ctx) {
+        eprintln!("repodex: warning: could not update git-setup's file: {error}");
     }
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
@@ -256,89 +221,29 @@ fn one_line_usage_error(error: &clap::Error) -> String {
 
 type CmdResult = repodex::Result<Outcome>;
 
-/// The name of the entry `reference` resolves to in the user's own registry, for
-/// commands that change or fetch it. A reference that only a read-only layer knows is
-/// refused with that said.
-fn own_entry(registry: &Registry, reference: &str) -> repodex::Result<String> {
-    match registry.resolve(reference) {
-        Ok(found) => Ok(found.name),
-        Err(miss @ repodex::Error::NotFound { .. }) => match registry.resolve_in_layers(reference) {
-            Ok(Some(hit)) => Err(repodex::Error::Invalid(format!(
-                "'{}' is '{}' in the read-only layer '{}'; this command works on your own registry's entries (resolve, info, which and list read layers too)",
-                reference.escape_debug(),
-                hit.resolved.name,
-                hit.layer.name
-            ))),
-            _ => Err(miss),
-        },
-        Err(e) => Err(e),
-    }
-}
+/// Rules shared by many commands live in the library; these names keep the command
+/// files short.
+use repodex::ops::lookup::{find as resolve_anywhere, own_entry};
 
-/// A reference resolved in the user's registry or, failing that, in a layer.
-struct Found {
-    /// The layer it was found in; `None` for the user's own registry.
-    layer: Option<String>,
-    /// The layer's registry, to read the entry from.
-    layer_registry: Option<Registry>,
-    resolved: repodex::Resolved,
-}
-
-/// Resolve `reference` in the user's registry, then in the layers in order (the
-/// reference rules' own order inside each). Only a miss falls through to the layers.
-fn resolve_anywhere(registry: &Registry, reference: &str) -> repodex::Result<Found> {
-    match registry.resolve(reference) {
-        Ok(resolved) => Ok(Found {
-            layer: None,
-            layer_registry: None,
-            resolved,
-        }),
-        Err(miss @ repodex::Error::NotFound { .. }) => {
-            match registry.resolve_in_layers(reference)? {
-                Some(hit) => Ok(Found {
-                    layer: Some(hit.layer.name),
-                    layer_registry: Some(hit.registry),
-                    resolved: hit.resolved,
-                }),
-                None => Err(miss),
-            }
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// An entry as it was at `at` (a registry revision or a time), or, without `at`, as
-/// it is now, refreshed first when its remote data is stale; when the data comes from
-/// the cache instead, a note on stderr says how old it is and why.
-fn entry_as_of(
+/// Print the notices that come with loading the identity, and return it.
+fn load_identity(
     ctx: &Context,
-    registry: &mut Registry,
-    name: &str,
-    at: Option<&str>,
-) -> repodex::Result<repodex::Entry> {
-    if let Some(at) = at {
-        let commit = registry.commit_at(at)?;
-        return registry.entry_at(commit, name).map_err(|_| {
-            repodex::Error::Invalid(format!("'{name}' was not in the registry at {at}"))
-        });
+    registry: &Registry,
+) -> repodex::Result<repodex::vault::identity::Identity> {
+    let loaded = repodex::ops::identity::load_or_create(ctx, registry)?;
+    if let Some(path) = &loaded.created {
+        eprintln!(
+            "repodex: created your identity at {}; `repodex identity` prints its public key",
+            path.display()
+        );
     }
-    let freshness = repodex::remote::refresh::ensure_fresh(
-        registry,
-        name,
-        &ctx.cache()?,
-        &ctx.network()?,
-        &mut waiting_notice,
-    )?;
-    if let Some(note) = freshness_note(&freshness) {
-        eprintln!("repodex: {note}");
-    }
-    registry.entry(name)
+    Ok(loaded.identity)
 }
 
 /// The note shown when remote data comes from the cache:
 /// `(cached, checked 3 days ago; remote unreachable: ...)`.
-fn freshness_note(freshness: &repodex::remote::refresh::Freshness) -> Option<String> {
-    use repodex::remote::refresh::Freshness;
+fn freshness_note(freshness: &repodex::ops::refresh::Freshness) -> Option<String> {
+    use repodex::ops::refresh::Freshness;
     match freshness {
         Freshness::Fresh | Freshness::Refreshed => None,
         Freshness::Cached { checked, reason } => {
@@ -349,4 +254,19 @@ fn freshness_note(freshness: &repodex::remote::refresh::Freshness) -> Option<Str
             Some(format!("(cached, {when}; {reason})"))
         }
     }
+}
+
+/// Print the freshness note, if any, on stderr.
+fn note_freshness(freshness: Option<&repodex::ops::refresh::Freshness>) {
+    if let Some(note) = freshness.and_then(freshness_note) {
+        eprintln!("repodex: {note}");
+    }
+}
+
+/// Print `value` as JSON, one document, on stdout.
+fn print_json(value: &impl serde::Serialize) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("reports serialize")
+    );
 }

@@ -1,4 +1,4 @@
-use super::{identity, waiting_notice, CmdResult, Context, Outcome};
+use super::{waiting_notice, CmdResult, Context, Outcome};
 
 /// Manage who can read the registry's credentials (.age-recipients)
 #[derive(clap::Subcommand)]
@@ -29,10 +29,8 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
     let mut registry = ctx.open()?;
     match command {
         Command::List => {
-            let mine = repodex::vault::identity::Identity::default_path()
-                .ok()
-                .and_then(|p| repodex::vault::identity::Identity::load(&p, registry.root()).ok())
-                .map(|i| i.public().to_string());
+            let mine =
+                repodex::ops::identity::existing(ctx, &registry).map(|i| i.public().to_string());
             match registry.recipients()? {
                 None => eprintln!(
                     "repodex: no recipients yet; the first `repodex creds set` adds your key"
@@ -50,14 +48,14 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
             }
         }
         Command::Add { key } => {
-            let identity = identity::load_or_create(&registry)?;
+            let identity = super::load_identity(ctx, &registry)?;
             let mut tx = registry.transaction(waiting_notice)?;
             tx.add_recipient(&key, &identity)?;
             tx.commit("add a recipient to the vault")?;
             eprintln!("repodex: added the recipient; every credential is now encrypted to it too");
         }
         Command::Rm { key } => {
-            let identity = identity::load_or_create(&registry)?;
+            let identity = super::load_identity(ctx, &registry)?;
             let mut tx = registry.transaction(waiting_notice)?;
             let readable = tx.remove_recipient(&key, &identity)?;
             tx.commit("remove a recipient from the vault")?;

@@ -1,7 +1,7 @@
 use std::io::IsTerminal;
 
 use super::{exit, waiting_notice, CmdResult, Context, Outcome};
-use repodex::Error;
+use repodex::ops::refresh::{self, Which};
 
 /// Learn each repository's default branch and configuration files from its remote
 ///
@@ -9,7 +9,9 @@ use repodex::Error;
 /// (or there is no mirror); reads the configured files. Commits once for the whole run,
 /// and only when a default branch or a file changed.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  repodex refresh mk\n  repodex refresh --all --jobs 8")]
+#[command(
+    after_help = "Examples:\n  repodex refresh mk\n  repodex refresh --all --jobs 8\n  repodex refresh --all --json"
+)]
 pub struct Args {
     /// Names, aliases, URLs or paths
     #[arg(add = super::complete::references(), allow_hyphen_values = true, required_unless_present = "all")]
@@ -20,35 +22,14 @@ pub struct Args {
     /// How many remotes to talk to at once
     #[arg(long, short, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     jobs: u16,
+    /// Print the report as JSON on stdout (docs/json.md)
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let network = ctx.network()?;
-    network.require("refresh")?;
-    let mut registry = ctx.open()?;
-    let names: Vec<String> = if args.all {
-        registry
-            .records()
-            .filter(|r| !r.is_broken())
-            .map(|r| r.name().to_string())
-            .collect()
-    } else {
-        let mut names = Vec::new();
-        for reference in &args.references {
-            let name = super::own_entry(&registry, reference)?;
-            if !names.contains(&name) {
-                names.push(name);
-            }
-        }
-        names
-    };
-    if names.is_empty() {
-        return Err(Error::Invalid(
-            "the registry is empty; register a repository first".into(),
-        ));
-    }
     let bar = if std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(names.len() as u64);
+        let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
             indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
                 .expect("a valid template"),
@@ -57,34 +38,46 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let report = repodex::remote::refresh::refresh(
-        &mut registry,
-        &names,
-        &ctx.cache()?,
-        &network,
+    let which = if args.all {
+        Which::All
+    } else {
+        Which::These(&args.references)
+    };
+    let report = refresh::run(
+        ctx,
+        which,
         usize::from(args.jobs),
         &mut |p| {
+            bar.set_length(p.total as u64);
             bar.set_position(p.done as u64);
             bar.set_message(p.name);
         },
         &mut waiting_notice,
     )?;
     bar.finish_and_clear();
-    for (name, changes) in &report.updated {
-        eprintln!("updated {name}: {}", changes.join(", "));
+    if args.json {
+        super::print_json(&report);
+    } else {
+        for updated in &report.updated {
+            let words: Vec<String> = updated.changes.iter().map(|c| c.to_string()).collect();
+            eprintln!("updated {}: {}", updated.name, words.join(", "));
+        }
+        for skipped in &report.skipped {
+            eprintln!(
+                "skipped {}: {}: {}",
+                skipped.name, skipped.path, skipped.reason
+            );
+        }
+        for failed in &report.failed {
+            eprintln!("failed {}: {}", failed.name, failed.reason);
+        }
+        eprintln!(
+            "{} updated, {} unchanged, {} failed",
+            report.updated.len(),
+            report.unchanged.len(),
+            report.failed.len()
+        );
     }
-    for (name, path, reason) in &report.skipped {
-        eprintln!("skipped {name}: {path}: {reason}");
-    }
-    for (name, reason) in &report.failed {
-        eprintln!("failed {name}: {reason}");
-    }
-    eprintln!(
-        "{} updated, {} unchanged, {} failed",
-        report.updated.len(),
-        report.unchanged.len(),
-        report.failed.len()
-    );
     Ok(if report.failed.is_empty() {
         Outcome::Success
     } else {

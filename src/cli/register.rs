@@ -1,5 +1,5 @@
 use super::{waiting_notice, CmdResult, Context, Outcome};
-use repodex::vault::credential::{Credential, Kind};
+use repodex::ops::register::{self, Fetch, Request};
 use repodex::NewEntry;
 
 /// Register a repository, by URL or local path, under a short name
@@ -34,68 +34,38 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let parsed = repodex::registry::repository_location(&args.url)?;
-    let url = parsed.url;
-    let mut registry = ctx.open()?;
-    // A secret in the URL goes to the vault, never into the entry.
-    let identity = match &parsed.secret {
-        Some(_) => Some(super::identity::load_or_create(&registry)?),
-        None => None,
-    };
-    let mut tx = registry.transaction(waiting_notice)?;
-    let entry = tx.register(
-        &url,
-        NewEntry {
+    let request = Request {
+        repository: args.url,
+        entry: NewEntry {
             name: args.name,
             aliases: args.aliases,
             tags: args.tags,
             description: args.description,
         },
-    )?;
-    if let (Some(secret), Some(identity)) = (parsed.secret, &identity) {
-        let credential = Credential {
-            kind: if secret.username.is_some() {
-                Kind::Password
-            } else {
-                Kind::Token
-            },
-            username: secret.username,
-            secret: secret.secret,
-            key_path: None,
-            expires: None,
-            note: Some("moved here from the URL given to `repodex register`".into()),
-        };
-        tx.set_credential(&entry.name, &credential, identity)?;
+        fetch: !args.no_fetch,
+    };
+    let report = register::register(ctx, request, &mut waiting_notice)?;
+    if let Some(path) = &report.identity_created {
         eprintln!(
-            "repodex: the URL carried a secret; it is stored encrypted in the vault ({}), and the entry has the URL without it",
-            repodex::registry::layout::credential_path(&entry.name)
+            "repodex: created your identity at {}; `repodex identity` prints its public key",
+            path.display()
         );
     }
-    tx.commit(&format!("register {}", entry.name))?;
-    println!("{}", entry.name);
-    if args.no_fetch {
-        return Ok(Outcome::Success);
-    }
-    let network = ctx.network()?;
-    if let Some(why) = &network.offline {
-        eprintln!("repodex: registered without fetching (offline: {why}); `repodex refresh {}` fetches later", entry.name);
-        return Ok(Outcome::Success);
-    }
-    let names = [entry.name.clone()];
-    let report = repodex::remote::refresh::refresh(
-        &mut registry,
-        &names,
-        &ctx.cache()?,
-        &network,
-        1,
-        &mut |_| {},
-        &mut waiting_notice,
-    )?;
-    if let Some((_, reason)) = report.failed.first() {
+    if let Some(path) = &report.secret_stored_in {
         eprintln!(
-            "repodex: registered, but could not fetch: {reason}; `repodex refresh {}` tries again",
-            entry.name
+            "repodex: the URL carried a secret; it is stored encrypted in the vault ({path}), and the entry has the URL without it"
         );
+    }
+    println!("{}", report.name);
+    let name = &report.name;
+    match &report.fetch {
+        Fetch::NotAsked | Fetch::Fetched { .. } => {}
+        Fetch::Offline { why } => eprintln!(
+            "repodex: registered without fetching (offline: {why}); `repodex refresh {name}` fetches later"
+        ),
+        Fetch::Failed { reason } => eprintln!(
+            "repodex: registered, but could not fetch: {reason}; `repodex refresh {name}` tries again"
+        ),
     }
     Ok(Outcome::Success)
 }

@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let url = args
         .url
         .as_deref()
-        .map(repodex::registry::repository_url)
+        .map(repodex::store::repository_url)
         .transpose()?;
     let mut registry = ctx.open()?;
     let mut tx = registry.transaction(waiting_notice)?;

@@ -1,5 +1,5 @@
 use super::{waiting_notice, CmdResult, Context, Outcome};
-use repodex::vault::identity::Identity;
+use repodex::ops::sync::{self, Outcome as Synced};
 
 /// Send and receive registry changes: fetch the remote, merge entry by entry, push
 ///
@@ -9,24 +9,30 @@ use repodex::vault::identity::Identity;
 /// `repodex registry add` are brought up to date too.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  repodex remote set git@github.com:acme/registry.git\n  repodex sync"
+    after_help = "Examples:\n  repodex remote set git@github.com:acme/registry.git\n  repodex sync\n  repodex sync --json"
 )]
-pub struct Args {}
+pub struct Args {
+    /// Print the report as JSON on stdout (docs/json.md)
+    #[arg(long)]
+    json: bool,
+}
 
-pub fn run(ctx: &Context, _args: Args) -> CmdResult {
-    let network = ctx.network()?;
-    network.require("sync")?;
-    let mut registry = ctx.open()?;
-    // Merging a credential changed on both sides needs this machine's key, if it has one.
-    let identity = Identity::default_path()
-        .ok()
-        .and_then(|path| Identity::load(&path, registry.root()).ok());
-    let report = repodex::sync::sync(
-        &mut registry,
-        &network,
-        identity.as_ref(),
-        &mut waiting_notice,
-    )?;
+pub fn run(ctx: &Context, args: Args) -> CmdResult {
+    let report = sync::sync(ctx, &mut waiting_notice)?;
+    let failed = report.layers.iter().any(|l| l.error.is_some());
+    if args.json {
+        super::print_json(&report);
+    } else {
+        render(&report);
+    }
+    Ok(if failed {
+        Outcome::Exit(super::exit::NETWORK)
+    } else {
+        Outcome::Success
+    })
+}
+
+fn render(report: &sync::Report) {
     if let Some(migrated) = &report.migrated {
         eprintln!(
             "repodex: the remote is in format {}: migrated this registry to it first ({})",
@@ -34,47 +40,32 @@ pub fn run(ctx: &Context, _args: Args) -> CmdResult {
             migrated.files_moved()
         );
     }
-    for change in &report.merged.changes {
+    for change in &report.received {
         eprintln!("  {change}");
     }
-    for note in &report.merged.notes {
-        eprintln!("repodex: {note}");
+    for decision in &report.decisions {
+        eprintln!("repodex: {decision}");
     }
     for path in &report.uncommitted {
         eprintln!("repodex: {path} has uncommitted changes, which were not synced; commit them with git to send them");
     }
-    let received = report.merged.changes.len();
-    let what = match (
-        report.fast_forwarded,
-        report.merge_commit.is_some(),
-        report.pushed,
-    ) {
-        (true, _, _) => format!("received {received} change(s)"),
-        (_, true, _) => format!("merged {received} change(s) from the remote and sent yours"),
-        (_, _, true) => "sent your changes".to_string(),
-        _ => "already up to date".to_string(),
+    let received = report.received.len();
+    let what = match report.outcome {
+        Synced::Received => format!("received {received} change(s)"),
+        Synced::Merged => format!("merged {received} change(s) from the remote and sent yours"),
+        Synced::Sent => "sent your changes".to_string(),
+        Synced::UpToDate => "already up to date".to_string(),
     };
     let retries = match report.attempts {
         0 | 1 => String::new(),
         n => format!(" (after {} pushes overtaken by others)", n - 1),
     };
     eprintln!("repodex: synced: {what}{retries}");
-    let mut failed = false;
-    for layer in registry.layers()? {
-        match registry.update_layer(&layer, &network) {
-            Ok(repodex::sync::layers::LayerUpdate::Updated) => {
-                eprintln!("repodex: layer {}: updated", layer.name)
-            }
-            Ok(repodex::sync::layers::LayerUpdate::Unchanged) => {}
-            Err(e) => {
-                failed = true;
-                eprintln!("repodex: layer {}: {e}", layer.name);
-            }
+    for layer in &report.layers {
+        match (&layer.error, layer.updated) {
+            (Some(error), _) => eprintln!("repodex: layer {}: {error}", layer.name),
+            (None, true) => eprintln!("repodex: layer {}: updated", layer.name),
+            (None, false) => {}
         }
     }
-    Ok(if failed {
-        Outcome::Exit(super::exit::NETWORK)
-    } else {
-        Outcome::Success
-    })
 }

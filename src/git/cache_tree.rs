@@ -183,9 +183,13 @@ impl Repo {
     }
 
     /// Write `index` to disk with `cache_tree` as its `TREE` extension.
-    pub(super) fn write_index(&self, index: &gix::index::File, cache_tree: &Tree) -> Result<()> {
+    pub(super) fn write_index(
+        &self,
+        lock: super::IndexLock,
+        index: &gix::index::File,
+        cache_tree: &Tree,
+    ) -> Result<()> {
         use gix::index::write::{Extensions, Options};
-        use std::io::Write;
         let mut bytes = Vec::new();
         let options = Options {
             extensions: Extensions::Given {
@@ -209,18 +213,7 @@ impl Repo {
             .try_finalize()
             .map_err(git_err("cannot write the registry's git index"))?;
         bytes.extend_from_slice(checksum.as_bytes());
-        let mut lock = gix::lock::File::acquire_to_update_resource(
-            self.repo.index_path(),
-            gix::lock::acquire::Fail::Immediately,
-            None,
-            0,
-        )
-        .map_err(git_err("cannot lock the registry's git index"))?;
-        lock.write_all(&bytes)
-            .map_err(|e| Error::io("cannot write the registry's git index", e))?;
-        lock.commit()
-            .map_err(|e| Error::io("cannot write the registry's git index", e.error))?;
-        Ok(())
+        lock.commit(&bytes)
     }
 }
 

@@ -35,7 +35,10 @@ fn run(mut cmd: Command, what: &str) -> Result<()> {
         .find(|l| !l.trim().is_empty())
         .unwrap_or("git failed")
         .trim();
-    Err(Error::Invalid(format!("cannot {what}: {reason}")))
+    Err(Error::GitCommand {
+        what: what.to_string(),
+        reason: reason.to_string(),
+    })
 }
 
 /// Make a working copy at `dest` (which must not exist, or be empty) from a bare

@@ -10,9 +10,11 @@ mod cache_tree;
 pub mod command;
 pub mod fetch;
 mod history;
+mod locks;
 mod worktree;
 
 pub use history::CommitInfo;
+pub use locks::{remove_head_locks_of, HeadUpdate, IndexLock, LockRecord, GIT_LOCK_WAIT};
 pub use worktree::{sweep_temporary_files, write_atomically};
 
 use std::path::{Path, PathBuf};
@@ -316,14 +318,6 @@ impl Repo {
             .collect()
     }
 
-    /// Remove the git lock files of the reference `name` (and of packed-refs) that a
-    /// killed fetch left. The caller must hold the lock that serializes writers of it.
-    pub fn break_stale_ref_locks(&self, name: &str) {
-        let git_dir = self.repo.git_dir();
-        break_stale_lock(&git_dir.join(format!("{name}.lock")));
-        break_stale_lock(&git_dir.join("packed-refs.lock"));
-    }
-
     /// Point the reference `name` (such as `refs/remotes/origin/main`) at `id`.
     pub fn set_reference(&self, name: &str, id: ObjectId, message: &str) -> Result<()> {
         use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
@@ -416,7 +410,12 @@ impl Repo {
     }
 
     /// The user's git identity when configured, else repodex's own, dated now.
-    fn signature(&self) -> gix::actor::Signature {
+    /// The name commits are made under: git's `user.name`, else "repodex".
+    pub fn committer_name(&self) -> String {
+        self.signature().name.to_string()
+    }
+
+    pub(crate) fn signature(&self) -> gix::actor::Signature {
         let time = gix::date::Time::now_local_or_utc();
         match self.repo.committer() {
             Some(Ok(sig)) => gix::actor::Signature {
@@ -428,44 +427,6 @@ impl Repo {
                 name: "repodex".into(),
                 email: "repodex@localhost".into(),
                 time,
-            },
-        }
-    }
-
-    /// Move HEAD's branch from `expected` to `new`, atomically: fails with
-    /// [`Error::Conflict`] when HEAD is not at `expected` any more.
-    pub fn update_head(
-        &self,
-        expected: Option<ObjectId>,
-        new: ObjectId,
-        message: &str,
-    ) -> Result<()> {
-        use gix::refs::transaction::{PreviousValue, RefEdit};
-        use gix::refs::Target;
-        let previous = match expected {
-            Some(id) => PreviousValue::MustExistAndMatch(Target::Object(id)),
-            None => PreviousValue::MustNotExist,
-        };
-        let name: gix::refs::FullName = "HEAD".try_into().expect("HEAD is a valid ref name");
-        let git_dir = self.repo.git_dir();
-        break_stale_lock(&git_dir.join("HEAD.lock"));
-        break_stale_lock(&git_dir.join("packed-refs.lock"));
-        if let Ok(Some(branch)) = self.repo.head_name() {
-            break_stale_lock(&git_dir.join(format!("{}.lock", branch.as_bstr())));
-        }
-        let summary = message.lines().next().unwrap_or_default();
-        let edit =
-            RefEdit::update(name, new, previous, format!("repodex: {summary}")).with_deref(true);
-        let signature = self.signature();
-        let mut time = gix::date::parse::TimeBuf::default();
-        match self
-            .repo
-            .edit_references_as(Some(edit), Some(signature.to_ref(&mut time)))
-        {
-            Ok(_) => Ok(()),
-            Err(e) => match self.head_commit() {
-                Ok(now) if now != expected => Err(Error::Conflict),
-                _ => Err(Error::git("cannot move the registry's HEAD", e)),
             },
         }
     }
@@ -526,6 +487,14 @@ fn describe(repo: gix::Repository) -> std::result::Result<WorkingCopy, String> {
     })
 }
 
+/// An object id as hex, for reports that derive `Serialize`.
+pub fn serialize_id<S: serde::Serializer>(
+    id: &ObjectId,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serializer.collect_str(id)
+}
+
 /// The all-zero object id, for "no commit".
 pub fn null_id() -> ObjectId {
     ObjectId::null(gix::hash::Kind::Sha1)
@@ -547,17 +516,4 @@ pub fn sha1_hex(bytes: &[u8]) -> String {
         .try_finalize()
         .map(|id| id.to_hex().to_string())
         .unwrap_or_default()
-}
-
-/// Remove a git lock file left by a killed process. Callers hold the registry's own
-/// lock, so no other repodex process is writing; a plain git command holding the lock
-/// finishes within milliseconds, so a lock that is still there after a second is stale.
-fn break_stale_lock(lock: &Path) {
-    for _ in 0..20 {
-        if !lock.exists() {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let _ = std::fs::remove_file(lock);
 }

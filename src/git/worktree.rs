@@ -6,11 +6,11 @@ use std::path::Path;
 
 use gix::bstr::{BStr, ByteSlice};
 
-use super::{break_stale_lock, git_err, ObjectId, PathState, Repo};
+use super::{git_err, IndexLock, ObjectId, PathState, Repo};
 use crate::{Error, Result};
 
 impl Repo {
-    /// The index, read once per commit and handed to [`Repo::path_states`] and
+    /// The index, read once per commit (with [`Repo::lock_index`] held) and handed to [`Repo::path_states`] and
     /// [`Repo::checkout_paths`]; an empty one when the file is missing.
     pub fn open_index(&self) -> Result<gix::index::File> {
         let path = self.repo.index_path();
@@ -93,6 +93,7 @@ impl Repo {
     /// read back from the object store.
     pub fn checkout_paths(
         &self,
+        lock: IndexLock,
         mut index: gix::index::File,
         base: Option<ObjectId>,
         commit: ObjectId,
@@ -102,7 +103,6 @@ impl Repo {
         let tree = self.tree_of(commit)?;
         let base_tree = base.map(|b| self.tree_of(b)).transpose()?;
         let old_cache_tree = index.remove_tree();
-        break_stale_lock(&self.repo.index_path().with_extension("lock"));
         let touched: std::collections::HashSet<&[u8]> =
             paths.iter().map(|p| p.as_bytes()).collect();
         index.remove_entries(|_, p, _| touched.contains(p.as_bytes()));
@@ -139,7 +139,7 @@ impl Repo {
         }
         index.sort_entries();
         let cache_tree = self.cache_tree(&index, old_cache_tree, base_tree, tree, paths)?;
-        self.write_index(&index, &cache_tree)
+        self.write_index(lock, &index, &cache_tree)
     }
 }
 

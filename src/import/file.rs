@@ -5,9 +5,9 @@
 //! bytes. TOML exports are `[[repository]]` tables; JSON exports an object
 //! `{"format": 1, "repositories": [...]}` with date-times as RFC 3339 strings.
 
-use crate::registry::entry::Entry;
-use crate::registry::layout::Layout;
-use crate::registry::Registry;
+use crate::store::entry::Entry;
+use crate::store::layout::Layout;
+use crate::store::Registry;
 use crate::{Error, Result};
 
 /// The format of export files (independent of the registry's own format: an export
@@ -160,7 +160,7 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<Entry>> {
             .and_then(|n| n.as_str())
             .unwrap_or_default()
             .to_string();
-        if crate::registry::name::validate_name(&name).is_err() {
+        if crate::store::name::validate_name(&name).is_err() {
             return Err(bad(format!(
                 "repository {} has a missing or invalid name {}",
                 i + 1,

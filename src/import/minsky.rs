@@ -248,13 +248,8 @@ fn repository_of(repo_url: Option<&str>) -> std::result::Result<GitUrl, String> 
 
 /// Where Minsky keeps its data when no source is given: the JSON and SQLite session
 /// databases under `$XDG_STATE_HOME/minsky/` (when they exist), and `MINSKY_POSTGRES_URL`.
-pub fn default_sources() -> (Vec<PathBuf>, Vec<PathBuf>, Option<String>) {
-    use etcetera::BaseStrategy;
-    let state = etcetera::choose_base_strategy().ok().map(|b| {
-        b.state_dir()
-            .unwrap_or_else(|| b.home_dir().join(".local/state"))
-            .join("minsky")
-    });
+pub fn default_sources(ctx: &crate::Context) -> (Vec<PathBuf>, Vec<PathBuf>, Option<String>) {
+    let state = Some(ctx.minsky_state_dir());
     let existing = |name: &str| {
         state
             .iter()
@@ -262,9 +257,7 @@ pub fn default_sources() -> (Vec<PathBuf>, Vec<PathBuf>, Option<String>) {
             .filter(|p| p.is_file())
             .collect::<Vec<_>>()
     };
-    let postgres = std::env::var("MINSKY_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty());
+    let postgres = ctx.minsky_postgres_url();
     (
         existing("session-db.json"),
         existing("sessions.db"),

@@ -3,11 +3,10 @@
 //! This module owns the mirror cache (`$XDG_CACHE_HOME/repodex/mirrors/`, one depth-1
 //! bare mirror per repository), the network policy (offline mode and the deadline per
 //! remote), running many remotes at once on worker threads, this machine's record of
-//! when each remote was last checked ([`state`]), and the refresh operation that turns
-//! what was learned into registry commits ([`refresh`]). The git protocol work itself is
+//! when each remote was last checked ([`state`]). The refresh operation that turns
+//! what was learned into registry commits is [`crate::ops::refresh`]. The git protocol work itself is
 //! in [`crate::git::fetch`].
 
-pub mod refresh;
 pub mod state;
 
 use std::collections::BTreeMap;
@@ -44,39 +43,38 @@ impl Network {
     /// The default deadline for one remote.
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-    /// The network policy from, in order of precedence: the `--offline` flag,
-    /// `REPODEX_OFFLINE=1`, and this machine's config file (`offline = true`); the
-    /// deadline from `REPODEX_TIMEOUT` (seconds), else the config file's `timeout`.
-    pub fn from_environment(offline_flag: bool) -> Result<Network> {
-        use etcetera::BaseStrategy;
-        let config_file = etcetera::choose_base_strategy()
-            .ok()
-            .map(|base| base.config_dir().join("repodex").join("config.toml"));
-        let config: UserConfig = match config_file
-            .as_ref()
-            .and_then(|f| std::fs::read_to_string(f).ok())
-        {
+    /// The network policy from, in order of precedence: the `--offline` flag, the
+    /// environment's reason to be offline (`REPODEX_OFFLINE=1`), and this machine's
+    /// config file (`offline = true`); the deadline from `timeout_var`
+    /// (`REPODEX_TIMEOUT`, seconds), else the config file's `timeout`. The
+    /// [`Context`](crate::Context) reads the environment and calls this.
+    pub fn from_settings(
+        config_file: &Path,
+        offline_flag: bool,
+        env_offline: Option<&str>,
+        timeout_var: Option<&str>,
+    ) -> Result<Network> {
+        let config: UserConfig = match std::fs::read_to_string(config_file).ok() {
             None => UserConfig::default(),
             Some(text) => toml::from_str(&text).map_err(|e| {
                 Error::Invalid(format!(
                     "{}: {}; fix or remove it",
-                    config_file.as_ref().expect("read from it").display(),
+                    config_file.display(),
                     e.message().trim()
                 ))
             })?,
         };
-        let env_offline = std::env::var("REPODEX_OFFLINE").is_ok_and(|v| !v.is_empty() && v != "0");
         let offline = if offline_flag {
             Some("--offline".to_string())
-        } else if env_offline {
-            Some("REPODEX_OFFLINE is set".to_string())
+        } else if let Some(why) = env_offline {
+            Some(why.to_string())
         } else if config.offline == Some(true) {
             Some("offline = true in the user config".to_string())
         } else {
             None
         };
-        let timeout = match std::env::var("REPODEX_TIMEOUT") {
-            Ok(value) => value
+        let timeout = match timeout_var {
+            Some(value) => value
                 .parse::<u64>()
                 .ok()
                 .filter(|s| *s > 0)
@@ -87,7 +85,7 @@ impl Network {
                         value.escape_debug()
                     ))
                 })?,
-            Err(_) => config
+            None => config
                 .timeout
                 .map(Duration::from_secs)
                 .unwrap_or(Network::DEFAULT_TIMEOUT),
@@ -114,17 +112,7 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// `$XDG_CACHE_HOME/repodex`.
-    pub fn locate() -> Result<Cache> {
-        use etcetera::BaseStrategy;
-        let base = etcetera::choose_base_strategy().map_err(|e| {
-            Error::Invalid(format!(
-                "cannot find the cache directory ({e}); set XDG_CACHE_HOME"
-            ))
-        })?;
-        Ok(Cache::at(base.cache_dir().join("repodex")))
-    }
-
+    /// The cache rooted at `root` (the [`Context`](crate::Context) knows where).
     pub fn at(root: PathBuf) -> Cache {
         Cache { root }
     }

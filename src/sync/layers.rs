@@ -10,9 +10,9 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::{clone_registry, fetch_tip, BRANCH};
-use crate::registry::resolve::Resolved;
-use crate::registry::Registry;
 use crate::remote::Network;
+use crate::store::resolve::Resolved;
+use crate::store::Registry;
 use crate::url::GitUrl;
 use crate::{Error, Result};
 
@@ -155,16 +155,17 @@ impl Registry {
     pub fn update_layer(&self, layer: &Layer, network: &Network) -> Result<LayerUpdate> {
         network.require("sync")?;
         let mut registry = self.open_layer(layer)?;
-        let url = crate::registry::repository_url(&layer.url)?;
+        let url = crate::store::repository_url(&layer.url)?;
         let tracking = format!("refs/remotes/origin/{BRANCH}");
-        // One update of a layer at a time; under that lock, git locks on its tracking
-        // ref can only be left by a killed update.
-        let _lock = crate::registry::transaction::take_named_lock(
+        // One update of a layer at a time. A layer's repository is repodex's alone (it
+        // lives in .git/repodex/), so under this lock a lock file on its tracking ref can
+        // only be a killed update's.
+        let _lock = crate::store::transaction::take_named_lock(
             &registry.private_dir(),
             super::SYNC_LOCK,
             &mut || {},
         )?;
-        registry.repo().break_stale_ref_locks(&tracking);
+        registry.repo().remove_own_ref_lock(&tracking);
         let tip =
             fetch_tip(registry.root(), &url, &tracking, network)?.ok_or_else(|| Error::Remote {
                 url: url.to_string(),
@@ -181,7 +182,7 @@ impl Registry {
 }
 
 fn validate_layer_name(name: &str) -> Result<()> {
-    crate::registry::name::validate_name(name)?;
+    crate::store::name::validate_name(name)?;
     if name.contains('/') {
         return Err(Error::Invalid(format!(
             "a layer's name is one word ('{name}' has a '/'); such as: org"

@@ -1,7 +1,8 @@
 //! The registry and its remote: fetch with gix, merge entry by entry, push with git.
 //!
 //! A team shares a registry through any git remote it already has. `sync` fetches the
-//! remote's `main` into `refs/remotes/<remote>/main`, merges it with HEAD under the
+//! remote's `main` into `refs/repodex/remotes/<remote>/main` (and, for plain git,
+//! `refs/remotes/<remote>/main`), merges it with HEAD under the
 //! registry's lock ([`merge`]), and pushes the result with the git binary (gix cannot
 //! push) from [`crate::git::command`]. A push refused because someone pushed in between
 //! starts over, a bounded number of times. Other registries can be mounted read-only
@@ -16,8 +17,8 @@ use std::sync::{mpsc, Arc};
 
 use crate::git::command::{self, Pushed};
 use crate::git::{fetch, ObjectId, Repo};
-use crate::registry::{layout, Registry};
 use crate::remote::Network;
+use crate::store::{layout, Registry};
 use crate::url::GitUrl;
 use crate::vault::identity::Identity;
 use crate::{Error, Result};
@@ -43,8 +44,16 @@ pub struct RegistryRemote {
 }
 
 impl RegistryRemote {
-    /// The remote-tracking branch a fetch updates.
+    /// The reference a sync fetches into: in repodex's own namespace, which no other
+    /// program writes, so that a lock file on it that a killed sync left is known to be
+    /// repodex's and removed by the next sync.
     pub fn tracking_ref(&self) -> String {
+        format!("refs/repodex/remotes/{}/{BRANCH}", self.name)
+    }
+
+    /// The remote-tracking branch plain git shows (`git log origin/main`), kept in step
+    /// with [`RegistryRemote::tracking_ref`] when nobody else holds it.
+    pub fn public_ref(&self) -> String {
         format!("refs/remotes/{}/{BRANCH}", self.name)
     }
 }
@@ -65,7 +74,7 @@ pub struct Report {
     /// Registry files with uncommitted edits, which a sync neither commits nor sends.
     pub uncommitted: Vec<String>,
     /// This side was migrated to the remote's newer format before the merge.
-    pub migrated: Option<crate::registry::migrate::Migrated>,
+    pub migrated: Option<crate::store::migrate::Migrated>,
 }
 
 impl Registry {
@@ -114,7 +123,7 @@ impl Registry {
 
 /// Validate a registry remote's URL as any URL repodex hands to a transport.
 fn remote_url(url: &str) -> Result<GitUrl> {
-    let parsed = crate::registry::repository_location(url).map_err(|e| {
+    let parsed = crate::store::repository_location(url).map_err(|e| {
         Error::Invalid(format!(
             "the registry's git remote is not a URL repodex uses ({e}); change it with `repodex remote set URL`"
         ))
@@ -177,13 +186,13 @@ pub fn sync(
     })?;
     let tracking = remote.tracking_ref();
     // One sync at a time per registry; other commands are not held up by the network.
-    // Under it, git locks on the tracking ref can only be left by a killed sync.
-    let _sync_lock = crate::registry::transaction::take_named_lock(
+    // Under it, a lock file on repodex's own tracking ref can only be a killed sync's.
+    let _sync_lock = crate::store::transaction::take_named_lock(
         &registry.private_dir(),
         SYNC_LOCK,
         &mut *on_wait,
     )?;
-    registry.repo().break_stale_ref_locks(&tracking);
+    registry.repo().remove_own_ref_lock(&tracking);
     let mut report = Report {
         uncommitted: registry
             .repo()
@@ -198,6 +207,11 @@ pub fn sync(
     for attempt in 1..=MAX_ATTEMPTS {
         report.attempts = attempt;
         let theirs = fetch_tip(registry.root(), &remote.url, &tracking, network)?;
+        if let Some(tip) = theirs {
+            registry
+                .repo()
+                .mirror_reference(&remote.public_ref(), tip, "repodex sync: fetched");
+        }
         if let Some((before, reason)) = refused.take() {
             if before == theirs {
                 // Refused, and not because someone pushed: retrying would not help.
@@ -222,6 +236,11 @@ pub fn sync(
                 registry
                     .repo()
                     .set_reference(&tracking, head, "repodex sync: pushed")?;
+                registry.repo().mirror_reference(
+                    &remote.public_ref(),
+                    head,
+                    "repodex sync: pushed",
+                );
                 report.pushed = true;
                 return Ok(report);
             }
@@ -313,13 +332,13 @@ fn merge_message(merged: &Merged) -> String {
 /// machine joining a team. Everything the remote holds is checked as a sync checks it.
 pub fn clone_registry(url: &GitUrl, dest: &Path, network: &Network) -> Result<Registry> {
     network.require("init --from")?;
-    if !crate::registry::is_missing_or_empty(dest) {
+    if !crate::store::is_missing_or_empty(dest) {
         return Err(Error::Invalid(format!(
             "{} is not empty; give a new folder (--registry DIR), or run `repodex sync` in the registry that is there",
             dest.display()
         )));
     }
-    let staging = crate::registry::staging_folder(dest)?;
+    let staging = crate::store::staging_folder(dest)?;
     Repo::init(staging.path())?;
     let remote = RegistryRemote {
         name: "origin".into(),
@@ -339,13 +358,13 @@ pub fn clone_registry(url: &GitUrl, dest: &Path, network: &Network) -> Result<Re
     // Open again: the fetch wrote a pack this handle has not seen.
     let repo = Repo::open(staging.path())?;
     check_registry_tree(&repo, tip, url)?;
-    repo.update_head(None, tip, "init --from")?;
     let files: Vec<String> = repo
         .all_files(repo.tree_of(tip)?)?
         .into_iter()
         .map(|f| f.path)
         .collect();
-    repo.checkout_paths(repo.open_index()?, None, tip, &files, &Default::default())?;
+    crate::store::first_commit(&repo, tip, "init --from", files)?;
+    repo.mirror_reference(&remote.public_ref(), tip, "init --from");
     drop(repo);
     Registry::open(staging.path())?;
     let staged = staging.keep();

@@ -9,8 +9,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::registry::catalog::Record;
-use crate::registry::Registry;
+use crate::store::catalog::Record;
+use crate::store::Registry;
 use crate::url::{GitUrl, Scheme};
 use crate::{Error, Result};
 

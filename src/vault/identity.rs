@@ -31,20 +31,6 @@ fn vault_error(message: String) -> Error {
 }
 
 impl Identity {
-    /// `REPODEX_IDENTITY`, else `$XDG_CONFIG_HOME/repodex/identity.txt`.
-    pub fn default_path() -> Result<PathBuf> {
-        if let Some(path) = std::env::var_os("REPODEX_IDENTITY").filter(|p| !p.is_empty()) {
-            return Ok(PathBuf::from(path));
-        }
-        use etcetera::BaseStrategy;
-        let base = etcetera::choose_base_strategy().map_err(|e| {
-            Error::Invalid(format!(
-                "cannot find the config directory ({e}); set REPODEX_IDENTITY"
-            ))
-        })?;
-        Ok(base.config_dir().join("repodex").join("identity.txt"))
-    }
-
     /// Load the identity at `path`, creating an age key there first if there is none.
     /// Returns whether it was created.
     pub fn load_or_create(path: &Path, registry_root: &Path) -> Result<(Identity, bool)> {

@@ -16,10 +16,10 @@ pub mod helper;
 pub mod identity;
 pub mod recipients;
 
-use crate::registry::layout::{
+use crate::store::layout::{
     self, credential_path, ACCEPTED_RECIPIENTS, CREDENTIALS_DIR, RECIPIENTS_FILE,
 };
-use crate::registry::{Registry, Transaction};
+use crate::store::{Registry, Transaction};
 use crate::{Error, Result};
 use credential::{Credential, MAX_FILE_SIZE};
 use identity::Identity;
@@ -156,9 +156,11 @@ impl Transaction<'_> {
         let recipients = match self.recipients_now()? {
             Some(recipients) => recipients,
             None => {
-                let first =
-                    Recipients::first(identity.public(), &added_comment("the vault's first key"))?;
-                self.put_file(RECIPIENTS_FILE, Some(first.text().as_bytes().to_vec()));
+                let first = Recipients::first(
+                    identity.public(),
+                    &self.added_comment("the vault's first key"),
+                )?;
+                self.put_file(RECIPIENTS_FILE, Some(first.text().as_bytes().to_vec()))?;
                 first
             }
         };
@@ -179,7 +181,7 @@ impl Transaction<'_> {
                 return Ok(false);
             }
         }
-        self.put_file(&path, Some(credential.encrypt(&recipients)?));
+        self.put_file(&path, Some(credential.encrypt(&recipients)?))?;
         Ok(true)
     }
 
@@ -189,7 +191,7 @@ impl Transaction<'_> {
         if self.file(&path)?.is_none() {
             return Ok(false);
         }
-        self.put_file(&path, None);
+        self.put_file(&path, None)?;
         Ok(true)
     }
 
@@ -211,9 +213,9 @@ impl Transaction<'_> {
             self.put_file(
                 &credential_path(name),
                 Some(credential.encrypt(recipients)?),
-            );
+            )?;
         }
-        self.put_file(RECIPIENTS_FILE, Some(recipients.text().as_bytes().to_vec()));
+        self.put_file(RECIPIENTS_FILE, Some(recipients.text().as_bytes().to_vec()))?;
         Ok(all.into_iter().map(|(name, _)| name).collect())
     }
 
@@ -223,7 +225,10 @@ impl Transaction<'_> {
         self.registry().check_recipients()?;
         let current = match self.recipients_now()? {
             Some(current) => current,
-            None => Recipients::first(identity.public(), &added_comment("the vault's first key"))?,
+            None => Recipients::first(
+                identity.public(),
+                &self.added_comment("the vault's first key"),
+            )?,
         };
         if !current.contains(identity.public()) {
             return Err(Error::Vault(format!(
@@ -237,7 +242,7 @@ impl Transaction<'_> {
                 crate::url::quote(key)
             )));
         }
-        let next = current.with_added(key, &added_comment("added"))?;
+        let next = current.with_added(key, &self.added_comment("added"))?;
         self.reencrypt(&next, identity)?;
         Ok(())
     }
@@ -271,10 +276,14 @@ impl Transaction<'_> {
     }
 }
 
-fn added_comment(what: &str) -> String {
-    let who = std::env::var("USER").unwrap_or_else(|_| "someone".into());
-    format!(
-        "added by {who} on {}: {what}",
-        chrono::Utc::now().format("%Y-%m-%d")
-    )
+impl Transaction<'_> {
+    /// The comment written beside a key: who added it (the registry's committer, as
+    /// `git log` names them), when, and why.
+    fn added_comment(&self, what: &str) -> String {
+        format!(
+            "added by {} on {}: {what}",
+            self.registry().repo().committer_name(),
+            chrono::Utc::now().format("%Y-%m-%d")
+        )
+    }
 }

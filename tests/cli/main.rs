@@ -10,6 +10,7 @@ mod concurrency;
 mod crashes;
 mod format;
 mod fuzz_regressions;
+mod git_locks;
 mod hand_edits;
 mod hostile;
 mod migrate;

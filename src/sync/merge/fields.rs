@@ -1,8 +1,8 @@
 //! Merging one entry changed on both sides: field by field, and its credential.
 
-use super::{Merger, Version};
-use crate::registry::entry::Entry;
-use crate::registry::layout::{credential_path, RECIPIENTS_FILE};
+use super::{Decision, Merger, Version};
+use crate::store::entry::Entry;
+use crate::store::layout::{credential_path, RECIPIENTS_FILE};
 use crate::vault::credential::{Credential, MAX_FILE_SIZE};
 use crate::vault::recipients::Recipients;
 use crate::Result;
@@ -38,9 +38,10 @@ impl Merger<'_> {
                 } else {
                     (&ours.name, &theirs.name)
                 };
-                notes.push(format!(
-                    "'{win}' was renamed on both sides; the later name wins and '{lose}' becomes an alias"
-                ));
+                notes.push(Decision::RenamedOnBothSides {
+                    kept: win.clone(),
+                    alias: lose.clone(),
+                });
                 name = win.clone();
                 r.aliases.push(lose.clone());
             }
@@ -58,12 +59,11 @@ impl Merger<'_> {
                         } else {
                             &t.$field
                         };
-                        notes.push(format!(
-                            "the {} of '{}' changed on both sides; kept the later one, the other was {}",
-                            $what,
-                            name,
-                            shown(lose)
-                        ));
+                        notes.push(Decision::ChangedOnBothSides {
+                            name: name.clone(),
+                            field: $what.to_string(),
+                            other: shown(lose),
+                        });
                     }
                 }
             };
@@ -117,21 +117,17 @@ impl Merger<'_> {
         }
         // Changed on both sides; a removal against a change keeps the change.
         let (Some(o), Some(t)) = (o, t) else {
-            self.merged.notes.push(format!(
-                "kept the credential of '{name}': it was removed on one side and changed on the other"
-            ));
+            self.merged.notes.push(Decision::CredentialKept {
+                name: name.to_string(),
+            });
             return Ok(o.or(t).cloned());
         };
         let theirs_later = self.theirs_later(ours, theirs, &["credential"])?;
         let winner = if theirs_later { t } else { o };
-        self.merged.notes.push(format!(
-            "the credential of '{name}' changed on both sides; kept the later one ({})",
-            if theirs_later {
-                "from the remote"
-            } else {
-                "from here"
-            }
-        ));
+        self.merged.notes.push(Decision::CredentialOnBothSides {
+            name: name.to_string(),
+            from_remote: theirs_later,
+        });
         // Decrypt both (each must be a readable credential) and encrypt the winner
         // again to the recipients this machine accepted.
         let Some(identity) = self.identity else {

@@ -2,9 +2,9 @@
 //! `README.md` and `.gitattributes`; and credentials taken from the remote, encrypted
 //! again to this registry's recipients.
 
-use super::{Merger, Plan, Which};
-use crate::registry::entry::MAX_ENTRY_SIZE;
-use crate::registry::layout::{self, RECIPIENTS_FILE, SETTINGS_FILE};
+use super::{Decision, Merger, Plan, Which};
+use crate::store::entry::MAX_ENTRY_SIZE;
+use crate::store::layout::{self, RECIPIENTS_FILE, SETTINGS_FILE};
 use crate::vault::credential::{Credential, MAX_FILE_SIZE};
 use crate::vault::recipients::Recipients;
 use crate::{Error, Result};
@@ -40,9 +40,9 @@ impl Merger<'_> {
                 .and_then(|credential| credential.encrypt(&recipients));
             match again {
                 Ok(encrypted) => *bytes = encrypted,
-                Err(_) => self.merged.notes.push(format!(
-                    "{path} from the remote could not be encrypted again to this registry's recipients here; set it again with `repodex creds set`"
-                )),
+                Err(_) => self.merged.notes.push(Decision::CannotEncryptAgain {
+                    path: path.to_string(),
+                }),
             }
         }
     }
@@ -108,9 +108,7 @@ impl Merger<'_> {
             }
             Some(merged.text().as_bytes().to_vec())
         };
-        self.merged.notes.push(format!(
-            "{RECIPIENTS_FILE} was changed on the remote: check it with `repodex recipients list`, then run `repodex recipients accept`"
-        ));
+        self.merged.notes.push(Decision::RecipientsChanged);
         plan.files.insert(RECIPIENTS_FILE.to_string(), result);
         Ok(())
     }
@@ -169,14 +167,10 @@ impl Merger<'_> {
             let paths = [path.to_string()];
             self.changed_at(Which::Theirs, &paths)? >= self.changed_at(Which::Ours, &paths)?
         };
-        self.merged.notes.push(format!(
-            "{path} changed on both sides; kept the version {}",
-            if theirs_wins {
-                "from the remote (the later change)"
-            } else {
-                "from here"
-            }
-        ));
+        self.merged.notes.push(Decision::FileOnBothSides {
+            path: path.to_string(),
+            from_remote: theirs_wins,
+        });
         if theirs_wins {
             plan.files.insert(path.to_string(), theirs);
         }

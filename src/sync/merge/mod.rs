@@ -26,9 +26,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::git::{ObjectId, Repo};
-use crate::registry::entry::{Entry, MAX_ENTRY_SIZE};
-use crate::registry::layout::{self, credential_path, Layout};
-use crate::registry::Transaction;
+use crate::store::entry::{Entry, MAX_ENTRY_SIZE};
+use crate::store::layout::{self, credential_path, Layout};
+use crate::store::Transaction;
 use crate::vault::credential::MAX_FILE_SIZE;
 use crate::vault::identity::Identity;
 use crate::{Error, Result};
@@ -39,10 +39,86 @@ mod files;
 /// What a merge did, for the commit message and the user.
 #[derive(Debug, Default, Clone)]
 pub struct Merged {
-    /// Entries the remote added, changed or removed, as `+ name`, `~ name`, `- name`.
-    pub changes: Vec<String>,
+    /// Entries the remote added, changed or removed (shown as `+ name`, `~ name`, `- name`).
+    pub changes: Vec<EntryChange>,
     /// Decisions made by rule that a person should know about.
-    pub notes: Vec<String>,
+    pub notes: Vec<Decision>,
+}
+
+/// What a sync did to one entry of this registry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "change", rename_all = "kebab-case")]
+pub enum EntryChange {
+    Added {
+        name: String,
+    },
+    Removed {
+        name: String,
+    },
+    /// Changed; `was` is its old name when it was renamed.
+    Changed {
+        name: String,
+        was: Option<String>,
+    },
+}
+
+impl std::fmt::Display for EntryChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EntryChange::Added { name } => write!(f, "+ {name}"),
+            EntryChange::Removed { name } => write!(f, "- {name}"),
+            EntryChange::Changed {
+                name,
+                was: Some(was),
+            } => write!(f, "~ {name} (was {was})"),
+            EntryChange::Changed { name, was: None } => write!(f, "~ {name}"),
+        }
+    }
+}
+
+/// A decision a merge made by rule, that a person should know about.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "rule", rename_all = "kebab-case")]
+pub enum Decision {
+    /// Renamed on both sides: the later name won, the other became an alias.
+    RenamedOnBothSides { kept: String, alias: String },
+    /// A field changed on both sides: the later value won.
+    ChangedOnBothSides {
+        name: String,
+        field: String,
+        other: String,
+    },
+    /// A credential removed on one side and changed on the other was kept.
+    CredentialKept { name: String },
+    /// A credential changed on both sides: the later one won.
+    CredentialOnBothSides { name: String, from_remote: bool },
+    /// A credential from the remote could not be encrypted again here.
+    CannotEncryptAgain { path: String },
+    /// The remote changed `.age-recipients`; it must be accepted here.
+    RecipientsChanged,
+    /// A shared file changed on both sides.
+    FileOnBothSides { path: String, from_remote: bool },
+    /// An entry forgotten here and changed on the remote was kept.
+    KeptForgottenHere { name: String },
+    /// An entry forgotten on the remote and changed here was kept.
+    KeptForgottenThere { name: String },
+}
+
+impl std::fmt::Display for Decision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::store::layout::RECIPIENTS_FILE;
+        match self {
+            Decision::RenamedOnBothSides { kept, alias } => write!(f, "'{kept}' was renamed on both sides; the later name wins and '{alias}' becomes an alias"),
+            Decision::ChangedOnBothSides { name, field, other } => write!(f, "the {field} of '{name}' changed on both sides; kept the later one, the other was {other}"),
+            Decision::CredentialKept { name } => write!(f, "kept the credential of '{name}': it was removed on one side and changed on the other"),
+            Decision::CredentialOnBothSides { name, from_remote } => write!(f, "the credential of '{name}' changed on both sides; kept the later one ({})", if *from_remote { "from the remote" } else { "from here" }),
+            Decision::CannotEncryptAgain { path } => write!(f, "{path} from the remote could not be encrypted again to this registry's recipients here; set it again with `repodex creds set`"),
+            Decision::RecipientsChanged => write!(f, "{RECIPIENTS_FILE} was changed on the remote: check it with `repodex recipients list`, then run `repodex recipients accept`"),
+            Decision::FileOnBothSides { path, from_remote } => write!(f, "{path} changed on both sides; kept the version {}", if *from_remote { "from the remote (the later change)" } else { "from here" }),
+            Decision::KeptForgottenHere { name } => write!(f, "kept '{name}': it was forgotten here and changed on the remote"),
+            Decision::KeptForgottenThere { name } => write!(f, "kept '{name}': it was forgotten on the remote and changed here"),
+        }
+    }
 }
 
 /// One side of the merge: a commit and what it changed since the common ancestor.
@@ -145,7 +221,7 @@ fn apply(tx: &mut Transaction<'_>, plan: Plan) -> Result<()> {
         waiting = failed;
     }
     for (path, content) in plan.files {
-        tx.put_merged_file(&path, content);
+        tx.put_merged_file(&path, content)?;
     }
     Ok(())
 }
@@ -409,17 +485,15 @@ impl<'a> Merger<'a> {
             (Some(o), Some(t)) if o == t => return Ok(()),
             (None, None) => return Ok(()),
             (None, Some(t)) => {
-                self.merged.notes.push(format!(
-                    "kept '{}': it was forgotten here and changed on the remote",
-                    t.name
-                ));
+                self.merged.notes.push(Decision::KeptForgottenHere {
+                    name: t.name.clone(),
+                });
                 theirs.clone()
             }
             (Some(o), None) => {
-                self.merged.notes.push(format!(
-                    "kept '{}': it was forgotten on the remote and changed here",
-                    o.name
-                ));
+                self.merged.notes.push(Decision::KeptForgottenThere {
+                    name: o.name.clone(),
+                });
                 return Ok(());
             }
             (Some(o), Some(t)) => Some(self.merge_fields(base, o, t)?),
@@ -427,10 +501,16 @@ impl<'a> Merger<'a> {
         // From ours to the result: remove what moved or went, write what is new.
         let ours_name = ours.as_ref().map(|o| o.name.clone());
         let change = match (&ours, &result) {
-            (None, Some(r)) => format!("+ {}", r.name),
-            (Some(o), None) => format!("- {}", o.name),
-            (Some(o), Some(r)) if o.name != r.name => format!("~ {} (was {})", r.name, o.name),
-            (_, Some(r)) => format!("~ {}", r.name),
+            (None, Some(r)) => EntryChange::Added {
+                name: r.name.clone(),
+            },
+            (Some(o), None) => EntryChange::Removed {
+                name: o.name.clone(),
+            },
+            (Some(o), Some(r)) => EntryChange::Changed {
+                name: r.name.clone(),
+                was: (o.name != r.name).then(|| o.name.clone()),
+            },
             (None, None) => return Ok(()),
         };
         self.merged.changes.push(change);
@@ -485,7 +565,7 @@ fn entry_names(path: &str, layouts: &[Option<Layout>]) -> BTreeSet<String> {
         .flatten()
         .filter_map(|layout| layout.entry_name(path))
         .chain(layout::name_for_credential(path).map(Into::into))
-        .filter(|name| crate::registry::name::validate_name(name).is_ok())
+        .filter(|name| crate::store::name::validate_name(name).is_ok())
         .map(|name| name.into_owned())
         .collect()
 }

@@ -9,6 +9,7 @@
 //! to a newer format).
 
 pub mod catalog;
+mod commit;
 pub mod doctor;
 pub mod entry;
 pub mod history;
@@ -26,7 +27,9 @@ use catalog::{Catalog, Record};
 use entry::Entry;
 pub use transaction::Transaction;
 
-/// Where the registry is, and why: for messages such as `doctor`'s.
+/// Where the registry is, and why: for messages such as `doctor`'s. The
+/// [`Context`](crate::Context) finds it: `--registry` first, then `$REPODEX_HOME`,
+/// then the XDG data directory (docs/design.md says why the flag wins).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
     /// `--registry DIR`
@@ -38,26 +41,6 @@ pub enum Location {
 }
 
 impl Location {
-    /// Find the registry: `--registry` first, then `$REPODEX_HOME`, then the XDG data
-    /// directory (docs/design.md says why the flag wins over the environment).
-    pub fn find(flag: Option<&Path>) -> Result<Location> {
-        if let Some(dir) = flag {
-            return Ok(Location::Flag(absolute(dir)?));
-        }
-        if let Some(dir) = std::env::var_os("REPODEX_HOME").filter(|v| !v.is_empty()) {
-            return Ok(Location::Env(absolute(Path::new(&dir))?));
-        }
-        use etcetera::BaseStrategy;
-        let base = etcetera::choose_base_strategy().map_err(|e| {
-            Error::Invalid(format!(
-                "cannot find the home directory ({e}); set REPODEX_HOME"
-            ))
-        })?;
-        Ok(Location::Default(
-            base.data_dir().join("repodex").join("registry"),
-        ))
-    }
-
     pub fn path(&self) -> &Path {
         match self {
             Location::Flag(p) | Location::Env(p) | Location::Default(p) => p,
@@ -65,9 +48,35 @@ impl Location {
     }
 }
 
-fn absolute(dir: &Path) -> Result<PathBuf> {
-    std::path::absolute(dir).map_err(|e| Error::io(format!("cannot use {}", dir.display()), e))
+/// Give the new repository `repo` (with no other process in it: a folder being
+/// staged) its first commit, `commit`, whose files are `paths`.
+pub(crate) fn first_commit(
+    repo: &Repo,
+    commit: ObjectId,
+    message: &str,
+    paths: Vec<String>,
+) -> Result<()> {
+    let private = repo.git_dir().join(layout::PRIVATE_DIR);
+    let index = commit::lock_index(repo, &private)?;
+    let index_file = repo.open_index()?;
+    commit::apply(
+        repo,
+        &private,
+        index,
+        index_file,
+        commit::Commit {
+            base: None,
+            new: commit,
+            message,
+            paths,
+            known: Default::default(),
+            effects: Vec::new(),
+        },
+    )
 }
+
+/// How long repodex waits for a git lock file that another git process holds.
+pub use crate::git::GIT_LOCK_WAIT;
 
 /// An open registry, read at one HEAD commit.
 pub struct Registry {
@@ -115,15 +124,8 @@ impl Registry {
             .collect();
         let (tree, _) = repo.write_tree(None, &edits)?;
         let commit = repo.write_commit(tree, &[], "create registry")?;
-        repo.update_head(None, commit, "create registry")?;
         let paths: Vec<String> = edits.into_iter().map(|e| e.path).collect();
-        repo.checkout_paths(
-            repo.open_index()?,
-            None,
-            commit,
-            &paths,
-            &Default::default(),
-        )?;
+        first_commit(&repo, commit, "create registry", paths)?;
         let _ = std::fs::remove_dir(root);
         let staged = staging.keep();
         match std::fs::rename(&staged, root) {
@@ -158,8 +160,12 @@ impl Registry {
         }
         let repo = Repo::open(root)?;
         let private = repo.git_dir().join(layout::PRIVATE_DIR);
-        if transaction::needs_repair(&private) {
-            transaction::repair(&repo, &private, &mut || {})?;
+        if commit::needs_recovery(&private) {
+            // A writer may be at work (its journal is expected), or dead (then its
+            // journal is finished here, by a read as well as by the next write).
+            if let Some(_lock) = transaction::try_lock(&private)? {
+                commit::recover(&repo, &private)?;
+            }
         }
         let head = repo.head_commit()?.ok_or_else(|| Error::NotARegistry {
             path: root.to_path_buf(),

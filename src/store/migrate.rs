@@ -11,7 +11,7 @@ use super::Registry;
 use crate::{Error, Result};
 
 /// What a migration did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Migrated {
     /// The format before.
     pub from: i64,
@@ -20,6 +20,7 @@ pub struct Migrated {
     /// How many entry files moved.
     pub entries: usize,
     /// The commit that did it.
+    #[serde(serialize_with = "crate::git::serialize_id")]
     pub commit: crate::git::ObjectId,
 }
 
@@ -70,12 +71,12 @@ impl Registry {
         let readme = tx.file("README.md")?;
         let entries = moves.len();
         for (old, new, bytes) in moves {
-            tx.put_merged_file(&old, None);
-            tx.put_merged_file(&new, Some(bytes));
+            tx.put_merged_file(&old, None)?;
+            tx.put_merged_file(&new, Some(bytes))?;
         }
-        tx.put_merged_file(SETTINGS_FILE, Some(settings.into_bytes()));
+        tx.put_merged_file(SETTINGS_FILE, Some(settings.into_bytes()))?;
         if readme.as_deref() == Some(layout::README_FORMAT_1.as_bytes()) {
-            tx.put_merged_file("README.md", Some(layout::README.as_bytes().to_vec()));
+            tx.put_merged_file("README.md", Some(layout::README.as_bytes().to_vec()))?;
         }
         let mut migrated = Migrated {
             from: from.format(),

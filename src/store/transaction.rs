@@ -1,34 +1,27 @@
 //! Transactions: the one way the registry changes.
 //!
 //! A transaction takes the registry's lock (`.git/repodex/lock`, an OS file lock, so a
-//! killed process never leaves a stale one), re-reads HEAD, collects entry edits while
+//! killed process never leaves a stale one) and git's `index.lock` (waiting for a git
+//! process that holds it, as git would), re-reads HEAD, collects entry edits while
 //! checking every name, alias and URL against the registry, and commits them as one git
-//! commit. The commit is made in an order that survives a crash at any point:
-//!
-//! 1. write blobs, trees and the commit object (unreferenced until step 3);
-//! 2. write a journal naming the old commit, the new one and the paths it touches;
-//! 3. move the branch from the old commit to the new one, atomically;
-//! 4. write those paths in the work tree and index, so `git status` stays clean;
-//! 5. update the catalog, then remove the journal.
-//!
-//! A process killed before step 3 leaves the old state; after it, the new state, and the
-//! next repodex command finishes step 4 from the journal. Paths with uncommitted hand
-//! edits are never overwritten: the transaction refuses before step 1.
+//! commit through the store's one pipeline ([`super::commit`]), which survives a crash
+//! at any point. Paths with uncommitted hand edits are never overwritten: the
+//! transaction refuses before anything is written.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::Path;
 
 use super::catalog::{Changes, KeyKind};
+use super::commit::{self, Commit, Effect};
 use super::entry::{validate_description, Entry, MAX_ENTRY_SIZE};
 use super::layout;
 use super::name::{candidate_names, validate_alias, validate_name, validate_tag};
 use super::Registry;
-use crate::git::{FileEdit, ObjectId, PathState, Repo};
+use crate::git::{FileEdit, IndexLock, ObjectId, PathState};
 use crate::url::GitUrl;
 use crate::{Error, Result};
 
-const JOURNAL: &str = "journal";
 const LOCK: &str = "lock";
 
 /// What a new entry starts with, beside its URL.
@@ -42,11 +35,14 @@ pub struct NewEntry {
 }
 
 /// What [`Transaction::import_entry`] did with an entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Imported {
     Added,
     Unchanged,
-    Skipped(String),
+    /// An entry of that name exists with other content; it was left as it is.
+    Differs,
+    /// The registry refused it (a clash of names, aliases or URLs).
+    Refused(Error),
 }
 
 /// A change in progress. Dropping it without [`Transaction::commit`] changes nothing.
@@ -62,6 +58,22 @@ pub struct Transaction<'r> {
     files: BTreeMap<String, Option<Vec<u8>>>,
     /// For a sync's merge: the other side's commit, the commit's second parent.
     merge_parent: Option<ObjectId>,
+    /// git's `index.lock`, held from the start (as git holds it), until the commit
+    /// writes the index or the transaction is dropped.
+    index: Option<IndexLock>,
+    /// Whether the journal only records the held lock (and goes when this ends), or
+    /// belongs to a commit in flight (and stays for the next process, should this fail).
+    journal_is_ours: bool,
+}
+
+impl Drop for Transaction<'_> {
+    fn drop(&mut self) {
+        // Release index.lock first: the record of it must outlive the file.
+        drop(self.index.take());
+        if self.journal_is_ours {
+            commit::release_held(&self.registry.private_dir());
+        }
+    }
 }
 
 fn take_lock(private: &Path, on_wait: &mut dyn FnMut()) -> Result<File> {
@@ -95,6 +107,23 @@ pub(crate) fn take_named_lock(
     Ok(file)
 }
 
+/// Take the registry's lock if nobody holds it; `None` when someone does.
+pub(crate) fn try_lock(private: &Path) -> Result<Option<File>> {
+    std::fs::create_dir_all(private)
+        .map_err(|e| Error::io(format!("cannot create {}", private.display()), e))?;
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(private.join(LOCK))
+        .map_err(|e| Error::io("cannot open the registry's lock file", e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(TryLockError::WouldBlock) => Ok(None),
+        Err(TryLockError::Error(e)) => Err(Error::io("cannot lock the registry", e)),
+    }
+}
+
 impl<'r> Transaction<'r> {
     pub(super) fn begin(
         registry: &'r mut Registry,
@@ -104,9 +133,10 @@ impl<'r> Transaction<'r> {
         let lock = take_lock(&private, &mut on_wait)?;
         crate::git::sweep_temporary_files(registry.repo().git_dir());
         crate::git::sweep_temporary_files(&private);
-        if needs_repair(&private) {
-            repair_locked(registry.repo(), &private)?;
+        if commit::needs_recovery(&private) {
+            commit::recover(registry.repo(), &private)?;
         }
+        let index = commit::lock_index(registry.repo(), &private)?;
         registry.reload()?;
         let base = registry.head();
         let base_tree = registry.repo().tree_of(base)?;
@@ -119,6 +149,8 @@ impl<'r> Transaction<'r> {
             pending: BTreeMap::new(),
             files: BTreeMap::new(),
             merge_parent: None,
+            index: Some(index),
+            journal_is_ours: true,
         })
     }
 
@@ -295,20 +327,17 @@ impl<'r> Transaction<'r> {
     }
 
     /// Bring in a whole entry (from an export or another registry): added when new,
-    /// unchanged when identical, otherwise skipped with the reason.
+    /// unchanged when identical, otherwise left out, with the reason.
     pub fn import_entry(&mut self, entry: Entry) -> Imported {
         if self.has_entry(&entry.name) {
             return match self.entry(&entry.name) {
                 Ok(existing) if existing == entry => Imported::Unchanged,
-                _ => Imported::Skipped(format!(
-                    "'{}' is registered already, with other content",
-                    entry.name
-                )),
+                _ => Imported::Differs,
             };
         }
         match self.put(entry, None) {
             Ok(()) => Imported::Added,
-            Err(error) => Imported::Skipped(error.to_string()),
+            Err(error) => Imported::Refused(error),
         }
     }
 
@@ -343,7 +372,7 @@ impl<'r> Transaction<'r> {
         // Its credential goes with it.
         let credential = layout::credential_path(name);
         if self.file(&credential)?.is_some() {
-            self.put_file(&credential, None);
+            self.put_file(&credential, None)?;
         }
         Ok(entry)
     }
@@ -364,8 +393,8 @@ impl<'r> Transaction<'r> {
             layout::credential_path(new_name),
         );
         if let Some(bytes) = self.file(&old)? {
-            self.put_file(&new, Some(bytes));
-            self.put_file(&old, None);
+            self.put_file(&new, Some(bytes))?;
+            self.put_file(&old, None)?;
         }
         Ok(())
     }
@@ -383,10 +412,14 @@ impl<'r> Transaction<'r> {
     }
 
     /// Write (or, with `None`, remove) a registry file other than an entry: one of the
-    /// vault's files, whose paths [`layout::is_vault_path`] accepts.
-    pub fn put_file(&mut self, path: &str, content: Option<Vec<u8>>) {
-        debug_assert!(layout::is_vault_path(path), "not a vault path: {path}");
+    /// vault's files, whose paths [`layout::is_vault_path`] accepts; any other path is
+    /// refused, in every build.
+    pub fn put_file(&mut self, path: &str, content: Option<Vec<u8>>) -> Result<()> {
+        if !layout::is_vault_path(path) {
+            return Err(Error::NotAVaultPath { path: path.into() });
+        }
         self.files.insert(path.to_string(), content);
+        Ok(())
     }
 
     /// Remove an entry's file, and nothing else (a merge decides about its credential).
@@ -396,13 +429,14 @@ impl<'r> Transaction<'r> {
     }
 
     /// Write (or remove) any file of a registry, for a merge or a migration: other
-    /// changes to entries go through [`Transaction::put`] instead.
-    pub(crate) fn put_merged_file(&mut self, path: &str, content: Option<Vec<u8>>) {
-        debug_assert!(
-            layout::is_known_path_in_any_layout(path),
-            "not a registry path: {path}"
-        );
+    /// changes to entries go through [`Transaction::put`] instead. A path that is no
+    /// registry file in any format is refused.
+    pub(crate) fn put_merged_file(&mut self, path: &str, content: Option<Vec<u8>>) -> Result<()> {
+        if !layout::is_known_path_in_any_layout(path) {
+            return Err(Error::NotAVaultPath { path: path.into() });
+        }
         self.files.insert(path.to_string(), content);
+        Ok(())
     }
 
     /// Make the commit a merge with `theirs` as its second parent.
@@ -412,7 +446,7 @@ impl<'r> Transaction<'r> {
 
     /// Move HEAD forward to `theirs`, a descendant of the base that a sync fetched and
     /// checked, instead of committing: the same crash-safe order as a commit.
-    pub(crate) fn fast_forward(self, theirs: ObjectId) -> Result<()> {
+    pub(crate) fn fast_forward(mut self, theirs: ObjectId) -> Result<()> {
         let repo = self.registry.repo();
         // Only files of a registry reach the work tree (in either layout: the remote
         // may have migrated the registry to a newer format).
@@ -421,7 +455,7 @@ impl<'r> Transaction<'r> {
             .into_iter()
             .filter(|p| layout::is_known_path_in_any_layout(p))
             .collect();
-        let index = repo.open_index()?;
+        let index_file = repo.open_index()?;
         let mut expected = Vec::with_capacity(paths.len());
         for path in &paths {
             expected.push((
@@ -429,34 +463,24 @@ impl<'r> Transaction<'r> {
                 repo.file_at(self.base_tree, path)?.map(|f| f.id),
             ));
         }
-        for (path, state) in repo.path_states(&index, &expected)? {
-            if state == PathState::Modified {
-                return Err(Error::UncommittedEdit {
-                    path,
-                    registry: repo.workdir().to_path_buf(),
-                });
-            }
-        }
-        let private = self.registry.private_dir();
-        let journal = Journal {
-            base: self.base,
-            new: theirs,
-            paths,
-        };
-        journal.write(&private)?;
-        failpoint("before-head");
-        repo.update_head(Some(self.base), theirs, "sync: fast-forward")?;
-        failpoint("after-head");
-        repo.checkout_paths(
+        refuse_hand_edits(repo, &index_file, &expected)?;
+        let index = self.index.take().expect("held until the commit");
+        self.journal_is_ours = false;
+        commit::apply(
+            repo,
+            &self.registry.private_dir(),
             index,
-            Some(self.base),
-            theirs,
-            &journal.paths,
-            &Default::default(),
+            index_file,
+            Commit {
+                base: Some(self.base),
+                new: theirs,
+                message: "sync: fast-forward",
+                paths,
+                known: Default::default(),
+                effects: Vec::new(),
+            },
         )?;
-        failpoint("after-worktree");
-        self.registry.reload()?;
-        Journal::remove(&private)
+        self.registry.reload()
     }
 
     /// Change an entry's URL (the repository moved).
@@ -506,7 +530,7 @@ impl<'r> Transaction<'r> {
 
     /// Commit the changes with `message`. Returns the new commit, or `None` when nothing
     /// changed (no commit is made then).
-    pub fn commit(self, message: &str) -> Result<Option<ObjectId>> {
+    pub fn commit(mut self, message: &str) -> Result<Option<ObjectId>> {
         let repo = self.registry.repo();
         let layout = self.registry.layout()?;
         let mut edits = Vec::with_capacity(self.pending.len());
@@ -539,154 +563,66 @@ impl<'r> Transaction<'r> {
         if edits.is_empty() && self.merge_parent.is_none() {
             return Ok(None);
         }
-        let index = repo.open_index()?;
-        for (path, state) in repo.path_states(&index, &expected)? {
-            if state == PathState::Modified {
-                return Err(Error::UncommittedEdit {
-                    path,
-                    registry: repo.workdir().to_path_buf(),
-                });
-            }
-        }
+        let index_file = repo.open_index()?;
+        refuse_hand_edits(repo, &index_file, &expected)?;
         let (tree, _) = repo.write_tree(Some(self.base_tree), &edits)?;
         let parents: Vec<ObjectId> = std::iter::once(self.base)
             .chain(self.merge_parent)
             .collect();
-        let commit = repo.write_commit(tree, &parents, message)?;
-        let paths: Vec<String> = edits.iter().map(|e| e.path.clone()).collect();
-        let private = self.registry.private_dir();
-        let journal = Journal {
-            base: self.base,
-            new: commit,
-            paths,
-        };
+        let new = repo.write_commit(tree, &parents, message)?;
+        // This machine made this change to the recipients, so it accepts it; a merge
+        // brings in others' changes, which go through `recipients accept`.
+        let effects =
+            if self.files.contains_key(layout::RECIPIENTS_FILE) && self.merge_parent.is_none() {
+                vec![Effect::AcceptRecipients]
+            } else {
+                Vec::new()
+            };
         let known: std::collections::HashMap<&str, &[u8]> = edits
             .iter()
             .filter_map(|e| Some((e.path.as_str(), e.content.as_deref()?)))
             .collect();
-        journal.write(&private)?;
-        failpoint("before-head");
-        repo.update_head(Some(self.base), commit, message)?;
-        failpoint("after-head");
-        repo.checkout_paths(index, Some(self.base), commit, &journal.paths, &known)?;
-        failpoint("after-worktree");
-        self.registry.advance(commit, &self.changes)?;
-        Journal::remove(&private)?;
-        // This machine made this change to the recipients, so it accepts it; a merge
-        // brings in others' changes, which go through `recipients accept`.
-        if let Some(recipients) = self
-            .files
-            .get(layout::RECIPIENTS_FILE)
-            .filter(|_| self.merge_parent.is_none())
-        {
-            let text = recipients.as_deref().unwrap_or_default();
-            crate::git::write_atomically(&private.join(layout::ACCEPTED_RECIPIENTS), text)?;
-        }
-        Ok(Some(commit))
+        let index = self.index.take().expect("held until the commit");
+        self.journal_is_ours = false;
+        commit::apply(
+            repo,
+            &self.registry.private_dir(),
+            index,
+            index_file,
+            Commit {
+                base: Some(self.base),
+                new,
+                message,
+                paths: edits.iter().map(|e| e.path.clone()).collect(),
+                known,
+                effects,
+            },
+        )?;
+        self.registry.advance(new, &self.changes)?;
+        Ok(Some(new))
     }
 }
 
-/// Crash tests stop the process at a named step of a commit, to show that the next
-/// command finds the old or the new state and repairs the work tree. Costs one
-/// environment lookup per commit.
-fn failpoint(name: &str) {
-    if std::env::var_os("REPODEX_TEST_FAILPOINT").is_some_and(|v| v == name) {
-        std::process::abort();
+/// Refuse with [`Error::UncommittedEdit`] when a path a change would write has an
+/// uncommitted hand edit.
+fn refuse_hand_edits(
+    repo: &crate::git::Repo,
+    index: &gix::index::File,
+    expected: &[(String, Option<ObjectId>)],
+) -> Result<()> {
+    for (path, state) in repo.path_states(index, expected)? {
+        if state == PathState::Modified {
+            return Err(Error::UncommittedEdit {
+                path,
+                registry: repo.workdir().to_path_buf(),
+            });
+        }
     }
+    Ok(())
 }
 
 fn add_unique(list: &mut Vec<String>, item: String) {
     if !list.contains(&item) {
         list.push(item);
     }
-}
-
-/// What a commit in flight touches, so that a crash can be finished by the next run.
-struct Journal {
-    base: ObjectId,
-    new: ObjectId,
-    paths: Vec<String>,
-}
-
-impl Journal {
-    fn write(&self, private: &Path) -> Result<()> {
-        let mut text = format!("base {}\nnew {}\n", self.base, self.new);
-        for path in &self.paths {
-            text.push_str("path ");
-            text.push_str(path);
-            text.push('\n');
-        }
-        crate::git::write_atomically(&private.join(JOURNAL), text.as_bytes())
-    }
-
-    fn read(private: &Path) -> Option<Journal> {
-        let text = std::fs::read_to_string(private.join(JOURNAL)).ok()?;
-        let mut base = None;
-        let mut new = None;
-        let mut paths = Vec::new();
-        for line in text.lines() {
-            match line.split_once(' ') {
-                Some(("base", id)) => base = ObjectId::from_hex(id.as_bytes()).ok(),
-                Some(("new", id)) => new = ObjectId::from_hex(id.as_bytes()).ok(),
-                // Only paths repodex writes are repaired, whatever the journal says.
-                Some(("path", path)) if layout::is_known_path_in_any_layout(path) => {
-                    paths.push(path.to_string())
-                }
-                _ => {}
-            }
-        }
-        Some(Journal {
-            base: base?,
-            new: new?,
-            paths,
-        })
-    }
-
-    fn remove(private: &Path) -> Result<()> {
-        match std::fs::remove_file(private.join(JOURNAL)) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(Error::io("cannot remove the registry's journal", e)),
-        }
-    }
-}
-
-/// Did a process stop between moving HEAD and updating the work tree?
-pub(crate) fn needs_repair(private: &Path) -> bool {
-    private.join(JOURNAL).exists()
-}
-
-/// Finish an interrupted commit: take the lock, then repair.
-pub(crate) fn repair(repo: &Repo, private: &Path, on_wait: &mut dyn FnMut()) -> Result<()> {
-    let _lock = take_lock(private, on_wait)?;
-    repair_locked(repo, private)
-}
-
-fn repair_locked(repo: &Repo, private: &Path) -> Result<()> {
-    let Some(journal) = Journal::read(private) else {
-        return Journal::remove(private);
-    };
-    if repo.head_commit()? == Some(journal.new) {
-        let base_tree = repo.tree_of(journal.base)?;
-        let new_tree = repo.tree_of(journal.new)?;
-        let mut repairable = Vec::new();
-        for path in &journal.paths {
-            let on_disk = repo.worktree_blob(path)?;
-            let old = repo.file_at(base_tree, path)?.map(|f| f.id);
-            let new = repo.file_at(new_tree, path)?.map(|f| f.id);
-            // The file is as the interrupted command left it (old or new content); any
-            // other content is a hand edit made since, which is not ours to overwrite.
-            if on_disk == old || on_disk == new {
-                repairable.push(path.clone());
-            }
-        }
-        repo.checkout_paths(
-            repo.open_index()?,
-            Some(journal.base),
-            journal.new,
-            &repairable,
-            &Default::default(),
-        )?;
-    }
-    Journal::remove(private)
 }

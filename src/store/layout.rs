@@ -277,7 +277,7 @@ impl Settings {
             }
         }
         for path in settings.config_paths.iter().flatten() {
-            crate::registry::entry::validate_config_path(path).map_err(broken)?;
+            crate::store::entry::validate_config_path(path).map_err(broken)?;
         }
         if Layout::for_format(settings.format).is_none() {
             return Err(Error::UnknownFormat {

@@ -5,15 +5,17 @@
 //! host with stored credentials, a credential section that makes repodex the only
 //! helper (see docs/security.md), and includes it from the user's global git config.
 //! The include is one block appended to that file, recorded exactly, so that `--undo`
-//! removes it byte for byte and touches nothing else. After every change to the
-//! registry the file is written again.
+//! removes it byte for byte and touches nothing else. The file records the registry
+//! commit it was written from, and [`keep_current`] (which the command line calls after
+//! every command) writes it again whenever HEAD has moved since, whoever moved it: a
+//! repodex command, a plain `git commit` or a pull, or a command killed midway.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::registry::Registry;
+use crate::store::Registry;
 use crate::url::{GitUrl, Scheme};
 use crate::{Error, Record, Result};
 
@@ -46,20 +48,13 @@ fn quoted(value: &str) -> String {
 impl GitSetup {
     /// The files for this user: the generated file and state under
     /// `$XDG_CONFIG_HOME/repodex/`, the global config at `GIT_CONFIG_GLOBAL` or `~/.gitconfig`.
-    pub fn locate() -> Result<GitSetup> {
-        use etcetera::BaseStrategy;
-        let base = etcetera::choose_base_strategy()
-            .map_err(|e| Error::Invalid(format!("cannot find the home directory ({e})")))?;
-        let folder = base.config_dir().join("repodex");
-        let global = match std::env::var_os("GIT_CONFIG_GLOBAL").filter(|v| !v.is_empty()) {
-            Some(path) => PathBuf::from(path),
-            None => base.home_dir().join(".gitconfig"),
-        };
-        Ok(GitSetup {
+    pub fn locate(ctx: &crate::Context) -> GitSetup {
+        let folder = ctx.config_dir();
+        GitSetup {
             generated: folder.join("gitconfig"),
-            global,
+            global: ctx.git_global_config(),
             state: folder.join("git-setup.json"),
-        })
+        }
     }
 
     pub fn generated(&self) -> &Path {
@@ -154,10 +149,11 @@ impl GitSetup {
         Ok(true)
     }
 
-    /// Write the generated file again when the registry has moved since.
-    pub fn sync(&self, registry: &Registry, helper: &Path) -> Result<()> {
+    /// Write the generated file again when the registry has moved since; returns
+    /// whether it was written.
+    pub fn sync(&self, registry: &Registry, helper: &Path) -> Result<bool> {
         if !self.is_installed() {
-            return Ok(());
+            return Ok(false);
         }
         let current = std::fs::read_to_string(&self.generated).unwrap_or_default();
         if current
@@ -165,9 +161,10 @@ impl GitSetup {
             .nth(1)
             .is_some_and(|l| l.ends_with(&registry.head().to_string()))
         {
-            return Ok(());
+            return Ok(false);
         }
-        crate::git::write_atomically(&self.generated, Self::render(registry, helper)?.as_bytes())
+        crate::git::write_atomically(&self.generated, Self::render(registry, helper)?.as_bytes())?;
+        Ok(true)
     }
 
     /// Remove what `install` added, exactly. Returns whether there was anything.
@@ -197,4 +194,22 @@ impl GitSetup {
         let _ = std::fs::remove_file(&self.state);
         Ok(true)
     }
+}
+
+/// Write git-setup's file again if it is installed and the registry's HEAD moved since
+/// it was written. Returns whether it was written.
+pub fn keep_current(ctx: &crate::Context) -> Result<bool> {
+    let setup = GitSetup::locate(ctx);
+    if !setup.is_installed() {
+        return Ok(false);
+    }
+    let Some(registry) = ctx.open_existing()? else {
+        return Ok(false);
+    };
+    let exe = std::env::current_exe().map_err(|e| Error::Environment {
+        what: "repodex's own path".into(),
+        why: e.to_string(),
+        fix: "run repodex by its full path".into(),
+    })?;
+    setup.sync(&registry, &exe)
 }

@@ -1,0 +1,252 @@
+//! Everything repodex reads from its environment, read once.
+//!
+//! The command line builds one [`Context`] from its flags and the process environment
+//! ([`Context::from_env`]); a program using the library builds one the same way, or
+//! from explicit values ([`Context::with`]). No other module reads an environment
+//! variable or asks where the XDG folders are: they are handed what this module found
+//! (the registry's location, this machine's folders, the network policy, the identity
+//! file), in the manner of cargo's `GlobalContext`.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use crate::remote::{Cache, Network};
+use crate::store::{Location, Registry};
+use crate::{Error, Result};
+
+/// The environment variables repodex reads, by name, as the process had them.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    vars: Vec<(String, OsString)>,
+}
+
+impl Env {
+    /// The variables of this process that repodex (and Minsky, for `import minsky`)
+    /// uses; nothing else is kept.
+    pub fn of_process() -> Env {
+        const NAMES: &[&str] = &[
+            "REPODEX_HOME",
+            "REPODEX_OFFLINE",
+            "REPODEX_TIMEOUT",
+            "REPODEX_IDENTITY",
+            "GIT_CONFIG_GLOBAL",
+            "USER",
+            "MINSKY_POSTGRES_URL",
+            "MINSKY_PERSISTENCE_POSTGRES_URL",
+        ];
+        Env {
+            vars: NAMES
+                .iter()
+                .filter_map(|name| Some((name.to_string(), std::env::var_os(name)?)))
+                .collect(),
+        }
+    }
+
+    /// Set (or override) a variable, for a program that builds its own context.
+    pub fn set(mut self, name: &str, value: impl Into<OsString>) -> Env {
+        self.vars.retain(|(n, _)| n != name);
+        self.vars.push((name.to_string(), value.into()));
+        self
+    }
+
+    /// A variable's value; an empty value counts as unset, as git treats them.
+    fn get(&self, name: &str) -> Option<&OsString> {
+        self.vars
+            .iter()
+            .find(|(n, v)| n == name && !v.is_empty())
+            .map(|(_, v)| v)
+    }
+
+    fn text(&self, name: &str) -> Option<String> {
+        self.get(name).map(|v| v.to_string_lossy().into_owned())
+    }
+}
+
+/// This user's folders (XDG base directories, honouring `XDG_*`).
+#[derive(Debug, Clone)]
+pub struct Dirs {
+    pub home: PathBuf,
+    pub config: PathBuf,
+    pub cache: PathBuf,
+    pub data: PathBuf,
+    pub state: PathBuf,
+}
+
+impl Dirs {
+    fn of_process() -> Result<Dirs> {
+        use etcetera::BaseStrategy;
+        let base = etcetera::choose_base_strategy().map_err(|e| Error::Environment {
+            what: "the home directory".into(),
+            why: e.to_string(),
+            fix: "set HOME (or REPODEX_HOME, XDG_CONFIG_HOME and XDG_CACHE_HOME)".into(),
+        })?;
+        Ok(Dirs {
+            state: base
+                .state_dir()
+                .unwrap_or_else(|| base.home_dir().join(".local/state")),
+            home: base.home_dir().to_path_buf(),
+            config: base.config_dir(),
+            cache: base.cache_dir(),
+            data: base.data_dir(),
+        })
+    }
+
+    /// Every folder under one root, for tests and programs that keep repodex's files
+    /// in a place of their own.
+    pub fn under(root: &Path) -> Dirs {
+        Dirs {
+            home: root.to_path_buf(),
+            config: root.join(".config"),
+            cache: root.join(".cache"),
+            data: root.join(".local/share"),
+            state: root.join(".local/state"),
+        }
+    }
+}
+
+/// What every operation gets: where things are, and what the network policy is.
+#[derive(Debug, Clone)]
+pub struct Context {
+    location: Location,
+    dirs: Dirs,
+    env: Env,
+    offline_flag: bool,
+    network: OnceLock<Network>,
+}
+
+impl Context {
+    /// The context of this process: `--registry` and `--offline` as given, the rest
+    /// from the environment.
+    pub fn from_env(registry_flag: Option<&Path>, offline_flag: bool) -> Result<Context> {
+        Context::with(
+            Env::of_process(),
+            Dirs::of_process()?,
+            registry_flag,
+            offline_flag,
+        )
+    }
+
+    /// A context from explicit values: the variables in `env`, the folders in `dirs`.
+    pub fn with(
+        env: Env,
+        dirs: Dirs,
+        registry_flag: Option<&Path>,
+        offline_flag: bool,
+    ) -> Result<Context> {
+        let location = match (registry_flag, env.get("REPODEX_HOME")) {
+            (Some(dir), _) => Location::Flag(absolute(dir)?),
+            (None, Some(dir)) => Location::Env(absolute(Path::new(dir))?),
+            (None, None) => Location::Default(dirs.data.join("repodex").join("registry")),
+        };
+        Ok(Context {
+            location,
+            dirs,
+            env,
+            offline_flag,
+            network: OnceLock::new(),
+        })
+    }
+
+    /// Where the registry is, and why there.
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// Open the registry, creating it on first use.
+    pub fn open(&self) -> Result<Registry> {
+        Registry::open_or_create(self.location.path())
+    }
+
+    /// Open the registry if there is one, without creating it.
+    pub fn open_existing(&self) -> Result<Option<Registry>> {
+        if !self.location.path().join(".git").exists() {
+            return Ok(None);
+        }
+        Registry::open(self.location.path()).map(Some)
+    }
+
+    pub fn dirs(&self) -> &Dirs {
+        &self.dirs
+    }
+
+    /// repodex's folder in this user's config folder (`$XDG_CONFIG_HOME/repodex`).
+    pub fn config_dir(&self) -> PathBuf {
+        self.dirs.config.join("repodex")
+    }
+
+    /// The mirror cache, `$XDG_CACHE_HOME/repodex`.
+    pub fn cache(&self) -> Cache {
+        Cache::at(self.dirs.cache.join("repodex"))
+    }
+
+    /// The network policy, from (in order of precedence) `--offline`,
+    /// `REPODEX_OFFLINE=1` and this machine's config file; the deadline per remote from
+    /// `REPODEX_TIMEOUT`, else the config file. Read when first asked, so that a
+    /// broken config file stops only the commands that use the network.
+    pub fn network(&self) -> Result<Network> {
+        if let Some(network) = self.network.get() {
+            return Ok(network.clone());
+        }
+        let network = Network::from_settings(
+            &self.config_dir().join("config.toml"),
+            self.offline_flag,
+            self.env
+                .get("REPODEX_OFFLINE")
+                .is_some_and(|v| v != "0")
+                .then_some("REPODEX_OFFLINE is set"),
+            self.env.text("REPODEX_TIMEOUT").as_deref(),
+        )?;
+        Ok(self.network.get_or_init(|| network).clone())
+    }
+
+    /// The identity file: `REPODEX_IDENTITY`, else `$XDG_CONFIG_HOME/repodex/identity.txt`.
+    pub fn identity_path(&self) -> PathBuf {
+        match self.env.get("REPODEX_IDENTITY") {
+            Some(path) => PathBuf::from(path),
+            None => self.config_dir().join("identity.txt"),
+        }
+    }
+
+    /// The user's global git config: `GIT_CONFIG_GLOBAL`, else `~/.gitconfig`.
+    pub fn git_global_config(&self) -> PathBuf {
+        match self.env.get("GIT_CONFIG_GLOBAL") {
+            Some(path) => PathBuf::from(path),
+            None => self.dirs.home.join(".gitconfig"),
+        }
+    }
+
+    /// Who is at the keyboard, for the comments repodex writes beside keys.
+    pub fn user_name(&self) -> String {
+        self.env.text("USER").unwrap_or_else(|| "someone".into())
+    }
+
+    /// Minsky's state folder (`$XDG_STATE_HOME/minsky`).
+    pub fn minsky_state_dir(&self) -> PathBuf {
+        self.dirs.state.join("minsky")
+    }
+
+    /// Minsky's PostgreSQL connection string from its environment, if set.
+    pub fn minsky_postgres_url(&self) -> Option<String> {
+        self.env
+            .text("MINSKY_PERSISTENCE_POSTGRES_URL")
+            .or_else(|| self.env.text("MINSKY_POSTGRES_URL"))
+    }
+}
+
+fn absolute(dir: &Path) -> Result<PathBuf> {
+    std::path::absolute(dir).map_err(|e| Error::io(format!("cannot use {}", dir.display()), e))
+}
+
+/// The crash tests' fault injection (`REPODEX_TEST_FAILPOINT`): the step of a commit
+/// at which to abort, read once per process.
+pub(crate) fn failpoint() -> Option<&'static str> {
+    static FAILPOINT: OnceLock<Option<String>> = OnceLock::new();
+    FAILPOINT
+        .get_or_init(|| {
+            std::env::var("REPODEX_TEST_FAILPOINT")
+                .ok()
+                .filter(|v| !v.is_empty())
+        })
+        .as_deref()
+}

@@ -1,0 +1,112 @@
+//! `clone`: a working copy made from the cached mirror, with `origin` set to the real URL.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::git::command;
+use crate::git::fetch::Mirror;
+use crate::{Context, Error, Result};
+
+/// What to clone, and where.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// A name, alias, URL or path of an entry of the user's registry.
+    pub reference: String,
+    /// Where to put it; the last segment of the name when `None`.
+    pub dir: Option<PathBuf>,
+    /// A new branch to start from the default branch.
+    pub branch: Option<String>,
+}
+
+/// What `clone` made (docs/json.md).
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub name: String,
+    pub path: PathBuf,
+    /// `origin`'s URL.
+    pub url: String,
+    /// The default branch it was made from.
+    pub default_branch: String,
+    /// The branch checked out, when a new one was started.
+    pub branch: Option<String>,
+    /// Whether the mirror had to be fetched first.
+    pub fetched: bool,
+}
+
+/// Make the working copy `request` asks for. Without a mirror, fetches one first (when
+/// online).
+pub fn clone(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> Result<Report> {
+    let mut registry = ctx.open()?;
+    let name = super::lookup::own_entry(&registry, &request.reference)?;
+    let entry = registry.entry(&name)?;
+    let url = entry.git_url()?;
+    if let Some(branch) = &request.branch {
+        if !command::valid_branch_name(branch) {
+            return Err(Error::Invalid(format!(
+                "'{}' is not a valid branch name",
+                branch.escape_debug()
+            )));
+        }
+    }
+    let dir = request
+        .dir
+        .unwrap_or_else(|| PathBuf::from(crate::store::name::last_segment(&name)));
+    if dir.exists()
+        && std::fs::read_dir(&dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(Error::Invalid(format!(
+            "{} exists and is not empty; give another folder",
+            dir.display()
+        )));
+    }
+    let mirror = ctx.cache().mirror_path(&url);
+    let fetched = !mirror.exists();
+    if fetched {
+        let network = ctx.network()?;
+        if let Some(why) = &network.offline {
+            return Err(Error::Offline {
+                what: format!("cloning '{name}', which has no mirror yet,"),
+                why: why.clone(),
+            });
+        }
+        let names = [name.clone()];
+        let report = super::refresh::refresh(
+            ctx,
+            &mut registry,
+            &names,
+            &network,
+            1,
+            &mut |_| {},
+            on_wait,
+        )?;
+        if let Some(failed) = report.failed.first() {
+            return Err(Error::Remote {
+                url: url.to_string(),
+                reason: failed.reason.clone(),
+            });
+        }
+    }
+    let (default_branch, commit) = Mirror::open(&mirror)
+        .and_then(|m| m.head())
+        .and_then(|h| h.commit.map(|c| (h.default_branch, c)))
+        .ok_or_else(|| Error::Invalid(format!("the mirror of '{name}' is empty or damaged; `repodex refresh {name}` makes it again")))?;
+    command::clone_from_mirror(
+        &mirror,
+        &default_branch,
+        &commit.to_string(),
+        &dir,
+        &url.to_string(),
+        request.branch.as_deref(),
+    )?;
+    Ok(Report {
+        name,
+        path: dir,
+        url: url.to_string(),
+        default_branch,
+        branch: request.branch,
+        fetched,
+    })
+}

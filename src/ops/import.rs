@@ -1,0 +1,350 @@
+//! `import`: bring repositories in from elsewhere, each source in one commit.
+//!
+//! Three sources: working copies found under folders (`scan`), Minsky's session
+//! databases (`minsky`), and a document written by `repodex export` (`file`). Each
+//! returns the same typed [`Report`]: what was registered, what was known already, and
+//! what was skipped and why.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::import::minsky;
+use crate::import::scan::{self, Found, LocalClones};
+use crate::store::transaction::Imported;
+use crate::{Context, Error, GitUrl, NewEntry, Result};
+
+/// What an import did (docs/json.md).
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// Where the repositories came from.
+    pub source: Source,
+    /// Entries made, with where each came from.
+    pub registered: Vec<Registered>,
+    /// How many were registered already (or, for a file, already there unchanged).
+    pub known: usize,
+    /// What was not imported, and why.
+    pub skipped: Vec<Skipped>,
+    /// Secrets found in remote URLs and left out (one working copy each).
+    pub secrets_left_out: Vec<PathBuf>,
+    /// How many records the sources held (Minsky), or entries the file held.
+    pub records: usize,
+    /// With `--dry-run`: the repositories that would be registered, nothing changed.
+    pub planned: Vec<Planned>,
+    /// The commit made, if anything changed.
+    pub commit: Option<String>,
+}
+
+/// The kind of source an import read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    Scan,
+    Minsky,
+    File,
+}
+
+impl Report {
+    fn new(source: Source) -> Report {
+        Report {
+            source,
+            registered: Vec::new(),
+            known: 0,
+            skipped: Vec::new(),
+            secrets_left_out: Vec::new(),
+            records: 0,
+            planned: Vec::new(),
+            commit: None,
+        }
+    }
+}
+
+/// One entry an import made.
+#[derive(Debug, Clone, Serialize)]
+pub struct Registered {
+    pub name: String,
+    /// The working copy, record count or file it came from, as a person reads it.
+    pub from: String,
+}
+
+/// Something an import left out.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    /// The working copy, URL, session or entry name it is about.
+    pub what: String,
+    pub reason: SkipReason,
+}
+
+/// Why something was left out.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum SkipReason {
+    /// A repository that cannot be opened.
+    Broken { detail: String },
+    /// A working copy or bare repository without a remote.
+    NoRemote { bare: bool },
+    /// Remote URLs, none of which repodex accepts.
+    NoAcceptedUrl { urls: Vec<String> },
+    /// An entry of that name exists with other content.
+    Differs { name: String },
+    /// The registry refused it (a name clash, a bad URL): the one-line error.
+    Refused { detail: String },
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::Broken { detail } | SkipReason::Refused { detail } => f.write_str(detail),
+            SkipReason::NoRemote { bare: true } => {
+                f.write_str("a bare repository without a remote")
+            }
+            SkipReason::NoRemote { bare: false } => f.write_str("a working copy without a remote"),
+            SkipReason::NoAcceptedUrl { urls } => {
+                write!(f, "no remote URL repodex accepts ({})", urls.join(", "))
+            }
+            SkipReason::Differs { name } => {
+                write!(f, "'{name}' is registered already, with other content")
+            }
+        }
+    }
+}
+
+/// A repository a dry run would register.
+#[derive(Debug, Clone, Serialize)]
+pub struct Planned {
+    pub url: String,
+    pub records: usize,
+}
+
+/// Find working copies under `dirs` (to `max_depth`) and register their remotes, in
+/// one commit; record each working copy as a local clone of its entry.
+pub fn scan(
+    ctx: &Context,
+    dirs: &[PathBuf],
+    max_depth: usize,
+    on_found: &mut dyn FnMut(&Path),
+    on_wait: &mut dyn FnMut(),
+) -> Result<Report> {
+    for dir in dirs {
+        if !dir.is_dir() {
+            return Err(Error::Invalid(format!("{} is not a folder", dir.display())));
+        }
+    }
+    let found = scan::scan(dirs, max_depth, on_found);
+    let mut registry = ctx.open()?;
+    let private = registry.private_dir();
+    let mut clones = LocalClones::load(&private);
+    let mut tx = registry.transaction(on_wait)?;
+    let mut report = Report::new(Source::Scan);
+    for item in found {
+        let (path, urls) = match item {
+            Found::Broken { path, reason } => {
+                report.skipped.push(Skipped {
+                    what: path.display().to_string(),
+                    reason: SkipReason::Broken { detail: reason },
+                });
+                continue;
+            }
+            Found::Repository {
+                path,
+                bare,
+                remote_urls,
+            } if remote_urls.is_empty() => {
+                report.skipped.push(Skipped {
+                    what: path.display().to_string(),
+                    reason: SkipReason::NoRemote { bare },
+                });
+                continue;
+            }
+            Found::Repository {
+                path, remote_urls, ..
+            } => (path, remote_urls),
+        };
+        let Some(parsed) = urls.iter().map(|u| GitUrl::parse(u)).find_map(Result::ok) else {
+            report.skipped.push(Skipped {
+                what: path.display().to_string(),
+                reason: SkipReason::NoAcceptedUrl { urls },
+            });
+            continue;
+        };
+        if parsed.secret.is_some() {
+            report.secrets_left_out.push(path.clone());
+        }
+        clones.add(&parsed.url, &path);
+        match tx.register(&parsed.url, NewEntry::default()) {
+            Ok(entry) => report.registered.push(Registered {
+                name: entry.name,
+                from: path.display().to_string(),
+            }),
+            Err(Error::AlreadyRegistered { .. }) => report.known += 1,
+            Err(error) => report.skipped.push(Skipped {
+                what: path.display().to_string(),
+                reason: SkipReason::Refused {
+                    detail: error.to_string(),
+                },
+            }),
+        }
+    }
+    report.records = report.registered.len() + report.known + report.skipped.len();
+    let message = format!(
+        "import {} repositories found by scan",
+        report.registered.len()
+    );
+    report.commit = tx.commit(&message)?.map(|c| c.to_string());
+    clones.save(&private)?;
+    Ok(report)
+}
+
+/// Where Minsky's data is read from.
+#[derive(Debug, Clone, Default)]
+pub struct MinskySources {
+    pub json: Vec<PathBuf>,
+    pub sqlite: Vec<PathBuf>,
+    pub postgres: Option<String>,
+}
+
+/// Register the repositories in Minsky's session databases, one entry per repository
+/// (from Minsky's default places when `sources` names none); with `dry_run`, only say
+/// what would be registered.
+pub fn minsky(
+    ctx: &Context,
+    sources: MinskySources,
+    dry_run: bool,
+    on_wait: &mut dyn FnMut(),
+) -> Result<Report> {
+    let sources = if sources.json.is_empty()
+        && sources.sqlite.is_empty()
+        && sources.postgres.is_none()
+    {
+        let (json, sqlite, postgres) = minsky::default_sources(ctx);
+        if json.is_empty() && sqlite.is_empty() && postgres.is_none() {
+            return Err(Error::Invalid(
+                "no Minsky data found in $XDG_STATE_HOME/minsky/ and MINSKY_POSTGRES_URL is not set; give --json, --sqlite or --postgres".into(),
+            ));
+        }
+        MinskySources {
+            json,
+            sqlite,
+            postgres,
+        }
+    } else {
+        sources
+    };
+    let mut records = Vec::new();
+    for file in &sources.json {
+        records.extend(minsky::read_json(file)?);
+    }
+    for file in &sources.sqlite {
+        records.extend(minsky::read_sqlite(file)?);
+    }
+    if let Some(url) = &sources.postgres {
+        records.extend(minsky::read_postgres(url)?);
+    }
+    let mut report = Report {
+        records: records.len(),
+        ..Report::new(Source::Minsky)
+    };
+    let plan = minsky::plan(records);
+    report.skipped = plan
+        .skipped
+        .iter()
+        .map(|(origin, reason)| Skipped {
+            what: origin.clone(),
+            reason: SkipReason::Refused {
+                detail: reason.clone(),
+            },
+        })
+        .collect();
+    if dry_run {
+        report.planned = plan
+            .repositories
+            .values()
+            .map(|r| Planned {
+                url: r.url.to_string(),
+                records: r.records,
+            })
+            .collect();
+        return Ok(report);
+    }
+    let mut registry = ctx.open()?;
+    let mut tx = registry.transaction(on_wait)?;
+    for repository in plan.repositories.into_values() {
+        let slug = repository
+            .slug
+            .filter(|s| crate::store::name::validate_name(s).is_ok());
+        let new = |name: Option<String>| NewEntry {
+            name,
+            description: repository.display_name.clone(),
+            ..NewEntry::default()
+        };
+        // Minsky's slug names the entry when it is free; otherwise the usual rule does.
+        let result = match tx.register(&repository.url, new(slug.clone())) {
+            Err(Error::NameTaken { .. }) | Err(Error::Name(_)) if slug.is_some() => {
+                tx.register(&repository.url, new(None))
+            }
+            other => other,
+        };
+        match result {
+            Ok(entry) => report.registered.push(Registered {
+                name: entry.name,
+                from: format!("{} records", repository.records),
+            }),
+            Err(Error::AlreadyRegistered { .. }) => report.known += 1,
+            Err(error) => report.skipped.push(Skipped {
+                what: repository.url.to_string(),
+                reason: SkipReason::Refused {
+                    detail: error.to_string(),
+                },
+            }),
+        }
+    }
+    let message = format!(
+        "import {} repositories from Minsky",
+        report.registered.len()
+    );
+    report.commit = tx.commit(&message)?.map(|c| c.to_string());
+    Ok(report)
+}
+
+/// Read a document written by `repodex export` (its text, and a name for messages),
+/// in one commit.
+pub fn file(ctx: &Context, text: &str, source: &str, on_wait: &mut dyn FnMut()) -> Result<Report> {
+    let entries = crate::import::file::parse(text, source)?;
+    let mut registry = ctx.open()?;
+    let mut tx = registry.transaction(on_wait)?;
+    let mut report = Report {
+        records: entries.len(),
+        ..Report::new(Source::File)
+    };
+    for entry in entries {
+        let name = entry.name.clone();
+        let reason = match tx.import_entry(entry) {
+            Imported::Added => {
+                report.registered.push(Registered {
+                    name,
+                    from: source.to_string(),
+                });
+                continue;
+            }
+            Imported::Unchanged => {
+                report.known += 1;
+                continue;
+            }
+            Imported::Differs => SkipReason::Differs { name: name.clone() },
+            Imported::Refused(error) => SkipReason::Refused {
+                detail: error.to_string(),
+            },
+        };
+        report.skipped.push(Skipped { what: name, reason });
+    }
+    let shown = Path::new(source)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| source.to_string());
+    let message = format!(
+        "import {} repositories from {shown}",
+        report.registered.len()
+    );
+    report.commit = tx.commit(&message)?.map(|c| c.to_string());
+    Ok(report)
+}

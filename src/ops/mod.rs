@@ -1,0 +1,18 @@
+//! Operations: one file per thing a user does, holding every rule of it.
+//!
+//! Each operation takes the [`Context`](crate::Context) (or an open registry), does its
+//! work through the store, the remote cache, the vault, sync and import, and returns a
+//! typed report that derives `Serialize`, so that the command line renders it as text
+//! or JSON from the same value and a program can react to each kind of outcome. No
+//! operation prints, reads the environment, or writes the registry except through a
+//! [`Transaction`](crate::Transaction).
+
+pub mod clone;
+pub mod credential;
+pub mod git_setup;
+pub mod identity;
+pub mod import;
+pub mod lookup;
+pub mod refresh;
+pub mod register;
+pub mod sync;

@@ -1,0 +1,396 @@
+//! Refreshing entries from their remotes, and serving cached data when that cannot be done.
+//!
+//! The network work runs first, without the registry's lock (it can take seconds);
+//! then one transaction re-reads each entry, applies what was learned, and commits once
+//! for the whole run, and only when a default branch or a configuration file changed:
+//! a remote whose head moved without touching those leaves history alone.
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+use serde::Serialize;
+
+use crate::remote::state::Checked;
+use crate::remote::{run_all, Learned, Network, Progress, Task};
+use crate::store::entry::Entry;
+use crate::store::Registry;
+use crate::{Context, Error, Result};
+
+/// What a refresh did, entry by entry (docs/json.md).
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    /// Entries that changed, with what changed.
+    pub updated: Vec<Updated>,
+    /// Entries whose remote said nothing new.
+    pub unchanged: Vec<String>,
+    /// Entries that could not be refreshed, and why.
+    pub failed: Vec<Failed>,
+    /// Configuration files seen but not cached.
+    pub skipped: Vec<SkippedFile>,
+    /// How many remotes sent objects.
+    pub fetched: usize,
+    /// The commit made (hex), if anything changed.
+    pub commit: Option<String>,
+}
+
+/// An entry a refresh changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Updated {
+    pub name: String,
+    pub changes: Vec<Change>,
+}
+
+/// One thing a refresh learned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "kebab-case")]
+pub enum Change {
+    DefaultBranch { from: Option<String>, to: String },
+    FileAdded { path: String },
+    FileChanged { path: String },
+    FileRemoved { path: String },
+}
+
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Change::DefaultBranch { from: None, to } => write!(f, "default branch {to}"),
+            Change::DefaultBranch {
+                from: Some(from),
+                to,
+            } => write!(f, "default branch {from} -> {to}"),
+            Change::FileAdded { path } => write!(f, "{path} added"),
+            Change::FileChanged { path } => write!(f, "{path} changed"),
+            Change::FileRemoved { path } => write!(f, "{path} removed"),
+        }
+    }
+}
+
+/// An entry a refresh could not bring up to date.
+#[derive(Debug, Clone, Serialize)]
+pub struct Failed {
+    pub name: String,
+    pub cause: Cause,
+    /// The one-line error, as the command line prints it.
+    pub reason: String,
+}
+
+/// Why an entry was not refreshed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cause {
+    /// Its remote failed or did not answer in time.
+    Remote,
+    /// Its stored credential could not be decrypted or used.
+    Credential,
+    /// It was renamed, moved or forgotten while its remote was being asked.
+    ChangedMeanwhile,
+}
+
+/// A configuration file seen on the remote and not cached.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedFile {
+    pub name: String,
+    pub path: String,
+    pub reason: String,
+}
+
+/// Which entries to refresh.
+pub enum Which<'a> {
+    All,
+    /// References, resolved in the user's own registry.
+    These(&'a [String]),
+}
+
+/// Refresh the entries `which` names in the registry of `ctx`: learn from their
+/// remotes, up to `jobs` at once, then apply what changed in one commit.
+pub fn run(
+    ctx: &Context,
+    which: Which,
+    jobs: usize,
+    on_progress: &mut dyn FnMut(Progress),
+    on_wait: &mut dyn FnMut(),
+) -> Result<Report> {
+    let network = ctx.network()?;
+    network.require("refresh")?;
+    let mut registry = ctx.open()?;
+    let names: Vec<String> = match which {
+        Which::All => registry
+            .records()
+            .filter(|r| !r.is_broken())
+            .map(|r| r.name().to_string())
+            .collect(),
+        Which::These(references) => {
+            let mut names = Vec::new();
+            for reference in references {
+                let name = super::lookup::own_entry(&registry, reference)?;
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            names
+        }
+    };
+    if names.is_empty() {
+        return Err(Error::Invalid(
+            "the registry is empty; register a repository first".into(),
+        ));
+    }
+    refresh(
+        ctx,
+        &mut registry,
+        &names,
+        &network,
+        jobs,
+        on_progress,
+        on_wait,
+    )
+}
+
+/// Refresh the entries named `names` of `registry` over `network`.
+pub fn refresh(
+    ctx: &Context,
+    registry: &mut Registry,
+    names: &[String],
+    network: &Network,
+    jobs: usize,
+    on_progress: &mut dyn FnMut(Progress),
+    on_wait: &mut dyn FnMut(),
+) -> Result<Report> {
+    network.require("refresh")?;
+    let cache = ctx.cache();
+    let settings = registry.settings()?;
+    let with_credentials = registry.credential_names()?;
+    let mut identity = None;
+    let mut tasks = Vec::with_capacity(names.len());
+    let mut unusable = Vec::new();
+    for name in names {
+        let entry = registry.entry(name)?;
+        let mut task = Task {
+            name: name.clone(),
+            url: entry.git_url()?,
+            config_paths: entry
+                .config_paths
+                .clone()
+                .unwrap_or_else(|| settings.config_paths()),
+            max_file_size: settings.max_config_size(),
+            max_mirror_size: settings.max_mirror_size(),
+            auth: None,
+        };
+        if with_credentials.contains(name) {
+            match credential_for(ctx, registry, name, &mut identity) {
+                Ok(auth) => task.auth = auth,
+                Err(error) => {
+                    unusable.push(Failed {
+                        name: name.clone(),
+                        cause: Cause::Credential,
+                        reason: format!("its stored credential cannot be used: {error}"),
+                    });
+                    continue;
+                }
+            }
+        }
+        tasks.push(task);
+    }
+    let results = run_all(&cache, network, tasks, jobs, on_progress);
+
+    let now = Utc::now().trunc_subsecs(0);
+    let mut report = Report::default();
+    let private = registry.private_dir();
+    let mut tx = registry.transaction(on_wait)?;
+    let mut checked = Checked::load(&private);
+    report.failed.extend(unusable);
+    for (task, result) in results {
+        let learned = match result {
+            Ok(learned) => learned,
+            Err(error) => {
+                checked.record_failure(&task.url, now, error.to_string());
+                report.failed.push(Failed {
+                    name: task.name,
+                    cause: Cause::Remote,
+                    reason: error.to_string(),
+                });
+                continue;
+            }
+        };
+        checked.record_ok(&task.url, now);
+        report.fetched += usize::from(learned.fetched);
+        for (path, reason) in &learned.skipped {
+            report.skipped.push(SkippedFile {
+                name: task.name.clone(),
+                path: path.clone(),
+                reason: reason.clone(),
+            });
+        }
+        // The entry may have been renamed, moved or forgotten while we were away.
+        let entry = tx.entry(&task.name).ok().filter(|e| {
+            e.git_url()
+                .is_ok_and(|u| u.identity_key() == task.url.identity_key())
+        });
+        let Some(mut entry) = entry else {
+            report.failed.push(Failed {
+                name: task.name,
+                cause: Cause::ChangedMeanwhile,
+                reason: "changed in the registry while it was being refreshed; refresh it again"
+                    .into(),
+            });
+            continue;
+        };
+        let changes = apply(&mut entry, &learned, now);
+        if changes.is_empty() {
+            report.unchanged.push(task.name);
+        } else {
+            tx.put(entry, None)?;
+            report.updated.push(Updated {
+                name: task.name,
+                changes,
+            });
+        }
+    }
+    checked.save(&private)?;
+    let words = |changes: &[Change]| {
+        changes
+            .iter()
+            .map(Change::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let message = match report.updated.as_slice() {
+        [] => String::new(),
+        [one] => format!("refresh {}: {}", one.name, words(&one.changes)),
+        many => {
+            let lines: Vec<String> = many
+                .iter()
+                .map(|u| format!("{}: {}", u.name, words(&u.changes)))
+                .collect();
+            format!(
+                "refresh {} repositories\n\n{}",
+                many.len(),
+                lines.join("\n")
+            )
+        }
+    };
+    report.commit = tx.commit(&message)?.map(|c| c.to_string());
+    Ok(report)
+}
+
+/// The entry's credential as HTTP authentication, decrypted with the user's identity
+/// (loaded once, on first need). ssh-key credentials are for plain git's ssh and give none.
+fn credential_for(
+    ctx: &Context,
+    registry: &Registry,
+    name: &str,
+    identity: &mut Option<crate::vault::identity::Identity>,
+) -> Result<Option<crate::git::fetch::Auth>> {
+    use crate::vault::identity::Identity;
+    if identity.is_none() {
+        *identity = Some(Identity::load(&ctx.identity_path(), registry.root())?);
+    }
+    let identity = identity.as_ref().expect("loaded above");
+    Ok(registry
+        .credential(name, identity)?
+        .filter(|c| c.kind != crate::vault::credential::Kind::SshKey)
+        .map(|c| crate::git::fetch::Auth {
+            username: c.http_username().to_string(),
+            password: c.secret.clone(),
+        }))
+}
+
+/// Apply what a remote said to its entry; returns what changed.
+fn apply(entry: &mut Entry, learned: &Learned, now: DateTime<Utc>) -> Vec<Change> {
+    let mut changes = Vec::new();
+    if entry.remote.default_branch.as_ref() != Some(&learned.default_branch) {
+        changes.push(Change::DefaultBranch {
+            from: entry.remote.default_branch.clone(),
+            to: learned.default_branch.clone(),
+        });
+    }
+    for (path, text) in &learned.files {
+        let path = path.clone();
+        match entry.config.files.get(&path) {
+            None => changes.push(Change::FileAdded { path }),
+            Some(old) if old != text => changes.push(Change::FileChanged { path }),
+            _ => {}
+        }
+    }
+    for path in entry.config.files.keys() {
+        if !learned.files.contains_key(path) {
+            changes.push(Change::FileRemoved { path: path.clone() });
+        }
+    }
+    if !changes.is_empty() {
+        entry.remote.default_branch = Some(learned.default_branch.clone());
+        entry.remote.config_commit = learned.commit.map(|c| c.to_string());
+        entry.remote.config_fetched = Some(now);
+        entry.config.files = learned.files.clone();
+    }
+    changes
+}
+
+/// The longest a reading command (`info`, `config`) waits for a stale entry's remote.
+pub const QUICK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How current the remote data shown for an entry is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum Freshness {
+    /// Checked within the time-to-live.
+    Fresh,
+    /// Just refreshed.
+    Refreshed,
+    /// Served from the cache: when it was last checked, and why it was not now.
+    Cached {
+        checked: Option<DateTime<Utc>>,
+        reason: String,
+    },
+}
+
+/// Make sure an entry's remote data is within the registry's time-to-live, refreshing
+/// it when it is not and the network allows; otherwise say how old the cache is.
+pub fn ensure_fresh(
+    ctx: &Context,
+    registry: &mut Registry,
+    name: &str,
+    on_wait: &mut dyn FnMut(),
+) -> Result<Freshness> {
+    let network = ctx.network()?;
+    let entry = registry.entry(name)?;
+    let url = entry.git_url()?;
+    let ttl = registry.settings()?.refresh_ttl();
+    let last = Checked::load(&registry.private_dir())
+        .get(&url)
+        .cloned()
+        .unwrap_or_default();
+    let now = Utc::now();
+    let fresh = last
+        .ok
+        .is_some_and(|t| (now - t).to_std().unwrap_or_default() < ttl);
+    if fresh {
+        return Ok(Freshness::Fresh);
+    }
+    if let Some(why) = &network.offline {
+        return Ok(Freshness::Cached {
+            checked: last.ok,
+            reason: format!("offline: {why}"),
+        });
+    }
+    // A reading command waits only briefly for a remote before answering from the cache.
+    let quick = Network {
+        timeout: network.timeout.min(QUICK_TIMEOUT),
+        ..network.clone()
+    };
+    let report = refresh(
+        ctx,
+        registry,
+        &[name.to_string()],
+        &quick,
+        1,
+        &mut |_| {},
+        on_wait,
+    )?;
+    match report.failed.into_iter().next() {
+        None => Ok(Freshness::Refreshed),
+        Some(failed) => Ok(Freshness::Cached {
+            checked: last.ok,
+            reason: format!("remote unreachable: {}", failed.reason),
+        }),
+    }
+}

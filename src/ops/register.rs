@@ -1,0 +1,111 @@
+//! `register`: a repository, by URL or local path, becomes an entry.
+//!
+//! A secret in the URL goes to the vault, never into the entry; the entry's remote data
+//! is fetched right after the commit unless the caller or the network says not to.
+
+use serde::Serialize;
+
+use super::refresh::{self, Report as RefreshReport};
+use crate::vault::credential::{Credential, Kind};
+use crate::{Context, NewEntry, Result};
+
+/// What to register.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// A URL or the path of a git repository, as the user gave it.
+    pub repository: String,
+    pub entry: NewEntry,
+    /// Fetch the remote's default branch and configuration after registering.
+    pub fetch: bool,
+}
+
+/// What `register` did (docs/json.md).
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// The new entry's name.
+    pub name: String,
+    /// Its URL, as stored (never with a secret).
+    pub url: String,
+    /// The vault file the URL's secret was moved to, when the URL carried one.
+    pub secret_stored_in: Option<String>,
+    /// The identity file created to encrypt it, when there was none.
+    pub identity_created: Option<std::path::PathBuf>,
+    pub fetch: Fetch,
+}
+
+/// Whether the remote was asked, and what it said.
+#[derive(Debug, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum Fetch {
+    /// Not asked for (`--no-fetch`).
+    NotAsked,
+    /// repodex is offline.
+    Offline { why: String },
+    /// The remote answered.
+    Fetched { refresh: RefreshReport },
+    /// The remote could not be reached; the entry is registered all the same.
+    Failed { reason: String },
+}
+
+/// Register `request.repository`: one commit, then (when asked and online) a refresh.
+pub fn register(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> Result<Report> {
+    let parsed = crate::store::repository_location(&request.repository)?;
+    let mut registry = ctx.open()?;
+    let identity = match &parsed.secret {
+        Some(_) => Some(super::identity::load_or_create(ctx, &registry)?),
+        None => None,
+    };
+    let mut tx = registry.transaction(&mut *on_wait)?;
+    let entry = tx.register(&parsed.url, request.entry)?;
+    let mut secret_stored_in = None;
+    if let (Some(secret), Some(loaded)) = (parsed.secret, &identity) {
+        let credential = Credential {
+            kind: if secret.username.is_some() {
+                Kind::Password
+            } else {
+                Kind::Token
+            },
+            username: secret.username,
+            secret: secret.secret,
+            key_path: None,
+            expires: None,
+            note: Some("moved here from the URL given to `repodex register`".into()),
+        };
+        tx.set_credential(&entry.name, &credential, &loaded.identity)?;
+        secret_stored_in = Some(crate::store::layout::credential_path(&entry.name));
+    }
+    tx.commit(&format!("register {}", entry.name))?;
+    let fetch = if !request.fetch {
+        Fetch::NotAsked
+    } else {
+        let network = ctx.network()?;
+        match &network.offline {
+            Some(why) => Fetch::Offline { why: why.clone() },
+            None => {
+                let names = [entry.name.clone()];
+                let report = refresh::refresh(
+                    ctx,
+                    &mut registry,
+                    &names,
+                    &network,
+                    1,
+                    &mut |_| {},
+                    on_wait,
+                )?;
+                match report.failed.first() {
+                    Some(failed) => Fetch::Failed {
+                        reason: failed.reason.clone(),
+                    },
+                    None => Fetch::Fetched { refresh: report },
+                }
+            }
+        }
+    };
+    Ok(Report {
+        name: entry.name,
+        url: entry.url,
+        secret_stored_in,
+        identity_created: identity.and_then(|l| l.created),
+        fetch,
+    })
+}
