@@ -111,6 +111,15 @@ pub enum Error {
     #[error("{what} needs the network, and repodex is offline ({why}); nothing was changed")]
     Offline { what: String, why: String },
 
+    /// A credential is not bound to the server its entry's URL names now (the URL moved,
+    /// or the credential predates binding), so it is not sent there.
+    #[error("the credential of '{name}' {}, not to {now}, so repodex does not send it there; if the repository really lives at {now} now, `repodex creds rebind {name}` binds it there", match bound { Some(b) => format!("is bound to {b}"), None => "is bound to no server (it was stored by an older repodex)".to_string() })]
+    CredentialElsewhere {
+        name: String,
+        bound: Option<String>,
+        now: String,
+    },
+
     /// The vault refused or failed: identity, recipients, or a credential file.
     #[error("{0}")]
     Vault(String),
@@ -221,7 +230,10 @@ impl Error {
             | Error::UnknownFormat { .. }
             | Error::BrokenEntry { .. }
             | Error::Clash(_) => ErrorKind::Registry,
-            Error::UncommittedEdit { .. } | Error::Conflict | Error::Vault(_) => ErrorKind::Input,
+            Error::UncommittedEdit { .. }
+            | Error::Conflict
+            | Error::Vault(_)
+            | Error::CredentialElsewhere { .. } => ErrorKind::Input,
             Error::Git { .. }
             | Error::Io { .. }
             | Error::GitCommand { .. }

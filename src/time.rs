@@ -34,6 +34,15 @@ pub fn parse_time(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     Some(date.and_hms_opt(0, 0, 0)?.and_utc())
 }
 
+/// Parse a date as people write one for an expiry: `2027-01-31` (midnight UTC) or an
+/// RFC 3339 date-time; not a duration.
+pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
+    if parse_duration(text).is_some() {
+        return None;
+    }
+    parse_time(text, Utc::now())
+}
+
 /// "3 days ago", "5 minutes ago", "just now": how long ago `then` was.
 pub fn ago(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let seconds = (now - then).num_seconds().max(0);

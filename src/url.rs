@@ -31,7 +31,8 @@ impl Scheme {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    /// The scheme as written in URLs and in git's credential protocol.
+    pub fn as_str(self) -> &'static str {
         match self {
             Scheme::Https => "https",
             Scheme::Http => "http",
@@ -39,6 +40,72 @@ impl Scheme {
             Scheme::Git => "git",
             Scheme::File => "file",
         }
+    }
+}
+
+/// Where a credential may be sent: the scheme, host, port and path of the URL it was
+/// bound to. A credential is handed to a server only when all four match, so a
+/// redirect to another host or port, a move of the entry's URL, or a downgrade to plain
+/// http finds no credential to take (docs/security.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub scheme: Scheme,
+    /// Lowercase.
+    pub host: String,
+    /// Always given: the scheme's default when the URL has none.
+    pub port: u16,
+    /// Without leading or trailing `/` and without one trailing `.git`.
+    pub path: String,
+}
+
+impl Origin {
+    fn normal_path(path: &str) -> String {
+        let path = path.trim_matches('/');
+        let path = path.strip_suffix(".git").unwrap_or(path);
+        path.trim_end_matches('/').to_string()
+    }
+
+    /// Read an origin as [`Origin`]'s `Display` writes it (`https://host:443/o/r`).
+    pub fn parse(text: &str) -> Option<Origin> {
+        let (scheme, rest) = text.split_once("://")?;
+        let scheme = [Scheme::Https, Scheme::Http, Scheme::Ssh, Scheme::Git]
+            .into_iter()
+            .find(|s| s.as_str() == scheme)?;
+        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let (host, port) = authority.rsplit_once(':')?;
+        Some(Origin {
+            scheme,
+            host: host.to_ascii_lowercase(),
+            port: port.parse().ok()?,
+            path: Origin::normal_path(path),
+        })
+    }
+
+    /// Is a request for `scheme://host:port/path` one this origin allows? `port` is
+    /// `None` when the request names none (the scheme's default); `path` is `None` when
+    /// the asker does not say (git's credential protocol without `useHttpPath`).
+    pub fn allows(&self, scheme: &str, host: &str, port: Option<u16>, path: Option<&str>) -> bool {
+        let Some(asked) = [Scheme::Https, Scheme::Http, Scheme::Ssh, Scheme::Git]
+            .into_iter()
+            .find(|s| s.as_str() == scheme)
+        else {
+            return false;
+        };
+        let port = port.or(asked.default_port());
+        asked == self.scheme
+            && host.eq_ignore_ascii_case(&self.host)
+            && port == Some(self.port)
+            && path.is_none_or(|p| Origin::normal_path(p) == self.path)
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://{}:{}", self.scheme.as_str(), self.host, self.port)?;
+        if !self.path.is_empty() {
+            write!(f, "/{}", self.path)?;
+        }
+        Ok(())
     }
 }
 
@@ -125,9 +192,12 @@ pub enum UrlError {
     EmbeddedSecret { shown: String },
 }
 
-/// Quote user input for an error message: escaped, so that control characters cannot
-/// reach the terminal, and cut short, so that one bad input stays one line.
+/// Quote user input for an error message: with any secret a URL in it carries redacted
+/// ([`redact`]), escaped, so that control characters cannot reach the terminal, and cut
+/// short, so that one bad input stays one line. Every message that shows what a user
+/// typed shows it through this function.
 pub(crate) fn quote(input: &str) -> String {
+    let input = redact(input);
     let mut out = String::from("'");
     for (i, c) in input.chars().enumerate() {
         if i >= 120 {
@@ -138,6 +208,29 @@ pub(crate) fn quote(input: &str) -> String {
     }
     out.push('\'');
     out
+}
+
+/// `input` with the secret part of any user information taken out: the password of
+/// `user:password@` becomes `***`, and so does a user name that is a token
+/// (`ghp_…@`, long opaque names). It works on text that failed to parse as well, since
+/// that is what error messages show: anything before an `@` in the authority counts.
+pub fn redact(input: &str) -> std::borrow::Cow<'_, str> {
+    // The authority: after `scheme://` (or from the start, for `user@host:path`), up
+    // to the first `/` after it.
+    let start = input.find("://").map(|i| i + 3).unwrap_or(0);
+    let rest = &input[start..];
+    let end = rest.find('/').unwrap_or(rest.len());
+    let Some(at) = rest[..end].rfind('@') else {
+        return input.into();
+    };
+    let info = &rest[..at];
+    let shown = match info.split_once(':') {
+        Some((user, _)) if !is_known_token(user) => format!("{user}:***"),
+        Some(_) => "***:***".to_string(),
+        None if is_known_token(info) => "***".to_string(),
+        None => return input.into(),
+    };
+    format!("{}{shown}{}", &input[..start], &rest[at..]).into()
 }
 
 fn is_known_token(user: &str) -> bool {
@@ -424,6 +517,18 @@ impl GitUrl {
         &self.path
     }
 
+    /// Where a credential for this repository may be sent ([`Origin`]); `None` for a
+    /// repository on this machine.
+    pub fn origin(&self) -> Option<Origin> {
+        let host = self.host.clone()?;
+        Some(Origin {
+            scheme: self.scheme,
+            port: self.port.or(self.scheme.default_port()).unwrap_or(0),
+            host,
+            path: Origin::normal_path(&self.path),
+        })
+    }
+
     /// Is this a repository on this machine (a path or `file://`)?
     pub fn is_local(&self) -> bool {
         self.scheme == Scheme::File
@@ -574,6 +679,17 @@ mod tests {
         let secret = parsed.secret.unwrap();
         assert_eq!(secret.secret, "hunter2");
         assert!(!format!("{secret:?}").contains("hunter2"));
+        assert_eq!(
+            redact("https://alice:s3cr3t@host/o/r x"),
+            "https://alice:***@host/o/r x"
+        );
+        assert_eq!(
+            redact("ext::https://ghp_abcdefABCDEF0123456789@host/o"),
+            "ext::https://***@host/o"
+        );
+        assert_eq!(redact("alice:pw@srv:proj.git"), "alice:***@srv:proj.git");
+        assert_eq!(redact("git@github.com:o/r.git"), "git@github.com:o/r.git");
+        assert_eq!(redact("https://host/o@r"), "https://host/o@r");
         let token =
             GitUrl::parse("https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/o/r")
                 .unwrap();

@@ -1,7 +1,8 @@
 use std::io::{IsTerminal, Read};
 
 use super::{waiting_notice, CmdResult, Context, Outcome};
-use repodex::vault::credential::{Credential, Kind};
+use repodex::ops::creds;
+use repodex::vault::credential::Kind;
 use repodex::Error;
 
 /// Store credentials for a repository, encrypted to the registry's recipients
@@ -45,6 +46,19 @@ pub enum Command {
     /// List the repositories that have credentials
     #[command(after_help = "Example:\n  repodex creds list")]
     List,
+    /// Bind a repository's credential to the server its URL names now
+    ///
+    /// A credential is only ever sent to the server (scheme, host, port and path) it was
+    /// stored for. After a repository really moved (`repodex set NAME --url`), or for a
+    /// credential stored by repodex 0.2 or earlier, this binds it to the entry's URL.
+    #[command(
+        after_help = "Example:\n  repodex set mk --url https://git.new.example/team/mk.git && repodex creds rebind mk"
+    )]
+    Rebind {
+        /// A name, alias, URL or path
+        #[arg(add = super::complete::references(), allow_hyphen_values = true)]
+        reference: String,
+    },
     /// Remove a repository's credential
     #[command(after_help = "Example:\n  repodex creds rm mk")]
     Rm {
@@ -70,7 +84,7 @@ fn read_secret(prompt: &str) -> repodex::Result<String> {
         let mut text = String::new();
         stdin
             .lock()
-            .take(64 * 1024)
+            .take(repodex::vault::credential::MAX_SECRET_SIZE as u64 + 2)
             .read_to_string(&mut text)
             .map_err(|e| Error::Invalid(format!("cannot read the secret from stdin: {e}")))?;
         text
@@ -79,7 +93,6 @@ fn read_secret(prompt: &str) -> repodex::Result<String> {
 }
 
 pub fn run(ctx: &Context, command: Command) -> CmdResult {
-    let mut registry = ctx.open()?;
     match command {
         Command::Set {
             reference,
@@ -89,55 +102,37 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
             expires,
             note,
         } => {
-            let name = super::own_entry(&registry, &reference)?;
-            let kind = match kind {
-                KindArg::Token => Kind::Token,
-                KindArg::Password => Kind::Password,
-                KindArg::SshKey => Kind::SshKey,
-            };
-            if kind == Kind::SshKey && key_path.is_none() {
-                return Err(Error::Invalid(
-                    "--kind ssh-key needs --key-path PATH".into(),
-                ));
-            }
-            if kind == Kind::Password && username.is_none() {
-                return Err(Error::Invalid(
-                    "--kind password needs --username NAME".into(),
-                ));
-            }
-            let prompt = match kind {
-                Kind::Token => format!("token for {name}: "),
-                Kind::Password => format!("password for {name}: "),
-                Kind::SshKey => format!(
-                    "passphrase of {} (empty for none): ",
-                    key_path.as_deref().unwrap_or_default()
-                ),
-            };
-            let secret = read_secret(&prompt)?;
-            let credential = Credential {
-                kind,
+            let request = creds::Request {
+                reference,
+                kind: match kind {
+                    KindArg::Token => Kind::Token,
+                    KindArg::Password => Kind::Password,
+                    KindArg::SshKey => Kind::SshKey,
+                },
                 username,
-                secret,
                 key_path,
                 expires,
                 note,
             };
-            let identity = super::load_identity(ctx, &registry)?;
-            let mut tx = registry.transaction(waiting_notice)?;
-            let changed = tx.set_credential(&name, &credential, &identity)?;
-            tx.commit(&format!("set the credential of {name}"))?;
-            if !changed {
-                eprintln!("repodex: the credential of {name} is unchanged");
+            // Everything is checked before the secret is asked for.
+            let name = creds::check(ctx, &request)?;
+            let prompt = match request.kind {
+                Kind::Token => format!("token for {name}: "),
+                Kind::Password => format!("password for {name}: "),
+                Kind::SshKey => format!(
+                    "passphrase of {} (empty for none): ",
+                    request.key_path.as_deref().unwrap_or_default()
+                ),
+            };
+            let secret = read_secret(&prompt)?;
+            let report = creds::set(ctx, request, secret, &mut waiting_notice)?;
+            super::note_identity_created(report.identity_created.as_deref());
+            if !report.changed {
+                eprintln!("repodex: the credential of {} is unchanged", report.name);
             }
         }
         Command::Show { reference, reveal } => {
-            let name = super::own_entry(&registry, &reference)?;
-            let identity = super::load_identity(ctx, &registry)?;
-            let credential = registry.credential(&name, &identity)?.ok_or_else(|| {
-                Error::Invalid(format!(
-                    "'{name}' has no credential; `repodex creds set {name}` stores one"
-                ))
-            })?;
+            let (_, credential) = creds::show(ctx, &reference)?;
             let mut fields = vec![
                 ("kind", credential.kind.as_str().to_string()),
                 (
@@ -148,6 +143,13 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
             if let Some(path) = &credential.key_path {
                 fields.push(("key path", path.clone()));
             }
+            fields.push((
+                "bound to",
+                credential
+                    .origin
+                    .clone()
+                    .unwrap_or_else(|| "(no server: `repodex creds rebind` binds it)".into()),
+            ));
             fields.push((
                 "expires",
                 credential.expires.clone().unwrap_or_else(|| "-".into()),
@@ -167,17 +169,21 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
             super::render::fields(&fields);
         }
         Command::List => {
-            for name in registry.credential_names()? {
+            for name in ctx.open()?.credential_names()? {
                 println!("{name}");
             }
         }
+        Command::Rebind { reference } => {
+            let report = creds::rebind(ctx, &reference, &mut waiting_notice)?;
+            eprintln!(
+                "repodex: the credential of {} is bound to {} (it was bound to {})",
+                report.name,
+                report.to.as_deref().unwrap_or("its URL"),
+                report.from.as_deref().unwrap_or("no server")
+            );
+        }
         Command::Rm { reference } => {
-            let name = super::own_entry(&registry, &reference)?;
-            let mut tx = registry.transaction(waiting_notice)?;
-            if !tx.remove_credential(&name)? {
-                return Err(Error::Invalid(format!("'{name}' has no credential")));
-            }
-            tx.commit(&format!("remove the credential of {name}"))?;
+            let name = creds::remove(ctx, &reference, &mut waiting_notice)?;
             eprintln!("repodex: removed the credential of {name}; it stays readable in history, so rotate it at its source");
         }
     }

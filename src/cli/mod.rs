@@ -231,13 +231,18 @@ fn load_identity(
     registry: &Registry,
 ) -> repodex::Result<repodex::vault::identity::Identity> {
     let loaded = repodex::ops::identity::load_or_create(ctx, registry)?;
-    if let Some(path) = &loaded.created {
+    note_identity_created(loaded.created.as_deref());
+    Ok(loaded.identity)
+}
+
+/// The notice for an identity created on first need.
+fn note_identity_created(path: Option<&std::path::Path>) {
+    if let Some(path) = path {
         eprintln!(
             "repodex: created your identity at {}; `repodex identity` prints its public key",
             path.display()
         );
     }
-    Ok(loaded.identity)
 }
 
 /// The note shown when remote data comes from the cache:

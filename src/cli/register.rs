@@ -45,12 +45,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         fetch: !args.no_fetch,
     };
     let report = register::register(ctx, request, &mut waiting_notice)?;
-    if let Some(path) = &report.identity_created {
-        eprintln!(
-            "repodex: created your identity at {}; `repodex identity` prints its public key",
-            path.display()
-        );
-    }
+    super::note_identity_created(report.identity_created.as_deref());
     if let Some(path) = &report.secret_stored_in {
         eprintln!(
             "repodex: the URL carried a secret; it is stored encrypted in the vault ({path}), and the entry has the URL without it"

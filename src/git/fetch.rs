@@ -47,11 +47,13 @@ fn gix_url(url: &str) -> Result<gix::Url> {
     })
 }
 
-/// A username and password (or token) for HTTP, held in memory only.
+/// A username and password (or token) for HTTP, held in memory only, and the one
+/// origin it may be sent to.
 #[derive(Clone)]
 pub struct Auth {
     pub username: String,
     pub password: String,
+    pub origin: crate::url::Origin,
 }
 
 impl std::fmt::Debug for Auth {
@@ -59,6 +61,7 @@ impl std::fmt::Debug for Auth {
         f.debug_struct("Auth")
             .field("username", &self.username)
             .field("password", &"[REDACTED]")
+            .field("origin", &self.origin)
             .finish()
     }
 }
@@ -68,12 +71,16 @@ type CredentialResult =
 
 /// The credential callback gix gets: the vault's credential for this remote, or none.
 /// Never a prompt, never another helper: a remote that asks for credentials we do not
-/// have fails at once instead of waiting for a terminal.
+/// have fails at once instead of waiting for a terminal. gix asks with the URL it is
+/// talking to, which after a redirect is the redirect's target: the credential is
+/// given only when that URL is the credential's own origin, over https.
 fn credentials(
     auth: Option<Auth>,
 ) -> impl FnMut(gix::credentials::helper::Action) -> CredentialResult {
     move |action| match (action, &auth) {
-        (gix::credentials::helper::Action::Get(context), Some(auth)) => {
+        (gix::credentials::helper::Action::Get(context), Some(auth))
+            if asks_for(&context, &auth.origin) =>
+        {
             Ok(Some(gix::credentials::protocol::Outcome {
                 identity: gix::sec::identity::Account {
                     username: auth.username.clone(),
@@ -85,6 +92,23 @@ fn credentials(
         }
         _ => Ok(None),
     }
+}
+
+/// Is gix asking, in `context`, for a URL of `origin` itself, over https?
+fn asks_for(context: &gix::credentials::protocol::Context, origin: &crate::url::Origin) -> bool {
+    let Some(url) = context
+        .url
+        .as_ref()
+        .and_then(|u| gix::url::parse(AsRef::<gix::bstr::BStr>::as_ref(u)).ok())
+    else {
+        return false;
+    };
+    let scheme = url.scheme.as_str();
+    let path = url.path.to_string();
+    scheme == "https"
+        && url
+            .host()
+            .is_some_and(|host| origin.allows(scheme, host, url.port, Some(&path)))
 }
 
 /// Create (once) the bare repository that remote operations need when there is no mirror.

@@ -73,6 +73,21 @@ pub fn run(ctx: &Context, operation: &str, input: &str) -> Result<Outcome> {
     if credential.kind == Kind::SshKey {
         return Ok(Outcome::Silent);
     }
+    // Only to the origin the credential is bound to (not after the entry's URL moved to
+    // another server), and only for the username it holds.
+    if !credential
+        .bound_origin()
+        .is_some_and(|origin| request.asks_for(&origin))
+    {
+        return Ok(Outcome::Silent);
+    }
+    if request
+        .username
+        .as_deref()
+        .is_some_and(|u| u != credential.http_username())
+    {
+        return Ok(Outcome::Silent);
+    }
     let text = helper::answer(credential.http_username(), &credential.secret)?;
     Ok(Outcome::Answer(Answer(text)))
 }

@@ -9,6 +9,7 @@
 
 pub mod clone;
 pub mod credential;
+pub mod creds;
 pub mod git_setup;
 pub mod identity;
 pub mod import;

@@ -171,8 +171,8 @@ pub fn refresh(
                 .config_paths
                 .clone()
                 .unwrap_or_else(|| settings.config_paths()),
-            max_file_size: settings.max_config_size(),
-            max_mirror_size: settings.max_mirror_size(),
+            max_file_size: network.limits.config_size(&settings),
+            max_mirror_size: network.limits.mirror_size(&settings),
             auth: None,
         };
         if with_credentials.contains(name) {
@@ -285,13 +285,26 @@ fn credential_for(
         *identity = Some(Identity::load(&ctx.identity_path(), registry.root())?);
     }
     let identity = identity.as_ref().expect("loaded above");
-    Ok(registry
+    let Some(credential) = registry
         .credential(name, identity)?
         .filter(|c| c.kind != crate::vault::credential::Kind::SshKey)
-        .map(|c| crate::git::fetch::Auth {
-            username: c.http_username().to_string(),
-            password: c.secret.clone(),
-        }))
+    else {
+        return Ok(None);
+    };
+    // Only to the server it was stored for: not after the entry's URL moved, and never
+    // in clear text.
+    let origin = credential.check_bound(name, &registry.entry(name)?.git_url()?)?;
+    if origin.scheme != crate::url::Scheme::Https {
+        return Err(Error::Vault(format!(
+            "it is not sent over {} ({origin}), where anyone on the network can read it; give '{name}' its https URL (`repodex set {name} --url https://...`, then `repodex creds rebind {name}`)",
+            origin.scheme.as_str()
+        )));
+    }
+    Ok(Some(crate::git::fetch::Auth {
+        username: credential.http_username().to_string(),
+        password: credential.secret.clone(),
+        origin,
+    }))
 }
 
 /// Apply what a remote said to its entry; returns what changed.
@@ -354,7 +367,7 @@ pub fn ensure_fresh(
     let network = ctx.network()?;
     let entry = registry.entry(name)?;
     let url = entry.git_url()?;
-    let ttl = registry.settings()?.refresh_ttl();
+    let ttl = network.limits.refresh_ttl(&registry.settings()?);
     let last = Checked::load(&registry.private_dir())
         .get(&url)
         .cloned()

@@ -70,6 +70,7 @@ pub fn register(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> R
             key_path: None,
             expires: None,
             note: Some("moved here from the URL given to `repodex register`".into()),
+            origin: None,
         };
         tx.set_credential(&entry.name, &credential, &loaded.identity)?;
         secret_stored_in = Some(crate::store::layout::credential_path(&entry.name));

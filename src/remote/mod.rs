@@ -20,13 +20,57 @@ use crate::git::ObjectId;
 use crate::url::GitUrl;
 use crate::{Error, Result};
 
-/// When repodex may use the network, and for how long it waits.
+/// When repodex may use the network, for how long it waits, and how much it takes.
 #[derive(Debug, Clone)]
 pub struct Network {
     /// `Some(why)` when repodex must not open any connection.
     pub offline: Option<String>,
     /// How long one remote may take before it is abandoned.
     pub timeout: Duration,
+    /// This machine's bounds, which a shared `registry.toml` can only lower.
+    pub limits: Limits,
+}
+
+/// This machine's bounds on what a refresh takes and how often it asks. They come from
+/// the user's config file (or the defaults); the settings a registry shares
+/// (`registry.toml`, written by anyone who can push) can lower them, never raise them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest configuration file cached, in bytes.
+    pub max_config_size: u64,
+    /// The most one refresh may download into a mirror, in bytes.
+    pub max_mirror_size: u64,
+    /// The shortest time-to-live of remote data: reading commands never ask a remote
+    /// more often than this, whatever `registry.toml` says.
+    pub min_refresh_ttl: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        use crate::store::layout;
+        Limits {
+            max_config_size: layout::DEFAULT_MAX_CONFIG_SIZE,
+            max_mirror_size: layout::DEFAULT_MAX_MIRROR_SIZE,
+            min_refresh_ttl: Duration::from_secs(60),
+        }
+    }
+}
+
+impl Limits {
+    /// The largest configuration file to cache under `settings`.
+    pub fn config_size(&self, settings: &crate::store::layout::Settings) -> u64 {
+        settings.max_config_size().min(self.max_config_size)
+    }
+
+    /// The most to download into one mirror under `settings`.
+    pub fn mirror_size(&self, settings: &crate::store::layout::Settings) -> u64 {
+        settings.max_mirror_size().min(self.max_mirror_size)
+    }
+
+    /// The time-to-live of remote data under `settings`.
+    pub fn refresh_ttl(&self, settings: &crate::store::layout::Settings) -> Duration {
+        settings.refresh_ttl().max(self.min_refresh_ttl)
+    }
 }
 
 /// This machine's settings, `$XDG_CONFIG_HOME/repodex/config.toml`.
@@ -37,6 +81,10 @@ struct UserConfig {
     offline: Option<bool>,
     /// Seconds one remote may take.
     timeout: Option<u64>,
+    /// This machine's [`Limits`], in bytes and seconds.
+    max_config_size: Option<u64>,
+    max_mirror_size: Option<u64>,
+    min_refresh_ttl: Option<u64>,
 }
 
 impl Network {
@@ -90,7 +138,20 @@ impl Network {
                 .map(Duration::from_secs)
                 .unwrap_or(Network::DEFAULT_TIMEOUT),
         };
-        Ok(Network { offline, timeout })
+        let defaults = Limits::default();
+        let limits = Limits {
+            max_config_size: config.max_config_size.unwrap_or(defaults.max_config_size),
+            max_mirror_size: config.max_mirror_size.unwrap_or(defaults.max_mirror_size),
+            min_refresh_ttl: config
+                .min_refresh_ttl
+                .map(Duration::from_secs)
+                .unwrap_or(defaults.min_refresh_ttl),
+        };
+        Ok(Network {
+            offline,
+            timeout,
+            limits,
+        })
     }
 
     /// Fail with [`Error::Offline`] when offline.

@@ -9,10 +9,15 @@ use serde::{Deserialize, Serialize};
 
 use super::identity::Identity;
 use super::recipients::Recipients;
+use crate::url::{GitUrl, Origin};
 use crate::{Error, Result};
 
 /// Largest credential file repodex decrypts.
 pub const MAX_FILE_SIZE: u64 = 64 * 1024;
+
+/// Largest secret `creds set` takes: what fits, encrypted to a team's keys and
+/// ASCII-armored, well inside [`MAX_FILE_SIZE`].
+pub const MAX_SECRET_SIZE: usize = 16 * 1024;
 
 /// What kind of secret a credential holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +58,12 @@ pub struct Credential {
     pub expires: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The origin the credential was bound to (`https://host:443/o/r`, see
+    /// [`Origin`]): it is handed to no other. Set by the vault from the entry's URL when
+    /// the credential is stored or re-bound; `None` in files written before binding
+    /// existed, which are not handed to anyone until re-bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 impl std::fmt::Debug for Credential {
@@ -62,11 +73,33 @@ impl std::fmt::Debug for Credential {
             .field("username", &self.username)
             .field("secret", &"[REDACTED]")
             .field("key_path", &self.key_path)
+            .field("origin", &self.origin)
             .finish()
     }
 }
 
 impl Credential {
+    /// The origin this credential is bound to, if it is bound.
+    pub fn bound_origin(&self) -> Option<Origin> {
+        self.origin.as_deref().and_then(Origin::parse)
+    }
+
+    /// Refuse, saying why and what to do, unless this credential (of the entry `name`)
+    /// is bound to the origin of `url`, the entry's URL now.
+    pub fn check_bound(&self, name: &str, url: &GitUrl) -> Result<Origin> {
+        let now = url.origin();
+        match (self.bound_origin(), now) {
+            (Some(bound), Some(now)) if bound == now => Ok(bound),
+            (bound, now) => Err(Error::CredentialElsewhere {
+                name: name.to_string(),
+                bound: bound.map(|b| b.to_string()),
+                now: now
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| url.to_string()),
+            }),
+        }
+    }
+
     /// The username to send over HTTP.
     pub fn http_username(&self) -> &str {
         self.username.as_deref().unwrap_or("x-access-token")

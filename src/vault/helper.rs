@@ -1,8 +1,9 @@
 //! git's credential-helper protocol: `repodex credential get|store|erase`.
 //!
 //! git writes `key=value` lines up to a blank line. repodex answers a `get` only when
-//! the protocol and host (and the path, when git sends it) match a registered entry
-//! exactly, and only with `username=` and `password=`. A missing protocol or host is an
+//! the protocol (https, never http) and host (and the path, when git sends it) match a
+//! registered entry exactly and the origin its credential is bound to, and the username
+//! git sends (if any) is the credential's; and only with `username=` and `password=`. A missing protocol or host is an
 //! error, never a wildcard (git's CVE-2020-11008). `store` writes nothing; `erase`
 //! marks the credential as rejected on this machine, so that it is not offered again
 //! until it is set anew.
@@ -11,7 +12,7 @@ use std::collections::BTreeMap;
 
 use crate::store::catalog::Record;
 use crate::store::Registry;
-use crate::url::{GitUrl, Scheme};
+use crate::url::{GitUrl, Origin, Scheme};
 use crate::{Error, Result};
 
 /// Largest request read from git.
@@ -64,41 +65,29 @@ pub fn parse(input: &str) -> Result<Request> {
     })
 }
 
-fn default_port(scheme: Scheme) -> &'static str {
-    match scheme {
-        Scheme::Https => "443",
-        _ => "80",
+impl Request {
+    /// Does this request ask for `origin` exactly (scheme, host, port, and the path when
+    /// git sends one)? Only https is ever answered: over plain http git would send the
+    /// password in clear.
+    pub fn asks_for(&self, origin: &Origin) -> bool {
+        if self.protocol != "https" {
+            return false;
+        }
+        let (host, port) = match self.host.rsplit_once(':') {
+            // `[::1]` has colons of its own; only a colon after the `]` starts a port.
+            Some((h, p)) if !p.contains(']') => match p.parse() {
+                Ok(port) => (h, Some(port)),
+                Err(_) => return false,
+            },
+            _ => (self.host.as_str(), None),
+        };
+        origin.allows(&self.protocol, host, port, self.path.as_deref())
     }
 }
 
 /// Does the entry's URL match git's request exactly?
 fn matches(url: &GitUrl, request: &Request) -> bool {
-    let scheme = match request.protocol.as_str() {
-        "https" => Scheme::Https,
-        "http" => Scheme::Http,
-        _ => return false,
-    };
-    if url.scheme() != scheme || url.is_local() {
-        return false;
-    }
-    let (req_host, req_port) = match request.host.rsplit_once(':') {
-        Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => (h, p.to_string()),
-        _ => (request.host.as_str(), default_port(scheme).to_string()),
-    };
-    let url_port = url
-        .port()
-        .map(|p| p.to_string())
-        .unwrap_or_else(|| default_port(scheme).to_string());
-    if !url.host().is_some_and(|h| h.eq_ignore_ascii_case(req_host)) || url_port != req_port {
-        return false;
-    }
-    match &request.path {
-        None => true,
-        Some(path) => {
-            let trim = |p: &str| p.trim_matches('/').trim_end_matches(".git").to_string();
-            trim(path) == trim(url.path())
-        }
-    }
+    url.scheme() == Scheme::Https && url.origin().is_some_and(|o| request.asks_for(&o))
 }
 
 /// The entry whose credential answers `request`: the one matching protocol, host and
@@ -208,6 +197,15 @@ mod tests {
         assert!(!matches(
             &url,
             &r("protocol=https\nhost=git.example.com.evil.com\n")
+        ));
+        // One `.git` is the same repository; two are another path.
+        assert!(!matches(
+            &url,
+            &r("protocol=https\nhost=git.example.com\npath=o/r.git.git\n")
+        ));
+        assert!(!matches(
+            &url,
+            &r("protocol=https\nhost=git.example.com:notaport\npath=o/r.git\n")
         ));
     }
 }

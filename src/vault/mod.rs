@@ -62,6 +62,13 @@ impl Registry {
         }
     }
 
+    /// The recipient set this machine accepted (`.git/repodex/accepted-recipients`):
+    /// the only keys it ever encrypts to.
+    pub fn accepted_recipients(&self) -> Option<Recipients> {
+        let text = std::fs::read_to_string(self.private_dir().join(ACCEPTED_RECIPIENTS)).ok()?;
+        Recipients::parse(&text).ok()
+    }
+
     /// The tamper check: fail, showing the difference, when HEAD's recipients are not
     /// the set this machine last accepted.
     pub fn check_recipients(&self) -> Result<()> {
@@ -152,7 +159,17 @@ impl Transaction<'_> {
                 "the secret is empty; give the token or password on stdin or at the prompt".into(),
             ));
         }
-        self.entry(name)?;
+        if credential.secret.len() > credential::MAX_SECRET_SIZE {
+            return Err(Error::Vault(format!(
+                "the secret is {} bytes; repodex stores secrets of at most {} bytes (a token or password, not a file)",
+                credential.secret.len(),
+                credential::MAX_SECRET_SIZE
+            )));
+        }
+        // The credential is bound to the server the entry's URL names now.
+        let mut credential = credential.clone();
+        credential.origin = self.entry(name)?.git_url()?.origin().map(|o| o.to_string());
+        let credential = &credential;
         let recipients = match self.recipients_now()? {
             Some(recipients) => recipients,
             None => {
@@ -183,6 +200,23 @@ impl Transaction<'_> {
         }
         self.put_file(&path, Some(credential.encrypt(&recipients)?))?;
         Ok(true)
+    }
+
+    /// Bind `name`'s credential to the origin of the entry's URL now (after the
+    /// repository moved, or for a credential stored before binding existed). Returns
+    /// the origin it was bound to before, if any.
+    pub fn rebind_credential(&mut self, name: &str, identity: &Identity) -> Result<Option<String>> {
+        self.registry().check_recipients()?;
+        let path = credential_path(name);
+        let bytes = self.file(&path)?.ok_or_else(|| {
+            Error::Vault(format!(
+                "'{name}' has no credential; `repodex creds set {name}` stores one"
+            ))
+        })?;
+        let credential = Credential::decrypt(&path, &bytes, identity)?;
+        let before = credential.origin.clone();
+        self.set_credential(name, &credential, identity)?;
+        Ok(before)
     }
 
     /// Remove `name`'s credential; `Ok(false)` when it had none.

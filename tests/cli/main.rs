@@ -13,6 +13,7 @@ mod fuzz_regressions;
 mod git_locks;
 mod hand_edits;
 mod hostile;
+mod hostile_teammate;
 mod migrate;
 mod minsky;
 mod names_everywhere;

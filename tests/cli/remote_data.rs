@@ -135,6 +135,8 @@ fn an_unreachable_remote_is_answered_from_the_cache_with_its_age() {
         "registry.toml",
         &format!("{settings}refresh_ttl = \"1s\"\n"),
     );
+    // A time-to-live under this machine's floor (a minute) needs the user's own say.
+    allow_short_ttl(&env);
     drop(daemon);
     std::thread::sleep(std::time::Duration::from_millis(1100));
 
@@ -179,6 +181,8 @@ fn offline_opens_no_connection_at_all() {
         "registry.toml",
         &format!("{settings}refresh_ttl = \"1s\"\n"),
     );
+    // A time-to-live under this machine's floor (a minute) needs the user's own say.
+    allow_short_ttl(&env);
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let before = server.connections();
 
@@ -353,9 +357,20 @@ fn which_files_are_cached_settings_overrides_and_limits() {
         "registry.toml",
         &format!("{settings}max_config_size = 400000\n"),
     );
+    // The shared registry.toml can lower this machine's limit, never raise it.
     let run = env.run(&["refresh", "app"]);
     assert!(
-        run.stderr.contains("updated app: config/local.yaml added, custom/settings.toml added, .minsky/config.yaml removed"),
+        run.stderr
+            .contains("skipped app: config/local.yaml: 307200 bytes, over the 262144 byte limit"),
+        "{}",
+        run.stderr
+    );
+    let config = env.root().join("config/repodex");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("config.toml"), "max_config_size = 400000\n").unwrap();
+    let run = env.run(&["refresh", "app"]);
+    assert!(
+        run.stderr.contains("updated app: config/local.yaml added"),
         "{}",
         run.stderr
     );
@@ -426,4 +441,11 @@ fn a_refresh_downloads_no_more_than_max_mirror_size() {
     );
     env.ok(&["refresh", "big"]);
     assert_eq!(env.ok(&["config", "big", CONFIG]), config("github"));
+}
+
+/// This machine's config allows remote data to go stale at once (the floor is a minute).
+fn allow_short_ttl(env: &TestEnv) {
+    let config = env.root().join("config/repodex");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("config.toml"), "min_refresh_ttl = 0\n").unwrap();
 }

@@ -149,6 +149,8 @@ pub struct Counts {
     pub fetches: AtomicUsize,
     /// Requests refused for missing or wrong credentials.
     pub refused: AtomicUsize,
+    /// Requests that carried an `Authorization` header, whatever its value.
+    pub authorized: AtomicUsize,
 }
 
 /// Smart HTTP on 127.0.0.1: each request runs `git http-backend` as a CGI program.
@@ -166,6 +168,9 @@ pub struct HttpOptions {
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// `(username, password)` every request must carry.
     pub basic_auth: Option<(String, String)>,
+    /// Answer every request with `302 Found` to this base URL (`https://127.0.0.1:PORT`)
+    /// and the same path, as a server that moved or an attacker's would.
+    pub redirect_to: Option<String>,
 }
 
 /// A certificate authority and a server certificate for 127.0.0.1, made with openssl in
@@ -314,6 +319,16 @@ impl HttpServer {
         format!("{}://127.0.0.1:{}/{name}.git", self.scheme, self.port)
     }
 
+    /// Requests that carried an `Authorization` header.
+    pub fn authorized(&self) -> usize {
+        self.counts.authorized.load(Ordering::Relaxed)
+    }
+
+    /// The base URL (`https://127.0.0.1:PORT`), for another server to redirect to.
+    pub fn base(&self) -> String {
+        format!("{}://127.0.0.1:{}", self.scheme, self.port)
+    }
+
     /// Requests refused for missing or wrong credentials.
     pub fn refused(&self) -> usize {
         self.counts.refused.load(Ordering::Relaxed)
@@ -383,6 +398,18 @@ fn serve<S: Read + Write>(
             reader.read_exact(&mut body)?;
             body
         };
+        if header("authorization").is_some() {
+            counts.authorized.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some(base) = &options.redirect_to {
+            let writer = reader.get_mut();
+            write!(
+                writer,
+                "HTTP/1.1 302 Found\r\nLocation: {base}{target}\r\nContent-Length: 0\r\n\r\n"
+            )?;
+            writer.flush()?;
+            continue;
+        }
         if let Some((user, password)) = &options.basic_auth {
             use base64::Engine;
             let expected = format!(

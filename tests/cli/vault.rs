@@ -28,6 +28,7 @@ fn private_server(env: &TestEnv) -> (HttpServer, PathBuf) {
         HttpOptions {
             tls: Some(tls),
             basic_auth: Some(("alice".into(), TOKEN.into())),
+            redirect_to: None,
         },
     );
     (server, ca)
@@ -534,6 +535,7 @@ fn a_credential_is_never_sent_over_plain_http() {
         HttpOptions {
             tls: None,
             basic_auth: Some(("alice".into(), TOKEN.into())),
+            redirect_to: None,
         },
     );
     env.ok(&[
@@ -553,9 +555,19 @@ fn a_credential_is_never_sent_over_plain_http() {
     );
     let run = env.run(&["refresh", "private"]);
     assert_eq!(run.code, 5, "{run:?}");
-    assert!(run.stderr.contains("clear text"), "{}", run.stderr);
     assert!(
-        server.refused() > 0 && server.fetches() == 0,
-        "the server never got the secret"
+        run.stderr
+            .contains("it is not sent over http (http://127.0.0.1:"),
+        "{}",
+        run.stderr
     );
+    // repodex refuses before it connects: the server never saw a request.
+    assert_eq!(server.connections(), 0, "the server was contacted");
+    // Nor does the helper answer git for http.
+    let request = format!(
+        "protocol=http\nhost=127.0.0.1:{}\npath=private.git\n\n",
+        server.port
+    );
+    let run = env.run_stdin(&["credential", "get"], &request);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run:?}");
 }

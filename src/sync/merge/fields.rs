@@ -146,7 +146,15 @@ impl Merger<'_> {
             )
             .and_then(|bytes| Recipients::parse(&String::from_utf8_lossy(&bytes)).ok());
         match (decrypted, recipients) {
-            (Ok(credential), Some(recipients)) => Ok(Some(credential.encrypt(&recipients)?)),
+            (Ok(credential), Some(recipients)) => match self.encryptable(recipients) {
+                Some(recipients) => Ok(Some(credential.encrypt(&recipients)?)),
+                // Never to a key this machine did not accept: the winner stays as its
+                // side encrypted it.
+                None => {
+                    self.merged.notes.push(Decision::HeldBack { path });
+                    Ok(Some(winner.clone()))
+                }
+            },
             _ => Ok(Some(winner.clone())),
         }
     }

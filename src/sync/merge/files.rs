@@ -20,12 +20,14 @@ impl Merger<'_> {
         let max = MAX_FILE_SIZE as usize;
         let ours = self.read(self.ours.tree, RECIPIENTS_FILE, max, "here");
         let theirs = self.read(self.theirs.tree, RECIPIENTS_FILE, max, "on the remote");
-        let Some(recipients) = ours
+        let Some(ours) = ours
             .filter(|o| Some(o) != theirs.as_ref())
             .and_then(|bytes| Recipients::parse(&String::from_utf8_lossy(&bytes)).ok())
         else {
             return;
         };
+        // Never to a key this machine did not accept (one a pull brought in unseen).
+        let recipients = self.encryptable(ours);
         for (path, content) in plan.files.iter_mut() {
             let Some(bytes) = content.as_mut() else {
                 continue;
@@ -33,11 +35,17 @@ impl Merger<'_> {
             if layout::name_for_credential(path).is_none() {
                 continue;
             }
+            let Some(recipients) = &recipients else {
+                self.merged.notes.push(Decision::HeldBack {
+                    path: path.to_string(),
+                });
+                continue;
+            };
             let again = self
                 .identity
                 .ok_or_else(|| Error::Vault("no identity".into()))
                 .and_then(|identity| Credential::decrypt(path, bytes, identity))
-                .and_then(|credential| credential.encrypt(&recipients));
+                .and_then(|credential| credential.encrypt(recipients));
             match again {
                 Ok(encrypted) => *bytes = encrypted,
                 Err(_) => self.merged.notes.push(Decision::CannotEncryptAgain {

@@ -31,6 +31,7 @@ use crate::store::layout::{self, credential_path, Layout};
 use crate::store::Transaction;
 use crate::vault::credential::MAX_FILE_SIZE;
 use crate::vault::identity::Identity;
+use crate::vault::recipients::Recipients;
 use crate::{Error, Result};
 
 mod fields;
@@ -94,6 +95,9 @@ pub enum Decision {
     CredentialOnBothSides { name: String, from_remote: bool },
     /// A credential from the remote could not be encrypted again here.
     CannotEncryptAgain { path: String },
+    /// A credential was not encrypted again because the recipients it would go to are
+    /// not the set this machine accepted; it was kept as it was.
+    HeldBack { path: String },
     /// The remote changed `.age-recipients`; it must be accepted here.
     RecipientsChanged,
     /// A shared file changed on both sides.
@@ -113,6 +117,7 @@ impl std::fmt::Display for Decision {
             Decision::CredentialKept { name } => write!(f, "kept the credential of '{name}': it was removed on one side and changed on the other"),
             Decision::CredentialOnBothSides { name, from_remote } => write!(f, "the credential of '{name}' changed on both sides; kept the later one ({})", if *from_remote { "from the remote" } else { "from here" }),
             Decision::CannotEncryptAgain { path } => write!(f, "{path} from the remote could not be encrypted again to this registry's recipients here; set it again with `repodex creds set`"),
+            Decision::HeldBack { path } => write!(f, "{path} was not encrypted again: this registry's {RECIPIENTS_FILE} is not the set this machine accepted, and repodex encrypts to no key you did not accept; check it with `repodex recipients list`, run `repodex recipients accept`, then sync again"),
             Decision::RecipientsChanged => write!(f, "{RECIPIENTS_FILE} was changed on the remote: check it with `repodex recipients list`, then run `repodex recipients accept`"),
             Decision::FileOnBothSides { path, from_remote } => write!(f, "{path} changed on both sides; kept the version {}", if *from_remote { "from the remote (the later change)" } else { "from here" }),
             Decision::KeptForgottenHere { name } => write!(f, "kept '{name}': it was forgotten here and changed on the remote"),
@@ -148,6 +153,8 @@ struct Merger<'a> {
     ours: Side,
     theirs: Side,
     identity: Option<&'a Identity>,
+    /// The recipient set this machine accepted: the only keys it ever encrypts to.
+    accepted: Option<Recipients>,
     clashes: Vec<String>,
     merged: Merged,
 }
@@ -173,6 +180,7 @@ pub fn merge(
     let (plan, merged) = {
         let repo = tx.registry().repo();
         let mut merger = Merger::new(repo, tx.base(), theirs, base, identity)?;
+        merger.accepted = tx.registry().accepted_recipients();
         let plan = merger.plan()?;
         if !merger.clashes.is_empty() {
             return Err(clash(merger.clashes));
@@ -227,6 +235,15 @@ fn apply(tx: &mut Transaction<'_>, plan: Plan) -> Result<()> {
 }
 
 impl<'a> Merger<'a> {
+    /// `recipients` when it is exactly the set this machine accepted, the only set it
+    /// may encrypt to; `None` otherwise (someone else's change not yet accepted).
+    fn encryptable(&self, recipients: Recipients) -> Option<Recipients> {
+        self.accepted
+            .as_ref()
+            .filter(|a| a.keys() == recipients.keys())
+            .map(|_| recipients)
+    }
+
     fn new(
         repo: &'a Repo,
         ours: ObjectId,
@@ -258,6 +275,7 @@ impl<'a> Merger<'a> {
                 .transpose()?,
             ours: side(ours)?,
             theirs: side(theirs)?,
+            accepted: None,
             identity,
             clashes: Vec::new(),
             merged: Merged::default(),

@@ -1,0 +1,347 @@
+//! The vault against a teammate turned attacker: Mallory has her own HOME and identity
+//! and can push to the shared remote, and runs servers on 127.0.0.1 that redirect, ask
+//! for Basic auth and count every `Authorization` header they receive. Each test passes
+//! when Mallory's key decrypts nothing she was not given and no server outside a
+//! credential's origin receives the credential (docs/security.md).
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::servers::{tls_for_localhost, HttpOptions, HttpServer, Upstreams};
+use crate::support::{git_in, run_with_stdin, TestEnv};
+use pretty_assertions::assert_eq;
+
+const TOKEN: &str = "tok-77c1d2e9-team";
+
+fn bare_remote(env: &TestEnv, dir: &Path, name: &str) -> String {
+    git_in(env, dir, &["init", "-q", "--bare", "-b", "main", name]);
+    dir.join(name).display().to_string()
+}
+
+fn synced(env: &TestEnv) -> String {
+    let run = env.run(&["sync"]);
+    assert_eq!(run.code, 0, "sync failed: {run:?}");
+    env.assert_plain_git_happy();
+    run.stderr
+}
+
+fn key_of(env: &TestEnv) -> String {
+    env.ok(&["identity"]).trim().to_string()
+}
+
+/// A repodex command that trusts the tests' CA.
+fn trusting(env: &TestEnv, ca: &Path, args: &[&str]) -> Command {
+    let mut cmd = env.command(args);
+    cmd.env("SSL_CERT_FILE", ca);
+    cmd
+}
+
+fn run(mut cmd: Command) -> crate::support::Run {
+    run_with_stdin(
+        {
+            cmd.stdin(std::process::Stdio::piped());
+            cmd
+        },
+        "",
+    )
+}
+
+/// Mallory adds her key to `.age-recipients` on a fork; Alice looks at it with a plain
+/// `git pull` (the registry is a git repository) and does not accept it. Bob rotates
+/// the team's token. Alice's next sync must not encrypt Bob's token to Mallory's key,
+/// though her registry's `.age-recipients` now lists it.
+#[test]
+fn a_key_nobody_accepted_never_receives_a_secret_through_a_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice, bob, mallory) = (TestEnv::online(), TestEnv::online(), TestEnv::online());
+    let url = bare_remote(&alice, dir.path(), "registry.git");
+    let fork = bare_remote(&alice, dir.path(), "fork.git");
+    alice.ok(&["init"]);
+    alice.ok(&["remote", "set", &url]);
+    alice.ok(&[
+        "register",
+        "https://git.example.com/team/app.git",
+        "--name",
+        "app",
+        "--no-fetch",
+    ]);
+    assert_eq!(
+        alice.run_stdin(&["creds", "set", "app"], "token-one").code,
+        0
+    );
+    synced(&alice);
+    bob.ok(&["init", "--from", &url]);
+    alice.ok(&["recipients", "add", &key_of(&bob)]);
+    synced(&alice);
+    synced(&bob);
+    bob.ok(&["recipients", "accept"]);
+
+    mallory.ok(&["init", "--from", &url]);
+    let mallory_key = key_of(&mallory);
+    let text = std::fs::read_to_string(mallory.registry().join(".age-recipients")).unwrap();
+    mallory.hand_commit(".age-recipients", &format!("{text}{mallory_key}\n"));
+    git_in(
+        &mallory,
+        &mallory.registry(),
+        &["push", "-q", &fork, "HEAD:main"],
+    );
+    git_in(
+        &alice,
+        &alice.registry(),
+        &["pull", "-q", "--ff-only", &fork, "main"],
+    );
+
+    assert_eq!(bob.run_stdin(&["creds", "set", "app"], "token-two").code, 0);
+    synced(&bob);
+    let said = synced(&alice);
+    assert!(
+        said.contains("credentials/app.age was not encrypted again: this registry's .age-recipients is not the set this machine accepted"),
+        "{said}"
+    );
+
+    // Mallory takes what was pushed, and cannot read the token.
+    synced(&mallory);
+    let stolen = mallory.run(&["creds", "show", "app", "--reveal"]);
+    assert_eq!(stolen.code, 2, "{stolen:?}");
+    assert!(
+        stolen.stderr.contains("is not encrypted to your key"),
+        "{stolen:?}"
+    );
+    assert!(!stolen.stdout.contains("token-two"));
+    // Bob's rotation arrived whole for the people it was meant for.
+    synced(&bob);
+    let shown = bob.run(&["creds", "show", "app", "--reveal"]);
+    assert!(shown.stdout.contains("token-two"), "{shown:?}");
+}
+
+/// The entry's server answers `302` to Mallory's server, which asks for Basic auth.
+/// repodex follows the redirect (as git does) but gives its credential only to the
+/// origin it was stored for: Mallory's server never sees an `Authorization` header.
+#[test]
+fn a_redirect_to_another_server_gets_no_credential() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    upstreams.create(
+        &env,
+        "private",
+        "main",
+        &[(".minsky/config.yaml", "x: 1\n")],
+    );
+    let (tls, ca) = tls_for_localhost(&env.root().join("tls"));
+    let mallory = HttpServer::start_with(
+        &upstreams,
+        HttpOptions {
+            tls: Some(tls.clone()),
+            basic_auth: Some(("mallory".into(), "anything".into())),
+            redirect_to: None,
+        },
+    );
+    let redirector = HttpServer::start_with(
+        &upstreams,
+        HttpOptions {
+            tls: Some(tls),
+            basic_auth: None,
+            redirect_to: Some(mallory.base()),
+        },
+    );
+    let url = redirector.url("private");
+    env.ok(&["register", "--no-fetch", &url, "--name", "app"]);
+    assert_eq!(env.run_stdin(&["creds", "set", "app"], TOKEN).code, 0);
+
+    let refreshed = run(trusting(&env, &ca, &["refresh", "app"]));
+    assert_eq!(refreshed.code, 5, "{refreshed:?}");
+    assert!(
+        redirector.connections() > 0,
+        "the entry's server was not asked"
+    );
+    assert!(
+        mallory.refused() > 0,
+        "the redirect was not followed: {refreshed:?}"
+    );
+    assert_eq!(
+        mallory.authorized(),
+        0,
+        "Mallory's server received a credential"
+    );
+    assert!(!refreshed.stderr.contains(TOKEN));
+    env.assert_secret_absent(TOKEN);
+}
+
+/// Mallory pushes a commit that points the team's entry at her server. Alice's next
+/// refresh, and the `info` that refreshes a stale entry, and git asking repodex's
+/// credential helper, all refuse to send the token there, and say how to re-bind it
+/// should the repository really have moved.
+#[test]
+fn a_pushed_url_change_does_not_take_the_credential_along() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice, mallory) = (TestEnv::online(), TestEnv::online());
+    let upstreams = Upstreams::new(&alice);
+    upstreams.create(
+        &alice,
+        "private",
+        "main",
+        &[(".minsky/config.yaml", "x: 1\n")],
+    );
+    let (tls, ca) = tls_for_localhost(&alice.root().join("tls"));
+    let team_server = HttpServer::start_with(
+        &upstreams,
+        HttpOptions {
+            tls: Some(tls.clone()),
+            basic_auth: Some(("x-access-token".into(), TOKEN.into())),
+            redirect_to: None,
+        },
+    );
+    let mallory_server = HttpServer::start_with(
+        &upstreams,
+        HttpOptions {
+            tls: Some(tls),
+            basic_auth: Some(("mallory".into(), "anything".into())),
+            redirect_to: None,
+        },
+    );
+    let url = bare_remote(&alice, dir.path(), "registry.git");
+    alice.ok(&["init"]);
+    alice.ok(&["remote", "set", &url]);
+    alice.ok(&[
+        "register",
+        "--no-fetch",
+        &team_server.url("private"),
+        "--name",
+        "app",
+    ]);
+    assert_eq!(alice.run_stdin(&["creds", "set", "app"], TOKEN).code, 0);
+    let refreshed = run(trusting(&alice, &ca, &["refresh", "app"]));
+    assert_eq!(refreshed.code, 0, "{refreshed:?}");
+    synced(&alice);
+
+    mallory.ok(&["init", "--from", &url]);
+    mallory.ok(&["set", "app", "--url", &mallory_server.url("private")]);
+    synced(&mallory);
+    synced(&alice);
+
+    let refreshed = run(trusting(&alice, &ca, &["refresh", "app"]));
+    assert_eq!(refreshed.code, 5, "{refreshed:?}");
+    assert!(
+        refreshed.stderr.contains(&format!(
+            "the credential of 'app' is bound to https://127.0.0.1:{}/private, not to https://127.0.0.1:{}/private, so repodex does not send it there",
+            team_server.port, mallory_server.port
+        )),
+        "{refreshed:?}"
+    );
+    assert!(
+        refreshed.stderr.contains("`repodex creds rebind app`"),
+        "{refreshed:?}"
+    );
+    let shown = run(trusting(&alice, &ca, &["info", "app"]));
+    assert_eq!(shown.code, 0, "{shown:?}");
+    assert!(shown.stderr.contains("(cached"), "{shown:?}");
+    // git, told by Mallory's URL to ask for her host, gets nothing from the helper.
+    let request = format!(
+        "protocol=https\nhost=127.0.0.1:{}\npath=private.git\n\n",
+        mallory_server.port
+    );
+    let asked = alice.run_stdin(&["credential", "get"], &request);
+    assert_eq!((asked.code, asked.stdout.as_str()), (0, ""), "{asked:?}");
+    assert_eq!(
+        mallory_server.authorized(),
+        0,
+        "Mallory's server received a credential"
+    );
+
+    // For the team's own server, the helper answers, but only exactly: not for a
+    // path that only resembles the repository's, nor for another username.
+    let exact = format!(
+        "protocol=https\nhost=127.0.0.1:{}\npath=private.git\n\n",
+        team_server.port
+    );
+    alice.ok(&["set", "app", "--url", &team_server.url("private")]);
+    let answered = alice.run_stdin(&["credential", "get"], &exact);
+    assert!(
+        answered.stdout.contains(&format!("password={TOKEN}")),
+        "{answered:?}"
+    );
+    for request in [
+        exact.replace("path=private.git", "path=private.git.git"),
+        exact.replace("path=private.git\n", "path=private.git\nusername=mallory\n"),
+    ] {
+        let asked = alice.run_stdin(&["credential", "get"], &request);
+        assert_eq!(asked.stdout, "", "{request:?}");
+    }
+}
+
+/// A secret too large to be one is refused before anything is written.
+#[test]
+fn a_secret_larger_than_the_bound_is_refused_before_anything_is_written() {
+    let env = TestEnv::new();
+    env.ok(&[
+        "register",
+        "https://git.example.com/team/app.git",
+        "--name",
+        "app",
+    ]);
+    let before = env.head();
+    let huge = "x".repeat(200 * 1024);
+    let run = env.run_stdin(&["creds", "set", "app"], &huge);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("repodex stores secrets of at most 16384 bytes"),
+        "{run:?}"
+    );
+    assert_eq!(env.head(), before);
+    assert!(!env.registry().join("credentials").exists());
+}
+
+/// Mallory pushes a `registry.toml` that raises every bound (a 2^64-1 byte cache, no
+/// time-to-live). Alice's machine keeps its own: the 300 KB file is still not cached,
+/// and reading commands do not start asking the remote on every call.
+#[test]
+fn settings_from_the_remote_cannot_raise_this_machines_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice, mallory) = (TestEnv::online(), TestEnv::online());
+    let upstreams = Upstreams::new(&alice);
+    let big = "x: 1\n".repeat(60_000);
+    upstreams.create(
+        &alice,
+        "big",
+        "main",
+        &[(".minsky/config.yaml", big.as_str())],
+    );
+    let server = HttpServer::start(&upstreams);
+    let url = bare_remote(&alice, dir.path(), "registry.git");
+    alice.ok(&["init"]);
+    alice.ok(&["remote", "set", &url]);
+    let registered = alice.run(&["register", &server.url("big"), "--name", "app"]);
+    assert_eq!(registered.code, 0, "{registered:?}");
+    synced(&alice);
+
+    mallory.ok(&["init", "--from", &url]);
+    let settings = std::fs::read_to_string(mallory.registry().join("registry.toml")).unwrap();
+    mallory.hand_commit(
+        "registry.toml",
+        &format!("{settings}max_config_size = 18446744073709551615\nmax_mirror_size = 18446744073709551615\nrefresh_ttl = \"0s\"\n"),
+    );
+    synced(&mallory);
+    synced(&alice);
+    assert!(
+        std::fs::read_to_string(alice.registry().join("registry.toml"))
+            .unwrap()
+            .contains("18446744073709551615")
+    );
+
+    let refreshed = alice.run(&["refresh", "app"]);
+    assert_eq!(refreshed.code, 0, "{refreshed:?}");
+    assert!(
+        refreshed
+            .stderr
+            .contains("skipped app: .minsky/config.yaml"),
+        "{refreshed:?}"
+    );
+    let cached = alice.run(&["config", "app", ".minsky/config.yaml"]);
+    assert_ne!(cached.code, 0, "the file was cached: {cached:?}");
+    // Just refreshed: within this machine's shortest time-to-live, info asks nobody.
+    let before = server.connections();
+    alice.ok(&["info", "app"]);
+    alice.ok(&["info", "app"]);
+    assert_eq!(server.connections(), before, "info asked the remote again");
+}
