@@ -36,6 +36,9 @@ pub mod context;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+// Plumbing over gix and the git binary: public for the crate's own binary and benches,
+// not part of the library's API.
+#[doc(hidden)]
 pub mod git;
 pub mod import;
 pub mod ops;

@@ -18,13 +18,13 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     for change in registry.log(name.as_deref())? {
         let short = change.commit.to_hex_with_len(8).to_string();
         let date = change.time.format("%Y-%m-%d %H:%M");
-        println!("{date}  {short}  {}", change.summary);
+        println!("{date}  {short}  {}", super::render::text(&change.summary));
         for line in change.body.lines().filter(|l| !l.is_empty()) {
             if name
                 .as_deref()
                 .is_none_or(|n| line.starts_with(&format!("{n}:")))
             {
-                println!("                          {line}");
+                println!("                          {}", super::render::text(line));
             }
         }
     }

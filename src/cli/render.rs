@@ -26,8 +26,37 @@ pub fn json_lines<T: Serialize>(items: &[T]) {
     let _ = out.write_all(if items.is_empty() { b"]\n" } else { b"\n]\n" });
 }
 
+/// A string from the registry, a remote or a file, made safe for a terminal: control
+/// characters (C0, DEL, C1) and the bidirectional overrides that reorder what a line
+/// seems to say (U+202A to U+202E, U+2066 to U+2069) are shown escaped (`\u{1b}`), so
+/// that a teammate's description or a remote's branch name cannot move the cursor,
+/// recolour the screen or disguise itself. Every human-readable line goes through it.
+pub fn text(value: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !value.chars().any(unsafe_char) {
+        return value.into();
+    }
+    value
+        .chars()
+        .map(|c| {
+            if unsafe_char(c) {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// Print rows as aligned columns under a header; the last column is not padded.
 pub fn table(header: &[&str], rows: &[Vec<String>]) {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| text(cell).into_owned()).collect())
+        .collect();
+    let rows = rows.as_slice();
     let columns = header.len();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
@@ -64,6 +93,7 @@ pub fn fields(pairs: &[(&str, String)]) {
         println!(
             "{key:width$}  {value}",
             key = format!("{key}:"),
+            value = text(value),
             width = width + 1
         );
     }

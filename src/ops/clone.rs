@@ -79,6 +79,7 @@ pub fn clone(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> Resu
             &names,
             &network,
             1,
+            true,
             &mut |_| {},
             on_wait,
         )?;

@@ -83,6 +83,9 @@ pub enum Cause {
     Credential,
     /// It was renamed, moved or forgotten while its remote was being asked.
     ChangedMeanwhile,
+    /// Its URL is a repository on this machine that this machine's user never asked
+    /// to read (someone else registered it): `repodex refresh NAME` reads it.
+    LocalNotAllowed,
 }
 
 /// A configuration file seen on the remote and not cached.
@@ -134,29 +137,37 @@ pub fn run(
             "the registry is empty; register a repository first".into(),
         ));
     }
+    let by_name = matches!(which, Which::These(_));
     refresh(
         ctx,
         &mut registry,
         &names,
         &network,
         jobs,
+        by_name,
         on_progress,
         on_wait,
     )
 }
 
-/// Refresh the entries named `names` of `registry` over `network`.
+/// Refresh the entries named `names` of `registry` over `network`. `by_name` says the
+/// user named these entries (`refresh NAME`, `register`, `clone`), which lets their
+/// local URLs be read; otherwise a local URL this machine was never asked to read is
+/// left alone ([`Cause::LocalNotAllowed`]).
+#[allow(clippy::too_many_arguments)]
 pub fn refresh(
     ctx: &Context,
     registry: &mut Registry,
     names: &[String],
     network: &Network,
     jobs: usize,
+    by_name: bool,
     on_progress: &mut dyn FnMut(Progress),
     on_wait: &mut dyn FnMut(),
 ) -> Result<Report> {
     network.require("refresh")?;
     let cache = ctx.cache();
+    let allowed = Checked::load(&registry.private_dir());
     let settings = registry.settings()?;
     let with_credentials = registry.credential_names()?;
     let mut identity = None;
@@ -164,6 +175,17 @@ pub fn refresh(
     let mut unusable = Vec::new();
     for name in names {
         let entry = registry.entry(name)?;
+        let url = entry.git_url()?;
+        if !by_name && !allowed.may_read(&url) {
+            unusable.push(Failed {
+                name: name.clone(),
+                cause: Cause::LocalNotAllowed,
+                reason: format!(
+                    "its URL is a repository on this machine ({url}) that you never asked repodex to read; `repodex refresh {name}` reads it"
+                ),
+            });
+            continue;
+        }
         let mut task = Task {
             name: name.clone(),
             url: entry.git_url()?,
@@ -197,6 +219,13 @@ pub fn refresh(
     let private = registry.private_dir();
     let mut tx = registry.transaction(on_wait)?;
     let mut checked = Checked::load(&private);
+    if by_name {
+        for task in results.iter().map(|(task, _)| task) {
+            if task.url.is_local() {
+                checked.allow_local(&task.url);
+            }
+        }
+    }
     report.failed.extend(unusable);
     for (task, result) in results {
         let learned = match result {
@@ -396,6 +425,7 @@ pub fn ensure_fresh(
         &[name.to_string()],
         &quick,
         1,
+        false,
         &mut |_| {},
         on_wait,
     )?;

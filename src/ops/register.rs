@@ -90,6 +90,7 @@ pub fn register(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> R
                     &names,
                     &network,
                     1,
+                    true,
                     &mut |_| {},
                     on_wait,
                 )?;

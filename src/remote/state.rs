@@ -25,10 +25,17 @@ pub struct Check {
     pub error: Option<String>,
 }
 
-/// Every remote's last check.
+/// Every remote's last check, and the local repositories this machine's user asked to
+/// read.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Checked {
     remotes: BTreeMap<String, Check>,
+    /// Identity keys of local (path or `file://`) repositories that this machine
+    /// registered or refreshed by name. An entry with a local URL that someone else
+    /// pushed is read only after that: otherwise a teammate could point an entry at
+    /// `file:///home/you/private` and have its files cached and synced to them.
+    #[serde(default)]
+    local_reads: std::collections::BTreeSet<String>,
 }
 
 impl Checked {
@@ -42,6 +49,17 @@ impl Checked {
     pub fn save(&self, private_dir: &Path) -> Result<()> {
         let bytes = serde_json::to_vec_pretty(self).expect("state serializes");
         crate::git::write_atomically(&private_dir.join(FILE), &bytes)
+    }
+
+    /// Let this machine read the local repository `url` from now on.
+    pub fn allow_local(&mut self, url: &GitUrl) {
+        self.local_reads.insert(url.identity_key());
+    }
+
+    /// May this machine read `url` without being asked by name? Always for remote
+    /// URLs; for local ones, only once allowed ([`Checked::allow_local`]).
+    pub fn may_read(&self, url: &GitUrl) -> bool {
+        !url.is_local() || self.local_reads.contains(&url.identity_key())
     }
 
     pub fn get(&self, url: &GitUrl) -> Option<&Check> {

@@ -4,7 +4,7 @@
 //! killed process never leaves a stale one) and git's `index.lock` (waiting for a git
 //! process that holds it, as git would), re-reads HEAD, collects entry edits while
 //! checking every name, alias and URL against the registry, and commits them as one git
-//! commit through the store's one pipeline ([`super::commit`]), which survives a crash
+//! commit through the store's one pipeline (`store/commit.rs`), which survives a crash
 //! at any point. Paths with uncommitted hand edits are never overwritten: the
 //! transaction refuses before anything is written.
 

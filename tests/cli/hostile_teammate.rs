@@ -345,3 +345,166 @@ fn settings_from_the_remote_cannot_raise_this_machines_bounds() {
     alice.ok(&["info", "app"]);
     assert_eq!(server.connections(), before, "info asked the remote again");
 }
+
+/// A URL with a secret in it, given where it is refused or matches nothing, is never
+/// printed back with the secret, by any command.
+#[test]
+fn no_message_repeats_a_secret_given_in_a_url() {
+    const SECRET: &str = "s3cr3t-9f1b7d";
+    let env = TestEnv::new();
+    env.ok(&[
+        "register",
+        "https://git.example.com/team/app.git",
+        "--name",
+        "app",
+    ]);
+    let bad_urls = [
+        format!("https://alice:{SECRET}@git.example.com/team/app x"),
+        format!("https://alice:{SECRET}@-host/o/r"),
+        format!("ext::https://alice:{SECRET}@host/o/r"),
+        format!("https://alice:{SECRET}@host:99999/o/r"),
+        format!("ftp://alice:{SECRET}@host/o/r"),
+        format!("https://ghp_{SECRET}0123456789abcdef@host/o/r x"),
+        format!("alice:{SECRET}@srv:proj.git\u{1}"),
+    ];
+    for url in &bad_urls {
+        let commands: Vec<Vec<&str>> = vec![
+            vec!["register", url, "--no-fetch"],
+            vec!["resolve", url],
+            vec!["info", url],
+            vec!["which", url],
+            vec!["clone", url],
+            vec!["forget", url],
+            vec!["refresh", url],
+            vec!["config", url],
+            vec!["remote", "set", url],
+            vec!["registry", "add", "org", url],
+            vec!["set", "app", "--url", url],
+            vec!["alias", "add", url, "x"],
+        ];
+        for args in commands {
+            let run = env.run(&args);
+            assert_ne!(run.code, 0, "{args:?} accepted a bad URL: {run:?}");
+            assert!(
+                !run.stderr.contains(SECRET) && !run.stdout.contains(SECRET),
+                "{args:?} printed the secret: {run:?}"
+            );
+            assert!(
+                run.stderr.starts_with("repodex: error: "),
+                "{args:?}: {run:?}"
+            );
+        }
+        let fresh = TestEnv::new();
+        let run = fresh.run(&["init", "--from", url]);
+        assert_ne!(run.code, 0, "{run:?}");
+        assert!(
+            !run.stderr.contains(SECRET),
+            "init --from printed the secret: {run:?}"
+        );
+    }
+    env.assert_secret_absent(SECRET);
+}
+
+/// Mallory pushes an entry whose URL is a folder on Alice's machine. Alice's reads
+/// (`info`, which refreshes stale data) and `refresh --all` leave it alone, so nothing
+/// of that folder reaches the registry or Mallory; Alice's own `refresh evil` reads it.
+#[test]
+fn a_local_repository_pushed_by_someone_else_is_not_read_until_asked() {
+    const PRIVATE: &str = "token: alice-private-9d2c";
+    let dir = tempfile::tempdir().unwrap();
+    let (alice, mallory) = (TestEnv::online(), TestEnv::online());
+    let url = bare_remote(&alice, dir.path(), "registry.git");
+    alice.ok(&["init"]);
+    alice.ok(&["remote", "set", &url]);
+    let private = alice.make_repo("private");
+    std::fs::create_dir_all(private.join(".minsky")).unwrap();
+    std::fs::write(private.join(".minsky/config.yaml"), format!("{PRIVATE}\n")).unwrap();
+    git_in(&alice, &private, &["add", "."]);
+    git_in(&alice, &private, &["commit", "-qm", "private settings"]);
+    synced(&alice);
+
+    mallory.ok(&["init", "--from", &url]);
+    let target = format!("file://{}", private.canonicalize().unwrap().display());
+    mallory.ok(&["register", &target, "--name", "evil", "--no-fetch"]);
+    synced(&mallory);
+    synced(&alice);
+
+    let shown = alice.run(&["info", "evil"]);
+    assert_eq!(shown.code, 0, "{shown:?}");
+    assert!(
+        shown
+            .stderr
+            .contains("that you never asked repodex to read; `repodex refresh evil` reads it"),
+        "{shown:?}"
+    );
+    let all = alice.run(&["refresh", "--all"]);
+    assert_eq!(all.code, 5, "{all:?}");
+    assert!(
+        all.stderr
+            .contains("failed evil: its URL is a repository on this machine"),
+        "{all:?}"
+    );
+    synced(&alice);
+    synced(&mallory);
+    assert_ne!(
+        mallory.run(&["config", "evil", ".minsky/config.yaml"]).code,
+        0
+    );
+    mallory.assert_secret_absent(PRIVATE);
+    assert!(!alice.git(&["log", "-p", "--all"]).contains(PRIVATE));
+
+    // Alice's explicit choice reads it, as she asked.
+    alice.ok(&["refresh", "evil"]);
+    assert_eq!(
+        alice.ok(&["config", "evil", ".minsky/config.yaml"]),
+        format!("{PRIVATE}\n")
+    );
+}
+
+/// Mallory commits, with plain git, an entry whose description reverses the text after
+/// it (U+202E; a description with control characters is refused outright), under a
+/// commit subject that would retitle the terminal. What
+/// Alice's terminal gets from `info` and `log` is the escaped text.
+#[test]
+fn escape_sequences_from_a_teammate_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice, mallory) = (TestEnv::online(), TestEnv::online());
+    let url = bare_remote(&alice, dir.path(), "registry.git");
+    alice.ok(&["init"]);
+    alice.ok(&["remote", "set", &url]);
+    alice.ok(&[
+        "register",
+        "https://git.example.com/team/app.git",
+        "--name",
+        "app",
+    ]);
+    synced(&alice);
+    mallory.ok(&["init", "--from", &url]);
+    let path = crate::support::entry_path("app");
+    let text = std::fs::read_to_string(mallory.registry().join(&path)).unwrap();
+    let text = text.replacen(
+        "added = ",
+        "description = \"invoice\\u202egnp.exe\"\nadded = ",
+        1,
+    );
+    std::fs::write(mallory.registry().join(&path), text).unwrap();
+    git_in(
+        &mallory,
+        &mallory.registry(),
+        &["commit", "-qam", "tidy \u{1b}]0;owned\u{7}"],
+    );
+    synced(&mallory);
+    synced(&alice);
+
+    for (args, escaped) in [
+        (vec!["info", "app"], "invoice\\u{202e}gnp.exe"),
+        (vec!["log"], "tidy \\u{1b}]0;owned\\u{7}"),
+    ] {
+        let out = alice.ok(&args);
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{202e}') && !out.contains('\u{7}'),
+            "{args:?} printed raw control characters: {out:?}"
+        );
+        assert!(out.contains(escaped), "{args:?}: {out:?}");
+    }
+}
