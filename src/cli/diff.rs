@@ -22,62 +22,38 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let registry = ctx.open()?;
-    let name = super::own_entry(&registry, &args.reference)?;
-    let now = registry.entry(&name)?;
-    let before_commit = match &args.since {
-        Some(since) => Some(registry.commit_at(since)?),
-        None => match registry.log(Some(&name))?.first() {
-            Some(latest) => registry.parent_of(latest.commit)?,
-            None => None,
-        },
-    };
-    let before = before_commit.and_then(|c| registry.entry_at(c, &name).ok());
-    let empty = std::collections::BTreeMap::new();
-    let old_files = before.as_ref().map_or(&empty, |e| &e.config.files);
-    let old_branch = before
-        .as_ref()
-        .and_then(|e| e.remote.default_branch.clone());
-    let mut printed = false;
-    if old_branch != now.remote.default_branch {
+    let report = repodex::ops::diff::diff(ctx, &args.reference, args.since.as_deref())?;
+    let name = &report.name;
+    if let Some((old, new)) = &report.default_branch {
         println!(
             "default branch: {} -> {}",
-            old_branch.as_deref().unwrap_or("(unknown)"),
-            now.remote.default_branch.as_deref().unwrap_or("(unknown)")
+            old.as_deref().unwrap_or("(unknown)"),
+            new.as_deref().unwrap_or("(unknown)")
         );
-        printed = true;
     }
-    let paths: std::collections::BTreeSet<&String> =
-        old_files.keys().chain(now.config.files.keys()).collect();
-    for path in paths {
-        let old = old_files.get(path).map(String::as_str).unwrap_or("");
-        let new = now.config.files.get(path).map(String::as_str).unwrap_or("");
-        if old == new {
-            continue;
-        }
-        let diff = similar::TextDiff::from_lines(old, new);
-        let (from, to) = (
-            if old_files.contains_key(path) {
-                format!("a/{path}")
-            } else {
-                "/dev/null".into()
-            },
-            if now.config.files.contains_key(path) {
-                format!("b/{path}")
-            } else {
-                "/dev/null".into()
-            },
+    for file in &report.files {
+        let (old, new) = (
+            file.before.as_deref().unwrap_or(""),
+            file.after.as_deref().unwrap_or(""),
         );
+        let from = match file.before {
+            Some(_) => format!("a/{}", file.path),
+            None => "/dev/null".into(),
+        };
+        let to = match file.after {
+            Some(_) => format!("b/{}", file.path),
+            None => "/dev/null".into(),
+        };
+        let diff = similar::TextDiff::from_lines(old, new);
         print!(
             "{}",
             diff.unified_diff().context_radius(3).header(&from, &to)
         );
-        printed = true;
     }
-    if before.is_none() {
+    if !report.existed {
         eprintln!("repodex: '{name}' was not in the registry then; compared with nothing");
     }
-    if !printed {
+    if report.default_branch.is_none() && report.files.is_empty() {
         let since = args.since.as_deref().unwrap_or("its previous version");
         eprintln!("repodex: no configuration changes for '{name}' since {since}");
     }

@@ -1,7 +1,7 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-use super::{waiting_notice, CmdResult, Context, Outcome};
+use super::{render, waiting_notice, CmdResult, Context, Outcome};
 use repodex::ops::import::{self, MinskySources, Report, Source};
 use repodex::Error;
 
@@ -130,16 +130,24 @@ fn render(report: &Report, dry_run: bool) {
         );
     }
     for planned in &report.planned {
-        println!("{}  ({} records)", planned.url, planned.records);
+        println!(
+            "{}  ({} records)",
+            render::text(&planned.url),
+            planned.records
+        );
     }
     let (registered, known, skipped) =
         (report.registered.len(), report.known, report.skipped.len());
     for item in &report.skipped {
-        eprintln!("skipped {}: {}", item.what, item.reason);
+        eprintln!(
+            "skipped {}: {}",
+            render::text(&item.what),
+            render::text(&item.reason.to_string())
+        );
     }
     for item in &report.registered {
         match report.source {
-            Source::Minsky => eprintln!("registered {} ({})", item.name, item.from),
+            Source::Minsky => eprintln!("registered {} ({})", item.name, render::text(&item.from)),
             Source::Scan => eprintln!("registered {}", item.name),
             Source::File => {}
         }

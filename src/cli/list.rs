@@ -1,4 +1,5 @@
 use super::{render, CmdResult, Context, Outcome};
+use repodex::ops::list::{self, Filter, Sources};
 use repodex::{RawRecord, Record, Summary};
 use serde::Serialize;
 
@@ -21,42 +22,6 @@ pub struct Args {
     json: bool,
 }
 
-/// A matcher for PATTERN.
-enum Filter {
-    All,
-    Glob(glob::Pattern),
-    Text(String),
-}
-
-impl Filter {
-    fn new(pattern: Option<&str>) -> repodex::Result<Filter> {
-        Ok(match pattern {
-            None => Filter::All,
-            Some(p) if p.contains(['*', '?', '[']) => {
-                Filter::Glob(glob::Pattern::new(&p.to_lowercase()).map_err(|e| {
-                    repodex::Error::Invalid(format!("the pattern '{p}' is not a valid glob: {e}"))
-                })?)
-            }
-            Some(p) => Filter::Text(p.to_lowercase()),
-        })
-    }
-
-    fn matches(&self, s: &Summary) -> bool {
-        match self {
-            Filter::All => true,
-            Filter::Glob(g) => g.matches(&s.name) || s.aliases.iter().any(|a| g.matches(a)),
-            Filter::Text(t) => {
-                s.name.contains(t.as_str())
-                    || s.aliases.iter().any(|a| a.contains(t.as_str()))
-                    || s.url.to_lowercase().contains(t.as_str())
-                    || s.description
-                        .as_deref()
-                        .is_some_and(|d| d.to_lowercase().contains(t.as_str()))
-            }
-        }
-    }
-}
-
 /// A `list --json` item: an entry's summary, or a file that could not be read.
 #[derive(Serialize)]
 #[serde(untagged)]
@@ -76,19 +41,16 @@ enum Item {
 /// `list --json` of everything: the catalog's summaries go out as stored, one line per
 /// entry, with no parsing and no re-encoding, so it costs about what reading the
 /// catalog costs. Returns how many files could not be read.
-fn stream_json(
-    sources: &[(Option<String>, Option<repodex::Registry>)],
-    registry: &repodex::Registry,
-) -> usize {
+fn stream_json(sources: &Sources) -> usize {
     use std::io::Write;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut broken = 0;
     let mut first = true;
     let _ = out.write_all(b"[");
-    for (layer, layer_registry) in sources {
-        let layer_json = serde_json::to_string(layer).expect("a layer name serializes");
-        for record in layer_registry.as_ref().unwrap_or(registry).raw_records() {
+    for (layer, registry) in sources.each() {
+        let layer_json = serde_json::to_string(&layer).expect("a layer name serializes");
+        for record in registry.raw_records() {
             let _ = out.write_all(if first { b"\n  " } else { b",\n  " });
             first = false;
             match record {
@@ -116,31 +78,21 @@ fn stream_json(
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let registry = ctx.open()?;
-    let filter = Filter::new(args.pattern.as_deref())?;
+    let filter = Filter::new(args.pattern.as_deref(), args.tags)?;
+    let sources = list::sources(ctx)?;
     let mut items = Vec::new();
     let mut broken = 0;
-    let layers = registry.layers()?;
-    let mut sources = vec![(None, None)];
-    for layer in layers {
-        let layer_registry = registry.open_layer(&layer)?;
-        sources.push((Some(layer.name), Some(layer_registry)));
-    }
-    if args.json && matches!(filter, Filter::All) && args.tags.is_empty() {
-        let broken = stream_json(&sources, &registry);
+    if args.json && filter.is_everything() {
+        let broken = stream_json(&sources);
         return Ok(broken_warning(broken));
     }
-    for (layer, layer_registry) in &sources {
-        for record in layer_registry.as_ref().unwrap_or(&registry).records() {
+    for (layer, registry) in sources.each() {
+        for record in registry.records() {
             match record {
-                Record::Entry(s)
-                    if filter.matches(&s) && args.tags.iter().all(|t| s.tags.contains(t)) =>
-                {
-                    items.push(Item::Entry {
-                        summary: s,
-                        layer: layer.clone(),
-                    })
-                }
+                Record::Entry(s) if filter.matches(&s) => items.push(Item::Entry {
+                    summary: s,
+                    layer: layer.map(str::to_string),
+                }),
                 Record::Entry(_) => {}
                 Record::Broken { name, error } => {
                     broken += 1;
@@ -149,7 +101,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             }
         }
     }
-    let with_layers = sources.len() > 1;
+    let with_layers = !sources.layers.is_empty();
     if args.json {
         render::json_lines(&items);
     } else {

@@ -145,7 +145,7 @@ pub fn main() -> ExitCode {
     let ctx = match Context::from_env(cli.registry.as_deref(), cli.offline) {
         Ok(ctx) => ctx,
         Err(error) => {
-            eprintln!("repodex: error: {error}");
+            eprintln!("repodex: error: {}", render::text(&error.to_string()));
             return ExitCode::from(exit::FAILURE);
         }
     };
@@ -193,7 +193,7 @@ pub fn main() -> ExitCode {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Exit(code)) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("repodex: error: {error}");
+            eprintln!("repodex: error: {}", render::text(&error.to_string()));
             ExitCode::from(match error.kind() {
                 ErrorKind::Input => exit::INPUT,
                 ErrorKind::NoMatch => exit::NO_MATCH,
@@ -256,7 +256,7 @@ fn freshness_note(freshness: &repodex::ops::refresh::Freshness) -> Option<String
                 Some(t) => format!("checked {}", repodex::time::ago(*t, chrono::Utc::now())),
                 None => "never checked".to_string(),
             };
-            Some(format!("(cached, {when}; {reason})"))
+            Some(format!("(cached, {when}; {})", render::text(reason)))
         }
     }
 }

@@ -1,6 +1,6 @@
 use std::io::IsTerminal;
 
-use super::{exit, waiting_notice, CmdResult, Context, Outcome};
+use super::{exit, render, waiting_notice, CmdResult, Context, Outcome};
 use repodex::ops::refresh::{self, Which};
 
 /// Learn each repository's default branch and configuration files from its remote
@@ -65,11 +65,13 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         for skipped in &report.skipped {
             eprintln!(
                 "skipped {}: {}: {}",
-                skipped.name, skipped.path, skipped.reason
+                skipped.name,
+                render::text(&skipped.path),
+                render::text(&skipped.reason)
             );
         }
         for failed in &report.failed {
-            eprintln!("failed {}: {}", failed.name, failed.reason);
+            eprintln!("failed {}: {}", failed.name, render::text(&failed.reason));
         }
         eprintln!(
             "{} updated, {} unchanged, {} failed",

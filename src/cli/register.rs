@@ -59,7 +59,8 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             "repodex: registered without fetching (offline: {why}); `repodex refresh {name}` fetches later"
         ),
         Fetch::Failed { reason } => eprintln!(
-            "repodex: registered, but could not fetch: {reason}; `repodex refresh {name}` tries again"
+            "repodex: registered, but could not fetch: {}; `repodex refresh {name}` tries again",
+            super::render::text(reason)
         ),
     }
     Ok(Outcome::Success)

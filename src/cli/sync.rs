@@ -44,7 +44,7 @@ fn render(report: &sync::Report) {
         eprintln!("  {change}");
     }
     for decision in &report.decisions {
-        eprintln!("repodex: {decision}");
+        eprintln!("repodex: {}", super::render::text(&decision.to_string()));
     }
     for path in &report.uncommitted {
         eprintln!("repodex: {path} has uncommitted changes, which were not synced; commit them with git to send them");
@@ -63,7 +63,11 @@ fn render(report: &sync::Report) {
     eprintln!("repodex: synced: {what}{retries}");
     for layer in &report.layers {
         match (&layer.error, layer.updated) {
-            (Some(error), _) => eprintln!("repodex: layer {}: {error}", layer.name),
+            (Some(error), _) => eprintln!(
+                "repodex: layer {}: {}",
+                layer.name,
+                super::render::text(error)
+            ),
             (None, true) => eprintln!("repodex: layer {}: updated", layer.name),
             (None, false) => {}
         }

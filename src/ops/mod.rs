@@ -10,9 +10,11 @@
 pub mod clone;
 pub mod credential;
 pub mod creds;
+pub mod diff;
 pub mod git_setup;
 pub mod identity;
 pub mod import;
+pub mod list;
 pub mod lookup;
 pub mod refresh;
 pub mod register;

@@ -78,6 +78,13 @@ impl Registry {
         if spec.is_empty() || spec.starts_with('-') || spec.chars().any(char::is_control) {
             return Err(bad());
         }
+        // A commit id beats a time, as in git: `9419449d` is an abbreviated hash before it
+        // is 9,419,449 days.
+        if spec.len() >= 4 && spec.chars().all(|c| c.is_ascii_hexdigit()) {
+            if let Some(commit) = self.repo().rev_parse_commit(spec) {
+                return Ok(commit);
+            }
+        }
         if let Some(time) = crate::time::parse_time(spec, Utc::now()) {
             let history = self.repo().history(self.head())?;
             return history

@@ -347,6 +347,29 @@ pub fn initial_files(layout: Layout) -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
+/// Check a `.gitattributes` that came from elsewhere: only the lines repodex writes
+/// (and comments and blank lines). Any other attribute can make git run a program (a
+/// filter or merge driver) or rewrite files (`working-tree-encoding`), and every later
+/// sync would fail until someone repaired git by hand.
+pub fn check_gitattributes(text: &str) -> Result<(), String> {
+    let ours: Vec<&str> = GITATTRIBUTES
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect();
+    match text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && !ours.contains(l))
+    {
+        None => Ok(()),
+        Some(line) => Err(format!(
+            "the line {} is not one repodex writes ({}); remove it",
+            crate::url::quote(line),
+            ours.join(", ")
+        )),
+    }
+}
+
 const GITATTRIBUTES: &str = "\
 # Entries are plain text; credentials are age-encrypted and diff through `age`.
 *.toml text eol=lf

@@ -8,6 +8,7 @@
 //! starts over, a bounded number of times. Other registries can be mounted read-only
 //! beside the user's own ([`layers`]).
 
+mod check;
 pub mod layers;
 pub mod merge;
 
@@ -285,8 +286,12 @@ fn merge_fetched(
         }
     }
     let ours = tx.base();
+    // A remote in an older format than ours (someone pushed format 1 again) is merged,
+    // not fast-forwarded: the merge keeps the newer format, so the registry never moves
+    // back without asking.
+    let older = remote_is_older(tx.registry(), theirs)?;
     let merged = merge::merge(&mut tx, theirs, base, identity)?;
-    let head = if base == Some(ours) {
+    let head = if base == Some(ours) && !older {
         tx.fast_forward(theirs)?;
         report.fast_forwarded = true;
         theirs
@@ -309,6 +314,12 @@ fn remote_is_newer(registry: &Registry, theirs: ObjectId) -> Result<bool> {
     let repo = registry.repo();
     let theirs = layout::Layout::of_tree(repo, repo.tree_of(theirs)?)?;
     Ok(theirs.format() > registry.layout()?.format())
+}
+
+fn remote_is_older(registry: &Registry, theirs: ObjectId) -> Result<bool> {
+    let repo = registry.repo();
+    let theirs = layout::Layout::of_tree(repo, repo.tree_of(theirs)?)?;
+    Ok(theirs.format() < registry.layout()?.format())
 }
 
 fn merge_message(merged: &Merged) -> String {
@@ -391,15 +402,13 @@ fn check_registry_tree(repo: &Repo, tip: ObjectId, url: &GitUrl) -> Result<()> {
             ))
         })?
         .layout();
-    let files = repo.all_files(tree)?;
-    if let Some(bad) = files
-        .iter()
-        .find(|f| !f.regular || !layout.is_known_path(&f.path))
-    {
-        return Err(Error::Clash(format!(
-            "{url} holds {}, which is not a file of a registry; is it a repodex registry? Remove the file there",
-            crate::url::quote(&bad.path)
-        )));
+    // The same checks a sync makes of what the remote changed, for every file.
+    for file in repo.all_files(tree)? {
+        check::incoming_file(repo, layout, &file).map_err(|problem| {
+            Error::Clash(format!(
+                "{url} cannot be used as a registry: {problem}; is it a repodex registry? Fix or remove the file there"
+            ))
+        })?;
     }
     Ok(())
 }

@@ -508,3 +508,176 @@ fn escape_sequences_from_a_teammate_never_reach_the_terminal() {
         assert!(out.contains(escaped), "{args:?}: {out:?}");
     }
 }
+
+/// What Mallory pushes with plain git and Alice's sync must refuse, naming the file,
+/// with Alice's registry left as it was: an attribute that rewrites files, credential
+/// files without an entry that are too large or a symlink.
+#[test]
+fn files_a_sync_would_take_from_the_remote_pass_the_same_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice, mallory) = (TestEnv::online(), TestEnv::online());
+    let url = bare_remote(&alice, dir.path(), "registry.git");
+    alice.ok(&["init"]);
+    alice.ok(&["remote", "set", &url]);
+    alice.ok(&[
+        "register",
+        "https://git.example.com/team/app.git",
+        "--name",
+        "app",
+    ]);
+    synced(&alice);
+    mallory.ok(&["init", "--from", &url]);
+    let registry = mallory.registry();
+    let good = mallory.head();
+    let attributes = std::fs::read_to_string(registry.join(".gitattributes")).unwrap();
+    // What Mallory commits, the file it is in, how she makes it, and what Alice is told.
+    type Case<'a> = (&'a str, &'a str, Box<dyn Fn() + 'a>, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            "an encoding attribute",
+            ".gitattributes",
+            Box::new(|| {
+                let text = format!("{attributes}*.toml working-tree-encoding=UTF-16LE\n");
+                std::fs::write(registry.join(".gitattributes"), text).unwrap();
+            }),
+            ".gitattributes on the remote: the line '*.toml working-tree-encoding=UTF-16LE' is not one repodex writes",
+        ),
+        (
+            "a credential file of 100 KB without an entry",
+            "credentials/ghost.age",
+            Box::new(|| {
+                std::fs::create_dir_all(registry.join("credentials")).unwrap();
+                std::fs::write(registry.join("credentials/ghost.age"), "x".repeat(100_000)).unwrap();
+            }),
+            "'credentials/ghost.age'",
+        ),
+        (
+            "a credential that is a symlink",
+            "credentials/app.age",
+            Box::new(|| {
+                std::fs::create_dir_all(registry.join("credentials")).unwrap();
+                std::os::unix::fs::symlink("/etc/passwd", registry.join("credentials/app.age")).unwrap();
+            }),
+            "'credentials/app.age' is not a regular file",
+        ),
+    ];
+    for (what, file, make, expected) in cases {
+        git_in(&mallory, &registry, &["reset", "-q", "--hard", &good]);
+        make();
+        git_in(&mallory, &registry, &["add", "--", file]);
+        git_in(&mallory, &registry, &["commit", "-qm", what]);
+        git_in(
+            &mallory,
+            &registry,
+            &["push", "-q", "-f", &url, "HEAD:main"],
+        );
+        let before = alice.head();
+        let run = alice.run(&["sync"]);
+        assert_eq!(run.code, 4, "{what}: {run:?}");
+        assert!(run.stderr.contains(expected), "{what}: {run:?}");
+        assert_eq!(
+            alice.head(),
+            before,
+            "{what}: the sync changed the registry"
+        );
+        alice.assert_plain_git_happy();
+    }
+}
+
+/// `init --from` takes nothing a sync would refuse: an entry with an `ext::` URL, a
+/// README of 2 MB.
+#[test]
+fn a_registry_joined_with_init_from_passes_the_same_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let alice = TestEnv::online();
+    let url = bare_remote(&alice, dir.path(), "registry.git");
+    alice.ok(&["init"]);
+    alice.ok(&["remote", "set", &url]);
+    alice.ok(&[
+        "register",
+        "https://git.example.com/team/app.git",
+        "--name",
+        "app",
+    ]);
+    synced(&alice);
+    let path = crate::support::entry_path("app");
+    let entry = std::fs::read_to_string(alice.registry().join(&path)).unwrap();
+    let readme = std::fs::read_to_string(alice.registry().join("README.md")).unwrap();
+    for (what, file, content, expected) in [
+        (
+            "an ext:: URL",
+            path.as_str(),
+            entry.replace(
+                "https://git.example.com/team/app.git",
+                "ext::ssh://git.example.com/team/app",
+            ),
+            "uses the transport prefix 'ext::'",
+        ),
+        (
+            "a README of 2 MB",
+            "README.md",
+            format!("{readme}{}", "x".repeat(2 << 20)),
+            "'README.md'",
+        ),
+    ] {
+        // Mallory pushes with plain git, from a clone of her own.
+        let clone = dir.path().join(format!("push-{}", what.len()));
+        git_in(
+            &alice,
+            dir.path(),
+            &["clone", "-q", &url, clone.to_str().unwrap()],
+        );
+        std::fs::write(clone.join(file), content).unwrap();
+        git_in(&alice, &clone, &["commit", "-qam", what]);
+        git_in(&alice, &clone, &["push", "-q", "origin", "HEAD:main"]);
+        let joining = TestEnv::online();
+        let run = joining.run(&["init", "--from", &url]);
+        assert_eq!(run.code, 4, "{what}: {run:?}");
+        assert!(run.stderr.contains(expected), "{what}: {run:?}");
+        assert!(
+            !joining.registry().join(".git").exists(),
+            "{what}: a registry was made"
+        );
+        git_in(&alice, &clone, &["reset", "-q", "--hard", "HEAD~1"]);
+        git_in(&alice, &clone, &["push", "-q", "-f", "origin", "HEAD:main"]);
+    }
+}
+
+/// Mallory pushes `format = 1` over a format-2 registry. Alice's sync does not move her
+/// registry back a format: it merges, and the merge keeps format 2.
+#[test]
+fn a_remote_cannot_move_the_registry_back_a_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice, mallory) = (TestEnv::online(), TestEnv::online());
+    let url = bare_remote(&alice, dir.path(), "registry.git");
+    alice.ok(&["init"]);
+    alice.ok(&["remote", "set", &url]);
+    alice.ok(&[
+        "register",
+        "https://git.example.com/team/app.git",
+        "--name",
+        "app",
+    ]);
+    synced(&alice);
+    mallory.ok(&["init", "--from", &url]);
+    let settings = std::fs::read_to_string(mallory.registry().join("registry.toml")).unwrap();
+    assert!(settings.contains("format = 2"), "{settings}");
+    mallory.hand_commit(
+        "registry.toml",
+        &settings.replace("format = 2", "format = 1"),
+    );
+    git_in(
+        &mallory,
+        &mallory.registry(),
+        &["push", "-q", &url, "HEAD:main"],
+    );
+
+    synced(&alice);
+    let now = std::fs::read_to_string(alice.registry().join("registry.toml")).unwrap();
+    assert!(now.contains("format = 2"), "{now}");
+    assert_eq!(
+        alice.ok(&["resolve", "app"]),
+        "https://git.example.com/team/app.git\n"
+    );
+    assert!(alice.ok(&["doctor"]).starts_with("ok:"));
+}

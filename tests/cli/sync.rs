@@ -337,7 +337,9 @@ fn shared_settings_merge_by_the_later_change_and_a_filter_driver_is_refused() {
     synced(&t.alice);
     let error = t.bob.fails(4, &["sync"]);
     assert!(
-        error.contains(".gitattributes on the remote sets a filter"),
+        error.contains(
+            ".gitattributes on the remote: the line '* filter=lfs' is not one repodex writes"
+        ),
         "{error}"
     );
 }

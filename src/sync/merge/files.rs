@@ -144,13 +144,9 @@ impl Merger<'_> {
         }
         if path == ".gitattributes" {
             let text = String::from_utf8_lossy(theirs.as_deref().unwrap_or_default()).to_string();
-            if let Some(line) = text
-                .lines()
-                .find(|l| l.contains("filter=") || l.contains("merge="))
-            {
+            if let Err(problem) = layout::check_gitattributes(&text) {
                 self.clashes.push(format!(
-                    ".gitattributes on the remote sets a filter or merge driver ({}), which repodex refuses; remove the line there",
-                    crate::url::quote(line.trim())
+                    ".gitattributes on the remote: {problem} there (a filter or merge driver would run a program, an encoding would rewrite files)"
                 ));
                 return Ok(());
             }

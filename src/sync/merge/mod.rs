@@ -291,6 +291,20 @@ impl<'a> Merger<'a> {
         // name read in the wrong layout finds no entry on any side and merges as nothing.
         let theirs_layouts = [Some(self.theirs.layout), self.base_layout];
         let ours_layouts = [Some(self.ours.layout), self.base_layout];
+        // Credential files (with or without an entry) and the README the remote changed
+        // pass the one check of incoming files; entries, the recipients and the shared
+        // settings are checked as they are merged below.
+        let theirs_files = self.repo.files_at(self.theirs.tree, &theirs_changed)?;
+        for file in theirs_files.into_iter().flatten() {
+            if layout::name_for_credential(&file.path).is_none() && file.path != "README.md" {
+                continue;
+            }
+            if let Err(problem) = super::check::incoming_file(self.repo, self.theirs.layout, &file)
+            {
+                self.clashes
+                    .push(format!("on the remote: {problem}; fix it there"));
+            }
+        }
         for path in &theirs_changed {
             let found = entry_names(path, &theirs_layouts);
             if !found.is_empty() {

@@ -1,0 +1,84 @@
+//! `list`: which entries a pattern and tags select, from the user's registry and its
+//! read-only layers.
+
+use crate::store::Registry;
+use crate::{Context, Error, Result, Summary};
+
+/// A matcher for `list PATTERN`: a glob (`edobry/*`) against names and aliases, or,
+/// without wildcards, text looked for in names, aliases, URLs and descriptions; and
+/// tags, all of which an entry must have.
+pub struct Filter {
+    pattern: Pattern,
+    tags: Vec<String>,
+}
+
+enum Pattern {
+    All,
+    Glob(glob::Pattern),
+    Text(String),
+}
+
+impl Filter {
+    pub fn new(pattern: Option<&str>, tags: Vec<String>) -> Result<Filter> {
+        let pattern = match pattern {
+            None => Pattern::All,
+            Some(p) if p.contains(['*', '?', '[']) => {
+                Pattern::Glob(glob::Pattern::new(&p.to_lowercase()).map_err(|e| {
+                    Error::Invalid(format!(
+                        "the pattern {} is not a valid glob: {e}",
+                        crate::url::quote(p)
+                    ))
+                })?)
+            }
+            Some(p) => Pattern::Text(p.to_lowercase()),
+        };
+        Ok(Filter { pattern, tags })
+    }
+
+    /// Does it select every entry (so that a listing can be streamed as stored)?
+    pub fn is_everything(&self) -> bool {
+        matches!(self.pattern, Pattern::All) && self.tags.is_empty()
+    }
+
+    pub fn matches(&self, s: &Summary) -> bool {
+        let pattern = match &self.pattern {
+            Pattern::All => true,
+            Pattern::Glob(g) => g.matches(&s.name) || s.aliases.iter().any(|a| g.matches(a)),
+            Pattern::Text(t) => {
+                s.name.contains(t.as_str())
+                    || s.aliases.iter().any(|a| a.contains(t.as_str()))
+                    || s.url.to_lowercase().contains(t.as_str())
+                    || s.description
+                        .as_deref()
+                        .is_some_and(|d| d.to_lowercase().contains(t.as_str()))
+            }
+        };
+        pattern && self.tags.iter().all(|t| s.tags.contains(t))
+    }
+}
+
+/// The registries a listing reads: the user's own, then each layer in order.
+pub struct Sources {
+    pub registry: Registry,
+    /// `(layer name, its registry)`.
+    pub layers: Vec<(String, Registry)>,
+}
+
+impl Sources {
+    /// Each registry with its layer's name (`None` for the user's own), in order.
+    pub fn each(&self) -> impl Iterator<Item = (Option<&str>, &Registry)> {
+        std::iter::once((None, &self.registry))
+            .chain(self.layers.iter().map(|(n, r)| (Some(n.as_str()), r)))
+    }
+}
+
+/// Open the user's registry and its layers.
+pub fn sources(ctx: &Context) -> Result<Sources> {
+    let registry = ctx.open()?;
+    let mut layers = Vec::new();
+    for layer in registry.layers()? {
+        let layer_registry = registry.open_layer(&layer)?;
+        layers.push((layer.name, layer_registry));
+    }
+    Ok(Sources { registry, layers })
+}
