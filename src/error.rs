@@ -18,9 +18,29 @@ pub enum Error {
     #[error(transparent)]
     Name(#[from] NameError),
 
-    /// Some other input was refused; the message says which and why.
-    #[error("{0}")]
-    Invalid(String),
+    /// The store refused (a reference, a revision, a description, a tag).
+    #[error(transparent)]
+    Store(#[from] crate::store::error::StoreError),
+
+    /// An import or export refused its source.
+    #[error(transparent)]
+    Import(#[from] crate::import::error::ImportError),
+
+    /// This machine's config file does not parse.
+    #[error("{}: {reason}; fix or remove it", path.display())]
+    UserConfig { path: PathBuf, reason: String },
+
+    /// `REPODEX_TIMEOUT` is not a number of seconds.
+    #[error("REPODEX_TIMEOUT={} is not a number of seconds", quote(value))]
+    BadTimeout { value: String },
+
+    /// A registry file larger than repodex reads.
+    #[error("a registry file ({id}) is {size} bytes, more than the {max} repodex reads")]
+    FileTooLarge { id: String, size: u64, max: usize },
+
+    /// An operation refused its input.
+    #[error(transparent)]
+    Refused(#[from] crate::ops::error::Refused),
 
     /// No entry matches a reference.
     #[error(
@@ -121,13 +141,13 @@ pub enum Error {
     },
 
     /// The vault refused or failed: identity, recipients, or a credential file.
-    #[error("{0}")]
-    Vault(String),
+    #[error(transparent)]
+    Vault(#[from] crate::vault::error::VaultError),
 
-    /// A sync cannot merge the registry with its remote; the message names each clash
-    /// and how to settle it.
-    #[error("{0}")]
-    Clash(String),
+    /// A sync, `init --from` or a layer refused: clashes, an unusable registry, a
+    /// missing remote.
+    #[error(transparent)]
+    Sync(#[from] crate::sync::error::SyncError),
 
     /// A git lock file that another process holds did not go away in time.
     #[error("{what} is locked: {} exists, so another git process is using the registry (a `git commit` waiting for its editor?); repodex waited {waited} s. Let it finish and run the command again; if no git process is running, the file is stale: remove it (rm {}) and run the command again", path.display(), path.display())]
@@ -218,7 +238,12 @@ impl Error {
         match self {
             Error::Url(_)
             | Error::Name(_)
-            | Error::Invalid(_)
+            | Error::Refused(_)
+            | Error::Import(_)
+            | Error::UserConfig { .. }
+            | Error::BadTimeout { .. }
+            | Error::FileTooLarge { .. }
+            | Error::Store(_)
             | Error::AlreadyRegistered { .. }
             | Error::NameTaken { .. }
             | Error::NotAGitRepository { .. } => ErrorKind::Input,
@@ -228,8 +253,9 @@ impl Error {
             }
             Error::NotARegistry { .. }
             | Error::UnknownFormat { .. }
-            | Error::BrokenEntry { .. }
-            | Error::Clash(_) => ErrorKind::Registry,
+            | Error::BrokenEntry { .. } => ErrorKind::Registry,
+            Error::Sync(e) if e.is_registry_problem() => ErrorKind::Registry,
+            Error::Sync(_) => ErrorKind::Input,
             Error::UncommittedEdit { .. }
             | Error::Conflict
             | Error::Vault(_)

@@ -1,5 +1,4 @@
 use super::{CmdResult, Context, Outcome};
-use repodex::Error;
 
 /// Print a repository's cached configuration files, as they are or were
 #[derive(clap::Args)]
@@ -33,16 +32,12 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         Some(path) => match files.get(path) {
             Some(text) => print!("{text}"),
             None => {
-                let known: Vec<&str> = files.keys().map(String::as_str).collect();
-                return Err(Error::Invalid(format!(
-                    "'{name}' has no cached file '{}'; cached: {}",
-                    path.escape_debug(),
-                    if known.is_empty() {
-                        "none".to_string()
-                    } else {
-                        known.join(", ")
-                    }
-                )));
+                return Err(repodex::ops::error::Refused::NoCachedFile {
+                    name,
+                    path: path.clone(),
+                    cached: files.keys().cloned().collect(),
+                }
+                .into());
             }
         },
         None if files.is_empty() => {

@@ -26,7 +26,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         .lock()
         .take(helper::MAX_REQUEST as u64)
         .read_to_string(&mut input)
-        .map_err(|e| Error::Invalid(format!("cannot read git's request: {e}")))?;
+        .map_err(|e| Error::io("cannot read git's request", e))?;
     match credential::run(ctx, &args.operation, &input)? {
         Answered::Silent => {}
         Answered::Rejected { name } => eprintln!(

@@ -78,15 +78,14 @@ pub enum KindArg {
 fn read_secret(prompt: &str) -> repodex::Result<String> {
     let stdin = std::io::stdin();
     let secret = if stdin.is_terminal() {
-        rpassword::prompt_password(prompt)
-            .map_err(|e| Error::Invalid(format!("cannot read the secret: {e}")))?
+        rpassword::prompt_password(prompt).map_err(|e| Error::io("cannot read the secret", e))?
     } else {
         let mut text = String::new();
         stdin
             .lock()
             .take(repodex::vault::credential::MAX_SECRET_SIZE as u64 + 2)
             .read_to_string(&mut text)
-            .map_err(|e| Error::Invalid(format!("cannot read the secret from stdin: {e}")))?;
+            .map_err(|e| Error::io("cannot read the secret from stdin", e))?;
         text
     };
     Ok(secret.trim_end_matches(['\n', '\r']).to_string())

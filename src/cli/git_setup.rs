@@ -28,8 +28,8 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         return Ok(Outcome::Success);
     }
     let registry = ctx.open()?;
-    let exe = std::env::current_exe()
-        .map_err(|e| Error::Invalid(format!("cannot find repodex's own path: {e}")))?;
+    let exe =
+        std::env::current_exe().map_err(|e| Error::io("cannot find repodex's own path", e))?;
     if setup.install(&registry, &exe)? {
         eprintln!(
             "repodex: plain git now knows repodex:<name> (config: {})",

@@ -3,7 +3,6 @@ use std::path::PathBuf;
 
 use super::{render, waiting_notice, CmdResult, Context, Outcome};
 use repodex::ops::import::{self, MinskySources, Report, Source};
-use repodex::Error;
 
 /// Bring repositories in from elsewhere
 #[derive(clap::Subcommand)]
@@ -106,7 +105,10 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
             } else {
                 std::fs::File::open(&file).and_then(|f| f.take(limit).read_to_string(&mut text))
             };
-            read.map_err(|e| Error::Invalid(format!("cannot read {shown}: {e}")))?;
+            read.map_err(|e| repodex::ops::error::Refused::CannotRead {
+                path: shown.clone(),
+                reason: e.to_string(),
+            })?;
             (
                 import::file(ctx, &text, &shown, &mut waiting_notice)?,
                 json,

@@ -60,8 +60,10 @@ fn layout(format: Option<i64>) -> repodex::Result<Layout> {
         return Ok(Layout::NEWEST);
     };
     Layout::for_format(format).ok_or_else(|| {
-        Error::Invalid(format!(
-            "--format {format} is not a registry format this repodex writes; give {OLDEST_FORMAT} to {FORMAT}"
-        ))
+        Error::from(repodex::ops::error::Refused::UnknownFormat {
+            format,
+            oldest: OLDEST_FORMAT,
+            newest: FORMAT,
+        })
     })
 }

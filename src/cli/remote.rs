@@ -30,11 +30,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
         }
         Command::Show => match registry.sync_remote()? {
             Some(remote) => println!("{}", remote.url),
-            None => {
-                return Err(repodex::Error::Invalid(
-                    "the registry has no remote; add one with `repodex remote set URL`".into(),
-                ))
-            }
+            None => return Err(repodex::ops::error::Refused::NoSyncRemote.into()),
         },
     }
     Ok(Outcome::Success)

@@ -1,5 +1,4 @@
 use super::{waiting_notice, CmdResult, Context, Outcome};
-use repodex::Error;
 
 /// Change a repository's URL (it moved) or description
 #[derive(clap::Args)]
@@ -20,9 +19,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
     if args.url.is_none() && args.description.is_none() {
-        return Err(Error::Invalid(
-            "nothing to set; give --url URL and/or --description TEXT".into(),
-        ));
+        return Err(repodex::ops::error::Refused::NothingToSet.into());
     }
     let url = args
         .url

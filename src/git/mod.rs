@@ -151,10 +151,11 @@ impl Repo {
             .find_header(id)
             .map_err(git_err("cannot read a registry file"))?;
         if header.size() > max as u64 {
-            return Err(Error::Invalid(format!(
-                "a registry file ({id}) is {} bytes, more than the {max} repodex reads",
-                header.size()
-            )));
+            return Err(Error::FileTooLarge {
+                id: id.to_string(),
+                size: header.size(),
+                max,
+            });
         }
         let blob = self
             .repo

@@ -5,6 +5,7 @@
 //! bytes. TOML exports are `[[repository]]` tables; JSON exports an object
 //! `{"format": 1, "repositories": [...]}` with date-times as RFC 3339 strings.
 
+use super::error::ImportError;
 use crate::store::entry::Entry;
 use crate::store::layout::Layout;
 use crate::store::Registry;
@@ -30,9 +31,10 @@ fn all_entries(registry: &Registry) -> Result<Vec<Entry>> {
     let mut entries = Vec::new();
     for record in registry.records() {
         if let crate::Record::Broken { error, .. } = &record {
-            return Err(Error::Invalid(format!(
-                "cannot export an unreadable entry: {error}; fix it first (`repodex doctor`)"
-            )));
+            return Err(ImportError::UnreadableEntry {
+                error: error.clone(),
+            }
+            .into());
         }
         entries.push(registry.entry(record.name())?);
     }
@@ -83,9 +85,10 @@ fn to_json(value: toml::Value) -> serde_json::Value {
 fn from_json(value: serde_json::Value, at: &str) -> Result<toml::Value> {
     Ok(match value {
         serde_json::Value::Null => {
-            return Err(Error::Invalid(format!(
-                "{at}: null is not allowed; leave the key out"
-            )))
+            return Err(Error::from(ImportError::Document {
+                origin: at.to_string(),
+                problem: "null is not allowed; leave the key out".into(),
+            }))
         }
         serde_json::Value::Bool(b) => toml::Value::Boolean(b),
         serde_json::Value::Number(n) => match n.as_i64() {
@@ -108,7 +111,12 @@ fn from_json(value: serde_json::Value, at: &str) -> Result<toml::Value> {
 
 /// Parse an export document into entries, each checked as an entry file is.
 pub fn parse(text: &str, source: &str) -> Result<Vec<Entry>> {
-    let bad = |what: String| Error::Invalid(format!("{source}: {what}"));
+    let bad = |problem: String| {
+        Error::from(ImportError::Document {
+            origin: source.to_string(),
+            problem,
+        })
+    };
     let trimmed = text.trim_start();
     let (format, repositories): (Option<i64>, Vec<toml::Value>) = if trimmed.starts_with('{') {
         let document: serde_json::Value = serde_json::from_str(text)

@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::error::ImportError;
 use crate::url::{quote, GitUrl};
 use crate::{Error, Result};
 
@@ -54,7 +55,12 @@ pub fn read_json(path: &Path) -> Result<Vec<Record>> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let text = read_limited(path, MAX_JSON_SIZE)?;
-    let bad = |what: String| Error::Invalid(format!("{}: {what}", path.display()));
+    let bad = |problem: String| {
+        Error::from(ImportError::MinskyData {
+            origin: path.display().to_string(),
+            problem,
+        })
+    };
     let document: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| bad(format!("is not valid JSON (line {}: {e})", e.line())))?;
     let sessions = match &document {
@@ -86,7 +92,12 @@ pub fn read_sqlite(path: &Path) -> Result<Vec<Record>> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let bad = |what: String| Error::Invalid(format!("{}: {what}", path.display()));
+    let bad = |problem: String| {
+        Error::from(ImportError::MinskyData {
+            origin: path.display().to_string(),
+            problem,
+        })
+    };
     if !path.is_file() {
         return Err(bad("does not exist".into()));
     }
@@ -121,16 +132,16 @@ pub fn read_sqlite(path: &Path) -> Result<Vec<Record>> {
 /// connection string is never repeated in messages: it may hold a password.
 pub fn read_postgres(url: &str) -> Result<Vec<Record>> {
     let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(|e| {
-        Error::Invalid(format!(
-            "cannot connect to Minsky's PostgreSQL database: {}",
-            crate::error::one_line(&e)
-        ))
+        Error::from(ImportError::Postgres {
+            action: "connect to",
+            reason: crate::error::one_line(&e),
+        })
     })?;
     let bad = |e: postgres::Error| {
-        Error::Invalid(format!(
-            "cannot read Minsky's PostgreSQL database: {}",
-            crate::error::one_line(&e)
-        ))
+        Error::from(ImportError::Postgres {
+            action: "read",
+            reason: crate::error::one_line(&e),
+        })
     };
     let mut records = Vec::new();
     let has_projects = client
@@ -177,8 +188,10 @@ pub fn read_postgres(url: &str) -> Result<Vec<Record>> {
 fn read_limited(path: &Path, max: u64) -> Result<String> {
     use std::io::Read;
     // A file the user named that cannot be read is bad input, as for `import file`.
-    let unreadable =
-        |e: std::io::Error| Error::Invalid(format!("cannot read {}: {e}", path.display()));
+    let unreadable = |e: std::io::Error| ImportError::CannotRead {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
     let file = std::fs::File::open(path).map_err(unreadable)?;
     let mut text = String::new();
     file.take(max)

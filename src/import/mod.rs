@@ -6,6 +6,7 @@
 //! Everything imported goes through one transaction and the same checks as any other
 //! change, and makes one commit.
 
+pub mod error;
 pub mod file;
 pub mod minsky;
 pub mod scan;

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use super::error::Refused;
 use crate::git::command;
 use crate::git::fetch::Mirror;
 use crate::{Context, Error, Result};
@@ -43,10 +44,10 @@ pub fn clone(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> Resu
     let url = entry.git_url()?;
     if let Some(branch) = &request.branch {
         if !command::valid_branch_name(branch) {
-            return Err(Error::Invalid(format!(
-                "'{}' is not a valid branch name",
-                branch.escape_debug()
-            )));
+            return Err(Refused::BadBranchName {
+                branch: branch.clone(),
+            }
+            .into());
         }
     }
     let dir = request
@@ -57,10 +58,7 @@ pub fn clone(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> Resu
             .map(|mut d| d.next().is_some())
             .unwrap_or(true)
     {
-        return Err(Error::Invalid(format!(
-            "{} exists and is not empty; give another folder",
-            dir.display()
-        )));
+        return Err(Refused::FolderNotEmpty { dir }.into());
     }
     let mirror = ctx.cache().mirror_path(&url);
     let fetched = !mirror.exists();
@@ -93,7 +91,7 @@ pub fn clone(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> Resu
     let (default_branch, commit) = Mirror::open(&mirror)
         .and_then(|m| m.head())
         .and_then(|h| h.commit.map(|c| (h.default_branch, c)))
-        .ok_or_else(|| Error::Invalid(format!("the mirror of '{name}' is empty or damaged; `repodex refresh {name}` makes it again")))?;
+        .ok_or_else(|| Refused::MirrorDamaged { name: name.clone() })?;
     command::clone_from_mirror(
         &mirror,
         &default_branch,

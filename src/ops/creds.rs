@@ -2,8 +2,10 @@
 
 use serde::Serialize;
 
+use super::error::Refused;
 use crate::vault::credential::{Credential, Kind};
-use crate::{Context, Error, Result};
+use crate::vault::error::VaultError;
+use crate::{Context, Result};
 
 /// What a credential is, beside its secret.
 #[derive(Debug, Clone)]
@@ -20,21 +22,23 @@ pub struct Request {
 /// registry, and the kind has what it needs. Returns the entry's name.
 pub fn check(ctx: &Context, request: &Request) -> Result<String> {
     if request.kind == Kind::SshKey && request.key_path.is_none() {
-        return Err(Error::Invalid(
-            "--kind ssh-key needs --key-path PATH".into(),
-        ));
+        return Err(Refused::Needs {
+            flag: "--kind ssh-key",
+            needs: "--key-path PATH",
+        }
+        .into());
     }
     if request.kind == Kind::Password && request.username.is_none() {
-        return Err(Error::Invalid(
-            "--kind password needs --username NAME".into(),
-        ));
+        return Err(Refused::Needs {
+            flag: "--kind password",
+            needs: "--username NAME",
+        }
+        .into());
     }
     if let Some(expires) = &request.expires {
-        crate::time::parse_date(expires).ok_or_else(|| {
-            Error::Invalid(format!(
-                "--expires {} is not a date; give one such as 2027-01-31",
-                crate::url::quote(expires)
-            ))
+        crate::time::parse_date(expires).ok_or_else(|| Refused::NotADate {
+            flag: "--expires",
+            value: expires.clone(),
         })?;
     }
     super::lookup::own_entry(&ctx.open()?, &request.reference)
@@ -116,11 +120,7 @@ pub fn show(ctx: &Context, reference: &str) -> Result<(String, Credential)> {
     let loaded = super::identity::load_or_create(ctx, &registry)?;
     let credential = registry
         .credential(&name, &loaded.identity)?
-        .ok_or_else(|| {
-            Error::Invalid(format!(
-                "'{name}' has no credential; `repodex creds set {name}` stores one"
-            ))
-        })?;
+        .ok_or_else(|| VaultError::NoCredential { name: name.clone() })?;
     Ok((name, credential))
 }
 
@@ -130,7 +130,7 @@ pub fn remove(ctx: &Context, reference: &str, on_wait: &mut dyn FnMut()) -> Resu
     let name = super::lookup::own_entry(&registry, reference)?;
     let mut tx = registry.transaction(on_wait)?;
     if !tx.remove_credential(&name)? {
-        return Err(Error::Invalid(format!("'{name}' has no credential")));
+        return Err(VaultError::NoCredential { name }.into());
     }
     tx.commit(&format!("remove the credential of {name}"))?;
     Ok(name)

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::error::Refused;
 use crate::store::Registry;
 use crate::url::{GitUrl, Scheme};
 use crate::{Error, Record, Result};
@@ -93,9 +94,10 @@ impl GitSetup {
         }
         let helper = helper.display().to_string();
         if helper.contains('\'') {
-            return Err(Error::Invalid(format!(
-                "the path of repodex ({helper}) contains a quote; install it elsewhere"
-            )));
+            return Err(Refused::QuoteInPath {
+                path: helper.into(),
+            }
+            .into());
         }
         for host in hosts {
             text.push_str(&format!(
@@ -173,11 +175,10 @@ impl GitSetup {
             return Ok(false);
         };
         let state: State = serde_json::from_slice(&bytes).map_err(|_| {
-            Error::Invalid(format!(
-                "{} is damaged; remove the include from {} by hand",
-                self.state.display(),
-                self.global.display()
-            ))
+            Error::from(Refused::DamagedSetupState {
+                state: self.state.clone(),
+                global: self.global.clone(),
+            })
         })?;
         let content = std::fs::read(&self.global).unwrap_or_default();
         let block = state.block.as_bytes();

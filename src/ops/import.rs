@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::error::Refused;
 use crate::import::minsky;
 use crate::import::scan::{self, Found, LocalClones};
 use crate::store::transaction::Imported;
@@ -127,7 +128,7 @@ pub fn scan(
 ) -> Result<Report> {
     for dir in dirs {
         if !dir.is_dir() {
-            return Err(Error::Invalid(format!("{} is not a folder", dir.display())));
+            return Err(Refused::NotAFolder { dir: dir.clone() }.into());
         }
     }
     let found = scan::scan(dirs, max_depth, on_found);
@@ -212,24 +213,20 @@ pub fn minsky(
     dry_run: bool,
     on_wait: &mut dyn FnMut(),
 ) -> Result<Report> {
-    let sources = if sources.json.is_empty()
-        && sources.sqlite.is_empty()
-        && sources.postgres.is_none()
-    {
-        let (json, sqlite, postgres) = minsky::default_sources(ctx);
-        if json.is_empty() && sqlite.is_empty() && postgres.is_none() {
-            return Err(Error::Invalid(
-                "no Minsky data found in $XDG_STATE_HOME/minsky/ and MINSKY_POSTGRES_URL is not set; give --json, --sqlite or --postgres".into(),
-            ));
-        }
-        MinskySources {
-            json,
-            sqlite,
-            postgres,
-        }
-    } else {
-        sources
-    };
+    let sources =
+        if sources.json.is_empty() && sources.sqlite.is_empty() && sources.postgres.is_none() {
+            let (json, sqlite, postgres) = minsky::default_sources(ctx);
+            if json.is_empty() && sqlite.is_empty() && postgres.is_none() {
+                return Err(Refused::NoMinskyData.into());
+            }
+            MinskySources {
+                json,
+                sqlite,
+                postgres,
+            }
+        } else {
+            sources
+        };
     let mut records = Vec::new();
     for file in &sources.json {
         records.extend(minsky::read_json(file)?);

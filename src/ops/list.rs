@@ -1,8 +1,9 @@
 //! `list`: which entries a pattern and tags select, from the user's registry and its
 //! read-only layers.
 
+use super::error::Refused;
 use crate::store::Registry;
-use crate::{Context, Error, Result, Summary};
+use crate::{Context, Result, Summary};
 
 /// A matcher for `list PATTERN`: a glob (`edobry/*`) against names and aliases, or,
 /// without wildcards, text looked for in names, aliases, URLs and descriptions; and
@@ -24,10 +25,10 @@ impl Filter {
             None => Pattern::All,
             Some(p) if p.contains(['*', '?', '[']) => {
                 Pattern::Glob(glob::Pattern::new(&p.to_lowercase()).map_err(|e| {
-                    Error::Invalid(format!(
-                        "the pattern {} is not a valid glob: {e}",
-                        crate::url::quote(p)
-                    ))
+                    Refused::BadGlob {
+                        pattern: p.to_string(),
+                        reason: e.to_string(),
+                    }
                 })?)
             }
             Some(p) => Pattern::Text(p.to_lowercase()),

@@ -13,7 +13,7 @@ use crate::remote::state::Checked;
 use crate::remote::{run_all, Learned, Network, Progress, Task};
 use crate::store::entry::Entry;
 use crate::store::Registry;
-use crate::{Context, Error, Result};
+use crate::{Context, Result};
 
 /// What a refresh did, entry by entry (docs/json.md).
 #[derive(Debug, Default, Serialize)]
@@ -133,9 +133,7 @@ pub fn run(
         }
     };
     if names.is_empty() {
-        return Err(Error::Invalid(
-            "the registry is empty; register a repository first".into(),
-        ));
+        return Err(super::error::Refused::EmptyRegistry.into());
     }
     let by_name = matches!(which, Which::These(_));
     refresh(
@@ -324,10 +322,12 @@ fn credential_for(
     // in clear text.
     let origin = credential.check_bound(name, &registry.entry(name)?.git_url()?)?;
     if origin.scheme != crate::url::Scheme::Https {
-        return Err(Error::Vault(format!(
-            "it is not sent over {} ({origin}), where anyone on the network can read it; give '{name}' its https URL (`repodex set {name} --url https://...`, then `repodex creds rebind {name}`)",
-            origin.scheme.as_str()
-        )));
+        return Err(crate::vault::error::VaultError::InClearText {
+            name: name.to_string(),
+            scheme: origin.scheme.as_str(),
+            origin: origin.to_string(),
+        }
+        .into());
     }
     Ok(Some(crate::git::fetch::Auth {
         username: credential.http_username().to_string(),

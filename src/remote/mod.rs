@@ -104,12 +104,9 @@ impl Network {
     ) -> Result<Network> {
         let config: UserConfig = match std::fs::read_to_string(config_file).ok() {
             None => UserConfig::default(),
-            Some(text) => toml::from_str(&text).map_err(|e| {
-                Error::Invalid(format!(
-                    "{}: {}; fix or remove it",
-                    config_file.display(),
-                    e.message().trim()
-                ))
+            Some(text) => toml::from_str(&text).map_err(|e| Error::UserConfig {
+                path: config_file.to_path_buf(),
+                reason: e.message().trim().to_string(),
             })?,
         };
         let offline = if offline_flag {
@@ -127,11 +124,8 @@ impl Network {
                 .ok()
                 .filter(|s| *s > 0)
                 .map(Duration::from_secs)
-                .ok_or_else(|| {
-                    Error::Invalid(format!(
-                        "REPODEX_TIMEOUT={} is not a number of seconds",
-                        value.escape_debug()
-                    ))
+                .ok_or_else(|| Error::BadTimeout {
+                    value: value.to_string(),
                 })?,
             None => config
                 .timeout

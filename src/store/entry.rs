@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::error::DescriptionProblem;
 use super::layout::Layout;
 use super::name::{validate_alias, validate_name, validate_tag};
 use crate::url::GitUrl;
@@ -193,7 +194,7 @@ impl Entry {
             validate_tag(tag).map_err(|e| ("tags", e.to_string()))?;
         }
         if let Some(description) = &self.description {
-            validate_description(description).map_err(|e| ("description", e))?;
+            validate_description(description).map_err(|e| ("description", e.to_string()))?;
         }
         for path in self
             .config_paths
@@ -246,17 +247,14 @@ pub fn validate_config_path(path: &str) -> Result<(), String> {
 }
 
 /// A description is one line of printable text.
-pub fn validate_description(description: &str) -> Result<(), String> {
+pub fn validate_description(description: &str) -> Result<(), DescriptionProblem> {
     if description.chars().any(char::is_control) {
-        return Err(
-            "the description contains a line break or control character; keep it to one line"
-                .into(),
-        );
+        return Err(DescriptionProblem::ControlCharacter);
     }
     if description.chars().count() > MAX_DESCRIPTION_LEN {
-        return Err(format!(
-            "the description is longer than {MAX_DESCRIPTION_LEN} characters"
-        ));
+        return Err(DescriptionProblem::TooLong {
+            max: MAX_DESCRIPTION_LEN,
+        });
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 
 use super::entry::MAX_ENTRY_SIZE;
+use super::error::StoreError;
 use super::layout::{Layout, Settings, SETTINGS_FILE};
 use super::Registry;
 use crate::git::ObjectId;
@@ -70,10 +71,9 @@ impl Registry {
     /// last commit made at or before it.
     pub fn commit_at(&self, spec: &str) -> Result<ObjectId> {
         let bad = || {
-            Error::Invalid(format!(
-                "{} is neither a revision of the registry nor a time; give a commit (HEAD~2, a hash), a date (2026-11-20) or a duration back (3d)",
-                crate::url::quote(spec)
-            ))
+            Error::from(StoreError::NotARevision {
+                spec: spec.to_string(),
+            })
         };
         if spec.is_empty() || spec.starts_with('-') || spec.chars().any(char::is_control) {
             return Err(bad());
@@ -92,10 +92,9 @@ impl Registry {
                 .find(|c| c.seconds <= time.timestamp())
                 .map(|c| c.id)
                 .ok_or_else(|| {
-                    Error::Invalid(format!(
-                        "the registry has no commit from before {}; it was created later",
-                        time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                    ))
+                    Error::from(StoreError::NoCommitBefore {
+                        time: time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    })
                 });
         }
         self.repo().rev_parse_commit(spec).ok_or_else(bad)

@@ -8,7 +8,7 @@
 
 use super::layout::{self, Layout, REPOS_DIR, SETTINGS_FILE};
 use super::Registry;
-use crate::{Error, Result};
+use crate::Result;
 
 /// What a migration did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -54,19 +54,21 @@ impl Registry {
                 .entry_name(&file.path)
                 .filter(|n| super::name::validate_name(n).is_ok());
             let Some(name) = name.filter(|_| file.regular) else {
-                return Err(Error::Invalid(format!(
-                    "{} is not an entry file ({}), so it has no place in format {}; move or remove it with git, then migrate again (`repodex doctor` lists such files)",
-                    crate::url::quote(&file.path),
-                    from.describe(),
-                    to.format()
-                )));
+                return Err(super::error::StoreError::NoPlaceInFormat {
+                    path: file.path.clone(),
+                    layout: from.describe().to_string(),
+                    to: to.format(),
+                }
+                .into());
             };
             let bytes = repo.read_blob(file.id, usize::MAX)?;
             moves.push((file.path.clone(), to.entry_path(&name), bytes));
         }
         let settings = tx
             .file(SETTINGS_FILE)?
-            .ok_or_else(|| Error::Invalid(format!("the registry has no {SETTINGS_FILE}")))?;
+            .ok_or(super::error::StoreError::MissingFile {
+                file: SETTINGS_FILE,
+            })?;
         let settings = layout::with_format(&String::from_utf8_lossy(&settings), to.format());
         let readme = tx.file("README.md")?;
         let entries = moves.len();

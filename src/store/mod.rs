@@ -12,6 +12,7 @@ pub mod catalog;
 mod commit;
 pub mod doctor;
 pub mod entry;
+pub mod error;
 pub mod history;
 pub mod layout;
 pub mod migrate;
@@ -340,10 +341,9 @@ pub fn repository_location(input: &str) -> Result<crate::url::ParsedUrl> {
     }
     let path = Path::new(input);
     let canonical = path.canonicalize().map_err(|_| {
-        Error::Invalid(format!(
-            "{} is neither a git URL nor an existing path; give https://host/owner/repo, git@host:owner/repo, or the path of a git repository",
-            crate::url::quote(input)
-        ))
+        Error::from(error::StoreError::NotARepository {
+            input: input.to_string(),
+        })
     })?;
     if !Repo::exists_at(&canonical) {
         return Err(Error::NotAGitRepository { path: canonical });

@@ -46,10 +46,10 @@ impl Registry {
     /// Resolve a reference to an entry's name by the reference rules.
     pub fn resolve(&self, reference: &str) -> Result<Resolved> {
         if reference.is_empty() || reference.chars().any(char::is_control) {
-            return Err(Error::Invalid(format!(
-                "{} is not a repository reference; give a name, alias, URL or path",
-                crate::url::quote(reference)
-            )));
+            return Err(super::error::StoreError::NotAReference {
+                reference: reference.to_string(),
+            }
+            .into());
         }
         let found = |name: String, rule| Ok(Resolved { name, rule });
         let lower = reference.to_lowercase();

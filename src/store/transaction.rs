@@ -15,6 +15,7 @@ use std::path::Path;
 use super::catalog::{Changes, KeyKind};
 use super::commit::{self, Commit, Effect};
 use super::entry::{validate_description, Entry, MAX_ENTRY_SIZE};
+use super::error::StoreError;
 use super::layout;
 use super::name::{candidate_names, validate_alias, validate_name, validate_tag};
 use super::Registry;
@@ -214,7 +215,7 @@ impl<'r> Transaction<'r> {
             add_unique(&mut entry.tags, tag);
         }
         if let Some(description) = new.description.filter(|d| !d.is_empty()) {
-            validate_description(&description).map_err(Error::Invalid)?;
+            validate_description(&description).map_err(StoreError::Description)?;
             entry.description = Some(description);
         }
         self.put(entry.clone(), None)?;
@@ -494,7 +495,7 @@ impl<'r> Transaction<'r> {
     pub fn set_description(&mut self, name: &str, description: Option<String>) -> Result<()> {
         let mut entry = self.entry(name)?;
         if let Some(d) = &description {
-            validate_description(d).map_err(Error::Invalid)?;
+            validate_description(d).map_err(StoreError::Description)?;
         }
         entry.description = description.filter(|d| !d.is_empty());
         self.put(entry, None)
@@ -514,15 +515,12 @@ impl<'r> Transaction<'r> {
     pub fn remove_tags(&mut self, name: &str, tags: &[String]) -> Result<()> {
         let mut entry = self.entry(name)?;
         if let Some(missing) = tags.iter().find(|t| !entry.tags.contains(t)) {
-            return Err(Error::Invalid(format!(
-                "'{name}' has no tag '{}'; its tags are: {}",
-                missing.escape_debug(),
-                if entry.tags.is_empty() {
-                    "(none)".into()
-                } else {
-                    entry.tags.join(", ")
-                }
-            )));
+            return Err(StoreError::NoSuchTag {
+                name: name.to_string(),
+                tag: missing.clone(),
+                tags: entry.tags.clone(),
+            }
+            .into());
         }
         entry.tags.retain(|t| !tags.contains(t));
         self.put(entry, None)

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::error::SyncError;
 use super::{clone_registry, fetch_tip, BRANCH};
 use crate::remote::Network;
 use crate::store::resolve::Resolved;
@@ -56,12 +57,9 @@ impl Registry {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
         };
-        let file: LayersFile = toml::from_str(&text).map_err(|e| {
-            Error::Invalid(format!(
-                "{}: {}; fix it or remove the layer with `repodex registry rm NAME`",
-                path.display(),
-                e.message().trim()
-            ))
+        let file: LayersFile = toml::from_str(&text).map_err(|e| SyncError::BadLayersFile {
+            path: path.clone(),
+            reason: e.message().trim().to_string(),
         })?;
         Ok(file.layers)
     }
@@ -80,9 +78,7 @@ impl Registry {
         validate_layer_name(name)?;
         let mut layers = self.layers()?;
         if layers.iter().any(|l| l.name == name) {
-            return Err(Error::Invalid(format!(
-                "a layer called '{name}' is mounted already; `repodex registry list` shows them"
-            )));
+            return Err(SyncError::LayerExists { name: name.into() }.into());
         }
         let dir = self.layer_dir(name);
         // A folder left by an interrupted add is not a layer.
@@ -100,11 +96,10 @@ impl Registry {
     /// Unmount a layer and delete its clone.
     pub fn remove_layer(&self, name: &str) -> Result<Layer> {
         let mut layers = self.layers()?;
-        let index = layers.iter().position(|l| l.name == name).ok_or_else(|| {
-            Error::Invalid(format!(
-                "no layer is called '{name}'; `repodex registry list` shows them"
-            ))
-        })?;
+        let index = layers
+            .iter()
+            .position(|l| l.name == name)
+            .ok_or_else(|| SyncError::NoSuchLayer { name: name.into() })?;
         let layer = layers.remove(index);
         self.write_layers(layers)?;
         let dir = self.layer_dir(name);
@@ -123,10 +118,10 @@ impl Registry {
     /// Open a layer's registry.
     pub fn open_layer(&self, layer: &Layer) -> Result<Registry> {
         Registry::open(&self.layer_dir(&layer.name)).map_err(|e| {
-            Error::Invalid(format!(
-                "the layer '{}' cannot be read ({e}); mount it again with `repodex registry rm {0}` and `repodex registry add {0} URL`",
-                layer.name
-            ))
+            Error::from(SyncError::UnreadableLayer {
+                name: layer.name.clone(),
+                reason: e.to_string(),
+            })
         })
     }
 
@@ -184,9 +179,7 @@ impl Registry {
 fn validate_layer_name(name: &str) -> Result<()> {
     crate::store::name::validate_name(name)?;
     if name.contains('/') {
-        return Err(Error::Invalid(format!(
-            "a layer's name is one word ('{name}' has a '/'); such as: org"
-        )));
+        return Err(SyncError::BadLayerName { name: name.into() }.into());
     }
     Ok(())
 }

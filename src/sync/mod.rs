@@ -9,6 +9,7 @@
 //! beside the user's own ([`layers`]).
 
 mod check;
+pub mod error;
 pub mod layers;
 pub mod merge;
 
@@ -23,6 +24,7 @@ use crate::store::{layout, Registry};
 use crate::url::GitUrl;
 use crate::vault::identity::Identity;
 use crate::{Error, Result};
+use error::SyncError;
 
 pub use merge::Merged;
 
@@ -90,10 +92,10 @@ impl Registry {
                 [] => return Ok(None),
                 [only] => only.clone(),
                 _ => {
-                    return Err(Error::Invalid(format!(
-                        "the registry has several git remotes ({}) and none is called origin; choose one with `repodex remote set URL`",
-                        names.join(", ")
-                    )))
+                    return Err(SyncError::WhichRemote {
+                        names: names.clone(),
+                    }
+                    .into())
                 }
             }
         };
@@ -124,16 +126,14 @@ impl Registry {
 
 /// Validate a registry remote's URL as any URL repodex hands to a transport.
 fn remote_url(url: &str) -> Result<GitUrl> {
-    let parsed = crate::store::repository_location(url).map_err(|e| {
-        Error::Invalid(format!(
-            "the registry's git remote is not a URL repodex uses ({e}); change it with `repodex remote set URL`"
-        ))
+    let parsed = crate::store::repository_location(url).map_err(|e| SyncError::BadRemoteUrl {
+        reason: e.to_string(),
     })?;
     if parsed.secret.is_some() {
-        return Err(Error::Invalid(format!(
-            "the registry's git remote URL {} carries a password or token; set it without (`repodex remote set URL`) and let git's credential helper keep the secret",
-            crate::url::quote(&parsed.url.to_string())
-        )));
+        return Err(SyncError::SecretInRemoteUrl {
+            shown: crate::url::quote(&parsed.url.to_string()),
+        }
+        .into());
     }
     Ok(parsed.url)
 }
@@ -180,11 +180,7 @@ pub fn sync(
     on_wait: &mut dyn FnMut(),
 ) -> Result<Report> {
     network.require("sync")?;
-    let remote = registry.sync_remote()?.ok_or_else(|| {
-        Error::Invalid(
-            "the registry has no remote to sync with; add one with `repodex remote set URL` (a git repository the team can push to)".into(),
-        )
-    })?;
+    let remote = registry.sync_remote()?.ok_or(SyncError::NoRemote)?;
     let tracking = remote.tracking_ref();
     // One sync at a time per registry; other commands are not held up by the network.
     // Under it, a lock file on repodex's own tracking ref can only be a killed sync's.
@@ -344,10 +340,10 @@ fn merge_message(merged: &Merged) -> String {
 pub fn clone_registry(url: &GitUrl, dest: &Path, network: &Network) -> Result<Registry> {
     network.require("init --from")?;
     if !crate::store::is_missing_or_empty(dest) {
-        return Err(Error::Invalid(format!(
-            "{} is not empty; give a new folder (--registry DIR), or run `repodex sync` in the registry that is there",
-            dest.display()
-        )));
+        return Err(SyncError::DestinationNotEmpty {
+            dest: dest.to_path_buf(),
+        }
+        .into());
     }
     let staging = crate::store::staging_folder(dest)?;
     Repo::init(staging.path())?;
@@ -361,11 +357,13 @@ pub fn clone_registry(url: &GitUrl, dest: &Path, network: &Network) -> Result<Re
         "remote.origin.fetch",
         "+refs/heads/*:refs/remotes/origin/*",
     )?;
-    let tip = fetch_tip(staging.path(), url, &remote.tracking_ref(), network)?.ok_or_else(|| {
-        Error::Invalid(format!(
-            "{url} holds no registry yet (it has no branch {BRANCH}); from a registry that has entries, run `repodex remote set {url}` and `repodex sync`"
-        ))
-    })?;
+    let tip =
+        fetch_tip(staging.path(), url, &remote.tracking_ref(), network)?.ok_or_else(|| {
+            SyncError::EmptyRemote {
+                url: url.to_string(),
+                branch: BRANCH,
+            }
+        })?;
     // Open again: the fetch wrote a pack this handle has not seen.
     let repo = Repo::open(staging.path())?;
     check_registry_tree(&repo, tip, url)?;
@@ -395,19 +393,16 @@ pub fn clone_registry(url: &GitUrl, dest: &Path, network: &Network) -> Result<Re
 fn check_registry_tree(repo: &Repo, tip: ObjectId, url: &GitUrl) -> Result<()> {
     let tree = repo.tree_of(tip)?;
     let layout = layout::Settings::of_tree(repo, tree)?
-        .ok_or_else(|| {
-            Error::Clash(format!(
-                "{url} has no {}: it is not a repodex registry",
-                layout::SETTINGS_FILE
-            ))
+        .ok_or_else(|| SyncError::NotARegistry {
+            url: url.to_string(),
+            file: layout::SETTINGS_FILE,
         })?
         .layout();
     // The same checks a sync makes of what the remote changed, for every file.
     for file in repo.all_files(tree)? {
-        check::incoming_file(repo, layout, &file).map_err(|problem| {
-            Error::Clash(format!(
-                "{url} cannot be used as a registry: {problem}; is it a repodex registry? Fix or remove the file there"
-            ))
+        check::incoming_file(repo, layout, &file).map_err(|problem| SyncError::NotUsable {
+            url: url.to_string(),
+            problem,
         })?;
     }
     Ok(())

@@ -7,6 +7,7 @@ use std::io::{Read, Write};
 
 use serde::{Deserialize, Serialize};
 
+use super::error::{FileProblem, VaultError};
 use super::identity::Identity;
 use super::recipients::Recipients;
 use crate::url::{GitUrl, Origin};
@@ -112,9 +113,15 @@ impl Credential {
         let encryptor = age::Encryptor::with_recipients(
             boxed.iter().map(|r| r.as_ref() as &dyn age::Recipient),
         )
-        .map_err(|e| Error::Vault(format!("cannot encrypt to the registry's recipients: {e}")))?;
+        .map_err(|e| VaultError::Encrypt {
+            what: "to the registry's recipients",
+            reason: e.to_string(),
+        })?;
         let mut out = Vec::new();
-        let io = |e: std::io::Error| Error::Vault(format!("cannot encrypt a credential: {e}"));
+        let io = |e: std::io::Error| VaultError::Encrypt {
+            what: "a credential",
+            reason: e.to_string(),
+        };
         let armor =
             age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)
                 .map_err(io)?;
@@ -129,37 +136,27 @@ impl Credential {
 
     /// Decrypt a credential file. `path` names it in errors.
     pub fn decrypt(path: &str, bytes: &[u8], identity: &Identity) -> Result<Credential> {
-        let bad = |what: String| Error::Vault(format!("{path}: {what}"));
-        let decryptor =
-            age::Decryptor::new(age::armor::ArmoredReader::new(bytes)).map_err(|e| {
-                bad(format!(
-                    "is not a valid age file ({e}); restore it from history or set it again"
-                ))
-            })?;
+        let bad = |problem: FileProblem| VaultError::CredentialFile {
+            path: path.to_string(),
+            problem,
+        };
+        let decryptor = age::Decryptor::new(age::armor::ArmoredReader::new(bytes))
+            .map_err(|e| bad(FileProblem::NotAge(e.to_string())))?;
         let mut reader = decryptor
             .decrypt(std::iter::once(identity.as_age()))
             .map_err(|e| match e {
-                age::DecryptError::NoMatchingKeys => bad(format!(
-                    "is not encrypted to your key ({}); ask a teammate who can read it to run `repodex recipients add <your key>`",
-                    identity.public()
-                )),
-                other => bad(format!("cannot be decrypted ({other}); it may be damaged: restore it from history or set it again")),
+                age::DecryptError::NoMatchingKeys => bad(FileProblem::NotYours {
+                    key: identity.public().to_string(),
+                }),
+                other => bad(FileProblem::Damaged(other.to_string())),
             })?;
         let mut plain = String::new();
         reader
             .by_ref()
             .take(MAX_FILE_SIZE)
             .read_to_string(&mut plain)
-            .map_err(|e| {
-                bad(format!(
-                    "cannot be decrypted ({e}); it may be damaged or truncated"
-                ))
-            })?;
-        toml::from_str(&plain).map_err(|e| {
-            bad(format!(
-                "holds something other than a credential ({})",
-                e.message().trim()
-            ))
-        })
+            .map_err(|e| bad(FileProblem::Truncated(e.to_string())))?;
+        toml::from_str(&plain)
+            .map_err(|e| bad(FileProblem::NotACredential(e.message().trim().to_string())).into())
     }
 }

@@ -10,10 +10,11 @@
 
 use std::collections::BTreeMap;
 
+use super::error::{RequestProblem, VaultError};
 use crate::store::catalog::Record;
 use crate::store::Registry;
 use crate::url::{GitUrl, Origin, Scheme};
-use crate::{Error, Result};
+use crate::Result;
 
 /// Largest request read from git.
 pub const MAX_REQUEST: usize = 64 * 1024;
@@ -37,13 +38,12 @@ pub fn parse(input: &str) -> Result<Request> {
             break;
         }
         let (key, value) = line.split_once('=').ok_or_else(|| {
-            Error::Invalid(format!(
-                "credential request line {} has no '='",
-                crate::url::quote(line)
-            ))
+            VaultError::Request(RequestProblem::NoEquals {
+                line: line.to_string(),
+            })
         })?;
         if value.contains('\0') || key.contains('\0') {
-            return Err(Error::Invalid("credential request with a NUL byte".into()));
+            return Err(VaultError::Request(RequestProblem::Nul).into());
         }
         attributes.entry(key).or_insert(value);
     }
@@ -52,7 +52,11 @@ pub fn parse(input: &str) -> Result<Request> {
             .get(key)
             .filter(|v| !v.is_empty())
             .map(|v| v.to_string())
-            .ok_or_else(|| Error::Invalid(format!("credential request without '{key}'; repodex answers only for an exact protocol and host")))
+            .ok_or_else(|| {
+                VaultError::Request(RequestProblem::Missing {
+                    key: key.to_string(),
+                })
+            })
     };
     Ok(Request {
         protocol: required("protocol")?,
@@ -113,9 +117,7 @@ pub fn answer(username: &str, password: &str) -> Result<String> {
         .iter()
         .any(|v| v.contains('\n') || v.contains('\0'))
     {
-        return Err(Error::Vault(
-            "the stored credential contains a line break, which git's protocol cannot carry".into(),
-        ));
+        return Err(VaultError::LineBreak.into());
     }
     Ok(format!("username={username}\npassword={password}\n"))
 }

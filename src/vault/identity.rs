@@ -12,6 +12,7 @@ use std::str::FromStr;
 
 use age::secrecy::ExposeSecret;
 
+use super::error::{IdentityProblem, Unusable, VaultError};
 use crate::{Error, Result};
 
 /// The user's identity, loaded.
@@ -26,8 +27,8 @@ enum Secret {
     Ssh(age::ssh::Identity),
 }
 
-fn vault_error(message: String) -> Error {
-    Error::Vault(message)
+fn refused(problem: IdentityProblem) -> Error {
+    VaultError::Identity { problem }.into()
 }
 
 impl Identity {
@@ -38,9 +39,11 @@ impl Identity {
         if path.exists() {
             return Ok((Identity::load(path, registry_root)?, false));
         }
-        let folder = path
-            .parent()
-            .ok_or_else(|| vault_error(format!("{} has no folder", path.display())))?;
+        let folder = path.parent().ok_or_else(|| {
+            refused(IdentityProblem::NoFolder {
+                path: path.to_path_buf(),
+            })
+        })?;
         std::fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
@@ -77,43 +80,42 @@ impl Identity {
     pub fn load(path: &Path, registry_root: &Path) -> Result<Identity> {
         refuse_inside(path, registry_root)?;
         let metadata = std::fs::metadata(path).map_err(|_| {
-            vault_error(format!(
-                "there is no identity at {}; `repodex identity` creates one (or set REPODEX_IDENTITY)",
-                path.display()
-            ))
+            refused(IdentityProblem::Missing {
+                path: path.to_path_buf(),
+            })
         })?;
         let mode = metadata.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
-            return Err(vault_error(format!(
-                "the identity {} can be read by others (mode {mode:o}); run `chmod 600 {}`",
-                path.display(),
-                path.display()
-            )));
+            return Err(refused(IdentityProblem::ReadableByOthers {
+                path: path.to_path_buf(),
+                mode,
+            }));
         }
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::io(format!("cannot read the identity {}", path.display()), e))?;
-        let bad = |what: &str| vault_error(format!("the identity {} {what}", path.display()));
+        let bad = |what: Unusable| {
+            refused(IdentityProblem::Unusable {
+                path: path.to_path_buf(),
+                what,
+            })
+        };
         if text.contains("PRIVATE KEY-----") {
             let key =
                 age::ssh::Identity::from_buffer(text.as_bytes(), Some(path.display().to_string()))
-                    .map_err(|_| bad("is not an ssh private key repodex can read"))?;
+                    .map_err(|_| bad(Unusable::NotSsh))?;
             match key {
                 age::ssh::Identity::Unencrypted(_) => {}
-                age::ssh::Identity::Encrypted(_) => {
-                    return Err(bad("is a passphrase-protected ssh key, which repodex cannot use; use an unencrypted key or an age identity"))
-                }
-                age::ssh::Identity::Unsupported(_) => return Err(bad("is an ssh key of a kind age does not support (use ed25519 or rsa)")),
+                age::ssh::Identity::Encrypted(_) => return Err(bad(Unusable::Passphrase)),
+                age::ssh::Identity::Unsupported(_) => return Err(bad(Unusable::UnsupportedSsh)),
             }
             let public_path = PathBuf::from(format!("{}.pub", path.display()));
             let public = std::fs::read_to_string(&public_path).map_err(|_| {
-                bad(&format!(
-                    "is an ssh key without its public key beside it ({})",
-                    public_path.display()
-                ))
+                bad(Unusable::NoPublicKey {
+                    public: public_path.clone(),
+                })
             })?;
-            let public = super::recipients::normalize(public.trim()).ok_or_else(|| {
-                bad("has a .pub file that is not an ssh-ed25519 or ssh-rsa public key")
-            })?;
+            let public = super::recipients::normalize(public.trim())
+                .ok_or_else(|| bad(Unusable::BadPublicKey))?;
             return Ok(Identity {
                 path: path.to_path_buf(),
                 secret: Secret::Ssh(key),
@@ -124,9 +126,8 @@ impl Identity {
             .lines()
             .map(str::trim)
             .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
-            .ok_or_else(|| bad("holds no AGE-SECRET-KEY-1 line"))?;
-        let key = age::x25519::Identity::from_str(line)
-            .map_err(|_| bad("holds an age secret key that does not parse"))?;
+            .ok_or_else(|| bad(Unusable::NoSecretLine))?;
+        let key = age::x25519::Identity::from_str(line).map_err(|_| bad(Unusable::BadSecret))?;
         let public = key.to_public().to_string();
         Ok(Identity {
             path: path.to_path_buf(),
@@ -161,10 +162,9 @@ fn refuse_inside(path: &Path, registry_root: &Path) -> Result<()> {
         .canonicalize()
         .unwrap_or_else(|_| registry_root.to_path_buf());
     if folder.is_some_and(|f| f.starts_with(&root)) {
-        return Err(vault_error(format!(
-            "the identity {} is inside the registry, where it could be committed and pushed; keep it elsewhere (REPODEX_IDENTITY)",
-            path.display()
-        )));
+        return Err(refused(IdentityProblem::InsideRegistry {
+            path: path.to_path_buf(),
+        }));
     }
     Ok(())
 }

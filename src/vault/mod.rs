@@ -12,6 +12,7 @@
 //! hand edit), nothing is encrypted until the difference is accepted.
 
 pub mod credential;
+pub mod error;
 pub mod helper;
 pub mod identity;
 pub mod recipients;
@@ -20,8 +21,9 @@ use crate::store::layout::{
     self, credential_path, ACCEPTED_RECIPIENTS, CREDENTIALS_DIR, RECIPIENTS_FILE,
 };
 use crate::store::{Registry, Transaction};
-use crate::{Error, Result};
+use crate::Result;
 use credential::{Credential, MAX_FILE_SIZE};
+use error::VaultError;
 use identity::Identity;
 use recipients::Recipients;
 
@@ -31,8 +33,7 @@ impl Registry {
         match self.head_file(RECIPIENTS_FILE, MAX_FILE_SIZE)? {
             None => Ok(None),
             Some(bytes) => {
-                let text = String::from_utf8(bytes)
-                    .map_err(|_| Error::Vault(".age-recipients is not UTF-8 text".into()))?;
+                let text = String::from_utf8(bytes).map_err(|_| VaultError::RecipientsNotText)?;
                 Recipients::parse(&text).map(Some)
             }
         }
@@ -86,10 +87,10 @@ impl Registry {
         if accepted_keys.as_slice() == current.keys() {
             return Ok(());
         }
-        Err(Error::Vault(format!(
-            ".age-recipients changed in a commit this machine did not make ({}); nothing will be encrypted until you check it with your team and run `repodex recipients accept`",
-            recipient_changes(&accepted_keys, current.keys()).join(", ")
-        )))
+        Err(VaultError::Tampered {
+            changes: recipient_changes(&accepted_keys, current.keys()).join(", "),
+        }
+        .into())
     }
 
     /// Accept HEAD's recipients on this machine; returns the changes accepted.
@@ -155,16 +156,14 @@ impl Transaction<'_> {
     ) -> Result<bool> {
         self.registry().check_recipients()?;
         if credential.secret.is_empty() && credential.kind != credential::Kind::SshKey {
-            return Err(Error::Vault(
-                "the secret is empty; give the token or password on stdin or at the prompt".into(),
-            ));
+            return Err(VaultError::EmptySecret.into());
         }
         if credential.secret.len() > credential::MAX_SECRET_SIZE {
-            return Err(Error::Vault(format!(
-                "the secret is {} bytes; repodex stores secrets of at most {} bytes (a token or password, not a file)",
-                credential.secret.len(),
-                credential::MAX_SECRET_SIZE
-            )));
+            return Err(VaultError::SecretTooLarge {
+                size: credential.secret.len(),
+                max: credential::MAX_SECRET_SIZE,
+            }
+            .into());
         }
         // The credential is bound to the server the entry's URL names now.
         let mut credential = credential.clone();
@@ -182,11 +181,10 @@ impl Transaction<'_> {
             }
         };
         if !recipients.contains(identity.public()) {
-            return Err(Error::Vault(format!(
-                "your key ({}) is not among the registry's recipients; ask a teammate to run `repodex recipients add {}`",
-                identity.public(),
-                identity.public()
-            )));
+            return Err(VaultError::NotAmongRecipients {
+                key: identity.public().to_string(),
+            }
+            .into());
         }
         let path = credential_path(name);
         if let Some(existing) = self.file(&path)? {
@@ -208,10 +206,8 @@ impl Transaction<'_> {
     pub fn rebind_credential(&mut self, name: &str, identity: &Identity) -> Result<Option<String>> {
         self.registry().check_recipients()?;
         let path = credential_path(name);
-        let bytes = self.file(&path)?.ok_or_else(|| {
-            Error::Vault(format!(
-                "'{name}' has no credential; `repodex creds set {name}` stores one"
-            ))
+        let bytes = self.file(&path)?.ok_or_else(|| VaultError::NoCredential {
+            name: name.to_string(),
         })?;
         let credential = Credential::decrypt(&path, &bytes, identity)?;
         let before = credential.origin.clone();
@@ -265,16 +261,14 @@ impl Transaction<'_> {
             )?,
         };
         if !current.contains(identity.public()) {
-            return Err(Error::Vault(format!(
-                "only a recipient can add recipients, and your key ({}) is not one",
-                identity.public()
-            )));
+            return Err(VaultError::OnlyRecipients {
+                action: "add",
+                key: identity.public().to_string(),
+            }
+            .into());
         }
         if current.contains(key) {
-            return Err(Error::Vault(format!(
-                "{} is already a recipient",
-                crate::url::quote(key)
-            )));
+            return Err(VaultError::AlreadyRecipient { key: key.into() }.into());
         }
         let next = current.with_added(key, &self.added_comment("added"))?;
         self.reencrypt(&next, identity)?;
@@ -285,26 +279,20 @@ impl Transaction<'_> {
     /// credentials that key could read (they stay readable in history).
     pub fn remove_recipient(&mut self, key: &str, identity: &Identity) -> Result<Vec<String>> {
         self.registry().check_recipients()?;
-        let current = self
-            .recipients_now()?
-            .ok_or_else(|| Error::Vault("the registry has no recipients yet".into()))?;
+        let current = self.recipients_now()?.ok_or(VaultError::NoRecipients)?;
         if !current.contains(key) {
-            return Err(Error::Vault(format!(
-                "{} is not a recipient; `repodex recipients list` shows them",
-                crate::url::quote(key)
-            )));
+            return Err(VaultError::NotARecipient { key: key.into() }.into());
         }
         let next = current.with_removed(key);
         if next.keys().is_empty() {
-            return Err(Error::Vault(
-                "that is the last recipient; removing it would leave every credential unreadable. Add another first".into(),
-            ));
+            return Err(VaultError::LastRecipient.into());
         }
         if !current.contains(identity.public()) {
-            return Err(Error::Vault(format!(
-                "only a recipient can remove recipients, and your key ({}) is not one",
-                identity.public()
-            )));
+            return Err(VaultError::OnlyRecipients {
+                action: "remove",
+                key: identity.public().to_string(),
+            }
+            .into());
         }
         self.reencrypt(&next, identity)
     }

@@ -6,7 +6,8 @@
 
 use std::str::FromStr;
 
-use crate::{Error, Result};
+use super::error::{LineProblem, VaultError};
+use crate::Result;
 
 /// A parsed recipients file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,25 +43,27 @@ impl Recipients {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let bad =
-                |what: String| Error::Vault(format!(".age-recipients line {}: {what}", i + 1));
+            let bad = |problem: LineProblem| VaultError::RecipientLine {
+                line: i + 1,
+                problem,
+            };
             match normalize(line) {
                 Some(key) => {
                     if !keys.contains(&key) {
                         keys.push(key);
                     }
                 }
-                None if line.starts_with("age1") && line[4..].contains('1') && age::x25519::Recipient::from_str(line).is_err() => {
+                None if line.starts_with("age1")
+                    && line[4..].contains('1')
+                    && age::x25519::Recipient::from_str(line).is_err() =>
+                {
                     let plugin = line[4..].split('1').next().unwrap_or("");
-                    return Err(bad(format!(
-                        "the recipient uses the age plugin '{plugin}', which repodex does not run; use an age1… X25519 or ssh key"
-                    )));
+                    return Err(bad(LineProblem::Plugin {
+                        plugin: plugin.to_string(),
+                    })
+                    .into());
                 }
-                None => {
-                    return Err(bad(
-                        "is not an age X25519, ssh-ed25519 or ssh-rsa public key; fix or remove the line".into(),
-                    ))
-                }
+                None => return Err(bad(LineProblem::NotAKey).into()),
             }
         }
         Ok(Recipients {
@@ -90,11 +93,8 @@ impl Recipients {
 
     /// This file with `key` added at the end, after a comment line.
     pub fn with_added(&self, key: &str, comment: &str) -> Result<Recipients> {
-        let normalized = normalize(key).ok_or_else(|| {
-            Error::Vault(format!(
-                "{} is not an age X25519, ssh-ed25519 or ssh-rsa public key",
-                crate::url::quote(key)
-            ))
+        let normalized = normalize(key).ok_or_else(|| VaultError::NotAKey {
+            key: key.to_string(),
         })?;
         let mut text = self.text.clone();
         if !text.ends_with('\n') && !text.is_empty() {

@@ -6,8 +6,9 @@ use super::{Decision, Merger, Plan, Which};
 use crate::store::entry::MAX_ENTRY_SIZE;
 use crate::store::layout::{self, RECIPIENTS_FILE, SETTINGS_FILE};
 use crate::vault::credential::{Credential, MAX_FILE_SIZE};
+use crate::vault::error::VaultError;
 use crate::vault::recipients::Recipients;
-use crate::{Error, Result};
+use crate::Result;
 
 impl Merger<'_> {
     /// Credentials taken from the remote were encrypted to the remote's recipients.
@@ -43,7 +44,7 @@ impl Merger<'_> {
             };
             let again = self
                 .identity
-                .ok_or_else(|| Error::Vault("no identity".into()))
+                .ok_or_else(|| VaultError::NoIdentity.into())
                 .and_then(|identity| Credential::decrypt(path, bytes, identity))
                 .and_then(|credential| credential.encrypt(recipients));
             match again {

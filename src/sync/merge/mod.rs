@@ -192,10 +192,7 @@ pub fn merge(
 }
 
 fn clash(clashes: Vec<String>) -> Error {
-    Error::Clash(format!(
-        "the registry and its remote cannot be merged: {}; nothing was changed",
-        clashes.join("; ")
-    ))
+    crate::sync::error::SyncError::Clashes { clashes }.into()
 }
 
 /// Apply the plan. Puts are retried until no more succeed, so that an alias or URL

@@ -1,0 +1,74 @@
+//! What an operation refuses before it changes anything: each kind a caller can tell
+//! apart, each one line with what to do.
+
+use std::path::PathBuf;
+
+use crate::url::quote;
+
+/// An operation's refusal of its input.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Refused {
+    #[error("{} is not a valid branch name", quote(branch))]
+    BadBranchName { branch: String },
+
+    #[error("{} exists and is not empty; give another folder", dir.display())]
+    FolderNotEmpty { dir: PathBuf },
+
+    #[error("{} is not a folder", dir.display())]
+    NotAFolder { dir: PathBuf },
+
+    #[error("the mirror of '{name}' is empty or damaged; `repodex refresh {name}` makes it again")]
+    MirrorDamaged { name: String },
+
+    /// A flag that needs another (`--kind ssh-key` needs `--key-path PATH`).
+    #[error("{flag} needs {needs}")]
+    Needs {
+        flag: &'static str,
+        needs: &'static str,
+    },
+
+    #[error("{flag} {} is not a date; give one such as 2027-01-31", quote(value))]
+    NotADate { flag: &'static str, value: String },
+
+    #[error("the registry is empty; register a repository first")]
+    EmptyRegistry,
+
+    #[error("the pattern {} is not a valid glob: {reason}", quote(pattern))]
+    BadGlob { pattern: String, reason: String },
+
+    #[error("no Minsky data found in $XDG_STATE_HOME/minsky/ and MINSKY_POSTGRES_URL is not set; give --json, --sqlite or --postgres")]
+    NoMinskyData,
+
+    #[error("the path of repodex ({}) contains a quote; install it elsewhere", path.display())]
+    QuoteInPath { path: PathBuf },
+
+    #[error("{} is damaged; remove the include from {} by hand", state.display(), global.display())]
+    DamagedSetupState { state: PathBuf, global: PathBuf },
+
+    #[error(
+        "--format {format} is not a registry format this repodex writes; give {oldest} to {newest}"
+    )]
+    UnknownFormat {
+        format: i64,
+        oldest: i64,
+        newest: i64,
+    },
+
+    /// An input file that cannot be read (missing, a folder, not text).
+    #[error("cannot read {}: {reason}", quote(path))]
+    CannotRead { path: String, reason: String },
+
+    #[error("nothing to set; give --url URL and/or --description TEXT")]
+    NothingToSet,
+
+    #[error("the registry has no remote; add one with `repodex remote set URL`")]
+    NoSyncRemote,
+
+    #[error("'{name}' has no cached file {}; cached: {}", quote(path), if cached.is_empty() { "none".to_string() } else { cached.join(", ") })]
+    NoCachedFile {
+        name: String,
+        path: String,
+        cached: Vec<String>,
+    },
+}

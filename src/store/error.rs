@@ -1,0 +1,68 @@
+//! What the store refuses: each kind a caller can tell apart, each one line with what to
+//! do. (Names, aliases and tags have their own, [`super::name::NameError`].)
+
+use crate::url::quote;
+
+/// A refusal of the store's.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error(
+        "{} is not a repository reference; give a name, alias, URL or path",
+        quote(reference)
+    )]
+    NotAReference { reference: String },
+
+    #[error("{} is neither a git URL nor an existing path; give https://host/owner/repo, git@host:owner/repo, or the path of a git repository", quote(input))]
+    NotARepository { input: String },
+
+    #[error("{} is neither a revision of the registry nor a time; give a commit (HEAD~2, a hash), a date (2026-11-20) or a duration back (3d)", quote(spec))]
+    NotARevision { spec: String },
+
+    #[error("the registry has no commit from before {time}; it was created later")]
+    NoCommitBefore { time: String },
+
+    #[error("{}", description_problem(.0))]
+    Description(DescriptionProblem),
+
+    #[error("'{name}' has no tag {}; its tags are: {}", quote(tag), if tags.is_empty() { "(none)".to_string() } else { tags.join(", ") })]
+    NoSuchTag {
+        name: String,
+        tag: String,
+        tags: Vec<String>,
+    },
+
+    #[error("{} is not an entry file ({layout}), so it has no place in format {to}; move or remove it with git, then migrate again (`repodex doctor` lists such files)", quote(path))]
+    NoPlaceInFormat {
+        path: String,
+        layout: String,
+        to: i64,
+    },
+
+    #[error("the registry has no {file}")]
+    MissingFile { file: &'static str },
+}
+
+/// What is wrong with a description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DescriptionProblem {
+    ControlCharacter,
+    TooLong { max: usize },
+}
+
+fn description_problem(problem: &DescriptionProblem) -> String {
+    match problem {
+        DescriptionProblem::ControlCharacter => {
+            "the description contains a line break or control character; keep it to one line".into()
+        }
+        DescriptionProblem::TooLong { max } => {
+            format!("the description is longer than {max} characters")
+        }
+    }
+}
+
+impl std::fmt::Display for DescriptionProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&description_problem(self))
+    }
+}
