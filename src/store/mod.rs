@@ -11,6 +11,7 @@
 pub mod catalog;
 mod commit;
 pub mod doctor;
+mod edits;
 pub mod entry;
 pub mod error;
 pub mod history;

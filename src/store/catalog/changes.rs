@@ -1,0 +1,282 @@
+//! The catalog's overlay of a transaction's changes, and the writing of a new catalog
+//! from the old one by merging two sorted streams (so that unchanged lines are copied,
+//! not parsed).
+
+use super::*;
+
+/// Changes to a catalog, kept as an overlay until they are written: what a transaction
+/// has done so far, or (over an empty catalog) a whole registry being indexed. Lookups
+/// see the base catalog with the overlay applied; writing merges the two sorted streams,
+/// so its cost is one pass over the file, with no parsing of unchanged lines.
+#[derive(Debug, Default, Clone)]
+pub struct Changes {
+    /// Entry name -> its record after the change, or `None` when it is gone.
+    records: BTreeMap<String, Option<Record>>,
+    /// `(kind-prefixed key, entry name)` -> present after the change?
+    keys: BTreeMap<(String, String), bool>,
+}
+
+/// Names, paths and errors can in theory hold any byte a tree allows; the catalog's
+/// line format must not be broken by them.
+fn one_field(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c == '\t' || c == '\n' || c == '\r' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// The name a file under `repos/` is listed under: its entry name, or its path when it
+/// is not where an entry lives.
+fn record_name(layout: Layout, path: &str) -> String {
+    one_field(&layout.entry_name(path).unwrap_or(path.into()))
+}
+
+impl Changes {
+    /// Index every entry of `commit`, read from the object store.
+    pub fn build(repo: &Repo, commit: ObjectId) -> Result<Changes> {
+        let tree = repo.tree_of(commit)?;
+        let layout = Settings::of_tree(repo, tree)?
+            .ok_or_else(|| Error::NotARegistry {
+                path: repo.workdir().to_path_buf(),
+                reason: format!("its HEAD has no {SETTINGS_FILE}"),
+            })?
+            .layout();
+        let empty = Catalog::empty();
+        let mut changes = Changes::default();
+        for file in repo.files_under(tree, REPOS_DIR)? {
+            changes.index_file(repo, layout, &empty, &file);
+        }
+        Ok(changes)
+    }
+
+    /// The changes that bring `old` up to `head`, from a diff of their trees; `None` when
+    /// only a full rebuild will do (the settings changed, or the old commit is gone).
+    pub(super) fn since(repo: &Repo, old: &Catalog, head: ObjectId) -> Option<Changes> {
+        let old_tree = repo.tree_of(old.commit).ok()?;
+        let new_tree = repo.tree_of(head).ok()?;
+        let changed = repo.changed_files(old_tree, new_tree).ok()?;
+        if changed.iter().any(|p| p == SETTINGS_FILE) {
+            return None;
+        }
+        // The settings, and so the layout, are those the catalog was built with.
+        let layout = Layout::of_tree(repo, new_tree).ok()?;
+        let mut changes = Changes::default();
+        for path in changed.iter().filter(|p| p.starts_with(REPOS_DIR)) {
+            changes.remove(old, &record_name(layout, path));
+            if let Some(file) = repo.file_at(new_tree, path).ok()? {
+                changes.index_file(repo, layout, old, &file);
+            }
+        }
+        Some(changes)
+    }
+
+    /// Index one file under `repos/`: its entry, or the reason it is not one.
+    fn index_file(
+        &mut self,
+        repo: &Repo,
+        layout: Layout,
+        base: &Catalog,
+        file: &crate::git::TreeFile,
+    ) {
+        match read_entry(repo, layout, file) {
+            Ok(entry) => self.put(base, entry.summary()),
+            Err(error) => {
+                let name = record_name(layout, &file.path);
+                let error = one_field(&error.to_string());
+                self.records
+                    .insert(name.clone(), Some(Record::Broken { name, error }));
+            }
+        }
+    }
+
+    /// The record of `name` with the changes applied.
+    pub fn record(&self, base: &Catalog, name: &str) -> Option<Record> {
+        match self.records.get(name) {
+            Some(record) => record.clone(),
+            None => base.record(name),
+        }
+    }
+
+    /// The names that own `key` of `kind`, with the changes applied.
+    pub fn owners(&self, base: &Catalog, kind: KeyKind, key: &str) -> Vec<String> {
+        let full = format!("{}{key}", kind.prefix());
+        let mut names: BTreeSet<String> = base.lookup(kind, key).into_iter().collect();
+        for ((_, name), present) in self
+            .keys
+            .range((full.clone(), String::new())..)
+            .take_while(|((k, _), _)| *k == full)
+        {
+            if *present {
+                names.insert(name.clone());
+            } else {
+                names.remove(name);
+            }
+        }
+        names.into_iter().collect()
+    }
+
+    /// Add or replace an entry.
+    pub fn put(&mut self, base: &Catalog, summary: Summary) {
+        self.remove(base, &summary.name.clone());
+        for (kind, key) in keys_of(&summary) {
+            self.keys.insert(
+                (format!("{}{key}", kind.prefix()), summary.name.clone()),
+                true,
+            );
+        }
+        self.records
+            .insert(summary.name.clone(), Some(Record::Entry(summary)));
+    }
+
+    /// Remove an entry and its keys.
+    pub fn remove(&mut self, base: &Catalog, name: &str) {
+        if let Some(Record::Entry(old)) = self.record(base, name) {
+            for (kind, key) in keys_of(&old) {
+                self.keys
+                    .insert((format!("{}{key}", kind.prefix()), old.name.clone()), false);
+            }
+        }
+        self.records.insert(name.to_string(), None);
+    }
+
+    /// The catalog file for `commit`: `base` with the changes merged in.
+    ///
+    /// Built in one buffer, the header's sizes written last (zero-padded to a fixed
+    /// width): at 100,000 entries the file is about 40 MB, and every extra copy of it
+    /// costs a commit more than the rest of its work.
+    pub(super) fn to_bytes(&self, base: &Catalog, commit: ObjectId) -> Vec<u8> {
+        let base_records = &base.data[base.records.clone()];
+        let base_keys = &base.data[base.keys.clone()];
+        let header =
+            |records: usize, keys: usize| format!("{MAGIC} {commit} {records:020} {keys:020}\n");
+        let header_len = header(0, 0).len();
+        let mut out = Vec::with_capacity(
+            header_len
+                + base_records.len()
+                + base_keys.len()
+                + self.records.len() * 200
+                + self.keys.len() * 48,
+        );
+        out.extend_from_slice(header(0, 0).as_bytes());
+        let records = &mut out;
+        let overlay = self
+            .records
+            .iter()
+            .map(|(name, record)| (name.as_bytes(), record));
+        merge_lines(
+            base_records,
+            overlay,
+            records,
+            first_field,
+            |out, _, record| {
+                if let Some(record) = record {
+                    write_record(out, record);
+                }
+            },
+        );
+        let records_len = out.len() - header_len;
+        let keys = &mut out;
+        let mut key_lines: Vec<(Vec<u8>, bool)> = Vec::with_capacity(self.keys.len());
+        for ((key, name), present) in &self.keys {
+            key_lines.push(([key.as_bytes(), b"\t", name.as_bytes()].concat(), *present));
+        }
+        let overlay = key_lines
+            .iter()
+            .map(|(line, present)| (line.as_slice(), present));
+        merge_lines(
+            base_keys,
+            overlay,
+            keys,
+            |line| line,
+            |out, line, present| {
+                if *present {
+                    out.extend_from_slice(line);
+                    out.push(b'\n');
+                }
+            },
+        );
+        let keys_len = out.len() - header_len - records_len;
+        out[..header_len].copy_from_slice(header(records_len, keys_len).as_bytes());
+        out
+    }
+
+    /// Write the catalog for `commit` (`base` with these changes), replacing the old one
+    /// atomically, and return it.
+    pub fn write(&self, base: &Catalog, private_dir: &Path, commit: ObjectId) -> Result<Catalog> {
+        let bytes = self.to_bytes(base, commit);
+        crate::git::write_atomically(&catalog_path(private_dir), &bytes)?;
+        Ok(Catalog::parse(Data::Owned(bytes)).expect("a catalog just built parses"))
+    }
+}
+
+/// Merge the sorted lines of `base` with the sorted `overlay` into `out`. An overlay
+/// item replaces the base line with the same sort key, and `emit` writes it (or drops it).
+/// The unchanged runs between overlay items are found by binary search and copied whole,
+/// so a small change to a large catalog costs a few copies, not a pass over every line.
+pub(super) fn merge_lines<'a, T>(
+    base: &[u8],
+    overlay: impl Iterator<Item = (&'a [u8], T)>,
+    out: &mut Vec<u8>,
+    sort_key: impl Fn(&[u8]) -> &[u8] + Copy,
+    mut emit: impl FnMut(&mut Vec<u8>, &[u8], T),
+) {
+    let mut pos = 0;
+    for (key, item) in overlay {
+        let at = pos + lower_bound(&base[pos..], key, sort_key);
+        out.extend_from_slice(&base[pos..at]);
+        pos = at;
+        if pos < base.len() {
+            let end = line_end(base, pos);
+            if sort_key(&base[pos..end]) == key {
+                pos = (end + 1).min(base.len());
+            }
+        }
+        emit(out, key, item);
+    }
+    out.extend_from_slice(&base[pos..]);
+    if !out.is_empty() && !out.ends_with(b"\n") {
+        out.push(b'\n');
+    }
+}
+
+fn write_record(out: &mut Vec<u8>, record: &Record) {
+    out.extend_from_slice(record.name().as_bytes());
+    out.push(b'\t');
+    match record {
+        Record::Entry(summary) => {
+            serde_json::to_writer(&mut *out, summary).expect("a summary serializes")
+        }
+        Record::Broken { error, .. } => {
+            out.push(b'!');
+            out.extend_from_slice(error.as_bytes());
+        }
+    }
+    out.push(b'\n');
+}
+/// Read and parse one entry file of a tree whose entries are laid out as `layout` says.
+pub fn read_entry(repo: &Repo, layout: Layout, file: &crate::git::TreeFile) -> Result<Entry> {
+    let broken = |message: &str| Error::BrokenEntry {
+        path: file.path.clone(),
+        line: None,
+        message: message.into(),
+    };
+    if !file.regular {
+        return Err(broken(
+            "is not a regular file (a symlink or submodule); entries must be plain files",
+        ));
+    }
+    if !file.path.starts_with(REPOS_DIR) || !file.path.ends_with(".toml") {
+        return Err(broken(
+            "is not an entry file: files under repos/ end in .toml",
+        ));
+    }
+    let bytes = repo
+        .read_blob(file.id, MAX_ENTRY_SIZE)
+        .map_err(|_| broken("is too large or unreadable"))?;
+    Entry::parse(layout, &file.path, &bytes)
+}
