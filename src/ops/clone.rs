@@ -70,17 +70,7 @@ pub fn clone(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> Resu
                 why: why.clone(),
             });
         }
-        let names = [name.clone()];
-        let report = super::refresh::refresh(
-            ctx,
-            &mut registry,
-            &names,
-            &network,
-            1,
-            true,
-            &mut |_| {},
-            on_wait,
-        )?;
+        let report = super::refresh::refresh_one(ctx, &mut registry, &name, &network, on_wait)?;
         if let Some(failed) = report.failed.first() {
             return Err(Error::Remote {
                 url: url.to_string(),

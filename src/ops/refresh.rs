@@ -299,6 +299,28 @@ pub fn refresh(
     Ok(report)
 }
 
+/// Refresh the one entry `name`, which the user named (`register`, `clone`): one remote,
+/// no progress to show.
+pub(crate) fn refresh_one(
+    ctx: &Context,
+    registry: &mut Registry,
+    name: &str,
+    network: &Network,
+    on_wait: &mut dyn FnMut(),
+) -> Result<Report> {
+    let names = [name.to_string()];
+    refresh(
+        ctx,
+        registry,
+        &names,
+        network,
+        1,
+        true,
+        &mut |_| {},
+        on_wait,
+    )
+}
+
 /// The entry's credential as HTTP authentication, decrypted with the user's identity
 /// (loaded once, on first need). ssh-key credentials are for plain git's ssh and give none.
 fn credential_for(

@@ -83,17 +83,8 @@ pub fn register(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> R
         match &network.offline {
             Some(why) => Fetch::Offline { why: why.clone() },
             None => {
-                let names = [entry.name.clone()];
-                let report = refresh::refresh(
-                    ctx,
-                    &mut registry,
-                    &names,
-                    &network,
-                    1,
-                    true,
-                    &mut |_| {},
-                    on_wait,
-                )?;
+                let report =
+                    refresh::refresh_one(ctx, &mut registry, &entry.name, &network, on_wait)?;
                 match report.failed.first() {
                     Some(failed) => Fetch::Failed {
                         reason: failed.reason.clone(),

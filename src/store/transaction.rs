@@ -78,6 +78,18 @@ fn take_lock(private: &Path, on_wait: &mut dyn FnMut()) -> Result<File> {
     take_named_lock(private, LOCK, on_wait)
 }
 
+/// The lock file `name` in the registry's private folder, opened (and made if missing).
+fn lock_file(private: &Path, name: &str) -> Result<File> {
+    std::fs::create_dir_all(private)
+        .map_err(|e| Error::io(format!("cannot create {}", private.display()), e))?;
+    OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(private.join(name))
+        .map_err(|e| Error::io("cannot open the registry's lock file", e))
+}
+
 /// Take the OS file lock `name` in the registry's private folder, waiting for its
 /// holder (after calling `on_wait`) if there is one. A killed holder releases it.
 pub(crate) fn take_named_lock(
@@ -85,39 +97,26 @@ pub(crate) fn take_named_lock(
     name: &str,
     on_wait: &mut dyn FnMut(),
 ) -> Result<File> {
-    std::fs::create_dir_all(private)
-        .map_err(|e| Error::io(format!("cannot create {}", private.display()), e))?;
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(private.join(name))
-        .map_err(|e| Error::io("cannot open the registry's lock file", e))?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(TryLockError::WouldBlock) => {
-            on_wait();
-            file.lock()
-                .map_err(|e| Error::io("cannot lock the registry", e))?;
-        }
-        Err(TryLockError::Error(e)) => return Err(Error::io("cannot lock the registry", e)),
+    let file = lock_file(private, name)?;
+    if try_locking(&file)? {
+        return Ok(file);
     }
+    on_wait();
+    file.lock()
+        .map_err(|e| Error::io("cannot lock the registry", e))?;
     Ok(file)
 }
 
 /// Take the registry's lock if nobody holds it; `None` when someone does.
 pub(crate) fn try_lock(private: &Path) -> Result<Option<File>> {
-    std::fs::create_dir_all(private)
-        .map_err(|e| Error::io(format!("cannot create {}", private.display()), e))?;
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(private.join(LOCK))
-        .map_err(|e| Error::io("cannot open the registry's lock file", e))?;
+    let file = lock_file(private, LOCK)?;
+    Ok(try_locking(&file)?.then_some(file))
+}
+
+fn try_locking(file: &File) -> Result<bool> {
     match file.try_lock() {
-        Ok(()) => Ok(Some(file)),
-        Err(TryLockError::WouldBlock) => Ok(None),
+        Ok(()) => Ok(true),
+        Err(TryLockError::WouldBlock) => Ok(false),
         Err(TryLockError::Error(e)) => Err(Error::io("cannot lock the registry", e)),
     }
 }
@@ -239,12 +238,7 @@ impl<'r> Transaction<'r> {
             ));
         }
         refuse_hand_edits(repo, &index_file, &expected)?;
-        let index = self.index.take().expect("held until the commit");
-        self.journal_is_ours = false;
-        commit::apply(
-            repo,
-            &self.registry.private_dir(),
-            index,
+        self.apply(
             index_file,
             Commit {
                 base: Some(self.base),
@@ -312,12 +306,7 @@ impl<'r> Transaction<'r> {
             .iter()
             .filter_map(|e| Some((e.path.as_str(), e.content.as_deref()?)))
             .collect();
-        let index = self.index.take().expect("held until the commit");
-        self.journal_is_ours = false;
-        commit::apply(
-            repo,
-            &self.registry.private_dir(),
-            index,
+        self.apply(
             index_file,
             Commit {
                 base: Some(self.base),
@@ -330,6 +319,22 @@ impl<'r> Transaction<'r> {
         )?;
         self.registry.advance(new, &self.changes)?;
         Ok(Some(new))
+    }
+}
+
+impl Transaction<'_> {
+    /// Hand `commit` to the store's pipeline with the `index.lock` this transaction
+    /// holds; from here on the journal belongs to the commit, not to this transaction.
+    fn apply(&mut self, index_file: gix::index::File, commit: Commit) -> Result<()> {
+        let index = self.index.take().expect("held until the commit");
+        self.journal_is_ours = false;
+        commit::apply(
+            self.registry.repo(),
+            &self.registry.private_dir(),
+            index,
+            index_file,
+            commit,
+        )
     }
 }
 

@@ -25,6 +25,24 @@ fn synced(env: &TestEnv) -> String {
     run.stderr
 }
 
+/// Alice's registry, with the entry `app`, shared through a bare remote (its folder and
+/// URL) that Mallory can push to.
+fn alice_shares_app() -> (tempfile::TempDir, String, TestEnv) {
+    let dir = tempfile::tempdir().unwrap();
+    let alice = TestEnv::online();
+    let url = bare_remote(&alice, dir.path(), "registry.git");
+    alice.ok(&["init"]);
+    alice.ok(&["remote", "set", &url]);
+    alice.ok(&[
+        "register",
+        "https://git.example.com/team/app.git",
+        "--name",
+        "app",
+    ]);
+    synced(&alice);
+    (dir, url, alice)
+}
+
 fn key_of(env: &TestEnv) -> String {
     env.ok(&["identity"]).trim().to_string()
 }
@@ -34,6 +52,24 @@ fn trusting(env: &TestEnv, ca: &Path, args: &[&str]) -> Command {
     let mut cmd = env.command(args);
     cmd.env("SSL_CERT_FILE", ca);
     cmd
+}
+
+/// An HTTPS server on 127.0.0.1 over `upstreams` that wants Basic `auth` (or none) and,
+/// with `redirect_to`, answers every request with a `302` there.
+fn https(
+    upstreams: &Upstreams,
+    tls: std::sync::Arc<rustls::ServerConfig>,
+    auth: Option<(&str, &str)>,
+    redirect_to: Option<String>,
+) -> HttpServer {
+    HttpServer::start_with(
+        upstreams,
+        HttpOptions {
+            tls: Some(tls),
+            basic_auth: auth.map(|(u, p)| (u.to_string(), p.to_string())),
+            redirect_to,
+        },
+    )
 }
 
 fn run(mut cmd: Command) -> crate::support::Run {
@@ -128,22 +164,8 @@ fn a_redirect_to_another_server_gets_no_credential() {
         &[(".minsky/config.yaml", "x: 1\n")],
     );
     let (tls, ca) = tls_for_localhost(&env.root().join("tls"));
-    let mallory = HttpServer::start_with(
-        &upstreams,
-        HttpOptions {
-            tls: Some(tls.clone()),
-            basic_auth: Some(("mallory".into(), "anything".into())),
-            redirect_to: None,
-        },
-    );
-    let redirector = HttpServer::start_with(
-        &upstreams,
-        HttpOptions {
-            tls: Some(tls),
-            basic_auth: None,
-            redirect_to: Some(mallory.base()),
-        },
-    );
+    let mallory = https(&upstreams, tls.clone(), Some(("mallory", "anything")), None);
+    let redirector = https(&upstreams, tls, None, Some(mallory.base()));
     let url = redirector.url("private");
     env.ok(&["register", "--no-fetch", &url, "--name", "app"]);
     assert_eq!(env.run_stdin(&["creds", "set", "app"], TOKEN).code, 0);
@@ -183,22 +205,13 @@ fn a_pushed_url_change_does_not_take_the_credential_along() {
         &[(".minsky/config.yaml", "x: 1\n")],
     );
     let (tls, ca) = tls_for_localhost(&alice.root().join("tls"));
-    let team_server = HttpServer::start_with(
+    let team_server = https(
         &upstreams,
-        HttpOptions {
-            tls: Some(tls.clone()),
-            basic_auth: Some(("x-access-token".into(), TOKEN.into())),
-            redirect_to: None,
-        },
+        tls.clone(),
+        Some(("x-access-token", TOKEN)),
+        None,
     );
-    let mallory_server = HttpServer::start_with(
-        &upstreams,
-        HttpOptions {
-            tls: Some(tls),
-            basic_auth: Some(("mallory".into(), "anything".into())),
-            redirect_to: None,
-        },
-    );
+    let mallory_server = https(&upstreams, tls, Some(("mallory", "anything")), None);
     let url = bare_remote(&alice, dir.path(), "registry.git");
     alice.ok(&["init"]);
     alice.ok(&["remote", "set", &url]);
@@ -467,18 +480,8 @@ fn a_local_repository_pushed_by_someone_else_is_not_read_until_asked() {
 /// Alice's terminal gets from `info` and `log` is the escaped text.
 #[test]
 fn escape_sequences_from_a_teammate_never_reach_the_terminal() {
-    let dir = tempfile::tempdir().unwrap();
-    let (alice, mallory) = (TestEnv::online(), TestEnv::online());
-    let url = bare_remote(&alice, dir.path(), "registry.git");
-    alice.ok(&["init"]);
-    alice.ok(&["remote", "set", &url]);
-    alice.ok(&[
-        "register",
-        "https://git.example.com/team/app.git",
-        "--name",
-        "app",
-    ]);
-    synced(&alice);
+    let (_remote, url, alice) = alice_shares_app();
+    let mallory = TestEnv::online();
     mallory.ok(&["init", "--from", &url]);
     let path = crate::support::entry_path("app");
     let text = std::fs::read_to_string(mallory.registry().join(&path)).unwrap();
@@ -514,18 +517,8 @@ fn escape_sequences_from_a_teammate_never_reach_the_terminal() {
 /// files without an entry that are too large or a symlink.
 #[test]
 fn files_a_sync_would_take_from_the_remote_pass_the_same_checks() {
-    let dir = tempfile::tempdir().unwrap();
-    let (alice, mallory) = (TestEnv::online(), TestEnv::online());
-    let url = bare_remote(&alice, dir.path(), "registry.git");
-    alice.ok(&["init"]);
-    alice.ok(&["remote", "set", &url]);
-    alice.ok(&[
-        "register",
-        "https://git.example.com/team/app.git",
-        "--name",
-        "app",
-    ]);
-    synced(&alice);
+    let (_remote, url, alice) = alice_shares_app();
+    let mallory = TestEnv::online();
     mallory.ok(&["init", "--from", &url]);
     let registry = mallory.registry();
     let good = mallory.head();
@@ -588,18 +581,7 @@ fn files_a_sync_would_take_from_the_remote_pass_the_same_checks() {
 /// README of 2 MB.
 #[test]
 fn a_registry_joined_with_init_from_passes_the_same_checks() {
-    let dir = tempfile::tempdir().unwrap();
-    let alice = TestEnv::online();
-    let url = bare_remote(&alice, dir.path(), "registry.git");
-    alice.ok(&["init"]);
-    alice.ok(&["remote", "set", &url]);
-    alice.ok(&[
-        "register",
-        "https://git.example.com/team/app.git",
-        "--name",
-        "app",
-    ]);
-    synced(&alice);
+    let (dir, url, alice) = alice_shares_app();
     let path = crate::support::entry_path("app");
     let entry = std::fs::read_to_string(alice.registry().join(&path)).unwrap();
     let readme = std::fs::read_to_string(alice.registry().join("README.md")).unwrap();
@@ -647,18 +629,8 @@ fn a_registry_joined_with_init_from_passes_the_same_checks() {
 /// registry back a format: it merges, and the merge keeps format 2.
 #[test]
 fn a_remote_cannot_move_the_registry_back_a_format() {
-    let dir = tempfile::tempdir().unwrap();
-    let (alice, mallory) = (TestEnv::online(), TestEnv::online());
-    let url = bare_remote(&alice, dir.path(), "registry.git");
-    alice.ok(&["init"]);
-    alice.ok(&["remote", "set", &url]);
-    alice.ok(&[
-        "register",
-        "https://git.example.com/team/app.git",
-        "--name",
-        "app",
-    ]);
-    synced(&alice);
+    let (_remote, url, alice) = alice_shares_app();
+    let mallory = TestEnv::online();
     mallory.ok(&["init", "--from", &url]);
     let settings = std::fs::read_to_string(mallory.registry().join("registry.toml")).unwrap();
     assert!(settings.contains("format = 2"), "{settings}");
