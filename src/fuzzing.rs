@@ -116,11 +116,24 @@ pub fn credential_protocol(data: &[u8]) {
     }
 }
 
+static REGISTRY_DIR: OnceLock<std::path::PathBuf> = OnceLock::new();
+
+/// Make [`resolve`]'s registry in `dir` (a folder the caller removes), instead of in the
+/// temporary folder; call it before the first [`resolve`]. The tests use it so that a
+/// run leaves nothing behind; the fuzz targets, which run for hours, do not.
+pub fn use_registry_dir(dir: &std::path::Path) {
+    let _ = REGISTRY_DIR.set(dir.join("registry"));
+}
+
 /// A registry of a few entries, made once per process, for [`resolve`].
 fn fuzz_registry() -> &'static std::path::Path {
-    static DIR: OnceLock<std::path::PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("repodex-fuzz-{}", std::process::id()));
+    static MADE: OnceLock<std::path::PathBuf> = OnceLock::new();
+    MADE.get_or_init(|| {
+        let dir = REGISTRY_DIR
+            .get_or_init(|| {
+                std::env::temp_dir().join(format!("repodex-fuzz-{}", std::process::id()))
+            })
+            .clone();
         let _ = std::fs::remove_dir_all(&dir);
         let mut registry = crate::Registry::open_or_create(&dir).expect("a registry");
         let mut tx = registry.transaction(|| {}).expect("a transaction");

@@ -35,6 +35,8 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     if args.json {
         super::print_json(&report);
     } else {
+        // The path on stdout, for `cd "$(repodex clone mk)"`; the rest is a notice.
+        println!("{}", report.path.display());
         eprintln!(
             "repodex: cloned {} into {} (origin: {})",
             report.name,

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::error::Refused;
 use crate::git::command;
 use crate::git::fetch::Mirror;
+use crate::import::scan::LocalClones;
 use crate::{Context, Error, Result};
 
 /// What to clone, and where.
@@ -90,9 +91,16 @@ pub fn clone(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> Resu
         &url.to_string(),
         request.branch.as_deref(),
     )?;
+    // The new working copy is a local clone of the entry, as `import scan` records them
+    // (`info` lists it, and a path inside it resolves to the entry).
+    let path = dir.canonicalize().unwrap_or(dir);
+    let private = registry.private_dir();
+    let mut clones = LocalClones::load(&private);
+    clones.add(&url, &path);
+    clones.save(&private)?;
     Ok(Report {
         name,
-        path: dir,
+        path,
         url: url.to_string(),
         default_branch,
         branch: request.branch,

@@ -26,6 +26,9 @@ fn replay(target: &str, check: fn(&[u8])) -> usize {
 
 #[test]
 fn every_input_that_broke_a_fuzz_target_stays_fixed() {
+    // The resolve target's registry goes in a folder this test removes.
+    let scratch = tempfile::tempdir().unwrap();
+    repodex::fuzzing::use_registry_dir(scratch.path());
     for (target, check) in [
         ("url", repodex::fuzzing::url as fn(&[u8])),
         ("entry", repodex::fuzzing::entry),

@@ -24,6 +24,19 @@ fn clone_from_the_mirror_with_the_server_stopped() {
     let run = env.run(&["--offline", "clone", "mk", "task-42", "--branch", "task-42"]);
     assert_eq!(run.code, 0, "{run:?}");
     let copy = env.work().join("task-42");
+    // The path on stdout (for `cd "$(repodex clone mk)"`), and the copy recorded as a
+    // local clone of the entry: info lists it, and a path inside it resolves to it.
+    let path = copy.canonicalize().unwrap();
+    assert_eq!(run.stdout, format!("{}\n", path.display()));
+    let info = env.ok(&["info", "mk"]);
+    assert!(
+        info.contains(&format!("local clones:    {}", path.display())),
+        "{info}"
+    );
+    assert_eq!(
+        env.ok(&["resolve", copy.join("src").to_str().unwrap()]),
+        format!("{url}\n")
+    );
     assert_eq!(
         std::fs::read_to_string(copy.join("README")).unwrap(),
         "hello\n"
