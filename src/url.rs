@@ -529,6 +529,32 @@ impl GitUrl {
         })
     }
 
+    /// `owner/repo` (or `group/subgroup/repo`) on the forges that name repositories
+    /// so (GitHub, GitLab, Codeberg, Gitea, Bitbucket, sourcehut): what tools that take a
+    /// forge repository want (`--github-repo owner/repo`). `None` on other hosts.
+    pub fn forge_path(&self) -> Option<String> {
+        const FORGES: &[&str] = &[
+            "github.com",
+            "gitlab.com",
+            "codeberg.org",
+            "gitea.com",
+            "bitbucket.org",
+            "git.sr.ht",
+        ];
+        let host = self.host.as_deref()?;
+        let segments = self.path_segments();
+        (FORGES.contains(&host) && segments.len() >= 2).then(|| segments.join("/"))
+    }
+
+    /// The repository's page in a browser, on the forges of [`GitUrl::forge_path`].
+    pub fn web_url(&self) -> Option<String> {
+        Some(format!(
+            "https://{}/{}",
+            self.host.as_deref()?,
+            self.forge_path()?
+        ))
+    }
+
     /// Is this a repository on this machine (a path or `file://`)?
     pub fn is_local(&self) -> bool {
         self.scheme == Scheme::File

@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
 
 fn show(shown: &repodex::ops::lookup::Shown, json: bool) -> CmdResult {
     let entry = &shown.entry;
-    let view = render::EntryView::new(entry, shown.path.clone());
+    let view = render::EntryView::new(entry, shown.path.clone(), shown.layer.clone());
     if json {
         render::json(&view);
         return Ok(Outcome::Success);

@@ -112,6 +112,8 @@ pub struct EntryView<'a> {
     pub remote: RemoteView<'a>,
     pub config_files: Vec<&'a str>,
     pub path: String,
+    /// The read-only layer the entry comes from; null for the user's own registry.
+    pub layer: Option<String>,
 }
 
 /// The `remote` object of [`EntryView`].
@@ -124,7 +126,7 @@ pub struct RemoteView<'a> {
 
 impl<'a> EntryView<'a> {
     /// `path` is the entry's file in its registry ([`repodex::Registry::entry_path`]).
-    pub fn new(entry: &'a repodex::Entry, path: String) -> Self {
+    pub fn new(entry: &'a repodex::Entry, path: String, layer: Option<String>) -> Self {
         let time = |t: &chrono::DateTime<chrono::Utc>| {
             t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         };
@@ -143,6 +145,7 @@ impl<'a> EntryView<'a> {
             },
             config_files: entry.config.files.keys().map(String::as_str).collect(),
             path,
+            layer,
         }
     }
 }

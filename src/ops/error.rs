@@ -59,6 +59,12 @@ pub enum Refused {
     #[error("cannot read {}: {reason}", quote(path))]
     CannotRead { path: String, reason: String },
 
+    #[error("'{name}' has no local clone on this machine; `repodex clone {name}` makes one (or `repodex import scan DIR` finds yours)")]
+    NoLocalPath { name: String },
+
+    #[error("'{name}' is not on a forge repodex knows ({url}); --print url prints its URL")]
+    NotOnAForge { name: String, url: String },
+
     #[error("nothing to set; give --url URL and/or --description TEXT")]
     NothingToSet,
 

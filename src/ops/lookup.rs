@@ -108,6 +108,44 @@ fn local_clones(registry: &Registry, entry: &Entry) -> Vec<std::path::PathBuf> {
     }
 }
 
+/// Every kind of value a tool may want for an entry: Minsky's `--repo` takes a URL to
+/// clone, a local path, or a forge's `owner/repo`, depending on the command.
+#[derive(Debug, Serialize)]
+pub struct Ways {
+    pub name: String,
+    pub url: String,
+    /// The read-only layer it came from; `None` for the user's own registry.
+    pub layer: Option<String>,
+    /// Working copies of it on this machine (recorded by `clone` and `import scan`), and,
+    /// for a repository on this machine, its own folder.
+    pub local_paths: Vec<std::path::PathBuf>,
+    /// `owner/repo` on a known forge.
+    pub forge: Option<String>,
+    /// Its page in a browser, on a known forge.
+    pub web_url: Option<String>,
+}
+
+/// The ways to name the entry `reference` resolves to (never touches the network).
+pub fn ways(ctx: &Context, reference: &str) -> Result<Ways> {
+    let own = ctx.open()?;
+    let found = find(&own, reference)?;
+    let registry = found.layer_registry.as_ref().unwrap_or(&own);
+    let entry = registry.entry(&found.resolved.name)?;
+    let url = entry.git_url()?;
+    let mut local_paths = local_clones(registry, &entry);
+    if let Some(path) = url.local_path() {
+        local_paths.insert(0, path.into());
+    }
+    Ok(Ways {
+        name: entry.name.clone(),
+        url: entry.url.clone(),
+        layer: found.layer,
+        local_paths,
+        forge: url.forge_path(),
+        web_url: url.web_url(),
+    })
+}
+
 /// The entry `reference` names (or, without one, the entry of the working copy that
 /// contains `cwd`), as of `at` or now.
 pub fn show(

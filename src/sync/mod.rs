@@ -172,7 +172,7 @@ fn fetch_tip(
 
 /// Sync the registry with its remote: fetch, merge, push, retrying when overtaken.
 /// Offline, it fails at once and changes nothing. A clash the rules cannot settle
-/// fails with [`Error::Clash`], the registry unchanged.
+/// fails with [`SyncError::Clashes`], the registry unchanged.
 pub fn sync(
     registry: &mut Registry,
     network: &Network,

@@ -141,3 +141,61 @@ fn local_repositories_and_working_copies() {
     let error = env.fails(2, &["info"]);
     assert!(error.contains("no REF given"), "{error}");
 }
+
+/// One name, every kind of value a tool wants: the URL to clone, a local clone's path
+/// (Minsky's `git --repo`), `owner/repo` on the forge (`--github-repo`), the web page.
+#[test]
+fn a_name_gives_each_kind_of_value_a_tool_wants() {
+    let env = TestEnv::new();
+    env.ok(&[
+        "register",
+        "git@github.com:Edobry/minsky.git",
+        "--name",
+        "mk",
+    ]);
+    env.ok(&[
+        "register",
+        "ssh://git@git.corp.example/team/tool.git",
+        "--name",
+        "tool",
+    ]);
+    let print = |reference: &str, what: &str| env.ok(&["resolve", reference, "--print", what]);
+    assert_eq!(print("mk", "url"), "git@github.com:Edobry/minsky.git\n");
+    assert_eq!(print("mk", "forge"), "Edobry/minsky\n");
+    assert_eq!(print("mk", "web"), "https://github.com/Edobry/minsky\n");
+    // No clone yet: said so, with the way to make one.
+    let error = env.fails(2, &["resolve", "mk", "--print", "path"]);
+    assert!(
+        error.contains("'mk' has no local clone on this machine; `repodex clone mk` makes one"),
+        "{error}"
+    );
+    // A working copy found by import scan is the path.
+    let copy = env.work().join("minsky");
+    std::fs::create_dir_all(&copy).unwrap();
+    crate::support::git_in(&env, &copy, &["init", "-q"]);
+    crate::support::git_in(
+        &env,
+        &copy,
+        &[
+            "remote",
+            "add",
+            "origin",
+            "https://github.com/Edobry/minsky",
+        ],
+    );
+    env.ok(&["import", "scan", env.work().to_str().unwrap()]);
+    assert_eq!(
+        print("mk", "path"),
+        format!("{}\n", copy.canonicalize().unwrap().display())
+    );
+    // Not on a known forge: no owner/repo to give.
+    let error = env.fails(2, &["resolve", "tool", "--print", "forge"]);
+    assert!(
+        error.contains("'tool' is not on a forge repodex knows"),
+        "{error}"
+    );
+    // JSON says where the entry comes from (null: the user's own registry).
+    let json: serde_json::Value =
+        serde_json::from_str(&env.ok(&["resolve", "mk", "--json"])).unwrap();
+    assert_eq!(json["layer"], serde_json::Value::Null);
+}
