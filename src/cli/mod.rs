@@ -185,9 +185,15 @@ pub fn main() -> ExitCode {
             Ok(Outcome::Success)
         }
     };
-    // git-setup's file follows the registry's HEAD, whoever moved it.
-    if let Err(error) = repodex::ops::git_setup::keep_current(&ctx) {
-        eprintln!("repodex: warning: could not update git-setup's file: {error}");
+    // git-setup's file follows the registry's HEAD, whoever moved it. A command that
+    // failed changed nothing, and its error stays the one line it prints.
+    if result.is_ok() {
+        if let Err(error) = repodex::ops::git_setup::keep_current(&ctx) {
+            eprintln!(
+                "repodex: warning: could not update git-setup's file: {}",
+                render::text(&error.to_string())
+            );
+        }
     }
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -166,7 +166,12 @@ impl Registry {
             // A writer may be at work (its journal is expected), or dead (then its
             // journal is finished here, by a read as well as by the next write).
             if let Some(_lock) = transaction::try_lock(&private)? {
-                commit::recover(&repo, &private)?;
+                match commit::recover(&repo, &private) {
+                    // A git command holds the index: reads come from HEAD, and the next
+                    // repodex command finishes the repair.
+                    Err(Error::Locked { .. }) => {}
+                    other => other?,
+                }
             }
         }
         let head = repo.head_commit()?.ok_or_else(|| Error::NotARegistry {
