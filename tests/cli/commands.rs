@@ -80,6 +80,13 @@ fn register_list_info_resolve() {
     );
     assert_eq!(env.ok(&["list", "--tag", "oss"]).lines().count(), 2);
     assert_eq!(env.ok(&["list", "edobry/*"]).lines().count(), 2);
+    // A pattern that matches nothing says so, instead of printing a header over nothing.
+    let none = env.run(&["list", "nomatch"]);
+    assert_eq!((none.code, none.stdout.as_str()), (0, ""), "{none:?}");
+    assert_eq!(
+        none.stderr,
+        "repodex: no entry matches 'nomatch'; `repodex list` shows them all\n"
+    );
     assert_eq!(
         env.ok(&["list", "gitlab"])
             .lines()
