@@ -13,7 +13,7 @@ use repodex::ops::clone::{self, Request};
 )]
 pub struct Args {
     /// A name, alias, URL or path
-    #[arg(add = super::complete::references(), allow_hyphen_values = true)]
+    #[arg(add = super::complete::references())]
     reference: String,
     /// Where to put it [default: the last segment of the name]
     dir: Option<PathBuf>,

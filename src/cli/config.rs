@@ -7,7 +7,7 @@ use super::{CmdResult, Context, Outcome};
 )]
 pub struct Args {
     /// A name, alias, URL or path
-    #[arg(add = super::complete::references(), allow_hyphen_values = true)]
+    #[arg(add = super::complete::references())]
     reference: String,
     /// One file (by its path in the repository) instead of all
     path: Option<String>,

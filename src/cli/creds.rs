@@ -16,7 +16,7 @@ pub enum Command {
         repodex creds set mk --kind ssh-key --key-path ~/.ssh/id_ed25519 </dev/null")]
     Set {
         /// A name, alias, URL or path
-        #[arg(add = super::complete::references(), allow_hyphen_values = true)]
+        #[arg(add = super::complete::references())]
         reference: String,
         /// What the secret is
         #[arg(long, value_enum, default_value_t = KindArg::Token)]
@@ -37,7 +37,7 @@ pub enum Command {
     /// Show a credential's kind, username, expiry and note (the secret only with --reveal)
     #[command(after_help = "Example:\n  repodex creds show mk")]
     Show {
-        #[arg(add = super::complete::references(), allow_hyphen_values = true)]
+        #[arg(add = super::complete::references())]
         reference: String,
         /// Print the secret too
         #[arg(long)]
@@ -56,13 +56,13 @@ pub enum Command {
     )]
     Rebind {
         /// A name, alias, URL or path
-        #[arg(add = super::complete::references(), allow_hyphen_values = true)]
+        #[arg(add = super::complete::references())]
         reference: String,
     },
     /// Remove a repository's credential
     #[command(after_help = "Example:\n  repodex creds rm mk")]
     Rm {
-        #[arg(add = super::complete::references(), allow_hyphen_values = true)]
+        #[arg(add = super::complete::references())]
         reference: String,
     },
 }

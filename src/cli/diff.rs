@@ -10,7 +10,7 @@ use super::{CmdResult, Context, Outcome};
 )]
 pub struct Args {
     /// A name, alias, URL or path
-    #[arg(add = super::complete::references(), allow_hyphen_values = true)]
+    #[arg(add = super::complete::references())]
     reference: String,
     /// From a duration back (3d, 2w), a date, or a registry revision
     #[arg(

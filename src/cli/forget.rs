@@ -5,7 +5,7 @@ use super::{waiting_notice, CmdResult, Context, Outcome};
 #[command(after_help = "Example:\n  repodex forget edobry/minsky")]
 pub struct Args {
     /// A name, alias, URL or path
-    #[arg(add = super::complete::references(), allow_hyphen_values = true)]
+    #[arg(add = super::complete::references())]
     reference: String,
 }
 

@@ -9,7 +9,7 @@ use super::{render, CmdResult, Context, Outcome};
 )]
 pub struct Args {
     /// A name, alias, URL or path [default: the working copy you are in]
-    #[arg(add = super::complete::references(), allow_hyphen_values = true)]
+    #[arg(add = super::complete::references())]
     reference: Option<String>,
     /// Print JSON (docs/json.md)
     #[arg(long)]

@@ -5,7 +5,7 @@ use super::{CmdResult, Context, Outcome};
 #[command(after_help = "Examples:\n  repodex log\n  repodex log mk")]
 pub struct Args {
     /// A name, alias, URL or path [default: the whole registry]
-    #[arg(add = super::complete::references(), allow_hyphen_values = true)]
+    #[arg(add = super::complete::references())]
     reference: Option<String>,
 }
 

@@ -14,7 +14,7 @@ use repodex::ops::refresh::{self, Which};
 )]
 pub struct Args {
     /// Names, aliases, URLs or paths
-    #[arg(add = super::complete::references(), allow_hyphen_values = true, required_unless_present = "all")]
+    #[arg(add = super::complete::references(), required_unless_present = "all")]
     references: Vec<String>,
     /// Every registered repository
     #[arg(long, conflicts_with = "references")]

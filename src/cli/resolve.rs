@@ -12,7 +12,7 @@ use repodex::ops::error::Refused;
 )]
 pub struct Args {
     /// A name, alias, URL or path
-    #[arg(add = super::complete::references(), allow_hyphen_values = true)]
+    #[arg(add = super::complete::references())]
     reference: String,
     /// Print the whole entry as JSON (docs/json.md)
     #[arg(long, conflicts_with = "print")]

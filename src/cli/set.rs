@@ -7,7 +7,7 @@ use super::{waiting_notice, CmdResult, Context, Outcome};
 )]
 pub struct Args {
     /// A name, alias, URL or path
-    #[arg(add = super::complete::references(), allow_hyphen_values = true)]
+    #[arg(add = super::complete::references())]
     reference: String,
     /// The repository's new URL or path
     #[arg(long, allow_hyphen_values = true)]

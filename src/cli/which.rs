@@ -8,7 +8,7 @@ use repodex::Rule;
 )]
 pub struct Args {
     /// A name, alias, URL or path
-    #[arg(add = super::complete::references(), allow_hyphen_values = true)]
+    #[arg(add = super::complete::references())]
     reference: String,
 }
 

@@ -219,6 +219,25 @@ fn usage_errors_are_one_line_too() {
         error.contains("unrecognized subcommand 'frobnicate'"),
         "{error}"
     );
+    // A mistyped flag is a mistyped flag, not a repository called '--jsn'.
+    for args in [
+        vec!["info", "--jsn"],
+        vec!["refresh", "--al"],
+        vec!["resolve", "--jsn"],
+    ] {
+        let error = env.fails(2, &args);
+        assert!(
+            error.contains(&format!("unexpected argument '{}' found", args[1])),
+            "{args:?}: {error}"
+        );
+        assert!(
+            error.contains("a similar argument exists"),
+            "{args:?}: {error}"
+        );
+    }
+    // A REF that starts with '-' can still be given, after `--`.
+    let error = env.fails(3, &["resolve", "--", "-x"]);
+    assert!(error.contains("no repository matches '-x'"), "{error}");
 }
 
 #[test]
