@@ -87,15 +87,18 @@ impl Registry {
         }
         if let Some(time) = crate::time::parse_time(spec, Utc::now()) {
             let history = self.repo().history(self.head())?;
-            return history
-                .iter()
-                .find(|c| c.seconds <= time.timestamp())
-                .map(|c| c.id)
-                .ok_or_else(|| {
-                    Error::from(StoreError::NoCommitBefore {
-                        time: time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                    })
-                });
+            let found = history.iter().find(|c| c.seconds <= time.timestamp());
+            // A duration back (`2w`) on a registry younger than that means its whole
+            // life: the first commit. A date before it existed is a mistake, said so.
+            let found = match found {
+                None if crate::time::parse_duration(spec).is_some() => history.last(),
+                other => other,
+            };
+            return found.map(|c| c.id).ok_or_else(|| {
+                Error::from(StoreError::NoCommitBefore {
+                    time: time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                })
+            });
         }
         self.repo().rev_parse_commit(spec).ok_or_else(bad)
     }

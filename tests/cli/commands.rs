@@ -80,6 +80,15 @@ fn register_list_info_resolve() {
     );
     assert_eq!(env.ok(&["list", "--tag", "oss"]).lines().count(), 2);
     assert_eq!(env.ok(&["list", "edobry/*"]).lines().count(), 2);
+    // A duration back on a registry younger than that starts from its first commit.
+    let since = env.run(&["diff", "mk", "--since", "2w"]);
+    assert_eq!(since.code, 0, "{since:?}");
+    assert!(
+        since
+            .stderr
+            .contains("was not in the registry then; compared with nothing"),
+        "{since:?}"
+    );
     // A pattern that matches nothing says so, instead of printing a header over nothing.
     let none = env.run(&["list", "nomatch"]);
     assert_eq!((none.code, none.stdout.as_str()), (0, ""), "{none:?}");
