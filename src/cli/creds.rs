@@ -45,7 +45,11 @@ pub enum Command {
     },
     /// List the repositories that have credentials
     #[command(after_help = "Example:\n  repodex creds list")]
-    List,
+    List {
+        /// Print JSON (docs/json.md)
+        #[arg(long)]
+        json: bool,
+    },
     /// Bind a repository's credential to the server its URL names now
     ///
     /// A credential is only ever sent to the server (scheme, host, port and path) it was
@@ -167,9 +171,14 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
             ));
             super::render::fields(&fields);
         }
-        Command::List => {
-            for name in ctx.open()?.credential_names()? {
-                println!("{name}");
+        Command::List { json } => {
+            let names = ctx.open()?.credential_names()?;
+            if json {
+                super::print_json(&names);
+            } else {
+                for name in names {
+                    println!("{name}");
+                }
             }
         }
         Command::Rebind { reference } => {

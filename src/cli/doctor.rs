@@ -6,11 +6,23 @@ use super::{exit, CmdResult, Context, Outcome};
 /// not change the exit code.
 #[derive(clap::Args)]
 #[command(after_help = "Example:\n  repodex doctor && echo healthy")]
-pub struct Args {}
+pub struct Args {
+    /// Print the findings as JSON (docs/json.md); the exit code is the same
+    #[arg(long)]
+    json: bool,
+}
 
-pub fn run(ctx: &Context, _args: Args) -> CmdResult {
+pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let registry = ctx.open()?;
     let report = registry.doctor()?;
+    if args.json {
+        super::print_json(&report);
+        return Ok(if report.is_healthy() {
+            Outcome::Success
+        } else {
+            Outcome::Exit(exit::REGISTRY)
+        });
+    }
     // A message that already starts with its file's path is shown once.
     let shown = |f: &repodex::store::doctor::Finding| {
         if f.message.starts_with(&f.path) {

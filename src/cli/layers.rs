@@ -19,7 +19,11 @@ pub enum Command {
     },
     /// List the mounted layers, in lookup order
     #[command(after_help = "Example:\n  repodex registry list")]
-    List,
+    List {
+        /// Print JSON (docs/json.md)
+        #[arg(long)]
+        json: bool,
+    },
     /// Unmount a layer and delete its local copy
     #[command(after_help = "Example:\n  repodex registry rm acme")]
     Rm {
@@ -40,7 +44,8 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
                 layer.url, layer.name
             );
         }
-        Command::List => {
+        Command::List { json: true } => super::print_json(&registry.layers()?),
+        Command::List { json: false } => {
             let rows: Vec<Vec<String>> = registry
                 .layers()?
                 .into_iter()

@@ -7,6 +7,9 @@ pub struct Args {
     /// A name, alias, URL or path [default: the whole registry]
     #[arg(add = super::complete::references())]
     reference: Option<String>,
+    /// Print the changes as JSON (docs/json.md)
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
@@ -15,7 +18,12 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         Some(reference) => Some(super::own_entry(&registry, reference)?),
         None => None,
     };
-    for change in registry.log(name.as_deref())? {
+    let changes = registry.log(name.as_deref())?;
+    if args.json {
+        super::print_json(&changes);
+        return Ok(Outcome::Success);
+    }
+    for change in changes {
         let short = change.commit.to_hex_with_len(8).to_string();
         let date = change.time.format("%Y-%m-%d %H:%M");
         println!("{date}  {short}  {}", super::render::text(&change.summary));

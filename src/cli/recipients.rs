@@ -5,7 +5,11 @@ use super::{waiting_notice, CmdResult, Context, Outcome};
 pub enum Command {
     /// List the public keys credentials are encrypted to
     #[command(after_help = "Example:\n  repodex recipients list")]
-    List,
+    List {
+        /// Print JSON (docs/json.md)
+        #[arg(long)]
+        json: bool,
+    },
     /// Add a teammate's public key and re-encrypt every credential to it
     #[command(
         after_help = "Example:\n  repodex recipients add age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq"
@@ -28,9 +32,22 @@ pub enum Command {
 pub fn run(ctx: &Context, command: Command) -> CmdResult {
     let mut registry = ctx.open()?;
     match command {
-        Command::List => {
+        Command::List { json } => {
             let mine =
                 repodex::ops::identity::existing(ctx, &registry).map(|i| i.public().to_string());
+            if json {
+                let keys: Vec<serde_json::Value> = registry
+                    .recipients()?
+                    .map(|r| r.keys().to_vec())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|key| {
+                        serde_json::json!({"key": key, "yours": mine.as_deref() == Some(key.as_str())})
+                    })
+                    .collect();
+                super::print_json(&keys);
+                return Ok(Outcome::Success);
+            }
             match registry.recipients()? {
                 None => eprintln!(
                     "repodex: no recipients yet; the first `repodex creds set` adds your key"

@@ -31,6 +31,9 @@ pub struct Args {
     /// Do not fetch the remote's default branch and configuration now
     #[arg(long)]
     no_fetch: bool,
+    /// Print the report as JSON (docs/json.md): the name, and whether the fetch worked
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
@@ -45,6 +48,10 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         fetch: !args.no_fetch,
     };
     let report = register::register(ctx, request, &mut waiting_notice)?;
+    if args.json {
+        super::print_json(&report);
+        return Ok(Outcome::Success);
+    }
     super::note_identity_created(report.identity_created.as_deref());
     if let Some(path) = &report.secret_stored_in {
         eprintln!(

@@ -14,7 +14,11 @@ pub enum Command {
     },
     /// Print the remote's URL
     #[command(after_help = "Example:\n  repodex remote show")]
-    Show,
+    Show {
+        /// Print JSON (docs/json.md)
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run(ctx: &Context, command: Command) -> CmdResult {
@@ -28,7 +32,11 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
                 remote.url
             );
         }
-        Command::Show => match registry.sync_remote()? {
+        Command::Show { json } => match registry.sync_remote()? {
+            Some(remote) if json => super::print_json(&serde_json::json!({
+                "name": remote.name,
+                "url": remote.url.to_string(),
+            })),
             Some(remote) => println!("{}", remote.url),
             None => return Err(repodex::ops::error::Refused::NoSyncRemote.into()),
         },

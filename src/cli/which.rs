@@ -10,11 +10,22 @@ pub struct Args {
     /// A name, alias, URL or path
     #[arg(add = super::complete::references())]
     reference: String,
+    /// Print it as JSON: name, layer, rule (docs/json.md)
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let registry = ctx.open()?;
     let found = super::resolve_anywhere(&registry, &args.reference)?;
+    if args.json {
+        super::print_json(&serde_json::json!({
+            "name": found.resolved.name,
+            "layer": found.layer,
+            "rule": found.resolved.rule,
+        }));
+        return Ok(Outcome::Success);
+    }
     let rule = match found.resolved.rule {
         Rule::Name => "rule 1, its name",
         Rule::Alias => "rule 2, one of its aliases",

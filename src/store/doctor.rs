@@ -16,14 +16,14 @@ use crate::url::GitUrl;
 use crate::Result;
 
 /// A finding, with the registry file it is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Finding {
     pub path: String,
     pub message: String,
 }
 
-/// What `doctor` found.
-#[derive(Debug, Default)]
+/// What `doctor` found (`doctor --json`, docs/json.md).
+#[derive(Debug, Default, serde::Serialize)]
 pub struct Report {
     /// How many entries read correctly.
     pub entries: usize,

@@ -10,9 +10,10 @@ use super::Registry;
 use crate::git::ObjectId;
 use crate::{Error, Result};
 
-/// One change to the registry, as `repodex log` shows it.
-#[derive(Debug, Clone)]
+/// One change to the registry, as `repodex log` shows it (`log --json`, docs/json.md).
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Change {
+    #[serde(serialize_with = "crate::git::serialize_id")]
     pub commit: ObjectId,
     pub time: DateTime<Utc>,
     pub author: String,

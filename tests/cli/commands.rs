@@ -301,3 +301,49 @@ fn help_has_examples_and_version_works() {
     }
     assert!(env.ok(&["--version"]).starts_with("repodex "));
 }
+
+/// Every command that reports something prints it as JSON with --json, on stdout, in
+/// the shape docs/json.md gives.
+#[test]
+fn reports_are_json_with_json() {
+    let env = TestEnv::new();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = env.ok(args);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
+    };
+    let registered = json(&[
+        "register",
+        "https://github.com/edobry/minsky.git",
+        "--alias",
+        "mk",
+        "--json",
+    ]);
+    assert_eq!(registered["name"], "edobry/minsky");
+    assert_eq!(registered["fetch"]["status"], "offline");
+    let which = json(&["which", "mk", "--json"]);
+    assert_eq!(
+        (&which["name"], &which["rule"], &which["layer"]),
+        (
+            &serde_json::json!("edobry/minsky"),
+            &serde_json::json!("alias"),
+            &serde_json::Value::Null
+        )
+    );
+    let log = json(&["log", "--json"]);
+    assert_eq!(log[0]["summary"], "register edobry/minsky");
+    assert_eq!(log[0]["commit"].as_str().map(str::len), Some(40));
+    let doctor = json(&["doctor", "--json"]);
+    assert_eq!(doctor["entries"], 1);
+    assert_eq!(doctor["problems"], serde_json::json!([]));
+    assert_eq!(json(&["creds", "list", "--json"]), serde_json::json!([]));
+    assert_eq!(
+        json(&["recipients", "list", "--json"]),
+        serde_json::json!([])
+    );
+    assert_eq!(json(&["registry", "list", "--json"]), serde_json::json!([]));
+    let bare = env.root().join("remote.git");
+    crate::support::git_in(&env, env.root(), &["init", "-q", "--bare", "remote.git"]);
+    env.ok(&["remote", "set", bare.to_str().unwrap()]);
+    let remote = json(&["remote", "show", "--json"]);
+    assert_eq!(remote["name"], "origin");
+}
