@@ -269,3 +269,95 @@ pub fn valid_branch_name(name: &str) -> bool {
         .stderr(Stdio::null());
     cmd.status().is_ok_and(|s| s.success())
 }
+
+/// The refs of the remote at `url` as `git ls-remote --symref` lists them: `(target,
+/// name)` lines, where a symbolic ref's target is `ref: refs/heads/main`. Runs as the
+/// user's own git would (prompts and credential helpers included), for repodex's
+/// remote helper.
+pub fn ls_remote(url: &str) -> Result<Vec<(String, String)>> {
+    let mut cmd = user_git();
+    cmd.args(["ls-remote", "--symref", "--", url]);
+    let out = cmd
+        .output()
+        .map_err(|e| Error::io("cannot run git ls-remote", e))?;
+    if !out.status.success() {
+        return Err(failure("list the remote's refs", &out.stderr));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| {
+            let (target, name) = line.split_once('\t')?;
+            Some((target.to_string(), name.to_string()))
+        })
+        .collect())
+}
+
+/// Fetch the objects of `ids` from `url` into the repository git is working on (the
+/// helper runs with git's `GIT_DIR`), writing no ref: git writes them itself.
+pub fn fetch_objects(url: &str, ids: &[String]) -> Result<()> {
+    let mut cmd = user_git();
+    cmd.args([
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--",
+        url,
+    ])
+    .args(ids)
+    .stdout(Stdio::null());
+    let out = cmd
+        .output()
+        .map_err(|e| Error::io("cannot run git fetch", e))?;
+    if !out.status.success() {
+        return Err(failure("fetch from the remote", &out.stderr));
+    }
+    Ok(())
+}
+
+/// Push `refspec` to `url` from the repository git is working on; `Err(reason)` when the
+/// remote refused it.
+pub fn push_refspec(url: &str, refspec: &str) -> Result<std::result::Result<(), String>> {
+    let mut cmd = user_git();
+    cmd.args(["push", "--porcelain", "--", url, refspec]);
+    let out = cmd
+        .output()
+        .map_err(|e| Error::io("cannot run git push", e))?;
+    if out.status.success() {
+        return Ok(Ok(()));
+    }
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let reason = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty() && !l.starts_with("Done") && !l.starts_with("To "))
+        .unwrap_or("the push failed")
+        .trim()
+        .to_string();
+    Ok(Err(reason))
+}
+
+/// git as the user runs it, from repodex's remote helper: the user's environment and
+/// prompts, no standard input (it is git's protocol pipe), and only transports that
+/// cannot run commands.
+fn user_git() -> Command {
+    let mut cmd = Command::new("git");
+    cmd.env("GIT_ALLOW_PROTOCOL", "file:git:http:https:ssh")
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn failure(what: &str, stderr: &[u8]) -> Error {
+    let stderr = String::from_utf8_lossy(stderr);
+    Error::GitCommand {
+        what: what.to_string(),
+        reason: stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("git failed")
+            .trim()
+            .to_string(),
+    }
+}

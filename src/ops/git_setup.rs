@@ -1,7 +1,8 @@
 //! `repodex git-setup`: registry names in plain git (`git clone repodex:mk`).
 //!
-//! Writes `$XDG_CONFIG_HOME/repodex/gitconfig`, a git configuration file with one
-//! `url.<url>.insteadOf = repodex:<name>` rule per name and alias and, for each HTTPS
+//! Writes `$XDG_CONFIG_HOME/repodex/gitconfig`, a git configuration file with one rule,
+//! `url."repodex::".insteadOf = repodex:`, that sends every `repodex:<name>` URL to
+//! `git-remote-repodex` ([`super::remote_helper`]), and, for each HTTPS
 //! host with stored credentials, a credential section that makes repodex the only
 //! helper (see docs/security.md), and includes it from the user's global git config.
 //! The include is one block appended to that file, recorded exactly, so that `--undo`
@@ -39,6 +40,10 @@ struct State {
     block: String,
     /// Whether the global config did not exist before.
     created: bool,
+    /// The registry git-setup was run for, which `git-remote-repodex` reads names from
+    /// when git runs it without `REPODEX_HOME`.
+    #[serde(default)]
+    registry: Option<PathBuf>,
 }
 
 /// Quote a value for a git config file.
@@ -66,10 +71,19 @@ impl GitSetup {
         self.state.exists()
     }
 
+    /// The registry git-setup was run for, if it is installed.
+    pub fn registry(&self) -> Option<PathBuf> {
+        let bytes = std::fs::read(&self.state).ok()?;
+        serde_json::from_slice::<State>(&bytes).ok()?.registry
+    }
+
     /// The generated file's text for the registry at HEAD.
     fn render(registry: &Registry, helper: &Path) -> Result<String> {
+        // One rule for every name: git hands `repodex:<name>` to git-remote-repodex,
+        // which resolves the name each time by the reference rules (case, aliases, last
+        // segment), so a clone's origin follows the repository when its URL changes.
         let mut text = format!(
-            "{HEADER}\n# registry {} at {}\n",
+            "{HEADER}\n# registry {} at {}\n[url \"repodex::\"]\n\tinsteadOf = repodex:\n",
             registry.root().display(),
             registry.head()
         );
@@ -79,10 +93,6 @@ impl GitSetup {
             let Record::Entry(summary) = record else {
                 continue;
             };
-            text.push_str(&format!("[url {}]\n", quoted(&summary.url)));
-            for name in std::iter::once(&summary.name).chain(&summary.aliases) {
-                text.push_str(&format!("\tinsteadOf = repodex:{name}\n"));
-            }
             if with_credentials.contains(&summary.name) {
                 if let Ok(url) = GitUrl::parse_clean(&summary.url) {
                     if url.scheme() == Scheme::Https {
@@ -142,6 +152,7 @@ impl GitSetup {
         let state = State {
             block,
             created: existing.is_none(),
+            registry: Some(registry.root().to_path_buf()),
         };
         crate::git::write_atomically(
             &self.state,

@@ -19,4 +19,5 @@ pub mod list;
 pub mod lookup;
 pub mod refresh;
 pub mod register;
+pub mod remote_helper;
 pub mod sync;

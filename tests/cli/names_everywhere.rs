@@ -1,5 +1,6 @@
 //! Names everywhere: working copies from the mirror, and `repodex:<name>` in plain git.
 
+use std::path::Path;
 use std::process::Command;
 
 use crate::servers::{GitDaemon, Upstreams};
@@ -257,12 +258,117 @@ fn git_setup_makes_repodex_the_only_helper_for_hosts_with_credentials() {
         !generated.contains("other.example.com\"]\n\thelper"),
         "no helper for hosts without credentials"
     );
-    assert!(generated
-        .contains("[url \"https://other.example.com/team/web.git\"]\n\tinsteadOf = repodex:web\n"));
+    // One rule sends every repodex: URL to git-remote-repodex; no URL is written out.
+    assert!(
+        generated.contains("[url \"repodex::\"]\n\tinsteadOf = repodex:\n"),
+        "{generated}"
+    );
+    assert!(
+        !generated.contains("other.example.com/team/web"),
+        "{generated}"
+    );
     assert!(!generated.contains("tok-for-app"));
     // Removing the credential removes the section after the next change.
     env.ok(&["creds", "rm", "app"]);
     let generated = std::fs::read_to_string(env.root().join("config/repodex/gitconfig")).unwrap();
     assert!(!generated.contains("[credential"), "{generated}");
     env.ok(&["git-setup", "--undo"]);
+}
+
+/// Plain git with `repodex:` URLs goes through git-remote-repodex: names resolve by the
+/// full reference rule (alias, case, last segment), a typo gets repodex's message, a
+/// clone follows the repository when its URL changes, and pushes reach the upstream.
+#[test]
+fn plain_git_reaches_repositories_by_name_through_the_remote_helper() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    let work = upstreams.create(&env, "tool", "main", &[("README", "tool\n")]);
+    let moved = upstreams.create(&env, "tool-moved", "main", &[("README", "moved\n")]);
+    let daemon = GitDaemon::start_with_push(&upstreams);
+    env.ok(&[
+        "register",
+        &daemon.url("tool"),
+        "--name",
+        "team/tool",
+        "--alias",
+        "tl",
+    ]);
+    env.ok(&["git-setup"]);
+    let plain_git = |dir: &Path, args: &[&str]| {
+        let mut cmd = Command::new("git");
+        env.isolate(&mut cmd);
+        cmd.args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap()
+    };
+    for (reference, folder) in [
+        ("repodex:team/tool", "by-name"),
+        ("repodex:tl", "by-alias"),
+        ("repodex:Team/Tool", "by-case"),
+        ("repodex:tool", "by-last-segment"),
+    ] {
+        let out = plain_git(&env.work(), &["clone", "-q", reference, folder]);
+        assert!(
+            out.status.success(),
+            "{reference}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            std::fs::read_to_string(env.work().join(folder).join("README")).unwrap(),
+            "tool\n",
+            "{reference}"
+        );
+    }
+    let out = plain_git(&env.work(), &["clone", "-q", "repodex:tol", "typo"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("repodex: error: no repository matches 'tol'; did you mean"),
+        "{stderr}"
+    );
+
+    // A push through the helper reaches the upstream.
+    let clone = env.work().join("by-name");
+    std::fs::write(clone.join("NOTES"), "pushed\n").unwrap();
+    assert!(plain_git(&clone, &["add", "NOTES"]).status.success());
+    assert!(plain_git(&clone, &["commit", "-qm", "notes"])
+        .status
+        .success());
+    let out = plain_git(&clone, &["push", "-q", "origin", "HEAD:refs/heads/notes"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = git_in(&env, &work, &["ls-remote", "origin", "refs/heads/notes"]);
+    assert!(listed.ends_with("\trefs/heads/notes\n"), "{listed}");
+
+    // The repository moves: the clone's origin is still repodex:team/tool, and follows.
+    env.ok(&["set", "team/tool", "--url", &daemon.url("tool-moved")]);
+    let out = plain_git(&clone, &["fetch", "-q", "origin"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let head = git_in(&env, &moved, &["rev-parse", "HEAD"]);
+    assert_eq!(git_in(&env, &clone, &["rev-parse", "origin/main"]), head);
+    assert_eq!(
+        git_in(&env, &clone, &["config", "--get", "remote.origin.url"]),
+        "repodex:team/tool\n"
+    );
+
+    // The server goes away: a fetch is answered from repodex's mirror, and says so.
+    env.ok(&["refresh", "team/tool"]);
+    drop(daemon);
+    let out = plain_git(&clone, &["fetch", "origin"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("fetching 'team/tool' from repodex's cached mirror instead"),
+        "{stderr}"
+    );
+    assert_eq!(git_in(&env, &clone, &["rev-parse", "origin/main"]), head);
 }

@@ -87,7 +87,8 @@ impl TestEnv {
             .env("XDG_STATE_HOME", self.root().join("state"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", home.join(".gitconfig"))
-            .env("LC_ALL", "C");
+            .env("LC_ALL", "C")
+            .env("PATH", path_with_helper());
     }
 
     /// Run repodex, whatever the outcome.
@@ -223,6 +224,17 @@ impl TestEnv {
         self.git(&["add", path]);
         self.git(&["commit", "-qm", &format!("hand edit {path}")]);
     }
+}
+
+/// PATH with the folder of the built `git-remote-repodex` first, where git looks for
+/// remote helpers (as `cargo install` puts it beside `repodex`).
+pub fn path_with_helper() -> std::ffi::OsString {
+    let helper = Path::new(env!("CARGO_BIN_EXE_git-remote-repodex"));
+    let mut paths = vec![helper.parent().unwrap().to_path_buf()];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(paths).unwrap()
 }
 
 /// Run a command with `input` on its standard input.

@@ -1,0 +1,132 @@
+//! `git-remote-repodex`: git's remote helper for `repodex:<name>` URLs.
+//!
+//! git-setup writes one rule, `url."repodex::".insteadOf = "repodex:"`, so that git hands
+//! every `repodex:<name>` URL to this helper (gitremote-helpers(7): `<transport>::<address>`
+//! runs `git-remote-<transport>`). The name is resolved by the reference rules (case,
+//! aliases, last segment, layers), each time git asks, so a clone whose `origin` is
+//! `repodex:<name>` follows the repository when its URL changes. The helper speaks the
+//! `fetch` and `push` capabilities and does the transfer with git itself, against the
+//! entry's current URL: every transport, credential helper and git setting works as it
+//! does for plain git. When the remote cannot be reached and the cache has a mirror of
+//! it, the refs and objects come from the mirror, and the helper says so on stderr.
+
+use std::io::{BufRead, Write};
+
+use crate::git::command;
+use crate::{Context, Error, Result};
+
+/// The context git runs the helper in: this process's, except that without
+/// `REPODEX_HOME` the registry is the one `repodex git-setup` was run for.
+pub fn context_for_git() -> Result<Context> {
+    let ctx = Context::from_env(None, false)?;
+    if let crate::store::Location::Default(_) = ctx.location() {
+        if let Some(registry) = super::git_setup::GitSetup::locate(&ctx).registry() {
+            return Context::from_env(Some(&registry), false);
+        }
+    }
+    Ok(ctx)
+}
+
+/// Answer git on `input`/`output` for the address `address` (the `<name>` of
+/// `repodex:<name>`); notices go to `notices` (stderr, which git shows the user).
+pub fn serve(
+    ctx: &Context,
+    address: &str,
+    input: impl BufRead,
+    mut output: impl Write,
+    notices: &mut dyn FnMut(&str),
+) -> Result<()> {
+    let registry = ctx.open_existing()?.ok_or_else(|| Error::NotFound {
+        reference: address.to_string(),
+        suggestions: Vec::new(),
+    })?;
+    let found = super::lookup::find(&registry, address)?;
+    let entry = found
+        .layer_registry
+        .as_ref()
+        .unwrap_or(&registry)
+        .entry(&found.resolved.name)?;
+    let url = entry.git_url()?;
+    let mirror = ctx.cache().mirror_path(&url);
+    // Where the objects come from: the URL, or the mirror when `list` fell back to it.
+    let mut source: Option<String> = None;
+    let mut lines = input.lines();
+    let io = |e: std::io::Error| Error::io("cannot talk to git", e);
+    while let Some(line) = lines.next() {
+        let line = line.map_err(io)?;
+        let mut words = line.splitn(2, ' ');
+        match (words.next().unwrap_or(""), words.next()) {
+            ("capabilities", None) => write!(output, "fetch\npush\noption\n\n").map_err(io)?,
+            ("option", Some(_)) => writeln!(output, "unsupported").map_err(io)?,
+            ("list", _) => {
+                let for_push = line == "list for-push";
+                let (refs, used) = match command::ls_remote(&url.to_string()) {
+                    Ok(refs) => (refs, url.to_string()),
+                    Err(e) if !for_push && mirror.exists() => {
+                        let path = mirror.display().to_string();
+                        notices(&format!(
+                            "{} cannot be reached ({e}); fetching '{}' from repodex's cached mirror instead, which may be behind",
+                            crate::url::quote(&url.to_string()),
+                            entry.name
+                        ));
+                        (command::ls_remote(&path)?, path)
+                    }
+                    Err(e) => return Err(e),
+                };
+                for (target, name) in &refs {
+                    match target.strip_prefix("ref: ") {
+                        Some(symref) => writeln!(output, "@{symref} {name}").map_err(io)?,
+                        None => writeln!(output, "{target} {name}").map_err(io)?,
+                    }
+                }
+                writeln!(output).map_err(io)?;
+                source = Some(used);
+            }
+            ("fetch", Some(first)) => {
+                let mut ids = vec![first.split(' ').next().unwrap_or("").to_string()];
+                for next in lines.by_ref() {
+                    let next = next.map_err(io)?;
+                    match next.strip_prefix("fetch ") {
+                        Some(rest) => ids.push(rest.split(' ').next().unwrap_or("").to_string()),
+                        None => break,
+                    }
+                }
+                let from = source.clone().unwrap_or_else(|| url.to_string());
+                command::fetch_objects(&from, &ids)?;
+                writeln!(output).map_err(io)?;
+            }
+            ("push", Some(first)) => {
+                let mut refspecs = vec![first.to_string()];
+                for next in lines.by_ref() {
+                    let next = next.map_err(io)?;
+                    match next.strip_prefix("push ") {
+                        Some(rest) => refspecs.push(rest.to_string()),
+                        None => break,
+                    }
+                }
+                for refspec in &refspecs {
+                    let destination = refspec.rsplit(':').next().unwrap_or(refspec);
+                    match command::push_refspec(&url.to_string(), refspec)? {
+                        Ok(()) => writeln!(output, "ok {destination}").map_err(io)?,
+                        Err(reason) => {
+                            writeln!(output, "error {destination} {reason}").map_err(io)?
+                        }
+                    }
+                }
+                writeln!(output).map_err(io)?;
+            }
+            ("", None) => break,
+            _ => {
+                return Err(Error::GitCommand {
+                    what: "answer git".into(),
+                    reason: format!(
+                        "git asked {}, which repodex's helper does not know",
+                        crate::url::quote(&line)
+                    ),
+                })
+            }
+        }
+        output.flush().map_err(io)?;
+    }
+    Ok(())
+}
