@@ -137,6 +137,43 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
         0.5,
         r,
     ));
+
+    // Plain git by name: git-setup's one rule sends repodex:big to git-remote-repodex,
+    // which resolves it and runs git against the same daemon (ls-remote, then fetch).
+    run(&mut bench.repodex(&registry, &["git-setup"]));
+    let helper_dir = Path::new(env!("CARGO_BIN_EXE_git-remote-repodex"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = std::env::join_paths(std::iter::once(helper_dir).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let (ours, base) = side_by_side(
+        r,
+        true,
+        |_| {},
+        |i| {
+            let mut cmd = bench.git(
+                &clones,
+                &["clone", "-q", "repodex:big", &target("named", i)],
+            );
+            cmd.env("PATH", &path);
+            cmd
+        },
+        |i| bench.git(&clones, &["clone", "-q", &url, &target("plain", i)]),
+    );
+    rows.push(Row::time(
+        format!(
+            "git clone repodex:big ({files} files, {commits} commits) through git-remote-repodex"
+        ),
+        ours,
+        base,
+        "git clone of its URL from the same loopback git daemon".into(),
+        1.1,
+        r,
+    ));
+    run(&mut bench.repodex(&registry, &["git-setup", "--undo"]));
     drop(daemon);
 
     eprintln!("building {copies} working copies…");
