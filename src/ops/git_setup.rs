@@ -168,16 +168,21 @@ impl GitSetup {
         if !self.is_installed() {
             return Ok(false);
         }
-        let current = std::fs::read_to_string(&self.generated).unwrap_or_default();
-        if current
-            .lines()
-            .nth(1)
-            .is_some_and(|l| l.ends_with(&registry.head().to_string()))
-        {
+        if self.written_for(registry.head()) {
             return Ok(false);
         }
         crate::git::write_atomically(&self.generated, Self::render(registry, helper)?.as_bytes())?;
         Ok(true)
+    }
+
+    /// Was the generated file written from the registry commit `head`? (Its second line
+    /// names the commit.)
+    fn written_for(&self, head: crate::git::ObjectId) -> bool {
+        std::fs::read_to_string(&self.generated)
+            .unwrap_or_default()
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.ends_with(&head.to_string()))
     }
 
     /// Remove what `install` added, exactly. Returns whether there was anything.
@@ -214,6 +219,17 @@ pub fn keep_current(ctx: &crate::Context) -> Result<bool> {
     let setup = GitSetup::locate(ctx);
     if !setup.is_installed() {
         return Ok(false);
+    }
+    // The common case, after every command: HEAD has not moved. Reading HEAD is enough
+    // to tell; the registry (and its catalog) is opened only to write the file again.
+    let root = ctx.location().path();
+    if !root.join(".git").exists() {
+        return Ok(false);
+    }
+    if let Some(head) = crate::git::Repo::open(root)?.head_commit()? {
+        if setup.written_for(head) {
+            return Ok(false);
+        }
     }
     let Some(registry) = ctx.open_existing()? else {
         return Ok(false);

@@ -33,11 +33,13 @@ fn alice_shares_app() -> (tempfile::TempDir, String, TestEnv) {
     let url = bare_remote(&alice, dir.path(), "registry.git");
     alice.ok(&["init"]);
     alice.ok(&["remote", "set", &url]);
+    // No fetch: nothing in these tests may reach for a host outside 127.0.0.1.
     alice.ok(&[
         "register",
         "https://git.example.com/team/app.git",
         "--name",
         "app",
+        "--no-fetch",
     ]);
     synced(&alice);
     (dir, url, alice)
@@ -88,19 +90,9 @@ fn run(mut cmd: Command) -> crate::support::Run {
 /// though her registry's `.age-recipients` now lists it.
 #[test]
 fn a_key_nobody_accepted_never_receives_a_secret_through_a_merge() {
-    let dir = tempfile::tempdir().unwrap();
-    let (alice, bob, mallory) = (TestEnv::online(), TestEnv::online(), TestEnv::online());
-    let url = bare_remote(&alice, dir.path(), "registry.git");
+    let (dir, url, alice) = alice_shares_app();
+    let (bob, mallory) = (TestEnv::online(), TestEnv::online());
     let fork = bare_remote(&alice, dir.path(), "fork.git");
-    alice.ok(&["init"]);
-    alice.ok(&["remote", "set", &url]);
-    alice.ok(&[
-        "register",
-        "https://git.example.com/team/app.git",
-        "--name",
-        "app",
-        "--no-fetch",
-    ]);
     assert_eq!(
         alice.run_stdin(&["creds", "set", "app"], "token-one").code,
         0
