@@ -112,6 +112,8 @@ pub struct Context {
     dirs: Dirs,
     env: Env,
     offline_flag: bool,
+    /// Why the network is off when the caller turned it off ([`Context::without_network`]).
+    offline_why: Option<String>,
     network: OnceLock<Network>,
 }
 
@@ -144,8 +146,19 @@ impl Context {
             dirs,
             env,
             offline_flag,
+            offline_why: None,
             network: OnceLock::new(),
         })
+    }
+
+    /// This context with the network off, `why` being what cached data says it was
+    /// not refreshed for (the MCP server's read tools, which fetch only when asked).
+    pub fn without_network(&self, why: &str) -> Context {
+        Context {
+            offline_why: Some(why.to_string()),
+            network: OnceLock::new(),
+            ..self.clone()
+        }
     }
 
     /// Where the registry is, and why there.
@@ -191,10 +204,11 @@ impl Context {
         let network = Network::from_settings(
             &self.config_dir().join("config.toml"),
             self.offline_flag,
-            self.env
+            self.offline_why.as_deref().or(self
+                .env
                 .get("REPODEX_OFFLINE")
                 .is_some_and(|v| v != "0")
-                .then_some("REPODEX_OFFLINE is set"),
+                .then_some("REPODEX_OFFLINE is set")),
             self.env.text("REPODEX_TIMEOUT").as_deref(),
         )?;
         Ok(self.network.get_or_init(|| network).clone())

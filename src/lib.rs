@@ -41,10 +41,12 @@ pub mod fuzzing;
 #[doc(hidden)]
 pub mod git;
 pub mod import;
+pub mod mcp;
 pub mod ops;
 pub mod remote;
 pub mod store;
 pub mod sync;
+pub mod text;
 pub mod time;
 pub mod url;
 pub mod vault;

@@ -17,43 +17,32 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let mut registry = ctx.open()?;
-    let name = super::own_entry(&registry, &args.reference)?;
-    let (entry, freshness) = repodex::ops::lookup::entry_as_of(
+    let shown = repodex::ops::lookup::config_files(
         ctx,
-        &mut registry,
-        &name,
+        &mut ctx.open()?,
+        &args.reference,
+        args.path.as_deref(),
         args.at.as_deref(),
         &mut super::waiting_notice,
     )?;
-    super::note_freshness(freshness.as_ref());
-    let files = &entry.config.files;
-    match &args.path {
-        Some(path) => match files.get(path) {
-            Some(text) => print!("{text}"),
-            None => {
-                return Err(repodex::ops::error::Refused::NoCachedFile {
-                    name,
-                    path: path.clone(),
-                    cached: files.keys().cloned().collect(),
-                }
-                .into());
-            }
-        },
-        None if files.is_empty() => {
-            eprintln!("repodex: '{name}' has no cached configuration files (`repodex refresh {name}` fetches them)")
+    super::note_freshness(shown.freshness.as_ref());
+    let name = &shown.name;
+    if shown.files.is_empty() {
+        eprintln!("repodex: '{name}' has no cached configuration files (`repodex refresh {name}` fetches them)");
+    }
+    let single = args.path.is_some();
+    for (i, file) in shown.files.iter().enumerate() {
+        if single {
+            print!("{}", file.text);
+            continue;
         }
-        None => {
-            for (i, (path, text)) in files.iter().enumerate() {
-                if i > 0 {
-                    println!();
-                }
-                println!("==> {path} <==");
-                print!("{text}");
-                if !text.ends_with('\n') {
-                    println!();
-                }
-            }
+        if i > 0 {
+            println!();
+        }
+        println!("==> {} <==", file.path);
+        print!("{}", file.text);
+        if !file.text.ends_with('\n') {
+            println!();
         }
     }
     Ok(Outcome::Success)

@@ -1,7 +1,6 @@
 use super::{render, CmdResult, Context, Outcome};
-use repodex::ops::list::{self, Filter, Sources};
-use repodex::{RawRecord, Record, Summary};
-use serde::Serialize;
+use repodex::ops::list::{self, Filter, Item, Sources};
+use repodex::RawRecord;
 
 /// List registered repositories
 ///
@@ -20,22 +19,6 @@ pub struct Args {
     /// Print JSON (docs/json.md)
     #[arg(long)]
     json: bool,
-}
-
-/// A `list --json` item: an entry's summary, or a file that could not be read.
-#[derive(Serialize)]
-#[serde(untagged)]
-enum Item {
-    Entry {
-        #[serde(flatten)]
-        summary: Summary,
-        /// The layer it comes from; null for the user's own registry.
-        layer: Option<String>,
-    },
-    Broken {
-        name: String,
-        error: String,
-    },
 }
 
 /// `list --json` of everything: the catalog's summaries go out as stored, one line per
@@ -80,27 +63,15 @@ fn stream_json(sources: &Sources) -> usize {
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let filter = Filter::new(args.pattern.as_deref(), args.tags)?;
     let sources = list::sources(ctx)?;
-    let mut items = Vec::new();
-    let mut broken = 0;
     if args.json && filter.is_everything() {
         let broken = stream_json(&sources);
         return Ok(broken_warning(broken));
     }
-    for (layer, registry) in sources.each() {
-        for record in registry.records() {
-            match record {
-                Record::Entry(s) if filter.matches(&s) => items.push(Item::Entry {
-                    summary: s,
-                    layer: layer.map(str::to_string),
-                }),
-                Record::Entry(_) => {}
-                Record::Broken { name, error } => {
-                    broken += 1;
-                    items.push(Item::Broken { name, error });
-                }
-            }
-        }
-    }
+    let items = list::select(&sources, &filter);
+    let broken = items
+        .iter()
+        .filter(|i| matches!(i, Item::Broken { .. }))
+        .count();
     let with_layers = !sources.layers.is_empty();
     if items.is_empty() && !filter.is_everything() && !args.json {
         // A header over nothing reads as a broken listing; say what happened instead.

@@ -22,6 +22,7 @@ mod init;
 mod layers;
 mod list;
 mod log;
+mod mcp;
 mod migrate;
 mod recipients;
 mod refresh;
@@ -97,6 +98,7 @@ enum Command {
     Sync(sync::Args),
     #[command(subcommand)]
     Registry(layers::Command),
+    Mcp(mcp::Args),
     /// Print the man page (roff) to stdout: `repodex man | man -l -`
     #[command(hide = true)]
     Man,
@@ -178,6 +180,7 @@ pub fn main() -> ExitCode {
         Command::Remote(cmd) => remote::run(&ctx, cmd),
         Command::Sync(args) => sync::run(&ctx, args),
         Command::Registry(cmd) => layers::run(&ctx, cmd),
+        Command::Mcp(args) => mcp::run(&ctx, args),
         Command::Man => {
             use clap::CommandFactory;
             let mut out = std::io::stdout().lock();

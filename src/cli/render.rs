@@ -26,29 +26,9 @@ pub fn json_lines<T: Serialize>(items: &[T]) {
     let _ = out.write_all(if items.is_empty() { b"]\n" } else { b"\n]\n" });
 }
 
-/// A string from the registry, a remote or a file, made safe for a terminal: control
-/// characters (C0, DEL, C1) and the bidirectional overrides that reorder what a line
-/// seems to say (U+202A to U+202E, U+2066 to U+2069) are shown escaped (`\u{1b}`), so
-/// that a teammate's description or a remote's branch name cannot move the cursor,
-/// recolour the screen or disguise itself. Every human-readable line goes through it.
-pub fn text(value: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char =
-        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-    if !value.chars().any(unsafe_char) {
-        return value.into();
-    }
-    value
-        .chars()
-        .map(|c| {
-            if unsafe_char(c) {
-                format!("\\u{{{:x}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect::<String>()
-        .into()
-}
+/// A string made safe for a terminal ([`repodex::text::safe`]); every human-readable
+/// line goes through it.
+pub use repodex::text::safe as text;
 
 /// Print rows as aligned columns under a header; the last column is not padded.
 pub fn table(header: &[&str], rows: &[Vec<String>]) {
@@ -100,52 +80,4 @@ pub fn fields(pairs: &[(&str, String)]) {
 }
 
 /// An entry as `info --json` and `resolve --json` show it (docs/json.md).
-#[derive(Serialize)]
-pub struct EntryView<'a> {
-    pub name: &'a str,
-    pub url: &'a str,
-    pub aliases: &'a [String],
-    pub tags: &'a [String],
-    pub description: Option<&'a str>,
-    pub default_branch: Option<&'a str>,
-    pub added: String,
-    pub remote: RemoteView<'a>,
-    pub config_files: Vec<&'a str>,
-    pub path: String,
-    /// The read-only layer the entry comes from; null for the user's own registry.
-    pub layer: Option<String>,
-}
-
-/// The `remote` object of [`EntryView`].
-#[derive(Serialize)]
-pub struct RemoteView<'a> {
-    pub default_branch: Option<&'a str>,
-    pub config_commit: Option<&'a str>,
-    pub config_fetched: Option<String>,
-}
-
-impl<'a> EntryView<'a> {
-    /// `path` is the entry's file in its registry ([`repodex::Registry::entry_path`]).
-    pub fn new(entry: &'a repodex::Entry, path: String, layer: Option<String>) -> Self {
-        let time = |t: &chrono::DateTime<chrono::Utc>| {
-            t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        };
-        EntryView {
-            name: &entry.name,
-            url: &entry.url,
-            aliases: &entry.aliases,
-            tags: &entry.tags,
-            description: entry.description.as_deref(),
-            default_branch: entry.remote.default_branch.as_deref(),
-            added: time(&entry.added),
-            remote: RemoteView {
-                default_branch: entry.remote.default_branch.as_deref(),
-                config_commit: entry.remote.config_commit.as_deref(),
-                config_fetched: entry.remote.config_fetched.as_ref().map(time),
-            },
-            config_files: entry.config.files.keys().map(String::as_str).collect(),
-            path,
-            layer,
-        }
-    }
-}
+pub use repodex::ops::lookup::View as EntryView;

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::error::Refused;
@@ -22,7 +23,7 @@ pub struct Request {
 }
 
 /// What `clone` made (docs/json.md).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Report {
     pub name: String,
     pub path: PathBuf,

@@ -1,9 +1,12 @@
 //! `list`: which entries a pattern and tags select, from the user's registry and its
 //! read-only layers.
 
+use schemars::JsonSchema;
+use serde::Serialize;
+
 use super::error::Refused;
 use crate::store::Registry;
-use crate::{Context, Result, Summary};
+use crate::{Context, Record, Result, Summary};
 
 /// A matcher for `list PATTERN`: a glob (`edobry/*`) against names and aliases, or,
 /// without wildcards, text looked for in names, aliases, URLs and descriptions; and
@@ -82,4 +85,40 @@ pub fn sources(ctx: &Context) -> Result<Sources> {
         layers.push((layer.name, layer_registry));
     }
     Ok(Sources { registry, layers })
+}
+
+/// A listed item: an entry's summary, or a file that could not be read (`list --json`,
+/// the MCP tool `list`).
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Item {
+    Entry {
+        #[serde(flatten)]
+        summary: Summary,
+        /// The layer it comes from; null for the user's own registry.
+        layer: Option<String>,
+    },
+    Broken {
+        name: String,
+        error: String,
+    },
+}
+
+/// The items `filter` selects from `sources`, in order: the user's registry, then each
+/// layer; unreadable files are always listed, so that a listing never hides them.
+pub fn select(sources: &Sources, filter: &Filter) -> Vec<Item> {
+    let mut items = Vec::new();
+    for (layer, registry) in sources.each() {
+        for record in registry.records() {
+            match record {
+                Record::Entry(s) if filter.matches(&s) => items.push(Item::Entry {
+                    summary: s,
+                    layer: layer.map(str::to_string),
+                }),
+                Record::Entry(_) => {}
+                Record::Broken { name, error } => items.push(Item::Broken { name, error }),
+            }
+        }
+    }
+    items
 }

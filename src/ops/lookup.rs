@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::refresh::{ensure_fresh, Freshness};
@@ -84,7 +85,7 @@ pub fn entry_as_of(
     Ok((registry.entry(name)?, Some(freshness)))
 }
 
-/// One entry, shown: `info` and `config` read it.
+/// One entry, shown: `info` reads it.
 #[derive(Serialize)]
 pub struct Shown {
     #[serde(skip)]
@@ -110,7 +111,7 @@ fn local_clones(registry: &Registry, entry: &Entry) -> Vec<std::path::PathBuf> {
 
 /// Every kind of value a tool may want for an entry: Minsky's `--repo` takes a URL to
 /// clone, a local path, or a forge's `owner/repo`, depending on the command.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Ways {
     pub name: String,
     pub url: String,
@@ -127,9 +128,13 @@ pub struct Ways {
 
 /// The ways to name the entry `reference` resolves to (never touches the network).
 pub fn ways(ctx: &Context, reference: &str) -> Result<Ways> {
-    let own = ctx.open()?;
-    let found = find(&own, reference)?;
-    let registry = found.layer_registry.as_ref().unwrap_or(&own);
+    ways_in(&ctx.open()?, reference)
+}
+
+/// [`ways`] in an open registry (and its layers).
+pub fn ways_in(own: &Registry, reference: &str) -> Result<Ways> {
+    let found = find(own, reference)?;
+    let registry = found.layer_registry.as_ref().unwrap_or(own);
     let entry = registry.entry(&found.resolved.name)?;
     let url = entry.git_url()?;
     let mut local_paths = local_clones(registry, &entry);
@@ -155,10 +160,21 @@ pub fn show(
     at: Option<&str>,
     on_wait: &mut dyn FnMut(),
 ) -> Result<Shown> {
-    let mut registry = ctx.open()?;
+    show_in(ctx, &mut ctx.open()?, reference, cwd, at, on_wait)
+}
+
+/// [`show`] in an open registry.
+pub fn show_in(
+    ctx: &Context,
+    registry: &mut Registry,
+    reference: Option<&str>,
+    cwd: &Path,
+    at: Option<&str>,
+    on_wait: &mut dyn FnMut(),
+) -> Result<Shown> {
     let name = match reference {
         Some(reference) => {
-            let found = find(&registry, reference)?;
+            let found = find(registry, reference)?;
             if let (Some(layer), Some(mut layer_registry)) = (found.layer, found.layer_registry) {
                 // A layer is read-only here: shown as its last sync left it.
                 let entry = match at {
@@ -181,12 +197,126 @@ pub fn show(
             .resolve_working_copy(cwd)?
             .ok_or(Error::NotInWorkingCopy)?,
     };
-    let (entry, freshness) = entry_as_of(ctx, &mut registry, &name, at, on_wait)?;
+    let (entry, freshness) = entry_as_of(ctx, registry, &name, at, on_wait)?;
     Ok(Shown {
         path: registry.entry_path(&entry.name)?,
-        local_clones: local_clones(&registry, &entry),
+        local_clones: local_clones(registry, &entry),
         entry,
         layer: None,
+        freshness,
+    })
+}
+
+/// An entry as `info --json`, `resolve --json` and the MCP tool `show` give it
+/// (docs/json.md).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct View {
+    pub name: String,
+    pub url: String,
+    pub aliases: Vec<String>,
+    pub tags: Vec<String>,
+    pub description: Option<String>,
+    pub default_branch: Option<String>,
+    /// When it was registered (RFC 3339, UTC).
+    pub added: String,
+    pub remote: RemoteView,
+    /// The configuration files cached from its remote, by path in the repository.
+    pub config_files: Vec<String>,
+    /// The entry's file in its registry.
+    pub path: String,
+    /// The read-only layer the entry comes from; null for the user's own registry.
+    pub layer: Option<String>,
+}
+
+/// The `remote` object of [`View`].
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RemoteView {
+    pub default_branch: Option<String>,
+    /// The commit the cached configuration files were read at.
+    pub config_commit: Option<String>,
+    /// When they were read (RFC 3339, UTC).
+    pub config_fetched: Option<String>,
+}
+
+impl View {
+    /// `path` is the entry's file in its registry ([`Registry::entry_path`]).
+    pub fn new(entry: &Entry, path: String, layer: Option<String>) -> View {
+        let time = |t: &chrono::DateTime<chrono::Utc>| {
+            t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        };
+        View {
+            name: entry.name.clone(),
+            url: entry.url.clone(),
+            aliases: entry.aliases.clone(),
+            tags: entry.tags.clone(),
+            description: entry.description.clone(),
+            default_branch: entry.remote.default_branch.clone(),
+            added: time(&entry.added),
+            remote: RemoteView {
+                default_branch: entry.remote.default_branch.clone(),
+                config_commit: entry.remote.config_commit.clone(),
+                config_fetched: entry.remote.config_fetched.as_ref().map(time),
+            },
+            config_files: entry.config.files.keys().cloned().collect(),
+            path,
+            layer,
+        }
+    }
+}
+
+/// An entry's cached configuration files, as they are or were: `config` prints them.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ConfigFiles {
+    pub name: String,
+    /// Each file, by its path in the repository, in path order.
+    pub files: Vec<ConfigFile>,
+    /// How current they are (`None` when read as of a past revision).
+    pub freshness: Option<Freshness>,
+}
+
+/// One cached configuration file.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ConfigFile {
+    pub path: String,
+    pub text: String,
+}
+
+/// The cached configuration files of the entry `reference` names in the user's
+/// registry, all of them or the one at `path`, as of `at` or now (refreshed first when
+/// stale and the network allows).
+pub fn config_files(
+    ctx: &Context,
+    registry: &mut Registry,
+    reference: &str,
+    path: Option<&str>,
+    at: Option<&str>,
+    on_wait: &mut dyn FnMut(),
+) -> Result<ConfigFiles> {
+    let name = own_entry(registry, reference)?;
+    let (entry, freshness) = entry_as_of(ctx, registry, &name, at, on_wait)?;
+    let mut files = entry.config.files;
+    if let Some(path) = path {
+        match files.remove(path) {
+            Some(text) => {
+                files.clear();
+                files.insert(path.to_string(), text);
+            }
+            None => {
+                return Err(super::error::Refused::NoCachedFile {
+                    name,
+                    path: path.to_string(),
+                    cached: files.keys().cloned().collect(),
+                }
+                .into());
+            }
+        }
+    }
+    Ok(ConfigFiles {
+        name,
+        files: files
+            .into_iter()
+            .map(|(path, text)| ConfigFile { path, text })
+            .collect(),
         freshness,
     })
 }

@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::remote::state::Checked;
@@ -16,7 +17,7 @@ use crate::store::Registry;
 use crate::{Context, Result};
 
 /// What a refresh did, entry by entry (docs/json.md).
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, JsonSchema)]
 pub struct Report {
     /// Entries that changed, with what changed.
     pub updated: Vec<Updated>,
@@ -33,14 +34,14 @@ pub struct Report {
 }
 
 /// An entry a refresh changed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Updated {
     pub name: String,
     pub changes: Vec<Change>,
 }
 
 /// One thing a refresh learned.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(tag = "change", rename_all = "kebab-case")]
 pub enum Change {
     DefaultBranch { from: Option<String>, to: String },
@@ -65,7 +66,7 @@ impl std::fmt::Display for Change {
 }
 
 /// An entry a refresh could not bring up to date.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Failed {
     pub name: String,
     pub cause: Cause,
@@ -74,7 +75,7 @@ pub struct Failed {
 }
 
 /// Why an entry was not refreshed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Cause {
     /// Its remote failed or did not answer in time.
@@ -89,7 +90,7 @@ pub enum Cause {
 }
 
 /// A configuration file seen on the remote and not cached.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SkippedFile {
     pub name: String,
     pub path: String,
@@ -393,7 +394,7 @@ fn apply(entry: &mut Entry, learned: &Learned, now: DateTime<Utc>) -> Vec<Change
 pub const QUICK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How current the remote data shown for an entry is.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum Freshness {
     /// Checked within the time-to-live.

@@ -3,6 +3,7 @@
 //! A secret in the URL goes to the vault, never into the entry; the entry's remote data
 //! is fetched right after the commit unless the caller or the network says not to.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::refresh::{self, Report as RefreshReport};
@@ -20,7 +21,7 @@ pub struct Request {
 }
 
 /// What `register` did (docs/json.md).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Report {
     /// The new entry's name.
     pub name: String,
@@ -34,7 +35,7 @@ pub struct Report {
 }
 
 /// Whether the remote was asked, and what it said.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum Fetch {
     /// Not asked for (`--no-fetch`).

@@ -100,7 +100,7 @@ impl ConfigCache {
 
 /// The fields every listing shows: the catalog's record of an entry and the objects of
 /// `list --json`. Field names are part of the JSON contract (docs/json.md).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Summary {
     pub name: String,
     pub url: String,

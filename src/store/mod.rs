@@ -199,6 +199,12 @@ impl Registry {
         self.head
     }
 
+    /// Is this view still the registry's HEAD (no commit since it was opened)? A
+    /// long-lived reader (the MCP server) opens the registry again when not.
+    pub fn is_current(&self) -> Result<bool> {
+        Ok(self.repo.head_commit()? == Some(self.head))
+    }
+
     /// Repodex's per-machine folder for this registry (`.git/repodex/`).
     pub fn private_dir(&self) -> PathBuf {
         self.repo.git_dir().join(layout::PRIVATE_DIR)

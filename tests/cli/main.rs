@@ -14,6 +14,7 @@ mod git_locks;
 mod hand_edits;
 mod hostile;
 mod hostile_teammate;
+mod mcp;
 mod migrate;
 mod minsky;
 mod names_everywhere;

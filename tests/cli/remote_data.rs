@@ -2,7 +2,7 @@
 //! history, serving from the cache when the remote is gone, and the offline guarantee.
 
 use crate::servers::{BlackHole, GitDaemon, HttpServer, Upstreams};
-use crate::support::{entry_path, TestEnv};
+use crate::support::{allow_short_ttl, entry_path, TestEnv};
 use pretty_assertions::assert_eq;
 
 const CONFIG: &str = ".minsky/config.yaml";
@@ -439,11 +439,4 @@ fn a_refresh_downloads_no_more_than_max_mirror_size() {
     );
     env.ok(&["refresh", "big"]);
     assert_eq!(env.ok(&["config", "big", CONFIG]), config("github"));
-}
-
-/// This machine's config allows remote data to go stale at once (the floor is a minute).
-fn allow_short_ttl(env: &TestEnv) {
-    let config = env.root().join("config/repodex");
-    std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(config.join("config.toml"), "min_refresh_ttl = 0\n").unwrap();
 }

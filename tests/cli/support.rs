@@ -226,6 +226,13 @@ impl TestEnv {
     }
 }
 
+/// This machine's config allows remote data to go stale at once (the floor is a minute).
+pub fn allow_short_ttl(env: &TestEnv) {
+    let config = env.root().join("config/repodex");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("config.toml"), "min_refresh_ttl = 0\n").unwrap();
+}
+
 /// PATH with the folder of the built `git-remote-repodex` first, where git looks for
 /// remote helpers (as `cargo install` puts it beside `repodex`).
 pub fn path_with_helper() -> std::ffi::OsString {
