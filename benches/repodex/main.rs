@@ -9,6 +9,7 @@
 //! `cargo bench --bench repodex`             full run
 //! `cargo bench --bench repodex -- --quick`  smoke run for CI (small sizes, few repeats)
 
+mod agents;
 mod harness;
 mod names;
 mod registry;

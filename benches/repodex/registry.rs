@@ -287,6 +287,16 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
             .unwrap();
         assert_eq!(String::from_utf8_lossy(&log.stdout).lines().count(), 1);
     }
+    // Agents: a hundred lookups spread over the largest registry, through one MCP
+    // session and through a hundred processes.
+    let (n, large, _) = registries.last().unwrap().clone();
+    let names: Vec<String> = (0..100)
+        .map(|k| {
+            let i = k * n / 100;
+            format!("{}/project-{i}", owner_of(i, n))
+        })
+        .collect();
+    rows.extend(super::agents::rows(bench, &large, n, &names, r.min(5)));
     let (ours, base) = side_by_side(
         r * 3,
         true,
