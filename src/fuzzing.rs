@@ -54,6 +54,30 @@ pub fn url(data: &[u8]) {
             assert_ne!(userinfo, secret.secret, "{text:?} printed its secret");
         }
     }
+    // What repodex stores, gix fetches: its parser sees the same host and port (and
+    // path, which `GitUrl::parse` checks with percent-escapes decoded as gix does).
+    let url = &parsed.url;
+    if !url.is_local() {
+        let seen = gix::url::parse(gix::bstr::BStr::new(shown.as_bytes()))
+            .unwrap_or_else(|e| panic!("gix refuses {shown:?}, printed from {text:?}: {e}"));
+        assert_eq!(seen.host(), url.host(), "{text:?}: the host");
+        assert_eq!(
+            seen.port_or_default(),
+            url.port().or(url.scheme().default_port()),
+            "{text:?}: the port"
+        );
+    }
+    // A pasted spelling never panics, and what it becomes parses strictly to itself.
+    if let Ok(read) = crate::url::interpret(text) {
+        let shown = read.url.to_string();
+        let again = GitUrl::parse(&shown)
+            .unwrap_or_else(|e| panic!("{shown:?}, read from {text:?}, does not parse: {e}"));
+        assert_eq!(
+            again.url.identity_key(),
+            read.url.identity_key(),
+            "{text:?}"
+        );
+    }
 }
 
 /// Entry files: never a panic; an entry that parses writes back to text that parses to

@@ -233,6 +233,14 @@ fn repository_of(repo_url: Option<&str>) -> std::result::Result<GitUrl, String> 
     if raw.is_empty() {
         return Err("has no repository URL".into());
     }
+    // A session that took its repository as `repodex:<name>` names an entry already
+    // registered, not a URL to register.
+    if let Some(name) = crate::url::entry_reference(raw) {
+        return Err(format!(
+            "its repository is the repodex entry {} (registered already)",
+            quote(name)
+        ));
+    }
     if raw == "." || raw == "/" || raw == ".." {
         return Err(format!(
             "its repository URL {} names no repository",
@@ -246,7 +254,7 @@ fn repository_of(repo_url: Option<&str>) -> std::result::Result<GitUrl, String> 
             quote(raw)
         ));
     }
-    let parsed = GitUrl::parse(raw).map_err(|e| e.to_string())?;
+    let parsed = crate::url::interpret(raw).map_err(|e| e.to_string())?;
     if let Some(path) = parsed.url.local_path() {
         if !crate::git::Repo::exists_at(&PathBuf::from(path)) {
             return Err(format!(

@@ -12,6 +12,10 @@ pub enum Refused {
     #[error("{} is not a valid branch name", quote(branch))]
     BadBranchName { branch: String },
 
+    /// `register .` inside a working copy of a registered repository.
+    #[error("{} is a working copy of '{name}', which is registered already (recorded as its local clone); use the name '{name}'", path.display())]
+    CloneOfEntry { path: PathBuf, name: String },
+
     #[error("{} exists and is not empty; give another folder", dir.display())]
     FolderNotEmpty { dir: PathBuf },
 

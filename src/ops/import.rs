@@ -13,7 +13,7 @@ use super::error::Refused;
 use crate::import::minsky;
 use crate::import::scan::{self, Found, LocalClones};
 use crate::store::transaction::Imported;
-use crate::{Context, Error, GitUrl, NewEntry, Result};
+use crate::{Context, Error, NewEntry, Result};
 
 /// What an import did (docs/json.md).
 #[derive(Debug, Serialize)]
@@ -161,7 +161,25 @@ pub fn scan(
                 path, remote_urls, ..
             } => (path, remote_urls),
         };
-        let Some(parsed) = urls.iter().map(|u| GitUrl::parse(u)).find_map(Result::ok) else {
+        // A clone made from `repodex:<name>` is a clone of that entry.
+        if let Some(name) = urls
+            .iter()
+            .filter_map(|u| crate::url::entry_reference(u))
+            .find_map(|r| tx.registry().resolve(r).ok())
+            .map(|found| found.name)
+        {
+            if let Ok(url) = tx.registry().entry(&name).and_then(|e| e.git_url()) {
+                clones.add(&url, &path);
+                report.known += 1;
+                continue;
+            }
+        }
+        let Some(parsed) = urls
+            .iter()
+            .filter(|u| crate::url::entry_reference(u).is_none())
+            .map(|u| crate::url::interpret(u))
+            .find_map(Result::ok)
+        else {
             report.skipped.push(Skipped {
                 what: path.display().to_string(),
                 reason: SkipReason::NoAcceptedUrl { urls },

@@ -7,8 +7,9 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::refresh::{self, Report as RefreshReport};
+use crate::import::scan::LocalClones;
 use crate::vault::credential::{Credential, Kind};
-use crate::{Context, NewEntry, Result};
+use crate::{Context, Error, NewEntry, Result};
 
 /// What to register.
 #[derive(Debug, Clone, Default)]
@@ -31,6 +32,9 @@ pub struct Report {
     pub secret_stored_in: Option<String>,
     /// The identity file created to encrypt it, when there was none.
     pub identity_created: Option<std::path::PathBuf>,
+    /// What was changed in the URL as given to get the repository's URL (a `git+`
+    /// dropped, a browser page cut to its repository...), one line each.
+    pub notices: Vec<String>,
     pub fetch: Fetch,
 }
 
@@ -50,8 +54,19 @@ pub enum Fetch {
 
 /// Register `request.repository`: one commit, then (when asked and online) a refresh.
 pub fn register(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> Result<Report> {
-    let parsed = crate::store::repository_location(&request.repository)?;
     let mut registry = ctx.open()?;
+    // `repodex:<name>` names an entry: it is there already.
+    if let Some(reference) = crate::url::entry_reference(&request.repository) {
+        let name = super::lookup::own_entry(&registry, reference)?;
+        return Err(Error::AlreadyRegistered {
+            url: request.repository.trim().to_string(),
+            name,
+        });
+    }
+    let parsed = crate::store::repository_location(&request.repository)?;
+    if let Some(path) = parsed.url.local_path() {
+        refuse_clone_of_entry(&registry, std::path::Path::new(path))?;
+    }
     let identity = match &parsed.secret {
         Some(_) => Some(super::identity::load_or_create(ctx, &registry)?),
         None => None,
@@ -100,6 +115,38 @@ pub fn register(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> R
         url: entry.url,
         secret_stored_in,
         identity_created: identity.and_then(|l| l.created),
+        notices: parsed.notices,
         fetch,
     })
+}
+
+/// A folder inside a working copy of a registered repository is that repository: the
+/// clone is recorded as the entry's (as `import scan` would), and registering it as a
+/// local repository of its own is refused with the entry's name. The registered
+/// repository itself (a local one) is left to the duplicate check.
+fn refuse_clone_of_entry(registry: &crate::Registry, path: &std::path::Path) -> Result<()> {
+    let Some(name) = registry.resolve_working_copy(path)? else {
+        return Ok(());
+    };
+    let entry = registry.entry(&name)?;
+    let url = entry.git_url()?;
+    let Some(copy) = crate::git::working_copy(path) else {
+        return Ok(());
+    };
+    let itself = url
+        .local_path()
+        .and_then(|p| std::path::Path::new(p).canonicalize().ok())
+        .is_some_and(|p| p == copy.root || p == copy.git_dir);
+    if itself {
+        return Ok(());
+    }
+    let private = registry.private_dir();
+    let mut clones = LocalClones::load(&private);
+    clones.add(&url, &copy.root);
+    clones.save(&private)?;
+    Err(super::error::Refused::CloneOfEntry {
+        path: copy.root,
+        name,
+    }
+    .into())
 }

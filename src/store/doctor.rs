@@ -91,6 +91,22 @@ impl Registry {
                 urls.entry(url.identity_key())
                     .or_default()
                     .push(entry.name.clone());
+                // Registered before today's rules for pasted URLs (docs/references.md).
+                if let Ok(today) = crate::url::interpret(&entry.url) {
+                    if today.url != url {
+                        problem(
+                            &layout.entry_path(&entry.name),
+                            format!(
+                                "the URL of '{}' is read today as {} ({}); `repodex set {} --url {}` stores that",
+                                entry.name,
+                                today.url,
+                                today.notices.join("; "),
+                                entry.name,
+                                today.url
+                            ),
+                        );
+                    }
+                }
             }
         }
         for (claimed, owners) in &claims {
@@ -113,7 +129,7 @@ impl Registry {
                 problem(
                     &layout.entry_path(&owners[0]),
                     format!(
-                        "the repository {key} is registered more than once: {}; forget all but one",
+                        "the repository {key} is registered more than once: {}; move their aliases and tags to one (`repodex alias add`, `repodex tag add`) and `repodex forget` the others",
                         owners.join(", ")
                     ),
                 );

@@ -16,6 +16,14 @@ pub enum StoreError {
     #[error("{} is neither a git URL nor an existing path; give https://host/owner/repo, git@host:owner/repo, or the path of a git repository", quote(input))]
     NotARepository { input: String },
 
+    /// `repodex:<name>` where a repository's own URL is needed.
+    #[error("{} names the entry '{name}', not a repository's address; give the URL itself (`repodex resolve {name}` prints it)", quote(input))]
+    EntryReference { input: String, name: String },
+
+    /// `owner/repo` with no host, and no such folder here.
+    #[error("{} is not a folder here, and repodex does not guess a forge for owner/repo; give its URL, such as https://github.com/{input} or github:{input}", quote(input))]
+    OwnerRepoWithoutHost { input: String },
+
     #[error("{} is neither a revision of the registry nor a time; give a commit (HEAD~2, a hash), a date (2026-11-20) or a duration back (3d)", quote(spec))]
     NotARevision { spec: String },
 

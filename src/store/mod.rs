@@ -348,18 +348,54 @@ impl Drop for Registry {
 /// The repository given on the command line: a URL (validated, with any embedded
 /// secret split off), or the path of a local git repository (made absolute).
 pub fn repository_location(input: &str) -> Result<crate::url::ParsedUrl> {
+    let input = input.trim();
+    if let Some(name) = crate::url::entry_reference(input) {
+        return Err(error::StoreError::EntryReference {
+            input: input.to_string(),
+            name: name.to_string(),
+        }
+        .into());
+    }
     if crate::url::looks_like_url(input) || input.starts_with('-') || input.contains("::") {
-        return Ok(crate::url::GitUrl::parse(input)?);
+        let parsed = crate::url::interpret(input)?;
+        match parsed.url.local_path() {
+            // A file:// URL is a local path: canonicalized as one, so that a symlink,
+            // `..` or the `.git` folder give the same entry as the path itself.
+            Some(path) if Path::new(path).exists() => {
+                let path = path.to_string();
+                return repository_location(&path);
+            }
+            _ => return Ok(parsed),
+        }
     }
     let path = Path::new(input);
     let canonical = path.canonicalize().map_err(|_| {
-        Error::from(error::StoreError::NotARepository {
-            input: input.to_string(),
+        let segments: Vec<&str> = input.split('/').collect();
+        let owner_repo = segments.len() == 2
+            && segments.iter().all(|s| {
+                !s.is_empty()
+                    && !s.starts_with('.')
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            });
+        Error::from(if owner_repo {
+            error::StoreError::OwnerRepoWithoutHost {
+                input: input.to_string(),
+            }
+        } else {
+            error::StoreError::NotARepository {
+                input: input.to_string(),
+            }
         })
     })?;
     if !Repo::exists_at(&canonical) {
         return Err(Error::NotAGitRepository { path: canonical });
     }
+    // A working copy's `.git` folder is the working copy.
+    let canonical = match crate::git::working_copy(&canonical) {
+        Some(copy) if !copy.bare && copy.git_dir == canonical => copy.root,
+        _ => canonical,
+    };
     Ok(crate::url::GitUrl::parse(&canonical.display().to_string())?)
 }
 

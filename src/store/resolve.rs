@@ -51,6 +51,10 @@ impl Registry {
             }
             .into());
         }
+        // `repodex:<name>`, the spelling git-setup teaches git, names an entry.
+        if let Some(name) = crate::url::entry_reference(reference) {
+            return self.resolve(name);
+        }
         let found = |name: String, rule| Ok(Resolved { name, rule });
         let lower = reference.to_lowercase();
         if self.catalog().record(&lower).is_some() {
@@ -60,7 +64,7 @@ impl Registry {
             return found(name, Rule::Alias);
         }
         if looks_like_url(reference) {
-            if let Ok(parsed) = GitUrl::parse(reference) {
+            if let Ok(parsed) = crate::url::interpret(reference) {
                 if let Some(name) =
                     self.unique(reference, KeyKind::Url, &parsed.url.identity_key())?
                 {
@@ -115,9 +119,15 @@ impl Registry {
                 }
             }
         }
-        // A working copy of a registered remote, `origin` first.
+        // A working copy of a registered remote, `origin` first (`repodex:<name>` too).
         for url in &copy.remote_urls {
-            if let Ok(parsed) = GitUrl::parse(url) {
+            if let Some(name) = crate::url::entry_reference(url) {
+                if let Ok(found) = self.resolve(name) {
+                    return Ok(Some(found.name));
+                }
+                continue;
+            }
+            if let Ok(parsed) = crate::url::interpret(url) {
                 if let Some(name) =
                     self.unique(reference, KeyKind::Url, &parsed.url.identity_key())?
                 {

@@ -10,6 +10,12 @@
 
 use std::fmt;
 
+mod forge;
+mod paste;
+
+pub use forge::Forge;
+pub use paste::{entry_reference, interpret};
+
 /// How a repository is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scheme {
@@ -21,7 +27,8 @@ pub enum Scheme {
 }
 
 impl Scheme {
-    fn default_port(self) -> Option<u16> {
+    /// The port a URL of this scheme means when it gives none.
+    pub fn default_port(self) -> Option<u16> {
         match self {
             Scheme::Https => Some(443),
             Scheme::Http => Some(80),
@@ -157,6 +164,9 @@ impl fmt::Debug for EmbeddedSecret {
 pub struct ParsedUrl {
     pub url: GitUrl,
     pub secret: Option<EmbeddedSecret>,
+    /// What [`interpret`] changed to get the URL, one line each (empty from
+    /// [`GitUrl::parse`], which changes nothing).
+    pub notices: Vec<String>,
 }
 
 /// Why a URL was refused. Messages never repeat a secret or a raw control character.
@@ -188,6 +198,10 @@ pub enum UrlError {
         "the URL {shown} must use an absolute path after file://, as in file:///srv/git/repo.git"
     )]
     RelativeFile { shown: String },
+    #[error("the URL {shown} is not one git reads as written (its host, port or path would come out otherwise); check it, or give it as scheme://host/path")]
+    GitReadsOtherwise { shown: String },
+    #[error("the URL {shown} names an owner on {host}, not a repository; add the repository's name, as in https://{host}/OWNER/REPO")]
+    OwnerOnly { shown: String, host: &'static str },
     #[error("the URL {shown} carried a password or token, which repodex never writes into the registry; register the URL without it and keep the secret in a credential store")]
     EmbeddedSecret { shown: String },
 }
@@ -323,6 +337,11 @@ impl GitUrl {
         if printed.starts_with('-') {
             return Err(UrlError::LeadingDash(quote(input)));
         }
+        if !parsed.url.is_local() && !gix_agrees(&parsed.url, &printed) {
+            return Err(UrlError::GitReadsOtherwise {
+                shown: quote(input),
+            });
+        }
         Ok(parsed)
     }
 
@@ -357,6 +376,7 @@ impl GitUrl {
                     path: normalize_abs_path(input),
                 },
                 secret: None,
+                notices: Vec::new(),
             });
         }
         if let Some((authority, path)) = scp_parts(input) {
@@ -386,6 +406,7 @@ impl GitUrl {
                     path: path.to_string(),
                 },
                 secret: None,
+                notices: Vec::new(),
             });
         }
         Err(UrlError::RelativeFile { shown: shown() })
@@ -427,6 +448,7 @@ impl GitUrl {
                     path: normalize_abs_path(path),
                 },
                 secret: None,
+                notices: Vec::new(),
             });
         }
         let (userinfo, hostport) = match authority.rsplit_once('@') {
@@ -483,6 +505,7 @@ impl GitUrl {
                 path: path.to_string(),
             },
             secret,
+            notices: Vec::new(),
         })
     }
 
@@ -530,27 +553,20 @@ impl GitUrl {
     }
 
     /// `owner/repo` (or `group/subgroup/repo`) on the forges that name repositories
-    /// so (GitHub, GitLab, Codeberg, Gitea, Bitbucket, sourcehut): what tools that take a
-    /// forge repository want (`--github-repo owner/repo`). `None` on other hosts.
+    /// so ([`Forge`]): what tools that take a forge repository want
+    /// (`--github-repo owner/repo`). `None` on other hosts.
     pub fn forge_path(&self) -> Option<String> {
-        const FORGES: &[&str] = &[
-            "github.com",
-            "gitlab.com",
-            "codeberg.org",
-            "gitea.com",
-            "bitbucket.org",
-            "git.sr.ht",
-        ];
-        let host = self.host.as_deref()?;
+        Forge::at(self.host.as_deref()?)?;
         let segments = self.path_segments();
-        (FORGES.contains(&host) && segments.len() >= 2).then(|| segments.join("/"))
+        (segments.len() >= 2).then(|| segments.join("/"))
     }
 
     /// The repository's page in a browser, on the forges of [`GitUrl::forge_path`].
     pub fn web_url(&self) -> Option<String> {
+        let host = self.host.as_deref()?;
         Some(format!(
             "https://{}/{}",
-            self.host.as_deref()?,
+            host.strip_prefix("www.").unwrap_or(host),
             self.forge_path()?
         ))
     }
@@ -573,24 +589,66 @@ impl GitUrl {
             .collect()
     }
 
-    /// The key under which every spelling of one repository compares equal: the host
-    /// in lower case, a port only when it is not the scheme's default, the path without
-    /// a trailing `/` or `.git`; the scheme and user do not count, because `git@host:o/r`,
-    /// `ssh://git@host/o/r` and `https://host/o/r` name the same repository. Local
-    /// repositories are keyed by their absolute path.
+    /// The key under which every spelling of one repository compares equal
+    /// (docs/references.md has the table):
+    ///
+    /// - the host in lower case, `www.` folded on the forges, a port only when it is
+    ///   not the scheme's default;
+    /// - the path without a trailing `/` or `.git`, percent-encoded unreserved
+    ///   characters decoded (`%2D` is `-`), in lower case on the forges that fold case
+    ///   ([`Forge::folds_case`]) and as written elsewhere;
+    /// - the scheme does not count (`git@host:o/r`, `ssh://git@host/o/r` and
+    ///   `https://host/o/r` are one repository), and neither does the user of an
+    ///   https URL or of ssh as `git` (every forge's convention, self-hosted ones too);
+    /// - on other ssh servers, the user and a home-relative path do count:
+    ///   `alice@srv:proj.git` and `bob@srv:proj.git` are two folders, and so are
+    ///   `srv:proj.git` (in the home folder) and `srv:/proj.git`.
+    ///
+    /// Local repositories are keyed by their absolute path.
     pub fn identity_key(&self) -> String {
         if self.is_local() {
             let path = self.path.trim_end_matches('/');
             return format!("file://{}", if path.is_empty() { "/" } else { path });
         }
-        let mut key = self.host.clone().unwrap_or_default();
+        let host = self.host.clone().unwrap_or_default();
+        let forge = Forge::at(&host);
+        let host = match forge {
+            Some(_) => host.strip_prefix("www.").unwrap_or(&host).to_string(),
+            None => host,
+        };
+        let mut key = String::new();
+        // Whose folder the path is in, where that can differ between spellings.
+        let personal = self.scheme == Scheme::Ssh
+            && forge.is_none()
+            && self.user.as_deref().is_some_and(|u| u != "git");
+        if personal {
+            key.push_str(self.user.as_deref().unwrap_or_default());
+            key.push('@');
+        }
+        key.push_str(&host);
         if let Some(port) = self.port.filter(|p| Some(*p) != self.scheme.default_port()) {
             key.push(':');
             key.push_str(&port.to_string());
         }
+        let home_relative = self.scheme == Scheme::Ssh
+            && forge.is_none()
+            && self.user.as_deref() != Some("git")
+            && match self.form {
+                Form::Scp => !self.path.starts_with('/'),
+                _ => self.path.starts_with("/~"),
+            };
+        if home_relative {
+            key.push_str("/~");
+        }
+        let folds = forge.is_some_and(Forge::folds_case);
         for segment in self.path_segments() {
             key.push('/');
-            key.push_str(segment);
+            let segment = decode_unreserved(segment);
+            if folds {
+                key.push_str(&segment.to_lowercase());
+            } else {
+                key.push_str(&segment);
+            }
         }
         key
     }
@@ -610,6 +668,72 @@ impl GitUrl {
         }
         segments.into_iter().map(str::to_string).collect()
     }
+}
+
+/// `segment` with each percent-encoded unreserved character (`A-Z a-z 0-9 - . _ ~`)
+/// decoded, as RFC 3986 says they are equivalent; other escapes stay as written.
+fn decode_unreserved(segment: &str) -> std::borrow::Cow<'_, str> {
+    if !segment.contains('%') {
+        return segment.into();
+    }
+    let bytes = segment.as_bytes();
+    let mut out = String::with_capacity(segment.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let decoded = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .filter(|b| b.is_ascii_alphanumeric() || b"-._~".contains(b));
+            if let Some(b) = decoded {
+                out.push(b as char);
+                i += 3;
+                continue;
+            }
+        }
+        let c = segment[i..].chars().next().expect("in bounds");
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out.into()
+}
+
+/// Does gix's own parser, which fetches it, see the same host, port and path in the
+/// URL as printed? What repodex stores must be what git and gix fetch.
+fn gix_agrees(url: &GitUrl, printed: &str) -> bool {
+    let Ok(seen) = gix::url::parse(gix::bstr::BStr::new(printed.as_bytes())) else {
+        return false;
+    };
+    seen.host() == url.host()
+        && seen.port_or_default() == url.port.or(url.scheme.default_port())
+        && (seen.path == url.path.as_bytes()
+            || seen.path == percent_decoded(&url.path)
+            // `ssh://host/~/p` is home-relative: gix keeps it as `~/p`.
+            || (url.path.starts_with("/~") && seen.path == url.path.as_bytes()[1..]))
+}
+
+/// `text` with every `%XX` escape decoded, as gix reads a URL's path.
+fn percent_decoded(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 fn split_port(hostport: &str) -> Option<(&str, Option<u16>)> {

@@ -27,7 +27,7 @@ use crate::{Error, Result};
 /// the same machine finds a catalog it does not know, rebuilds it from HEAD, reads
 /// `registry.toml`, and refuses a format-2 registry instead of writing entries where
 /// format 1 keeps them.
-const MAGIC: &str = "repodex-catalog 2";
+const MAGIC: &str = "repodex-catalog 3";
 
 /// One line of `list`: an entry's summary, or a file that failed to read as an entry.
 #[derive(Debug, Clone, PartialEq)]

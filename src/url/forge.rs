@@ -1,0 +1,74 @@
+//! What repodex knows of the forges: which hosts name repositories `owner/repo`, which
+//! compare those names without regard to case, and which path of a page in a browser
+//! is the repository itself.
+
+/// A forge whose URLs repodex understands beyond git's rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forge {
+    GitHub,
+    /// gitlab.com: groups and subgroups, and `/-/` before every page of a project.
+    GitLab,
+    /// Codeberg and gitea.com (Gitea, Forgejo).
+    Gitea,
+    Bitbucket,
+    /// git.sr.ht: `~owner/repo`.
+    SourceHut,
+}
+
+/// The forges' hosts, in lower case, without `www.`.
+const HOSTS: &[(&str, Forge)] = &[
+    ("github.com", Forge::GitHub),
+    ("gitlab.com", Forge::GitLab),
+    ("codeberg.org", Forge::Gitea),
+    ("gitea.com", Forge::Gitea),
+    ("bitbucket.org", Forge::Bitbucket),
+    ("git.sr.ht", Forge::SourceHut),
+];
+
+impl Forge {
+    /// The forge at `host` (lower case; `www.` is folded).
+    pub fn at(host: &str) -> Option<Forge> {
+        let host = host.strip_prefix("www.").unwrap_or(host);
+        HOSTS.iter().find(|(h, _)| *h == host).map(|(_, f)| *f)
+    }
+
+    /// Its host, for the shorthands that name it (`github:owner/repo`).
+    pub fn host(self) -> &'static str {
+        HOSTS
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map(|(h, _)| *h)
+            .expect("every forge has a host")
+    }
+
+    /// Are owner and repository names the same whatever their case? GitHub, GitLab,
+    /// Gitea and Bitbucket answer `Owner/Repo` and `owner/repo` with one repository;
+    /// sourcehut's repository names are case-sensitive.
+    pub fn folds_case(self) -> bool {
+        !matches!(self, Forge::SourceHut)
+    }
+
+    /// The repository part of a path on this forge (segments, without a `.git`
+    /// suffix), and what follows it when the path is a page of the repository in a
+    /// browser (`tree/main/src`), or `None` when the path is the repository itself.
+    pub fn split_browser_path(self, segments: &[&str]) -> Option<(usize, String)> {
+        let repo_len = match self {
+            // Repositories are exactly owner/repo.
+            Forge::GitHub | Forge::Gitea | Forge::Bitbucket | Forge::SourceHut => 2,
+            // Groups nest; a project's pages are under `/-/`.
+            Forge::GitLab => segments.iter().position(|s| *s == "-")?,
+        };
+        (segments.len() > repo_len && repo_len >= 2)
+            .then(|| (repo_len, segments[repo_len..].join("/")))
+    }
+
+    /// The npm-style shorthand `github:owner/repo` and its kin.
+    pub fn of_shorthand(prefix: &str) -> Option<Forge> {
+        match prefix {
+            "github" => Some(Forge::GitHub),
+            "gitlab" => Some(Forge::GitLab),
+            "bitbucket" => Some(Forge::Bitbucket),
+            _ => None,
+        }
+    }
+}
