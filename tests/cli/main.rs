@@ -21,4 +21,5 @@ mod names_everywhere;
 mod references;
 mod remote_data;
 mod sync;
+mod urls;
 mod vault;

