@@ -1,6 +1,6 @@
-use super::{waiting_notice, CmdResult, Context, Outcome};
+use super::{render, waiting_notice, CmdResult, Context, Outcome};
 
-/// Move the registry to the newest format, as one commit
+/// Move the registry to the newest format, or to today's URL rules, as one commit
 ///
 /// Format 2 (repodex 0.2) spreads entries over folders named by their name's hash,
 /// `repos/ff/0/edobry+minsky.toml`, so that a commit stays small however many entries
@@ -8,12 +8,60 @@ use super::{waiting_notice, CmdResult, Context, Outcome};
 /// format 1 until migrated, because everyone who syncs a registry needs a repodex that
 /// knows its format. The files move unchanged, so `repodex log` of an entry is not
 /// interrupted. A teammate's `repodex sync` follows a migration on its own.
+///
+/// With --urls, entries registered before today's URL rules (docs/references.md) are
+/// brought up to them: a URL that reads otherwise today (`#readme`, a browser page,
+/// `git+`) is rewritten, and entries that are one repository today (`Edobry/minsky` and
+/// `edobry/minsky`) are merged into the oldest, whose aliases then include the others'
+/// names and aliases, with their tags and credential. `repodex doctor` lists them first.
 #[derive(clap::Args)]
-#[command(after_help = "Example:\n  repodex migrate && repodex sync")]
-pub struct Args {}
+#[command(
+    after_help = "Examples:\n  repodex migrate && repodex sync\n  repodex doctor; repodex migrate --urls"
+)]
+pub struct Args {
+    /// Bring the entries up to today's URL rules instead
+    #[arg(long)]
+    urls: bool,
+    /// Print the --urls report as JSON (docs/json.md)
+    #[arg(long, requires = "urls")]
+    json: bool,
+}
 
-pub fn run(ctx: &Context, _args: Args) -> CmdResult {
+pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let mut registry = ctx.open()?;
+    if args.urls {
+        let report = registry.adopt_url_rules(waiting_notice)?;
+        if args.json {
+            super::print_json(&report);
+            return Ok(Outcome::Success);
+        }
+        for r in &report.rewritten {
+            println!(
+                "rewrote {}: {} -> {}",
+                r.name,
+                render::text(&r.from),
+                render::text(&r.to)
+            );
+        }
+        for m in &report.merged {
+            println!(
+                "merged {} into {} (their names are its aliases)",
+                m.from.join(", "),
+                m.into
+            );
+        }
+        for h in &report.held {
+            eprintln!(
+                "repodex: left {} as it is: {}",
+                h.name,
+                render::text(&h.reason)
+            );
+        }
+        if report.commit.is_none() {
+            println!("every entry follows today's URL rules already; nothing to do");
+        }
+        return Ok(Outcome::Success);
+    }
     match registry.migrate(waiting_notice)? {
         None => println!(
             "the registry is in format {} already; nothing to do",

@@ -53,6 +53,7 @@ impl Registry {
         };
         // Where entries should be; with broken settings, where new registries put them.
         let mut layout = Layout::NEWEST;
+        let mut rules = crate::url::Rules::default();
         match repo.file_at(tree, SETTINGS_FILE)? {
             None => problem(
                 SETTINGS_FILE,
@@ -62,7 +63,10 @@ impl Registry {
                 .read_blob(file.id, 1 << 20)
                 .and_then(|b| Settings::parse(&b))
             {
-                Ok(settings) => layout = settings.layout(),
+                Ok(settings) => {
+                    layout = settings.layout();
+                    rules = settings.url_rules();
+                }
                 Err(e) => problem(SETTINGS_FILE, e.to_string()),
             },
         }
@@ -88,7 +92,7 @@ impl Registry {
                     .push((entry.name.clone(), "alias"));
             }
             if let Ok(url) = GitUrl::parse_clean(&entry.url) {
-                urls.entry(url.identity_key())
+                urls.entry(url.identity_key_in(&rules))
                     .or_default()
                     .push(entry.name.clone());
                 // Registered before today's rules for pasted URLs (docs/references.md).
@@ -97,7 +101,7 @@ impl Registry {
                         problem(
                             &layout.entry_path(&entry.name),
                             format!(
-                                "the URL of '{}' is read today as {} ({}); `repodex set {} --url {}` stores that",
+                                "the URL of '{}' is read today as {} ({}); `repodex set {} --url {}` stores that, `repodex migrate --urls` does it for every entry",
                                 entry.name,
                                 today.url,
                                 today.notices.join("; "),
@@ -129,7 +133,7 @@ impl Registry {
                 problem(
                     &layout.entry_path(&owners[0]),
                     format!(
-                        "the repository {key} is registered more than once: {}; move their aliases and tags to one (`repodex alias add`, `repodex tag add`) and `repodex forget` the others",
+                        "the repository {key} is registered more than once: {}; `repodex migrate --urls` merges them into the oldest, keeping every name, alias, tag and credential",
                         owners.join(", ")
                     ),
                 );

@@ -24,7 +24,7 @@ impl Transaction<'_> {
     /// Register a repository. `url` must already be validated and free of secrets.
     pub fn register(&mut self, url: &GitUrl, new: NewEntry) -> Result<Entry> {
         if let Some(existing) = self
-            .owners(KeyKind::Url, &url.identity_key())
+            .owners(KeyKind::Url, &url.identity_key_in(self.changes.rules()))
             .into_iter()
             .next()
         {
@@ -144,7 +144,7 @@ impl Transaction<'_> {
         let url = entry.git_url()?;
         let same_url = previous.as_ref().is_some_and(|p| p.url == entry.url);
         if let Some(owner) = self
-            .owners(KeyKind::Url, &url.identity_key())
+            .owners(KeyKind::Url, &url.identity_key_in(self.changes.rules()))
             .into_iter()
             .find(|o| !others_own(o) && !same_url)
         {

@@ -183,9 +183,20 @@ pub struct Settings {
     /// The most one refresh may download into a repository's mirror, in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_mirror_size: Option<u64>,
+    /// Hosts whose repository names are compared without regard to case, beside the
+    /// forges repodex knows (a self-hosted GitLab or Gitea): `["gitlab.corp"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub case_insensitive_hosts: Vec<String>,
     /// Keys this version does not know, kept as they are.
     #[serde(flatten)]
     pub extra: toml::Table,
+}
+
+impl Settings {
+    /// The identity rules this registry adds ([`crate::url::Rules`]).
+    pub fn url_rules(&self) -> crate::url::Rules {
+        crate::url::Rules::with_case_insensitive_hosts(&self.case_insensitive_hosts)
+    }
 }
 
 impl Default for Settings {
@@ -196,6 +207,7 @@ impl Default for Settings {
             refresh_ttl: None,
             max_config_size: None,
             max_mirror_size: None,
+            case_insensitive_hosts: Vec::new(),
             extra: toml::Table::new(),
         }
     }

@@ -20,6 +20,7 @@ pub mod migrate;
 pub mod name;
 pub mod resolve;
 pub mod transaction;
+pub mod url_rules;
 
 use std::path::{Path, PathBuf};
 
@@ -87,6 +88,9 @@ pub struct Registry {
     catalog: Catalog,
     /// HEAD's layout, read from `registry.toml` when first needed (`resolve` never does).
     layout: std::sync::OnceLock<layout::Layout>,
+    /// HEAD's identity rules, read from `registry.toml` when first needed (`resolve`
+    /// by URL).
+    rules: std::sync::OnceLock<crate::url::Rules>,
 }
 
 impl Registry {
@@ -186,6 +190,7 @@ impl Registry {
             head,
             catalog,
             layout: Default::default(),
+            rules: Default::default(),
         })
     }
 
@@ -271,6 +276,15 @@ impl Registry {
         })
     }
 
+    /// The identity rules `registry.toml` adds at HEAD ([`crate::url::Rules`]).
+    pub fn url_rules(&self) -> Result<crate::url::Rules> {
+        if let Some(rules) = self.rules.get() {
+            return Ok(rules.clone());
+        }
+        let rules = self.settings()?.url_rules();
+        Ok(self.rules.get_or_init(|| rules).clone())
+    }
+
     /// A file at HEAD (not an entry), if it is there and a regular file.
     pub(crate) fn head_file(&self, path: &str, max: u64) -> Result<Option<Vec<u8>>> {
         Ok(self.head_file_with_id(path, max)?.map(|(_, bytes)| bytes))
@@ -321,6 +335,12 @@ impl Registry {
         self.catalog = changes.write(&self.catalog, &self.private_dir(), head)?;
         self.head = head;
         self.layout = Default::default();
+        self.rules = Default::default();
+        // A commit that changed the identity rules (registry.toml) changes every URL key.
+        if self.url_rules()? != *changes.rules() {
+            self.catalog = Catalog::rebuilt(&self.repo, head)?;
+            self.catalog.save(&self.private_dir());
+        }
         Ok(())
     }
 
@@ -331,6 +351,7 @@ impl Registry {
             self.catalog = Catalog::for_commit(&self.repo, &self.private_dir(), head)?;
             self.head = head;
             self.layout = Default::default();
+            self.rules = Default::default();
         }
         Ok(())
     }

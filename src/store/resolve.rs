@@ -65,9 +65,11 @@ impl Registry {
         }
         if looks_like_url(reference) {
             if let Ok(parsed) = crate::url::interpret(reference) {
-                if let Some(name) =
-                    self.unique(reference, KeyKind::Url, &parsed.url.identity_key())?
-                {
+                if let Some(name) = self.unique(
+                    reference,
+                    KeyKind::Url,
+                    &parsed.url.identity_key_in(&self.url_rules()?),
+                )? {
                     return found(name, Rule::Url);
                 }
             }
@@ -112,9 +114,11 @@ impl Registry {
         // A registered local repository: by its own path, or the folder that holds it.
         for local in [&canonical, &copy.root, &copy.git_dir] {
             if let Ok(parsed) = GitUrl::parse(&local.display().to_string()) {
-                if let Some(name) =
-                    self.unique(reference, KeyKind::Url, &parsed.url.identity_key())?
-                {
+                if let Some(name) = self.unique(
+                    reference,
+                    KeyKind::Url,
+                    &parsed.url.identity_key_in(&self.url_rules()?),
+                )? {
                     return Ok(Some(name));
                 }
             }
@@ -128,9 +132,11 @@ impl Registry {
                 continue;
             }
             if let Ok(parsed) = crate::url::interpret(url) {
-                if let Some(name) =
-                    self.unique(reference, KeyKind::Url, &parsed.url.identity_key())?
-                {
+                if let Some(name) = self.unique(
+                    reference,
+                    KeyKind::Url,
+                    &parsed.url.identity_key_in(&self.url_rules()?),
+                )? {
                     return Ok(Some(name));
                 }
             }

@@ -137,12 +137,13 @@ impl<'r> Transaction<'r> {
         registry.reload()?;
         let base = registry.head();
         let base_tree = registry.repo().tree_of(base)?;
+        let rules = registry.url_rules()?;
         Ok(Transaction {
             registry,
             _lock: lock,
             base,
             base_tree,
-            changes: Changes::default(),
+            changes: Changes::under(rules),
             pending: BTreeMap::new(),
             files: BTreeMap::new(),
             merge_parent: None,

@@ -127,6 +127,26 @@ enum Form {
     Path,
 }
 
+/// A registry's own additions to the identity rules: the hosts its team declares
+/// case-insensitive (`case_insensitive_hosts` in `registry.toml`), such as a
+/// self-hosted GitLab or Gitea.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rules {
+    folded_hosts: Vec<String>,
+}
+
+impl Rules {
+    pub fn with_case_insensitive_hosts(hosts: &[String]) -> Rules {
+        Rules {
+            folded_hosts: hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
+        }
+    }
+
+    fn folds_case(&self, host: &str) -> bool {
+        self.folded_hosts.iter().any(|h| h == host)
+    }
+}
+
 /// A validated git URL without credentials in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GitUrl {
@@ -606,6 +626,12 @@ impl GitUrl {
     ///
     /// Local repositories are keyed by their absolute path.
     pub fn identity_key(&self) -> String {
+        self.identity_key_in(&Rules::default())
+    }
+
+    /// [`GitUrl::identity_key`] with a registry's [`Rules`]: on the hosts it declares
+    /// case-insensitive, the path is compared in lower case as on the forges.
+    pub fn identity_key_in(&self, rules: &Rules) -> String {
         if self.is_local() {
             let path = self.path.trim_end_matches('/');
             return format!("file://{}", if path.is_empty() { "/" } else { path });
@@ -640,7 +666,7 @@ impl GitUrl {
         if home_relative {
             key.push_str("/~");
         }
-        let folds = forge.is_some_and(Forge::folds_case);
+        let folds = forge.is_some_and(Forge::folds_case) || rules.folds_case(&host);
         for segment in self.path_segments() {
             key.push('/');
             let segment = decode_unreserved(segment);

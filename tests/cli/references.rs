@@ -358,19 +358,37 @@ fn repodex_names_are_references_and_a_clone_of_an_entry_is_that_entry() {
 }
 
 /// Entries registered under the old rules: doctor names the ones the new rules read
-/// otherwise, and the ones they make one repository, with what to do.
+/// otherwise and the ones they make one repository, and `migrate --urls` brings them
+/// up to the rules in one commit, losing no name, alias, tag or credential.
 #[test]
-fn doctor_flags_entries_that_todays_url_rules_change_or_merge() {
+fn doctor_flags_and_migrate_fixes_entries_that_todays_url_rules_change_or_merge() {
     let env = TestEnv::new();
-    env.ok(&["register", "--no-fetch", "https://github.com/edobry/minsky"]);
-    // As repodex 0.2 stored them: a fragment kept, and a second entry for other case.
+    env.ok(&[
+        "register",
+        "--no-fetch",
+        "https://github.com/edobry/minsky",
+        "--alias",
+        "mk",
+        "--tag",
+        "work",
+    ]);
+    // As repodex 0.2 stored them: a fragment kept, and a second entry for other case,
+    // older than the first, with an alias, a tag and a credential of its own.
     env.hand_commit(
         &entry_path("o/r-readme"),
         "name = \"o/r-readme\"\nurl = \"https://github.com/o/r#readme\"\nadded = 2026-01-01T00:00:00Z\n",
     );
     env.hand_commit(
         &entry_path("github.com/edobry/minsky"),
-        "name = \"github.com/edobry/minsky\"\nurl = \"https://github.com/Edobry/minsky\"\nadded = 2026-01-01T00:00:00Z\n",
+        "name = \"github.com/edobry/minsky\"\nurl = \"https://github.com/Edobry/minsky\"\naliases = [\"minsky-old\"]\ntags = [\"cli\"]\nadded = 2025-06-01T00:00:00Z\n",
+    );
+    assert_eq!(
+        env.run_stdin(
+            &["creds", "set", "github.com/edobry/minsky"],
+            "tok-merged-one"
+        )
+        .code,
+        0
     );
     let run = env.run(&["doctor"]);
     assert_eq!(run.code, 4, "{run:?}");
@@ -382,20 +400,104 @@ fn doctor_flags_entries_that_todays_url_rules_change_or_merge() {
         run.stdout
     );
     assert!(
-        run.stdout
-            .contains("`repodex set o/r-readme --url https://github.com/o/r` stores that"),
-        "{}",
-        run.stdout
-    );
-    assert!(
         run.stdout.contains(
-            "github.com/edobry/minsky is registered more than once: github.com/edobry/minsky, edobry/minsky"
+            "github.com/edobry/minsky is registered more than once: github.com/edobry/minsky, edobry/minsky; `repodex migrate --urls` merges them"
         ),
         "{}",
         run.stdout
     );
-    // Following the advice makes doctor happy.
-    env.ok(&["set", "o/r-readme", "--url", "https://github.com/o/r"]);
-    env.ok(&["forget", "github.com/edobry/minsky"]);
+
+    let commits = |env: &TestEnv| env.git(&["rev-list", "--count", "HEAD"]).trim().to_string();
+    let before: usize = commits(&env).parse().unwrap();
+    let out = env.ok(&["migrate", "--urls"]);
+    assert!(
+        out.contains("rewrote o/r-readme: https://github.com/o/r#readme -> https://github.com/o/r"),
+        "{out}"
+    );
+    assert!(
+        out.contains("merged edobry/minsky into github.com/edobry/minsky"),
+        "{out}"
+    );
+    assert_eq!(
+        commits(&env).parse::<usize>().unwrap(),
+        before + 1,
+        "one commit"
+    );
+    assert_eq!(
+        env.git(&["log", "-1", "--format=%s"]).trim(),
+        "adopt today's URL rules: 1 rewritten, 1 merged"
+    );
+    // Every name and alias still finds the one entry, with both entries' tags.
+    for reference in [
+        "edobry/minsky",
+        "mk",
+        "minsky-old",
+        "github.com/edobry/minsky",
+    ] {
+        assert_eq!(
+            env.ok(&["resolve", reference]).trim(),
+            "https://github.com/Edobry/minsky",
+            "{reference}"
+        );
+    }
+    let info: serde_json::Value = serde_json::from_str(&env.ok(&["info", "mk", "--json"])).unwrap();
+    assert_eq!(info["tags"], serde_json::json!(["cli", "work"]));
+    // The credential came along.
+    let shown = env.ok(&["creds", "show", "mk", "--reveal"]);
+    assert!(shown.contains("tok-merged-one"), "{shown}");
     assert!(env.ok(&["doctor"]).starts_with("ok: 2 entries"));
+    assert_eq!(
+        env.ok(&["migrate", "--urls"]).trim(),
+        "every entry follows today's URL rules already; nothing to do"
+    );
+}
+
+/// A team declares its own case-insensitive host in registry.toml: from that commit
+/// on, its spellings are one repository, and entries made before are merged by
+/// `migrate --urls`.
+#[test]
+fn a_team_declares_its_self_hosted_forge_case_insensitive() {
+    let env = TestEnv::new();
+    env.ok(&["register", "--no-fetch", "https://gitlab.corp/Team/App"]);
+    // Not declared: another host's paths keep their case.
+    assert_eq!(
+        env.ok(&[
+            "register",
+            "--no-fetch",
+            "https://gitlab.corp/team/app",
+            "--name",
+            "second"
+        ]),
+        "second\n"
+    );
+    let settings = std::fs::read_to_string(env.registry().join("registry.toml")).unwrap();
+    env.hand_commit(
+        "registry.toml",
+        &format!("{settings}case_insensitive_hosts = [\"gitlab.corp\"]\n"),
+    );
+    let error = env.fails(3, &["resolve", "https://gitlab.corp/TEAM/app"]);
+    assert!(
+        error.contains("matches more than one repository"),
+        "{error}"
+    );
+    let doctor = env.run(&["doctor"]);
+    assert!(
+        doctor
+            .stdout
+            .contains("gitlab.corp/team/app is registered more than once"),
+        "{}",
+        doctor.stdout
+    );
+    let out = env.ok(&["migrate", "--urls"]);
+    assert!(out.contains("merged "), "{out}");
+    // One entry now, whichever was kept; both names find it.
+    let url = env.ok(&["resolve", "https://gitlab.corp/TEAM/App.git"]);
+    assert_eq!(env.ok(&["resolve", "second"]), url);
+    assert_eq!(env.ok(&["resolve", "team/app"]), url);
+    assert_eq!(env.ok(&["list", "--json"]).matches("\"name\"").count(), 1);
+    let error = env.fails(
+        2,
+        &["register", "--no-fetch", "git@gitlab.corp:team/APP.git"],
+    );
+    assert!(error.contains("is already registered as '"), "{error}");
 }

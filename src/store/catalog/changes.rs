@@ -10,6 +10,8 @@ use super::*;
 /// so its cost is one pass over the file, with no parsing of unchanged lines.
 #[derive(Debug, Default, Clone)]
 pub struct Changes {
+    /// The registry's identity rules, under which URL keys are made.
+    rules: crate::url::Rules,
     /// Entry name -> its record after the change, or `None` when it is gone.
     records: BTreeMap<String, Option<Record>>,
     /// `(kind-prefixed key, entry name)` -> present after the change?
@@ -37,17 +39,29 @@ fn record_name(layout: Layout, path: &str) -> String {
 }
 
 impl Changes {
+    /// No changes yet, keyed under `rules`.
+    pub fn under(rules: crate::url::Rules) -> Changes {
+        Changes {
+            rules,
+            ..Changes::default()
+        }
+    }
+
+    /// The identity rules its URL keys are made under.
+    pub fn rules(&self) -> &crate::url::Rules {
+        &self.rules
+    }
+
     /// Index every entry of `commit`, read from the object store.
     pub fn build(repo: &Repo, commit: ObjectId) -> Result<Changes> {
         let tree = repo.tree_of(commit)?;
-        let layout = Settings::of_tree(repo, tree)?
-            .ok_or_else(|| Error::NotARegistry {
-                path: repo.workdir().to_path_buf(),
-                reason: format!("its HEAD has no {SETTINGS_FILE}"),
-            })?
-            .layout();
+        let settings = Settings::of_tree(repo, tree)?.ok_or_else(|| Error::NotARegistry {
+            path: repo.workdir().to_path_buf(),
+            reason: format!("its HEAD has no {SETTINGS_FILE}"),
+        })?;
+        let layout = settings.layout();
         let empty = Catalog::empty();
-        let mut changes = Changes::default();
+        let mut changes = Changes::under(settings.url_rules());
         for file in repo.files_under(tree, REPOS_DIR)? {
             changes.index_file(repo, layout, &empty, &file);
         }
@@ -63,9 +77,11 @@ impl Changes {
         if changed.iter().any(|p| p == SETTINGS_FILE) {
             return None;
         }
-        // The settings, and so the layout, are those the catalog was built with.
-        let layout = Layout::of_tree(repo, new_tree).ok()?;
-        let mut changes = Changes::default();
+        // The settings, and so the layout and the rules, are those the catalog was
+        // built with.
+        let settings = Settings::of_tree(repo, new_tree).ok()??;
+        let layout = settings.layout();
+        let mut changes = Changes::under(settings.url_rules());
         for path in changed.iter().filter(|p| p.starts_with(REPOS_DIR)) {
             changes.remove(old, &record_name(layout, path));
             if let Some(file) = repo.file_at(new_tree, path).ok()? {
@@ -123,7 +139,7 @@ impl Changes {
     /// Add or replace an entry.
     pub fn put(&mut self, base: &Catalog, summary: Summary) {
         self.remove(base, &summary.name.clone());
-        for (kind, key) in keys_of(&summary) {
+        for (kind, key) in keys_of(&summary, &self.rules) {
             self.keys.insert(
                 (format!("{}{key}", kind.prefix()), summary.name.clone()),
                 true,
@@ -136,7 +152,7 @@ impl Changes {
     /// Remove an entry and its keys.
     pub fn remove(&mut self, base: &Catalog, name: &str) {
         if let Some(Record::Entry(old)) = self.record(base, name) {
-            for (kind, key) in keys_of(&old) {
+            for (kind, key) in keys_of(&old, &self.rules) {
                 self.keys
                     .insert((format!("{}{key}", kind.prefix()), old.name.clone()), false);
             }

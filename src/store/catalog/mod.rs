@@ -76,15 +76,15 @@ impl KeyKind {
     }
 }
 
-/// The lookup keys of an entry.
-pub fn keys_of(entry: &Summary) -> Vec<(KeyKind, String)> {
+/// The lookup keys of an entry, its URL's under the registry's `rules`.
+pub fn keys_of(entry: &Summary, rules: &crate::url::Rules) -> Vec<(KeyKind, String)> {
     let mut keys: Vec<(KeyKind, String)> = entry
         .aliases
         .iter()
         .map(|a| (KeyKind::Alias, a.clone()))
         .collect();
     if let Ok(url) = crate::url::GitUrl::parse_clean(&entry.url) {
-        keys.push((KeyKind::Url, url.identity_key()));
+        keys.push((KeyKind::Url, url.identity_key_in(rules)));
     }
     if entry.name.contains('/') {
         keys.push((KeyKind::LastSegment, last_segment(&entry.name).to_string()));
@@ -138,6 +138,14 @@ impl Catalog {
             None => (Catalog::empty(), Changes::build(repo, head)?),
         };
         let bytes = changes.to_bytes(&base, head);
+        let mut catalog = Catalog::parse(Data::Owned(bytes)).expect("a catalog just built parses");
+        catalog.unsaved = true;
+        Ok(catalog)
+    }
+
+    /// A catalog of `head` built from its entries, whatever catalog there was.
+    pub fn rebuilt(repo: &Repo, head: ObjectId) -> Result<Catalog> {
+        let bytes = Changes::build(repo, head)?.to_bytes(&Catalog::empty(), head);
         let mut catalog = Catalog::parse(Data::Owned(bytes)).expect("a catalog just built parses");
         catalog.unsaved = true;
         Ok(catalog)
