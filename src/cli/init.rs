@@ -29,7 +29,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let location = ctx.location();
     if let Some(from) = args.from {
-        let url = repodex::store::repository_url(&from)?;
+        let url = super::noted(repodex::store::repository_url(&from)?);
         let registry = repodex::sync::clone_registry(&url, location.path(), &ctx.network()?)?;
         eprintln!(
             "repodex: created a registry at {} from {url} ({} entries); `repodex sync` keeps it in step",

@@ -277,6 +277,19 @@ fn note_freshness(freshness: Option<&repodex::ops::refresh::Freshness>) {
     }
 }
 
+/// Print what was changed in a URL as given (docs/references.md), one line each.
+fn print_notices(notices: &[String]) {
+    for notice in notices {
+        eprintln!("repodex: note: {}", render::text(notice));
+    }
+}
+
+/// The URL of `parsed`, its notices printed.
+fn noted(parsed: repodex::ParsedUrl) -> repodex::GitUrl {
+    print_notices(&parsed.notices);
+    parsed.url
+}
+
 /// Print `value` as JSON, one document, on stdout.
 fn print_json(value: &impl serde::Serialize) {
     println!(

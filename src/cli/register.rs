@@ -52,9 +52,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         super::print_json(&report);
         return Ok(Outcome::Success);
     }
-    for notice in &report.notices {
-        eprintln!("repodex: note: {}", super::render::text(notice));
-    }
+    super::print_notices(&report.notices);
     super::note_identity_created(report.identity_created.as_deref());
     if let Some(path) = &report.secret_stored_in {
         eprintln!(

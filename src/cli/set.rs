@@ -25,7 +25,8 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         .url
         .as_deref()
         .map(repodex::store::repository_url)
-        .transpose()?;
+        .transpose()?
+        .map(super::noted);
     let mut registry = ctx.open()?;
     let mut tx = registry.transaction(waiting_notice)?;
     let name = super::own_entry(tx.registry(), &args.reference)?;

@@ -421,11 +421,12 @@ pub fn repository_location(input: &str) -> Result<crate::url::ParsedUrl> {
 }
 
 /// [`repository_location`], refusing a URL that carries a password or token (without
-/// repeating the secret): for places where there is no vault to put it in.
-pub fn repository_url(input: &str) -> Result<crate::url::GitUrl> {
+/// repeating the secret): for places where there is no vault to put it in. The result's
+/// `secret` is always `None`; its `notices` say what was changed in the input.
+pub fn repository_url(input: &str) -> Result<crate::url::ParsedUrl> {
     let parsed = repository_location(input)?;
     match parsed.secret {
-        None => Ok(parsed.url),
+        None => Ok(parsed),
         Some(_) => Err(crate::url::UrlError::EmbeddedSecret {
             shown: crate::url::quote(&parsed.url.to_string()),
         }

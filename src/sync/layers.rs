@@ -150,7 +150,7 @@ impl Registry {
     pub fn update_layer(&self, layer: &Layer, network: &Network) -> Result<LayerUpdate> {
         network.require("sync")?;
         let mut registry = self.open_layer(layer)?;
-        let url = crate::store::repository_url(&layer.url)?;
+        let url = crate::store::repository_url(&layer.url)?.url;
         let tracking = format!("refs/remotes/origin/{BRANCH}");
         // One update of a layer at a time. A layer's repository is repodex's alone (it
         // lives in .git/repodex/), so under this lock a lock file on its tracking ref can

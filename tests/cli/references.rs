@@ -350,10 +350,42 @@ fn repodex_names_are_references_and_a_clone_of_an_entry_is_that_entry() {
     assert_eq!(info["name"], "team/tool");
     let list = env.ok(&["list"]);
     assert!(!list.contains("local/"), "{list}");
+    // `import scan` of a clone whose origin is `repodex:tool` records it as that
+    // entry's, and registers nothing called repodex/tool.
+    let named = env.work().join("scanned/named");
+    std::fs::create_dir_all(&named).unwrap();
+    git_in(&env, &named, &["init", "-q"]);
+    git_in(&env, &named, &["remote", "add", "origin", "repodex:tool"]);
+    let scan: serde_json::Value = serde_json::from_str(&env.ok(&[
+        "import",
+        "scan",
+        env.work().join("scanned").to_str().unwrap(),
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(scan["registered"], serde_json::json!([]), "{scan}");
+    assert_eq!(scan["known"], 1, "{scan}");
     let shown = env.ok(&["info", "team/tool"]);
     assert!(
         shown.contains(&clone.canonicalize().unwrap().display().to_string()),
         "{shown}"
+    );
+    // `set --url` reads a pasted URL too, and says what it changed.
+    let run = env.run(&[
+        "set",
+        "team/tool",
+        "--url",
+        "git+https://github.com/team/tool.git#main",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.contains("repodex: note: dropped 'git+'"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        env.ok(&["resolve", "tool"]).trim(),
+        "https://github.com/team/tool.git"
     );
 }
 
