@@ -46,6 +46,9 @@ pub struct Plan {
     pub repositories: BTreeMap<String, Repository>,
     /// Records that name no repository, with the reason.
     pub skipped: Vec<(String, String)>,
+    /// Records whose repository is `repodex:<name>`: `(origin, name)`, an entry to
+    /// resolve, never a URL to register.
+    pub references: Vec<(String, String)>,
 }
 
 /// Read the JSON session database in any of its three shapes.
@@ -204,6 +207,15 @@ fn read_limited(path: &Path, max: u64) -> Result<String> {
 pub fn plan(records: Vec<Record>) -> Plan {
     let mut plan = Plan::default();
     for record in records {
+        let raw = record
+            .repo_url
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or_default();
+        if let Some(name) = crate::url::entry_reference(raw) {
+            plan.references.push((record.origin, name.to_string()));
+            continue;
+        }
         let url = match repository_of(record.repo_url.as_deref()) {
             Ok(url) => url,
             Err(reason) => {
@@ -232,14 +244,6 @@ fn repository_of(repo_url: Option<&str>) -> std::result::Result<GitUrl, String> 
     let raw = repo_url.map(str::trim).unwrap_or_default();
     if raw.is_empty() {
         return Err("has no repository URL".into());
-    }
-    // A session that took its repository as `repodex:<name>` names an entry already
-    // registered, not a URL to register.
-    if let Some(name) = crate::url::entry_reference(raw) {
-        return Err(format!(
-            "its repository is the repodex entry {} (registered already)",
-            quote(name)
-        ));
     }
     if raw == "." || raw == "/" || raw == ".." {
         return Err(format!(

@@ -282,6 +282,20 @@ pub fn minsky(
         return Ok(report);
     }
     let mut registry = ctx.open()?;
+    // Sessions that took `repodex:<name>` name an entry: known when it resolves.
+    for (origin, name) in &plan.references {
+        match registry.resolve(name) {
+            Ok(_) => report.known += 1,
+            Err(error) => report.skipped.push(Skipped {
+                what: origin.clone(),
+                reason: SkipReason::Refused {
+                    detail: format!(
+                        "its repository is repodex:{name}, which names no entry here: {error}"
+                    ),
+                },
+            }),
+        }
+    }
     let mut tx = registry.transaction(on_wait)?;
     for repository in plan.repositories.into_values() {
         let slug = repository

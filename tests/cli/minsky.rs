@@ -203,3 +203,38 @@ fn postgres_sessions_and_projects_from_a_real_server() {
     );
     assert!(!error.contains("pw-secret"), "{error}");
 }
+
+/// A session that took its repository as `repodex:<name>` (Minsky's `--repo
+/// repodex:mk`) names an entry: known when it resolves, never registered as a URL.
+#[test]
+fn sessions_that_name_a_repodex_entry_are_that_entry() {
+    let env = TestEnv::new();
+    env.ok(&[
+        "register",
+        "https://github.com/edobry/minsky.git",
+        "--alias",
+        "mk",
+    ]);
+    let file = env.work().join("session-db.json");
+    let sessions = serde_json::json!([
+        {"session": "s1", "repoName": "mk", "repoUrl": "repodex:mk", "createdAt": "2026-11-01T00:00:00Z"},
+        {"session": "s2", "repoName": "gone", "repoUrl": "repodex:nothing", "createdAt": "2026-11-02T00:00:00Z"},
+    ]);
+    std::fs::write(&file, sessions.to_string()).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&env.ok(&[
+        "import",
+        "minsky",
+        "--json",
+        file.to_str().unwrap(),
+        "--output-json",
+    ]))
+    .unwrap();
+    assert_eq!(report["known"], 1, "{report}");
+    assert_eq!(report["registered"], serde_json::json!([]), "{report}");
+    let skipped = report["skipped"].to_string();
+    assert!(
+        skipped.contains("repodex:nothing, which names no entry here"),
+        "{skipped}"
+    );
+    assert_eq!(names(&env), vec!["edobry/minsky".to_string()]);
+}
