@@ -36,7 +36,9 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
     let registry = ctx.open()?;
     match command {
         Command::Add { name, url } => {
-            let url = super::noted(repodex::store::repository_url(&url)?);
+            let url = super::noted(repodex::ops::lookup::repository_url_or_entry(
+                &registry, &url,
+            )?);
             let layer = registry.add_layer(&name, &url, &ctx.network()?)?;
             let entries = registry.open_layer(&layer)?.records().count();
             eprintln!(

@@ -25,7 +25,9 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
     let registry = ctx.open()?;
     match command {
         Command::Set { url } => {
-            let url = super::noted(repodex::store::repository_url(&url)?);
+            let url = super::noted(repodex::ops::lookup::repository_url_or_entry(
+                &registry, &url,
+            )?);
             let remote = registry.set_sync_remote(&url)?;
             eprintln!(
                 "repodex: the registry syncs with {} now; `repodex sync` sends and receives changes",

@@ -320,3 +320,22 @@ pub fn config_files(
         freshness,
     })
 }
+
+/// The repository `input` names, for commands that take another repository's URL (a
+/// sync remote, a layer): a URL or path as [`crate::store::repository_url`] reads it,
+/// or `repodex:<name>`, resolved to that entry's URL.
+pub fn repository_url_or_entry(registry: &Registry, input: &str) -> Result<crate::ParsedUrl> {
+    match crate::url::entry_reference(input) {
+        Some(reference) => {
+            let found = find(registry, reference)?;
+            let holder = found.layer_registry.as_ref().unwrap_or(registry);
+            let url = holder.entry(&found.resolved.name)?.git_url()?;
+            Ok(crate::ParsedUrl {
+                notices: vec![format!("repodex:{reference} is {url}")],
+                url,
+                secret: None,
+            })
+        }
+        None => crate::store::repository_url(input),
+    }
+}

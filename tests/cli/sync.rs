@@ -894,3 +894,25 @@ fn a_teammate_still_in_format_1_merges_into_a_migrated_registry() {
     assert!(in_format_2(&t.alice, &["shared/app", "alice/tool"]));
     assert_eq!(tree(&t.alice), tree(&t.bob));
 }
+
+/// The team's registry is itself a registered repository: `remote set repodex:<name>`
+/// syncs with that entry's URL.
+#[test]
+fn the_sync_remote_can_be_named_by_its_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let alice = TestEnv::online();
+    let url = bare_remote(&alice, dir.path(), "registry.git");
+    alice.ok(&["register", "--no-fetch", &url, "--name", "team/registry"]);
+    let run = alice.run(&["remote", "set", "repodex:team/registry"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains(&format!("repodex: note: repodex:team/registry is {url}")),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(alice.ok(&["remote", "show"]).trim(), url);
+    synced(&alice);
+    let error = alice.fails(3, &["remote", "set", "repodex:nothing"]);
+    assert!(error.contains("no repository matches 'nothing'"), "{error}");
+}
