@@ -34,6 +34,8 @@ impl Env {
             "USER",
             "MINSKY_POSTGRES_URL",
             "MINSKY_PERSISTENCE_POSTGRES_URL",
+            "MINSKY_PERSISTENCE_SQLITE_PATH",
+            "MINSKY_SESSIONDB_SQLITE_PATH",
         ];
         Env {
             vars: NAMES
@@ -238,6 +240,19 @@ impl Context {
     /// Minsky's state folder (`$XDG_STATE_HOME/minsky`).
     pub fn minsky_state_dir(&self) -> PathBuf {
         self.dirs.state.join("minsky")
+    }
+
+    /// Minsky's SQLite database, where its environment puts it.
+    pub fn minsky_sqlite_path(&self) -> Option<PathBuf> {
+        self.env
+            .text("MINSKY_PERSISTENCE_SQLITE_PATH")
+            .or_else(|| self.env.text("MINSKY_SESSIONDB_SQLITE_PATH"))
+            .map(PathBuf::from)
+    }
+
+    /// Minsky's user config file (`$XDG_CONFIG_HOME/minsky/config.yaml`).
+    pub fn minsky_config_file(&self) -> PathBuf {
+        self.dirs.config.join("minsky").join("config.yaml")
     }
 
     /// Minsky's PostgreSQL connection string from its environment, if set.

@@ -66,20 +66,31 @@ pub fn read_json(path: &Path) -> Result<Vec<Record>> {
     };
     let document: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| bad(format!("is not valid JSON (line {}: {e})", e.line())))?;
-    let sessions = match &document {
-        serde_json::Value::Array(list) => list,
+    // `(key, record)`: the key of an object keyed by session id (`minsky ... --from`),
+    // else none.
+    let keyed: Vec<(Option<&String>, &serde_json::Value)> = match &document {
+        serde_json::Value::Array(list) => list.iter().map(|s| (None, s)).collect(),
         serde_json::Value::Object(o) => match (o.get("sessions"), o.get("data").and_then(|d| d.get("sessions"))) {
-            (Some(serde_json::Value::Array(list)), _) | (None, Some(serde_json::Value::Array(list))) => list,
-            _ => return Err(bad("has no sessions (expected an array, {\"sessions\": [...]} or a backup's {\"data\": {\"sessions\": [...]}})".into())),
+            (Some(serde_json::Value::Array(list)), _) | (None, Some(serde_json::Value::Array(list))) => {
+                list.iter().map(|s| (None, s)).collect()
+            }
+            (None, None) if !o.is_empty() && o.values().all(|v| v.get("repoUrl").is_some() || v.get("repoName").is_some()) => {
+                o.iter().map(|(k, s)| (Some(k), s)).collect()
+            }
+            _ => return Err(bad("has no sessions (expected an array, {\"sessions\": [...]}, an object keyed by session id, or a backup's {\"data\": {\"sessions\": [...]}})".into())),
         },
         _ => return Err(bad("is not a Minsky session database".into())),
     };
-    Ok(sessions
-        .iter()
+    Ok(keyed
+        .into_iter()
         .enumerate()
-        .map(|(i, s)| {
+        .map(|(i, (key, s))| {
             let field = |k: &str| s.get(k).and_then(|v| v.as_str()).map(str::to_string);
-            let id = field("session").unwrap_or_else(|| format!("#{}", i + 1));
+            // Today's backups key records by `sessionId`; older files by `session`.
+            let id = field("sessionId")
+                .or_else(|| field("session"))
+                .or_else(|| key.cloned())
+                .unwrap_or_else(|| format!("#{}", i + 1));
             Record {
                 origin: format!("{label}: session {id}"),
                 repo_url: field("repoUrl"),
@@ -152,20 +163,33 @@ pub fn read_postgres(url: &str) -> Result<Vec<Record>> {
         .map_err(bad)?
         .get::<_, bool>(0);
     let sessions = if has_projects {
-        "SELECT s.session::text, s.repo_url::text, p.slug::text, p.display_name::text \
-         FROM sessions s LEFT JOIN projects p ON p.id = s.project_id"
+        "SELECT s.session::text, s.repo_url::text, p.slug::text, p.display_name::text, \
+         p.repo_url::text FROM sessions s LEFT JOIN projects p ON p.id = s.project_id"
     } else {
-        "SELECT session::text, repo_url::text, NULL::text, NULL::text FROM sessions"
+        "SELECT session::text, repo_url::text, NULL::text, NULL::text, NULL::text FROM sessions"
     };
     for row in client.query(sessions, &[]).map_err(bad)? {
+        let repo_url: Option<String> = row.get(1);
+        let project_url: Option<String> = row.get(4);
+        // A migration stamped the project `edobry/minsky` on every session of its day,
+        // whatever its repository: the project names the session's repository only
+        // when the project's own URL is the session's.
+        let same = |a: &Option<String>, b: &Option<String>| match (a, b) {
+            (Some(a), Some(b)) => match (crate::url::interpret(a), crate::url::interpret(b)) {
+                (Ok(a), Ok(b)) => a.url.identity_key() == b.url.identity_key(),
+                _ => false,
+            },
+            _ => false,
+        };
+        let trusted = same(&repo_url, &project_url);
         records.push(Record {
             origin: format!(
                 "postgres: session {}",
                 row.get::<_, Option<String>>(0).unwrap_or_default()
             ),
-            repo_url: row.get(1),
-            slug: row.get(2),
-            display_name: row.get(3),
+            slug: if trusted { row.get(2) } else { None },
+            display_name: if trusted { row.get(3) } else { None },
+            repo_url,
         });
     }
     if has_projects {
@@ -271,21 +295,99 @@ fn repository_of(repo_url: Option<&str>) -> std::result::Result<GitUrl, String> 
     Ok(parsed.url)
 }
 
-/// Where Minsky keeps its data when no source is given: the JSON and SQLite session
-/// databases under `$XDG_STATE_HOME/minsky/` (when they exist), and `MINSKY_POSTGRES_URL`.
+/// Where Minsky keeps its data when no source is given: the JSON session database and
+/// the backups `session-backup-<ms>.json` in `$XDG_STATE_HOME/minsky/`, the SQLite
+/// database there or where `MINSKY_PERSISTENCE_SQLITE_PATH` (or
+/// `MINSKY_SESSIONDB_SQLITE_PATH`) says, and PostgreSQL at
+/// `MINSKY_PERSISTENCE_POSTGRES_URL` (or `MINSKY_POSTGRES_URL`), else at
+/// `persistence.postgres.connectionString` in `~/.config/minsky/config.yaml`.
 pub fn default_sources(ctx: &crate::Context) -> (Vec<PathBuf>, Vec<PathBuf>, Option<String>) {
-    let state = Some(ctx.minsky_state_dir());
-    let existing = |name: &str| {
-        state
-            .iter()
-            .map(|s| s.join(name))
-            .filter(|p| p.is_file())
-            .collect::<Vec<_>>()
-    };
-    let postgres = ctx.minsky_postgres_url();
-    (
-        existing("session-db.json"),
-        existing("sessions.db"),
-        postgres,
-    )
+    let state = ctx.minsky_state_dir();
+    let mut json: Vec<PathBuf> = [state.join("session-db.json")]
+        .into_iter()
+        .filter(|p| p.is_file())
+        .collect();
+    let mut backups: Vec<PathBuf> = std::fs::read_dir(&state)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("session-backup-") && n.ends_with(".json"))
+                && p.is_file()
+        })
+        .collect();
+    backups.sort();
+    json.extend(backups);
+    let sqlite = ctx
+        .minsky_sqlite_path()
+        .unwrap_or_else(|| state.join("sessions.db"));
+    let sqlite: Vec<PathBuf> = [sqlite].into_iter().filter(|p| p.is_file()).collect();
+    let postgres = ctx.minsky_postgres_url().or_else(|| {
+        let config = std::fs::read_to_string(ctx.minsky_config_file()).ok()?;
+        yaml_scalar(&config, &["persistence", "postgres", "connectionString"])
+    });
+    (json, sqlite, postgres)
+}
+
+/// The scalar at `path` in block-style YAML (`a:\n  b: value`), quotes removed: enough
+/// for the one key repodex reads from Minsky's config file. Flow style and anchors are
+/// not read (the key is then not found, and `--postgres` gives it).
+fn yaml_scalar(text: &str, path: &[&str]) -> Option<String> {
+    let mut depth = 0;
+    let mut indents: Vec<usize> = Vec::new();
+    for line in text.lines() {
+        let content = line.split(" #").next().unwrap_or("").trim_end();
+        let trimmed = content.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = content.len() - trimmed.len();
+        while indents.last().is_some_and(|i| indent <= *i) {
+            indents.pop();
+        }
+        if indents.len() < depth {
+            depth = indents.len();
+        }
+        let Some((key, value)) = trimmed.split_once(':') else {
+            continue;
+        };
+        let key = key.trim().trim_matches(['"', '\'']);
+        if depth < path.len() && indents.len() == depth && key == path[depth] {
+            let value = value.trim();
+            if depth + 1 == path.len() {
+                let value = value
+                    .strip_prefix('"')
+                    .and_then(|v| v.strip_suffix('"'))
+                    .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+                    .unwrap_or(value);
+                return (!value.is_empty()).then(|| value.to_string());
+            }
+            indents.push(indent);
+            depth += 1;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::yaml_scalar;
+
+    #[test]
+    fn the_postgres_url_is_read_from_minskys_config() {
+        let config = "# Minsky\nbackend: github\npersistence:\n  backend: postgres\n  sqlite:\n    dbPath: /x\n  postgres:\n    connectionString: \"postgresql://u:p@db:5432/minsky\"\n    pool: 4\nother:\n  postgres:\n    connectionString: nope\n";
+        let path = ["persistence", "postgres", "connectionString"];
+        assert_eq!(
+            yaml_scalar(config, &path).as_deref(),
+            Some("postgresql://u:p@db:5432/minsky")
+        );
+        assert_eq!(yaml_scalar("persistence:\n  backend: json\n", &path), None);
+        assert_eq!(
+            yaml_scalar("other:\n  postgres:\n    connectionString: nope\n", &path),
+            None
+        );
+    }
 }

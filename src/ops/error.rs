@@ -41,7 +41,7 @@ pub enum Refused {
     #[error("the pattern {} is not a valid glob: {reason}", quote(pattern))]
     BadGlob { pattern: String, reason: String },
 
-    #[error("no Minsky data found in $XDG_STATE_HOME/minsky/ and MINSKY_POSTGRES_URL is not set; give --json, --sqlite or --postgres")]
+    #[error("no Minsky data found: nothing in $XDG_STATE_HOME/minsky/, no MINSKY_PERSISTENCE_POSTGRES_URL, no persistence.postgres.connectionString in ~/.config/minsky/config.yaml; give --json, --sqlite or --postgres")]
     NoMinskyData,
 
     #[error("the path of repodex ({}) contains a quote; install it elsewhere", path.display())]

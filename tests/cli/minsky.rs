@@ -168,12 +168,14 @@ fn postgres_sessions_and_projects_from_a_real_server() {
              INSERT INTO sessions VALUES ('p1', 'edobry/minsky', 'https://github.com/edobry/minsky', now(), '#1', '00000000-0000-0000-0000-000000000001', 'done');
              INSERT INTO sessions VALUES ('p2', 'edobry/minsky', 'git@github.com:edobry/minsky.git', now(), '#2', '00000000-0000-0000-0000-000000000001', NULL);
              INSERT INTO sessions VALUES ('p3', 'local/', '/', now(), NULL, NULL, NULL);
-             INSERT INTO sessions VALUES ('p4', 'other/tool', 'https://gitlab.com/other/tool', now(), NULL, NULL, NULL);",
+             INSERT INTO sessions VALUES ('p4', 'other/tool', 'https://gitlab.com/other/tool', now(), NULL, NULL, NULL);
+             -- Minsky's backfill stamped the project edobry/minsky on every old session.
+             INSERT INTO sessions VALUES ('p5', 'team/web', 'https://gitlab.com/team/web', now(), NULL, '00000000-0000-0000-0000-000000000001', NULL);",
         )
         .unwrap();
     let env = TestEnv::new();
     let mut cmd = env.command(&["import", "minsky"]);
-    cmd.env("MINSKY_POSTGRES_URL", server.url());
+    cmd.env("MINSKY_PERSISTENCE_POSTGRES_URL", server.url());
     let out = cmd.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
@@ -181,8 +183,30 @@ fn postgres_sessions_and_projects_from_a_real_server() {
         stderr.contains("skipped postgres: session p3: its repository URL '/' names no repository"),
         "{stderr}"
     );
-    // Minsky's slug names the entry, its display name describes it.
-    assert_eq!(names(&env), ["docs-site", "minsky", "other/tool"]);
+    // Minsky's slug names the entry, its display name describes it; a project stamped
+    // on a session of another repository names nothing.
+    assert_eq!(
+        names(&env),
+        ["docs-site", "minsky", "other/tool", "team/web"]
+    );
+    let web: serde_json::Value =
+        serde_json::from_str(&env.ok(&["info", "team/web", "--json"])).unwrap();
+    assert_eq!(web["description"], serde_json::Value::Null);
+
+    // The same database, found through Minsky's own config file.
+    let second = TestEnv::new();
+    let config = second.root().join("config/minsky");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.yaml"),
+        format!(
+            "persistence:\n  backend: postgres\n  postgres:\n    connectionString: \"{}\"\n",
+            server.url()
+        ),
+    )
+    .unwrap();
+    second.ok(&["import", "minsky"]);
+    assert_eq!(names(&second), names(&env));
     let info: serde_json::Value =
         serde_json::from_str(&env.ok(&["info", "minsky", "--json"])).unwrap();
     assert_eq!(info["description"], "Minsky CLI");
@@ -237,4 +261,40 @@ fn sessions_that_name_a_repodex_entry_are_that_entry() {
         "{skipped}"
     );
     assert_eq!(names(&env), vec!["edobry/minsky".to_string()]);
+}
+
+/// Today's Minsky writes backups `session-backup-<ms>.json` in its state folder, with
+/// records keyed `sessionId`, and reads an object keyed by session id: both are read
+/// from where Minsky puts them, and labelled by their session ids.
+#[test]
+fn todays_backups_from_their_default_place_in_each_shape() {
+    let env = TestEnv::new();
+    let state = env.root().join("state/minsky");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::write(
+        state.join("session-backup-1764547200000.json"),
+        serde_json::json!({"sessions": [
+            {"sessionId": "task-md#12", "repoName": "edobry/minsky", "repoUrl": "https://github.com/edobry/minsky.git", "createdAt": "2026-11-01T00:00:00Z", "shortId": "12", "backendType": "github", "status": "done"},
+            {"sessionId": "task-md#13", "repoName": "junk", "repoUrl": ".", "createdAt": "2026-11-02T00:00:00Z"},
+        ], "baseDir": "/home/me/.local/state/minsky"})
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        state.join("session-backup-1764633600000.json"),
+        serde_json::json!({
+            "task-md#14": {"repoName": "other/tool", "repoUrl": "git@gitlab.com:other/tool.git", "createdAt": "2026-11-03T00:00:00Z"},
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let run = env.run(&["import", "minsky"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("session-backup-1764547200000.json: session task-md#13"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(names(&env), ["edobry/minsky", "other/tool"]);
 }
