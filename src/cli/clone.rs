@@ -43,6 +43,12 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             report.path.display(),
             report.url
         );
+        super::note_freshness(Some(&report.freshness));
+        if report.shallow {
+            eprintln!(
+                "repodex: the copy is shallow (repodex's mirror keeps the default branch's latest commit); `git fetch --unshallow` in it brings the history"
+            );
+        }
     }
     Ok(Outcome::Success)
 }

@@ -35,6 +35,12 @@ pub struct Report {
     pub branch: Option<String>,
     /// Whether the mirror had to be fetched first.
     pub fetched: bool,
+    /// How current the mirror it was made from is: refreshed first when it was older
+    /// than the registry's time-to-live and the network allows, else its age.
+    pub freshness: super::refresh::Freshness,
+    /// Whether the copy holds only the default branch's latest commits (the mirror is
+    /// shallow); `git fetch --unshallow` brings the rest.
+    pub shallow: bool,
 }
 
 /// Make the working copy `request` asks for. Without a mirror, fetches one first (when
@@ -64,6 +70,11 @@ pub fn clone(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> Resu
     }
     let mirror = ctx.cache().mirror_path(&url);
     let fetched = !mirror.exists();
+    let mut freshness = super::refresh::Freshness::Refreshed;
+    if !fetched {
+        // A stale mirror is refreshed first when online; offline, its age is reported.
+        freshness = super::refresh::ensure_fresh(ctx, &mut registry, &name, on_wait)?;
+    }
     if fetched {
         let network = ctx.network()?;
         if let Some(why) = &network.offline {
@@ -95,6 +106,7 @@ pub fn clone(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> Resu
     // The new working copy is a local clone of the entry, as `import scan` records them
     // (`info` lists it, and a path inside it resolves to the entry).
     let path = dir.canonicalize().unwrap_or(dir);
+    let shallow = path.join(".git").join("shallow").exists();
     let private = registry.private_dir();
     let mut clones = LocalClones::load(&private);
     clones.add(&url, &path);
@@ -106,5 +118,7 @@ pub fn clone(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> Resu
         default_branch,
         branch: request.branch,
         fetched,
+        freshness,
+        shallow,
     })
 }

@@ -372,3 +372,49 @@ fn plain_git_reaches_repositories_by_name_through_the_remote_helper() {
     );
     assert_eq!(git_in(&env, &clone, &["rev-parse", "origin/main"]), head);
 }
+
+/// A stale mirror is refreshed before a clone when online, and the clone says when
+/// it is shallow; offline, it says how old the mirror is.
+#[test]
+fn clone_refreshes_a_stale_mirror_first_and_says_what_it_made() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    let work = upstreams.create(&env, "app", "main", &[("README", "one\n")]);
+    let daemon = GitDaemon::start(&upstreams);
+    env.ok(&["register", &daemon.url("app"), "--name", "app"]);
+    upstreams.commit(&env, &work, "two", &[("README", "two\n")]);
+    // Fresh within the time-to-live: the mirror is used as it is.
+    let run = env.run(&["clone", "app", "first"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        std::fs::read_to_string(env.work().join("first/README")).unwrap(),
+        "one\n"
+    );
+    assert!(run.stderr.contains("the copy is shallow"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("git fetch --unshallow"),
+        "{}",
+        run.stderr
+    );
+    // Stale: refreshed first, so the copy has the upstream's latest commit.
+    let settings = std::fs::read_to_string(env.registry().join("registry.toml")).unwrap();
+    env.hand_commit(
+        "registry.toml",
+        &format!("{settings}refresh_ttl = \"0s\"\n"),
+    );
+    crate::support::allow_short_ttl(&env);
+    let report: serde_json::Value =
+        serde_json::from_str(&env.ok(&["clone", "app", "second", "--json"])).unwrap();
+    assert_eq!(report["freshness"]["state"], "refreshed", "{report}");
+    assert_eq!(report["shallow"], true, "{report}");
+    assert_eq!(
+        std::fs::read_to_string(env.work().join("second/README")).unwrap(),
+        "two\n"
+    );
+    // Offline: the mirror as it is, with its age.
+    drop(daemon);
+    let run = env.run(&["--offline", "clone", "app", "third"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("(cached, checked "), "{}", run.stderr);
+    assert!(run.stderr.contains("offline: --offline"), "{}", run.stderr);
+}
