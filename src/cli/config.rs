@@ -28,7 +28,10 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     super::note_freshness(shown.freshness.as_ref());
     let name = &shown.name;
     if shown.files.is_empty() {
-        eprintln!("repodex: '{name}' has no cached configuration files (`repodex refresh {name}` fetches them)");
+        match &shown.read_at {
+            None => eprintln!("repodex: '{name}' has no cached configuration files yet (`repodex refresh {name}` fetches them)"),
+            Some(at) => eprintln!("repodex: '{name}' has none of the configuration files repodex caches (read {at}; `config_paths` in registry.toml says which)"),
+        }
     }
     let single = args.path.is_some();
     for (i, file) in shown.files.iter().enumerate() {

@@ -139,6 +139,12 @@ pub fn main() -> ExitCode {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // `repodex` or `repodex creds` alone: the help, as clap lays it out (what
+            // cargo and git do), on stderr with the usage error's exit code.
+            let _ = e.print();
+            return ExitCode::from(exit::INPUT);
+        }
         Err(e) => {
             eprintln!("repodex: {}", one_line_usage_error(&e));
             return ExitCode::from(exit::INPUT);
@@ -214,17 +220,32 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// clap's usage errors span several lines (error, tip, usage); ours are one line.
+/// clap's usage errors span several lines (error, items, tip, usage); ours are one
+/// line: the items after a line ending in ':' joined with spaces, the usage kept.
 fn one_line_usage_error(error: &clap::Error) -> String {
     let text = error.render().to_string();
-    let parts: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| {
-            !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
-        })
-        .map(|l| l.strip_prefix("tip: ").unwrap_or(l))
-        .collect();
+    let mut parts: Vec<String> = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with("For more information") {
+            continue;
+        }
+        let line = line.strip_prefix("tip: ").unwrap_or(line);
+        let line = match line.strip_prefix("Usage: ") {
+            Some(usage) => format!("usage: {usage}"),
+            None => line.to_string(),
+        };
+        match parts.last_mut() {
+            Some(last) if last.ends_with(':') => {
+                last.push(' ');
+                last.push_str(&line);
+            }
+            Some(last) if !line.starts_with("usage:") && last.contains(": <") => {
+                last.push(' ');
+                last.push_str(&line);
+            }
+            _ => parts.push(line),
+        }
+    }
     format!("{}; see --help", parts.join("; "))
 }
 

@@ -272,6 +272,9 @@ pub struct ConfigFiles {
     pub files: Vec<ConfigFile>,
     /// How current they are (`None` when read as of a past revision).
     pub freshness: Option<Freshness>,
+    /// When the files were last read from the remote (RFC 3339); `None` when they
+    /// never were.
+    pub read_at: Option<String>,
 }
 
 /// One cached configuration file.
@@ -294,6 +297,10 @@ pub fn config_files(
 ) -> Result<ConfigFiles> {
     let name = own_entry(registry, reference)?;
     let (entry, freshness) = entry_as_of(ctx, registry, &name, at, on_wait)?;
+    let read_at = entry
+        .remote
+        .config_fetched
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     let mut files = entry.config.files;
     if let Some(path) = path {
         match files.remove(path) {
@@ -318,6 +325,7 @@ pub fn config_files(
             .map(|(path, text)| ConfigFile { path, text })
             .collect(),
         freshness,
+        read_at,
     })
 }
 

@@ -211,9 +211,26 @@ fn usage_errors_are_one_line_too() {
     let env = seeded();
     let error = env.fails(2, &["register"]);
     assert!(
-        error.contains("required arguments were not provided"),
+        error.contains("required arguments were not provided: <URL>; usage: repodex register"),
         "{error}"
     );
+    let error = env.fails(2, &["alias", "add"]);
+    assert!(
+        error.contains("were not provided: <REFERENCE> <ALIASES>...; usage: repodex alias add"),
+        "{error}"
+    );
+    // A command or group alone prints its help as clap lays it out, on stderr.
+    for args in [vec![], vec!["creds"]] {
+        let run = env.run(&args);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(run.stderr.lines().count() > 5, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("\nCommands:\n"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert_eq!(run.stdout, "");
+    }
     let error = env.fails(2, &["frobnicate"]);
     assert!(
         error.contains("unrecognized subcommand 'frobnicate'"),

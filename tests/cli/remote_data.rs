@@ -440,3 +440,36 @@ fn a_refresh_downloads_no_more_than_max_mirror_size() {
     env.ok(&["refresh", "big"]);
     assert_eq!(env.ok(&["config", "big", CONFIG]), config("github"));
 }
+
+/// `config` of an entry says whether its files were never fetched or the repository
+/// simply has none.
+#[test]
+fn config_says_whether_there_are_no_files_or_no_fetch_yet() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    upstreams.create(&env, "plain", "main", &[("README", "no config here\n")]);
+    let daemon = GitDaemon::start(&upstreams);
+    env.ok(&["register", &daemon.url("plain"), "--name", "plain"]);
+    env.ok(&[
+        "register",
+        "--no-fetch",
+        "git://127.0.0.1:9/never.git",
+        "--name",
+        "never",
+    ]);
+    let run = env.run(&["config", "plain"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("'plain' has none of the configuration files repodex caches (read "),
+        "{}",
+        run.stderr
+    );
+    let run = env.run(&["--offline", "config", "never"]);
+    assert!(
+        run.stderr
+            .contains("'never' has no cached configuration files yet"),
+        "{}",
+        run.stderr
+    );
+}
