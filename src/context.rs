@@ -224,11 +224,20 @@ impl Context {
         }
     }
 
-    /// The user's global git config: `GIT_CONFIG_GLOBAL`, else `~/.gitconfig`.
+    /// The user's global git config, where `git config --global` writes:
+    /// `GIT_CONFIG_GLOBAL`; else `~/.gitconfig` when it exists; else
+    /// `$XDG_CONFIG_HOME/git/config` when that exists (a user who keeps their config
+    /// there); else `~/.gitconfig`.
     pub fn git_global_config(&self) -> PathBuf {
-        match self.env.get("GIT_CONFIG_GLOBAL") {
-            Some(path) => PathBuf::from(path),
-            None => self.dirs.home.join(".gitconfig"),
+        if let Some(path) = self.env.get("GIT_CONFIG_GLOBAL") {
+            return PathBuf::from(path);
+        }
+        let home = self.dirs.home.join(".gitconfig");
+        let xdg = self.dirs.config.join("git").join("config");
+        if !home.exists() && xdg.is_file() {
+            xdg
+        } else {
+            home
         }
     }
 

@@ -158,7 +158,7 @@ impl GitSetup {
             &self.state,
             &serde_json::to_vec_pretty(&state).expect("serializes"),
         )?;
-        crate::git::write_atomically(&self.global, &content)?;
+        write_in_place(&self.global, &content)?;
         Ok(true)
     }
 
@@ -204,7 +204,7 @@ impl GitSetup {
             if restored.is_empty() && state.created {
                 let _ = std::fs::remove_file(&self.global);
             } else {
-                crate::git::write_atomically(&self.global, &restored)?;
+                write_in_place(&self.global, &restored)?;
             }
         }
         let _ = std::fs::remove_file(&self.generated);
@@ -240,4 +240,21 @@ pub fn keep_current(ctx: &crate::Context) -> Result<bool> {
         fix: "run repodex by its full path".into(),
     })?;
     setup.sync(&registry, &exe)
+}
+
+/// Write the user's git config file as they keep it: through a symlink (dotfiles) to
+/// the file it points at, and with the mode it had; atomically all the same.
+fn write_in_place(path: &Path, content: &[u8]) -> Result<()> {
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path)
+            .map_err(|e| Error::io(format!("cannot follow the symlink {}", path.display()), e))?,
+        _ => path.to_path_buf(),
+    };
+    let mode = std::fs::metadata(&target).ok().map(|m| m.permissions());
+    crate::git::write_atomically(&target, content)?;
+    if let Some(mode) = mode {
+        std::fs::set_permissions(&target, mode)
+            .map_err(|e| Error::io(format!("cannot keep the mode of {}", target.display()), e))?;
+    }
+    Ok(())
 }

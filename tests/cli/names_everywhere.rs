@@ -418,3 +418,81 @@ fn clone_refreshes_a_stale_mirror_first_and_says_what_it_made() {
     assert!(run.stderr.contains("(cached, checked "), "{}", run.stderr);
     assert!(run.stderr.contains("offline: --offline"), "{}", run.stderr);
 }
+
+/// git-setup includes its file from the global config the user has, as git itself
+/// would write it: `~/.config/git/config` when that is where it lives (no new
+/// `~/.gitconfig` that would hide it), and through a dotfiles symlink with its mode.
+#[test]
+fn git_setup_writes_the_global_config_the_user_keeps() {
+    let without_override = |env: &TestEnv, args: &[&str]| {
+        let mut cmd = env.command(args);
+        cmd.env_remove("GIT_CONFIG_GLOBAL");
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let git_global = |env: &TestEnv, key: &str| {
+        let mut cmd = Command::new("git");
+        env.isolate(&mut cmd);
+        cmd.env_remove("GIT_CONFIG_GLOBAL");
+        let out = cmd
+            .args(["config", "--includes", "--global", key])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+
+    // The user's config is in $XDG_CONFIG_HOME/git/config.
+    let env = TestEnv::new();
+    env.ok(&["register", "--no-fetch", "https://github.com/edobry/minsky"]);
+    let xdg = env.root().join("config/git/config");
+    std::fs::create_dir_all(xdg.parent().unwrap()).unwrap();
+    std::fs::write(&xdg, "[user]\n\tname = Someone\n").unwrap();
+    without_override(&env, &["git-setup"]);
+    assert!(
+        !env.root().join("home/.gitconfig").exists(),
+        "no ~/.gitconfig created"
+    );
+    assert!(std::fs::read_to_string(&xdg).unwrap().contains("[include]"));
+    assert_eq!(git_global(&env, "user.name"), "Someone");
+    assert!(git_global(&env, "url.repodex::.insteadof").starts_with("repodex:"));
+    without_override(&env, &["git-setup", "--undo"]);
+    assert_eq!(
+        std::fs::read_to_string(&xdg).unwrap(),
+        "[user]\n\tname = Someone\n"
+    );
+
+    // ~/.gitconfig is a symlink into a dotfiles folder, mode 644.
+    let env = TestEnv::new();
+    env.ok(&["register", "--no-fetch", "https://github.com/edobry/minsky"]);
+    let dotfiles = env.root().join("home/dotfiles/gitconfig");
+    std::fs::create_dir_all(dotfiles.parent().unwrap()).unwrap();
+    std::fs::write(&dotfiles, "[user]\n\tname = Dotty\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&dotfiles, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let link = env.root().join("home/.gitconfig");
+    std::os::unix::fs::symlink(&dotfiles, &link).unwrap();
+    without_override(&env, &["git-setup"]);
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(&dotfiles)
+        .unwrap()
+        .contains("[include]"));
+    let mode = std::fs::metadata(&dotfiles).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644);
+    assert_eq!(git_global(&env, "user.name"), "Dotty");
+    without_override(&env, &["git-setup", "--undo"]);
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(&dotfiles).unwrap(),
+        "[user]\n\tname = Dotty\n"
+    );
+}
