@@ -211,12 +211,9 @@ pub fn show_in(
 /// (docs/json.md).
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct View {
-    pub name: String,
-    pub url: String,
-    pub aliases: Vec<String>,
-    pub tags: Vec<String>,
-    pub description: Option<String>,
-    pub default_branch: Option<String>,
+    /// The fields every listing shows, first (`list --json`'s item).
+    #[serde(flatten)]
+    pub summary: crate::Summary,
     /// When it was registered (RFC 3339, UTC).
     pub added: String,
     pub remote: RemoteView,
@@ -245,12 +242,7 @@ impl View {
             t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         };
         View {
-            name: entry.name.clone(),
-            url: entry.url.clone(),
-            aliases: entry.aliases.clone(),
-            tags: entry.tags.clone(),
-            description: entry.description.clone(),
-            default_branch: entry.remote.default_branch.clone(),
+            summary: entry.summary(),
             added: time(&entry.added),
             remote: RemoteView {
                 default_branch: entry.remote.default_branch.clone(),
