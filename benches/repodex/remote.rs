@@ -134,7 +134,7 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
         |_| {
             bench.sh(
                 &clones,
-                &format!("n=0; for u in {list}; do n=$((n+1)); git clone -q --bare --depth 1 --single-branch \"$u\" c$n.git || exit 1; done"),
+                &format!("n=0; for u in {list}; do n=$((n+1)); git clone -q --bare --single-branch \"$u\" c$n.git || exit 1; done"),
             )
         },
     );
@@ -142,7 +142,7 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
         format!("first refresh --all of {n}"),
         ours,
         base,
-        "loop of git clone --bare --depth 1 --single-branch".into(),
+        "loop of git clone --bare --single-branch (all commits, as the mirrors)".into(),
         0.7,
         r,
     ));

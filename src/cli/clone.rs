@@ -46,7 +46,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         super::note_freshness(Some(&report.freshness));
         if report.shallow {
             eprintln!(
-                "repodex: the copy is shallow (repodex's mirror keeps the default branch's latest commit); `git fetch --unshallow` in it brings the history"
+                "repodex: the copy is shallow (mirror_depth in this machine's config keeps the mirror short); `git fetch --unshallow` in it brings the history"
             );
         }
     }

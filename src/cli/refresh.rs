@@ -5,8 +5,8 @@ use repodex::ops::refresh::{self, Which};
 
 /// Learn each repository's default branch and configuration files from its remote
 ///
-/// Lists the remote's refs; fetches a depth-1 mirror into the cache when the head moved
-/// (or there is no mirror); reads the configured files. Commits once for the whole run,
+/// Lists the remote's refs; fetches a mirror of the default branch (with its history)
+/// into the cache when the head moved (or there is no mirror); reads the configured files. Commits once for the whole run,
 /// and only when a default branch or a file changed.
 #[derive(clap::Args)]
 #[command(

@@ -1,4 +1,4 @@
-//! Talking to remotes with gix: what a remote's HEAD is, a depth-1 bare mirror of its
+//! Talking to remotes with gix: what a remote's HEAD is, a bare mirror of its
 //! default branch, and files read from a mirror without a checkout.
 //!
 //! Every function here blocks; callers run them on worker threads with a deadline
@@ -190,20 +190,24 @@ fn branch_name(full: String) -> String {
         .unwrap_or(full)
 }
 
-/// Make a depth-1 bare mirror of the remote's default branch at `dest` (which must not
-/// exist). A failed clone leaves nothing behind.
+/// Make a bare mirror of the remote's default branch at `dest` (which must not exist),
+/// with its whole history, or its last `depth` commits. A failed clone leaves nothing
+/// behind.
 pub fn clone_mirror(
     url: &str,
     dest: &Path,
     auth: Option<&Auth>,
+    depth: Option<NonZeroU32>,
     interrupt: &AtomicBool,
 ) -> Result<RemoteHead> {
     let auth = auth.cloned();
+    let shallow = match depth {
+        Some(depth) => gix::remote::fetch::Shallow::DepthAtRemote(depth),
+        None => gix::remote::fetch::Shallow::NoChange,
+    };
     let mut prepare = gix::prepare_clone_bare(gix_url(url)?, dest)
         .map_err(remote_err(url))?
-        .with_shallow(gix::remote::fetch::Shallow::DepthAtRemote(
-            NonZeroU32::new(1).expect("1 is not 0"),
-        ))
+        .with_shallow(shallow)
         .configure_connection(move |connection| {
             connection.set_credentials(credentials(auth.clone()));
             Ok(())

@@ -194,6 +194,7 @@ pub fn refresh(
                 .unwrap_or_else(|| settings.config_paths()),
             max_file_size: network.limits.config_size(&settings),
             max_mirror_size: network.limits.mirror_size(&settings),
+            mirror_depth: network.limits.mirror_depth,
             auth: None,
         };
         if with_credentials.contains(name) {

@@ -1,7 +1,7 @@
 //! Remote data: what repodex learns from each repository's remote, and when it asks.
 //!
-//! This module owns the mirror cache (`$XDG_CACHE_HOME/repodex/mirrors/`, one depth-1
-//! bare mirror per repository), the network policy (offline mode and the deadline per
+//! This module owns the mirror cache (`$XDG_CACHE_HOME/repodex/mirrors/`, one bare
+//! mirror of the default branch per repository), the network policy (offline mode and the deadline per
 //! remote), running many remotes at once on worker threads, this machine's record of
 //! when each remote was last checked ([`state`]). The refresh operation that turns
 //! what was learned into registry commits is [`crate::ops::refresh`]. The git protocol work itself is
@@ -43,6 +43,9 @@ pub struct Limits {
     /// The shortest time-to-live of remote data: reading commands never ask a remote
     /// more often than this, whatever `registry.toml` says.
     pub min_refresh_ttl: Duration,
+    /// How many commits of the default branch a mirror keeps; `None`: all of them
+    /// (`mirror_depth` in this machine's config, for very large repositories).
+    pub mirror_depth: Option<std::num::NonZeroU32>,
 }
 
 impl Default for Limits {
@@ -52,6 +55,7 @@ impl Default for Limits {
             max_config_size: layout::DEFAULT_MAX_CONFIG_SIZE,
             max_mirror_size: layout::DEFAULT_MAX_MIRROR_SIZE,
             min_refresh_ttl: Duration::from_secs(60),
+            mirror_depth: None,
         }
     }
 }
@@ -85,6 +89,8 @@ struct UserConfig {
     max_config_size: Option<u64>,
     max_mirror_size: Option<u64>,
     min_refresh_ttl: Option<u64>,
+    /// Commits a mirror keeps (0 or absent: all).
+    mirror_depth: Option<u32>,
 }
 
 impl Network {
@@ -140,6 +146,7 @@ impl Network {
                 .min_refresh_ttl
                 .map(Duration::from_secs)
                 .unwrap_or(defaults.min_refresh_ttl),
+            mirror_depth: config.mirror_depth.and_then(std::num::NonZeroU32::new),
         };
         Ok(Network {
             offline,
@@ -227,6 +234,8 @@ pub struct Task {
     pub max_file_size: u64,
     /// The most a fetch may download into the mirror, in bytes.
     pub max_mirror_size: u64,
+    /// How many commits the mirror keeps; `None`: the whole default branch.
+    pub mirror_depth: Option<std::num::NonZeroU32>,
     /// The entry's credential from the vault, in memory.
     pub auth: Option<fetch::Auth>,
 }
@@ -293,7 +302,7 @@ pub fn learn(cache: &Cache, task: &Task, interrupt: &AtomicBool) -> Result<Learn
     Ok(learned)
 }
 
-/// Clone a fresh depth-1 mirror beside the old one and swap it in. Re-cloning rather
+/// Clone a fresh mirror beside the old one and swap it in. Re-cloning rather
 /// than fetching into the old mirror keeps mirrors small (gix does not prune shallow
 /// history) and makes a failed fetch harmless: the old mirror stays until the new one
 /// is whole.
@@ -327,7 +336,13 @@ fn replace_mirror(
                 std::thread::sleep(Duration::from_millis(20));
             }
         });
-        let cloned = fetch::clone_mirror(url, &fresh, task.auth.as_ref(), interrupt);
+        let cloned = fetch::clone_mirror(
+            url,
+            &fresh,
+            task.auth.as_ref(),
+            task.mirror_depth,
+            interrupt,
+        );
         done.store(true, Ordering::Relaxed);
         cloned
     });

@@ -228,7 +228,7 @@ pub const DEFAULT_CONFIG_PATHS: &[&str] = &[
 /// The default `max_config_size`: 256 KiB.
 pub const DEFAULT_MAX_CONFIG_SIZE: u64 = 256 * 1024;
 
-/// The default `max_mirror_size`: 1 GiB (a depth-1 mirror holds one commit's files).
+/// The default `max_mirror_size`: 1 GiB.
 pub const DEFAULT_MAX_MIRROR_SIZE: u64 = 1 << 30;
 
 /// The default `refresh_ttl`: a day.

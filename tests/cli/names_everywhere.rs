@@ -373,22 +373,63 @@ fn plain_git_reaches_repositories_by_name_through_the_remote_helper() {
     assert_eq!(git_in(&env, &clone, &["rev-parse", "origin/main"]), head);
 }
 
-/// A stale mirror is refreshed before a clone when online, and the clone says when
-/// it is shallow; offline, it says how old the mirror is.
+/// A clone has the default branch's history; a stale mirror is refreshed before a
+/// clone when online; offline, the clone says how old the mirror is; a mirror depth set
+/// for very large repositories gives a shallow copy, said so.
 #[test]
-fn clone_refreshes_a_stale_mirror_first_and_says_what_it_made() {
+fn clone_has_history_refreshes_a_stale_mirror_first_and_says_what_it_made() {
     let env = TestEnv::online();
     let upstreams = Upstreams::new(&env);
     let work = upstreams.create(&env, "app", "main", &[("README", "one\n")]);
+    upstreams.commit(&env, &work, "two", &[("README", "two\n")]);
     let daemon = GitDaemon::start(&upstreams);
     env.ok(&["register", &daemon.url("app"), "--name", "app"]);
-    upstreams.commit(&env, &work, "two", &[("README", "two\n")]);
-    // Fresh within the time-to-live: the mirror is used as it is.
+    upstreams.commit(&env, &work, "three", &[("README", "three\n")]);
+    // Fresh within the time-to-live: the mirror is used as it is, with its history.
     let run = env.run(&["clone", "app", "first"]);
     assert_eq!(run.code, 0, "{run:?}");
+    let first = env.work().join("first");
     assert_eq!(
-        std::fs::read_to_string(env.work().join("first/README")).unwrap(),
-        "one\n"
+        std::fs::read_to_string(first.join("README")).unwrap(),
+        "two\n"
+    );
+    assert_eq!(
+        git_in(&env, &first, &["rev-list", "--count", "HEAD"]),
+        "2\n"
+    );
+    assert!(!run.stderr.contains("shallow"), "{}", run.stderr);
+    // Stale: refreshed first, so the copy has the upstream's latest commit.
+    let settings = std::fs::read_to_string(env.registry().join("registry.toml")).unwrap();
+    env.hand_commit(
+        "registry.toml",
+        &format!("{settings}refresh_ttl = \"0s\"\n"),
+    );
+    let config = env.root().join("config/repodex/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, "min_refresh_ttl = 0\n").unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&env.ok(&["clone", "app", "second", "--json"])).unwrap();
+    assert_eq!(report["freshness"]["state"], "refreshed", "{report}");
+    assert_eq!(report["shallow"], false, "{report}");
+    let second = env.work().join("second");
+    assert_eq!(
+        std::fs::read_to_string(second.join("README")).unwrap(),
+        "three\n"
+    );
+    assert_eq!(
+        git_in(&env, &second, &["rev-list", "--count", "HEAD"]),
+        "3\n"
+    );
+    // A depth for very large repositories: the next mirror keeps one commit, and the
+    // copy says it is shallow.
+    std::fs::write(&config, "min_refresh_ttl = 0\nmirror_depth = 1\n").unwrap();
+    upstreams.commit(&env, &work, "four", &[("README", "four\n")]);
+    let run = env.run(&["clone", "app", "third"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let third = env.work().join("third");
+    assert_eq!(
+        git_in(&env, &third, &["rev-list", "--count", "HEAD"]),
+        "1\n"
     );
     assert!(run.stderr.contains("the copy is shallow"), "{}", run.stderr);
     assert!(
@@ -396,24 +437,9 @@ fn clone_refreshes_a_stale_mirror_first_and_says_what_it_made() {
         "{}",
         run.stderr
     );
-    // Stale: refreshed first, so the copy has the upstream's latest commit.
-    let settings = std::fs::read_to_string(env.registry().join("registry.toml")).unwrap();
-    env.hand_commit(
-        "registry.toml",
-        &format!("{settings}refresh_ttl = \"0s\"\n"),
-    );
-    crate::support::allow_short_ttl(&env);
-    let report: serde_json::Value =
-        serde_json::from_str(&env.ok(&["clone", "app", "second", "--json"])).unwrap();
-    assert_eq!(report["freshness"]["state"], "refreshed", "{report}");
-    assert_eq!(report["shallow"], true, "{report}");
-    assert_eq!(
-        std::fs::read_to_string(env.work().join("second/README")).unwrap(),
-        "two\n"
-    );
     // Offline: the mirror as it is, with its age.
     drop(daemon);
-    let run = env.run(&["--offline", "clone", "app", "third"]);
+    let run = env.run(&["--offline", "clone", "app", "fourth"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stderr.contains("(cached, checked "), "{}", run.stderr);
     assert!(run.stderr.contains("offline: --offline"), "{}", run.stderr);
