@@ -8,6 +8,7 @@
 //!
 //! `cargo bench --bench repodex`             full run
 //! `cargo bench --bench repodex -- --quick`  smoke run for CI (small sizes, few repeats)
+//! `cargo bench --bench repodex -- --only names`  one group of rows (registry, remote, names)
 
 mod agents;
 mod harness;
@@ -22,9 +23,19 @@ fn main() {
     }
     let quick = std::env::args().any(|a| a == "--quick")
         || std::env::var_os("REPODEX_BENCH_QUICK").is_some();
+    // `-- --only names` (or registry, remote): one group of rows, at full size.
+    let only = std::env::args().skip_while(|a| a != "--only").nth(1);
+    let wanted = |group: &str| only.as_deref().is_none_or(|o| o == group);
     let bench = harness::Bench::new(quick);
-    let mut rows = registry::rows(&bench);
-    rows.extend(remote::rows(&bench));
-    rows.extend(names::rows(&bench));
+    let mut rows = Vec::new();
+    if wanted("registry") {
+        rows.extend(registry::rows(&bench));
+    }
+    if wanted("remote") {
+        rows.extend(remote::rows(&bench));
+    }
+    if wanted("names") {
+        rows.extend(names::rows(&bench));
+    }
     harness::print(&bench, &rows);
 }
