@@ -1,12 +1,22 @@
 use super::{CmdResult, Context, Outcome};
 
 /// List the registry's changes, or one repository's, newest first
+///
+/// One repository's changes follow it back across its renames.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  repodex log\n  repodex log mk")]
+#[command(
+    after_help = "Examples:\n  repodex log\n  repodex log mk -n 5\n  repodex log mk --since 2w --json"
+)]
 pub struct Args {
     /// A name, alias, URL or path [default: the whole registry]
     #[arg(add = super::complete::references())]
     reference: Option<String>,
+    /// At most this many changes
+    #[arg(short = 'n', long = "max-count", value_name = "N")]
+    max_count: Option<usize>,
+    /// Only changes after a registry revision (HEAD~2, a hash) or time (2026-11-20, 3d)
+    #[arg(long, value_name = "REV-or-DATE", allow_hyphen_values = true)]
+    since: Option<String>,
     /// Print the changes as JSON (docs/json.md)
     #[arg(long)]
     json: bool,
@@ -18,7 +28,11 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         Some(reference) => Some(super::own_entry(&registry, reference)?),
         None => None,
     };
-    let changes = registry.log(name.as_deref())?;
+    let since = match &args.since {
+        Some(spec) => Some(registry.commit_at(spec)?),
+        None => None,
+    };
+    let changes = registry.log_since(name.as_deref(), since, args.max_count)?;
     if args.json {
         super::print_json(&changes);
         return Ok(Outcome::Success);
@@ -28,7 +42,8 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         let date = change.time.format("%Y-%m-%d %H:%M");
         println!("{date}  {short}  {}", super::render::text(&change.summary));
         for line in change.body.lines().filter(|l| !l.is_empty()) {
-            if name
+            if change
+                .entry
                 .as_deref()
                 .is_none_or(|n| line.starts_with(&format!("{n}:")))
             {

@@ -21,27 +21,60 @@ pub struct Change {
     pub summary: String,
     /// The rest of the message (a multi-entry refresh lists each entry there).
     pub body: String,
+    /// In one entry's log, the name it had in that commit (it may have been renamed
+    /// since); null in the registry's log.
+    pub entry: Option<String>,
+}
+
+/// The old name in a commit `rename OLD to NEW` that gave an entry the name `new`.
+fn renamed_from(message: &str, new: &str) -> Option<String> {
+    let first = message.lines().next()?;
+    let (old, to) = first.strip_prefix("rename ")?.split_once(" to ")?;
+    (to.trim() == new).then(|| old.to_string())
 }
 
 impl Registry {
     /// The registry's changes, newest first; only those that touched `name`'s entry
-    /// file when a name is given.
+    /// file when a name is given, following the entry back across its renames.
     ///
     /// The entry is looked up in each commit's own format, so a migration, which moves
     /// every file without changing it, is not a change of the entry.
     pub fn log(&self, name: Option<&str>) -> Result<Vec<Change>> {
+        self.log_since(name, None, None)
+    }
+
+    /// [`Registry::log`], stopping at the commit `since` (not included) and after
+    /// `limit` changes.
+    pub fn log_since(
+        &self,
+        name: Option<&str>,
+        since: Option<ObjectId>,
+        limit: Option<usize>,
+    ) -> Result<Vec<Change>> {
         let repo = self.repo();
         let mut files = EntryFiles::new(repo);
         let mut changes = Vec::new();
+        let mut current = name.map(str::to_string);
         for commit in repo.history(self.head())? {
-            if let Some(name) = name {
-                let now = files.id(commit.id, name)?;
+            if Some(commit.id) == since || limit.is_some_and(|l| changes.len() >= l) {
+                break;
+            }
+            let entry = current.clone();
+            if let Some(name) = current.clone() {
+                let now = files.id(commit.id, &name)?;
                 let before = match commit.parent {
-                    Some(parent) => files.id(parent, name)?,
+                    Some(parent) => files.id(parent, &name)?,
                     None => None,
                 };
                 if now == before {
                     continue;
+                }
+                // The commit that gave the entry this name: older changes are under
+                // the name it had.
+                if before.is_none() {
+                    if let Some(old) = renamed_from(&commit.message, &name) {
+                        current = Some(old);
+                    }
                 }
             }
             let (summary, body) = match commit.message.split_once('\n') {
@@ -57,6 +90,7 @@ impl Registry {
                 author: commit.author,
                 summary,
                 body,
+                entry,
             });
         }
         Ok(changes)

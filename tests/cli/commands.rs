@@ -347,3 +347,40 @@ fn reports_are_json_with_json() {
     let remote = json(&["remote", "show", "--json"]);
     assert_eq!(remote["name"], "origin");
 }
+
+/// `repodex log NAME` follows the entry back across its renames, and `-n` and
+/// `--since` cut it.
+#[test]
+fn log_follows_an_entry_across_renames() {
+    let env = TestEnv::new();
+    env.ok(&["register", "--no-fetch", "https://github.com/edobry/minsky"]);
+    env.ok(&["register", "--no-fetch", "https://github.com/edobry/other"]);
+    env.ok(&["tag", "add", "edobry/minsky", "work"]);
+    env.ok(&["rename", "edobry/minsky", "minsky"]);
+    env.ok(&["tag", "add", "minsky", "cli"]);
+    env.ok(&["rename", "minsky", "mk"]);
+    let log: serde_json::Value = serde_json::from_str(&env.ok(&["log", "mk", "--json"])).unwrap();
+    let summaries: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["summary"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        summaries,
+        [
+            "rename minsky to mk",
+            "tag minsky: cli",
+            "rename edobry/minsky to minsky",
+            "tag edobry/minsky: work",
+            "register edobry/minsky",
+        ]
+    );
+    assert_eq!(log[0]["entry"], "mk");
+    assert_eq!(log[4]["entry"], "edobry/minsky");
+    let two = env.ok(&["log", "mk", "-n", "2"]);
+    assert_eq!(two.lines().count(), 2, "{two}");
+    let since = env.ok(&["log", "mk", "--since", "HEAD~2"]);
+    assert_eq!(since.lines().count(), 2, "{since}");
+    assert!(since.contains("rename minsky to mk"), "{since}");
+}
