@@ -7,6 +7,51 @@
 use std::ffi::OsStr;
 
 use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
+use clap_complete::env::EnvCompleter;
+
+use super::{CmdResult, Outcome};
+
+/// Print the shell code that completes repodex: names, aliases and tags from the registry
+///
+/// The code asks `repodex` for candidates as you type, so new names complete at once.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  echo 'source <(repodex completions bash)' >> ~/.bashrc\n  echo 'source <(repodex completions zsh)' >> ~/.zshrc\n  repodex completions fish > ~/.config/fish/completions/repodex.fish"
+)]
+pub struct Args {
+    /// The shell
+    #[arg(value_enum)]
+    shell: Shell,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+    Powershell,
+}
+
+/// What `COMPLETE=<shell> repodex` prints, as a command.
+pub fn run(args: Args) -> CmdResult {
+    let completer: &dyn EnvCompleter = match args.shell {
+        Shell::Bash => &clap_complete::env::Bash,
+        Shell::Zsh => &clap_complete::env::Zsh,
+        Shell::Fish => &clap_complete::env::Fish,
+        Shell::Elvish => &clap_complete::env::Elvish,
+        Shell::Powershell => &clap_complete::env::Powershell,
+    };
+    // The code calls this very binary back, as `COMPLETE=<shell> repodex` writes it.
+    let bin = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "repodex".into());
+    let mut out = std::io::stdout().lock();
+    completer
+        .write_registration("COMPLETE", "repodex", &bin, &bin, &mut out)
+        .map_err(|e| repodex::Error::io("cannot print the completion code", e))?;
+    Ok(Outcome::Success)
+}
 
 /// The completer for REF arguments.
 pub fn references() -> ArgValueCompleter {
@@ -38,4 +83,26 @@ fn complete_reference(current: &OsStr) -> Vec<CompletionCandidate> {
         }
     }
     candidates
+}
+
+/// The completer for TAG arguments: the tags in use.
+pub fn tags() -> ArgValueCompleter {
+    ArgValueCompleter::new(|current: &OsStr| {
+        let Some(current) = current.to_str() else {
+            return Vec::new();
+        };
+        let Ok(ctx) = repodex::Context::from_env(None, true) else {
+            return Vec::new();
+        };
+        let Ok(Some(registry)) = ctx.open_existing() else {
+            return Vec::new();
+        };
+        let mut tags = std::collections::BTreeSet::new();
+        for record in registry.records() {
+            if let repodex::Record::Entry(summary) = record {
+                tags.extend(summary.tags.into_iter().filter(|t| t.starts_with(current)));
+            }
+        }
+        tags.into_iter().map(CompletionCandidate::new).collect()
+    })
 }

@@ -14,7 +14,7 @@ pub struct Args {
     /// Only entries that match this glob or contain this text
     pattern: Option<String>,
     /// Only entries with this tag (repeatable: all must match)
-    #[arg(long = "tag", value_name = "TAG")]
+    #[arg(long = "tag", value_name = "TAG", add = super::complete::tags())]
     tags: Vec<String>,
     /// Print JSON (docs/json.md)
     #[arg(long)]

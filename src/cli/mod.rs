@@ -99,9 +99,16 @@ enum Command {
     #[command(subcommand)]
     Registry(layers::Command),
     Mcp(mcp::Args),
-    /// Print the man page (roff) to stdout: `repodex man | man -l -`
-    #[command(hide = true)]
-    Man,
+    Completions(complete::Args),
+    /// Print the man page (roff), or write one page per command into a folder
+    #[command(
+        after_help = "Examples:\n  repodex man | man -l -\n  repodex man --dir ~/.local/share/man/man1 && man repodex-register"
+    )]
+    Man {
+        /// Write repodex.1 and a page per command (repodex-register.1, ...) into DIR
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// What every command gets: where things are, read once from the environment.
@@ -187,11 +194,28 @@ pub fn main() -> ExitCode {
         Command::Sync(args) => sync::run(&ctx, args),
         Command::Registry(cmd) => layers::run(&ctx, cmd),
         Command::Mcp(args) => mcp::run(&ctx, args),
-        Command::Man => {
+        Command::Completions(args) => complete::run(args),
+        Command::Man { dir } => {
             use clap::CommandFactory;
-            let mut out = std::io::stdout().lock();
-            let _ = clap_mangen::Man::new(Cli::command()).render(&mut out);
-            Ok(Outcome::Success)
+            match dir {
+                Some(dir) => std::fs::create_dir_all(&dir)
+                    .and_then(|()| clap_mangen::generate_to(Cli::command(), &dir))
+                    .map(|()| {
+                        eprintln!("repodex: wrote the man pages into {}", dir.display());
+                        Outcome::Success
+                    })
+                    .map_err(|e| {
+                        repodex::Error::io(
+                            format!("cannot write man pages into {}", dir.display()),
+                            e,
+                        )
+                    }),
+                None => {
+                    let mut out = std::io::stdout().lock();
+                    let _ = clap_mangen::Man::new(Cli::command()).render(&mut out);
+                    Ok(Outcome::Success)
+                }
+            }
         }
     };
     // git-setup's file follows the registry's HEAD, whoever moved it. A command that

@@ -23,7 +23,7 @@ pub struct Args {
     #[arg(long = "alias", value_name = "ALIAS", allow_hyphen_values = true)]
     aliases: Vec<String>,
     /// A tag (repeatable)
-    #[arg(long = "tag", value_name = "TAG", allow_hyphen_values = true)]
+    #[arg(long = "tag", value_name = "TAG", allow_hyphen_values = true, add = super::complete::tags())]
     tags: Vec<String>,
     /// One line about it
     #[arg(long)]

@@ -10,7 +10,7 @@ pub enum Command {
         #[arg(add = super::complete::references())]
         reference: String,
         /// The tags to add
-        #[arg(required = true)]
+        #[arg(required = true, add = super::complete::tags())]
         tags: Vec<String>,
     },
     /// Remove tags from a repository
@@ -20,7 +20,7 @@ pub enum Command {
         #[arg(add = super::complete::references())]
         reference: String,
         /// The tags to remove
-        #[arg(required = true)]
+        #[arg(required = true, add = super::complete::tags())]
         tags: Vec<String>,
     },
 }

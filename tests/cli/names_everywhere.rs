@@ -213,17 +213,76 @@ fn shell_completion_offers_names_and_aliases_and_the_man_page_renders() {
         complete("fish", &["repodex", "creds", "show", "edobry/t"]),
         "edobry/tasks\thttps://github.com/edobry/tasks\n"
     );
+    // Tags complete where a tag is expected.
+    env.ok(&["tag", "add", "mk", "work", "oss"]);
+    assert_eq!(
+        complete("fish", &["repodex", "list", "--tag", "w"]),
+        "work\n"
+    );
+    assert_eq!(
+        complete("fish", &["repodex", "tag", "rm", "mk", "o"]),
+        "oss\n"
+    );
+    // `repodex completions SHELL` prints what `COMPLETE=SHELL repodex` does.
     for shell in ["bash", "zsh", "fish"] {
         let mut cmd = env.command(&[]);
         cmd.env("COMPLETE", shell);
         let script = String::from_utf8(cmd.output().unwrap().stdout).unwrap();
         assert!(script.contains("repodex"), "{shell}: {script}");
+        // The same code, registered for the command name a user types.
+        let printed = env.ok(&["completions", shell]);
+        assert!(
+            printed.contains(env!("CARGO_BIN_EXE_repodex")),
+            "{shell}: {printed}"
+        );
+        assert_eq!(
+            printed.lines().count(),
+            script.lines().count(),
+            "{shell}: {printed}"
+        );
     }
+    // The bash code, sourced by a real bash, completes a name through repodex.
+    let script = env.work().join("repodex.bash");
+    std::fs::write(&script, env.ok(&["completions", "bash"])).unwrap();
+    let mut bash = env.command(&[]);
+    let bash = bash
+        .get_envs()
+        .fold(Command::new("bash"), |mut c, (k, v)| {
+            match v {
+                Some(v) => c.env(k, v),
+                None => c.env_remove(k),
+            };
+            c
+        })
+        .arg("-c")
+        .arg(format!(
+            "source {}; COMP_WORDS=(repodex info edobry/t); COMP_CWORD=2; COMP_LINE='repodex info edobry/t'; COMP_POINT=${{#COMP_LINE}}; _clap_complete_repodex repodex edobry/t info; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            script.display()
+        ))
+        .current_dir(env.work())
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&bash.stdout).trim(),
+        "edobry/tasks",
+        "{}",
+        String::from_utf8_lossy(&bash.stderr)
+    );
     let man = env.ok(&["man"]);
     assert!(
         man.contains(".TH repodex 1") && man.contains("register"),
         "{man}"
     );
+    // One page per command, with its examples.
+    let pages = env.work().join("man1");
+    env.ok(&["man", "--dir", pages.to_str().unwrap()]);
+    let register = std::fs::read_to_string(pages.join("repodex-register.1")).unwrap();
+    assert!(register.contains(".TH repodex-register 1"), "{register}");
+    assert!(
+        register.contains(r"minsky.git \-\-alias mk \-\-tag work"),
+        "{register}"
+    );
+    assert!(pages.join("repodex-creds-set.1").exists());
 }
 
 #[test]
