@@ -244,7 +244,7 @@ fn shell_completion_offers_names_and_aliases_and_the_man_page_renders() {
     // The bash code, sourced by a real bash, completes a name through repodex.
     let script = env.work().join("repodex.bash");
     std::fs::write(&script, env.ok(&["completions", "bash"])).unwrap();
-    let mut bash = env.command(&[]);
+    let bash = env.command(&[]);
     let bash = bash
         .get_envs()
         .fold(Command::new("bash"), |mut c, (k, v)| {
