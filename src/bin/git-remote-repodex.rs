@@ -19,7 +19,8 @@ fn main() -> ExitCode {
         repodex::ops::remote_helper::serve(
             &ctx,
             &address,
-            std::io::stdin().lock(),
+            // Not locked: after `connect`, the relay reads stdin itself.
+            std::io::BufReader::new(std::io::stdin()),
             std::io::stdout().lock(),
             &mut |notice| eprintln!("repodex: {notice}"),
         )

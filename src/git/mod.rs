@@ -8,6 +8,7 @@
 
 mod cache_tree;
 pub mod command;
+pub mod connect;
 pub mod fetch;
 mod history;
 mod locks;

@@ -4,10 +4,11 @@
 //! every `repodex:<name>` URL to this helper (gitremote-helpers(7): `<transport>::<address>`
 //! runs `git-remote-<transport>`). The name is resolved by the reference rules (case,
 //! aliases, last segment, layers), each time git asks, so a clone whose `origin` is
-//! `repodex:<name>` follows the repository when its URL changes. The helper speaks the
-//! `fetch` and `push` capabilities and does the transfer with git itself, against the
-//! entry's current URL: every transport, credential helper and git setting works as it
-//! does for plain git. When the remote cannot be reached and the cache has a mirror of
+//! `repodex:<name>` follows the repository when its URL changes. For `git://` and
+//! repositories on this machine the helper `connect`s git straight to the service
+//! (`crate::git::connect`); otherwise it speaks the `fetch` and `push` capabilities and
+//! does the transfer with git itself, against the entry's current URL: every transport,
+//! credential helper and git setting works as it does for plain git. When the remote cannot be reached and the cache has a mirror of
 //! it, the refs and objects come from the mirror, and the helper says so on stderr.
 
 use std::io::{BufRead, Write};
@@ -56,7 +57,20 @@ pub fn serve(
         let line = line.map_err(io)?;
         let mut words = line.splitn(2, ' ');
         match (words.next().unwrap_or(""), words.next()) {
-            ("capabilities", None) => write!(output, "fetch\npush\noption\n\n").map_err(io)?,
+            ("capabilities", None) => {
+                write!(output, "connect\nfetch\npush\noption\n\n").map_err(io)?
+            }
+            // git talks to the service itself through us (git://, local repositories);
+            // elsewhere, or when the daemon is unreachable, it falls back to `fetch` and
+            // `push` below, where the mirror can stand in.
+            ("connect", Some(service)) => match crate::git::connect::open(&url, service) {
+                Some(connection) => {
+                    writeln!(output).map_err(io)?;
+                    output.flush().map_err(io)?;
+                    return connection.relay();
+                }
+                None => writeln!(output, "fallback").map_err(io)?,
+            },
             ("option", Some(_)) => writeln!(output, "unsupported").map_err(io)?,
             ("list", _) => {
                 let for_push = line == "list for-push";

@@ -362,6 +362,23 @@ fn plain_git_reaches_repositories_by_name_through_the_remote_helper() {
             .output()
             .unwrap()
     };
+    // Over git://, git talks to the daemon itself through the helper's `connect`: one
+    // connection, no `git ls-remote` and `git fetch` of the helper's own.
+    let mut traced = Command::new("git");
+    env.isolate(&mut traced);
+    let out = traced
+        .env("GIT_TRACE", "1")
+        .args(["clone", "-q", "repodex:team/tool", "traced"])
+        .current_dir(env.work())
+        .output()
+        .unwrap();
+    let trace = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{trace}");
+    assert!(trace.contains("git-remote-repodex"), "{trace}");
+    assert!(
+        !trace.contains("ls-remote"),
+        "the helper fell back: {trace}"
+    );
     for (reference, folder) in [
         ("repodex:team/tool", "by-name"),
         ("repodex:tl", "by-alias"),
