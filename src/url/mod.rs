@@ -702,26 +702,11 @@ fn decode_unreserved(segment: &str) -> std::borrow::Cow<'_, str> {
     if !segment.contains('%') {
         return segment.into();
     }
-    let bytes = segment.as_bytes();
-    let mut out = String::with_capacity(segment.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let decoded = std::str::from_utf8(&bytes[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .filter(|b| b.is_ascii_alphanumeric() || b"-._~".contains(b));
-            if let Some(b) = decoded {
-                out.push(b as char);
-                i += 3;
-                continue;
-            }
-        }
-        let c = segment[i..].chars().next().expect("in bounds");
-        out.push(c);
-        i += c.len_utf8();
-    }
-    out.into()
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
+    // Only ASCII is decoded, so what was UTF-8 stays UTF-8.
+    String::from_utf8(percent_decode(segment, unreserved))
+        .expect("ASCII decoded into UTF-8 stays UTF-8")
+        .into()
 }
 
 /// Does gix's own parser, which fetches it, see the same host, port and path in the
@@ -733,23 +718,25 @@ fn gix_agrees(url: &GitUrl, printed: &str) -> bool {
     seen.host() == url.host()
         && seen.port_or_default() == url.port.or(url.scheme.default_port())
         && (seen.path == url.path.as_bytes()
-            || seen.path == percent_decoded(&url.path)
+            || seen.path == percent_decode(&url.path, |_| true)
             // `ssh://host/~/p` is home-relative: gix keeps it as `~/p`.
             || (url.path.starts_with("/~") && seen.path == url.path.as_bytes()[1..]))
 }
 
-/// `text` with every `%XX` escape decoded, as gix reads a URL's path.
-fn percent_decoded(text: &str) -> Vec<u8> {
+/// `text` with each `%XX` escape whose byte `decode` accepts decoded (gix decodes them
+/// all in a URL's path); other bytes, and escapes that are not two hex digits, as written.
+fn percent_decode(text: &str, decode: impl Fn(u8) -> bool) -> Vec<u8> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         let hex = bytes
             .get(i + 1..i + 3)
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
             .and_then(|h| std::str::from_utf8(h).ok())
             .and_then(|h| u8::from_str_radix(h, 16).ok());
         match (bytes[i], hex) {
-            (b'%', Some(b)) => {
+            (b'%', Some(b)) if decode(b) => {
                 out.push(b);
                 i += 3;
             }
@@ -846,6 +833,11 @@ mod tests {
         assert_ne!(key("https://gitlab.com/edobry/minsky"), expected);
         assert_ne!(key("https://github.com/edobry/minsky2"), expected);
         assert_ne!(key("https://github.com:8443/edobry/minsky"), expected);
+        // Unreserved escapes are the characters themselves; others stay escapes.
+        assert_eq!(key("https://github.com/edobry/m%69nsky"), expected);
+        assert_eq!(key("https://host/a%2Db/c%2Fd"), "host/a-b/c%2Fd");
+        // gix reads `%+1` otherwise than as written: refused, not fetched from elsewhere.
+        assert!(GitUrl::parse("https://host/a%+1b").is_err());
     }
 
     #[test]
