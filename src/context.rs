@@ -163,6 +163,11 @@ impl Context {
         }
     }
 
+    /// Whether `--offline` was given.
+    pub fn is_offline_flag(&self) -> bool {
+        self.offline_flag
+    }
+
     /// Where the registry is, and why there.
     pub fn location(&self) -> &Location {
         &self.location

@@ -27,7 +27,10 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         .take(helper::MAX_REQUEST as u64)
         .read_to_string(&mut input)
         .map_err(|e| Error::io("cannot read git's request", e))?;
-    match credential::run(ctx, &args.operation, &input)? {
+    // git runs this helper: the registry is the one git-setup was run for, unless
+    // chosen here.
+    let ctx = repodex::ops::git_setup::as_git_runs_it(ctx.clone())?;
+    match credential::run(&ctx, &args.operation, &input)? {
         Answered::Silent => {}
         Answered::Rejected { name } => eprintln!(
             "repodex: git rejected the credential of {name}; `repodex creds set {name}` replaces it"

@@ -258,3 +258,16 @@ fn write_in_place(path: &Path, content: &[u8]) -> Result<()> {
     }
     Ok(())
 }
+
+/// The context for what git runs (the remote helper, `repodex credential`): `ctx`,
+/// except that when neither `--registry` nor `REPODEX_HOME` chose the registry, it is
+/// the one `repodex git-setup` was run for (git does not carry the user's shell
+/// variables everywhere, and the registry git-setup wrote for is the one meant).
+pub fn as_git_runs_it(ctx: crate::Context) -> Result<crate::Context> {
+    if let crate::store::Location::Default(_) = ctx.location() {
+        if let Some(registry) = GitSetup::locate(&ctx).registry() {
+            return crate::Context::from_env(Some(&registry), ctx.is_offline_flag());
+        }
+    }
+    Ok(ctx)
+}

@@ -19,13 +19,7 @@ use crate::{Context, Error, Result};
 /// The context git runs the helper in: this process's, except that without
 /// `REPODEX_HOME` the registry is the one `repodex git-setup` was run for.
 pub fn context_for_git() -> Result<Context> {
-    let ctx = Context::from_env(None, false)?;
-    if let crate::store::Location::Default(_) = ctx.location() {
-        if let Some(registry) = super::git_setup::GitSetup::locate(&ctx).registry() {
-            return Context::from_env(Some(&registry), false);
-        }
-    }
-    Ok(ctx)
+    super::git_setup::as_git_runs_it(Context::from_env(None, false)?)
 }
 
 /// Answer git on `input`/`output` for the address `address` (the `<name>` of

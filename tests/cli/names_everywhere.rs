@@ -598,3 +598,87 @@ fn git_setup_writes_the_global_config_the_user_keeps() {
         "[user]\n\tname = Dotty\n"
     );
 }
+
+/// Plain git by name over smart HTTPS (with the vault's credential, through git's
+/// own credential machinery) and over file:// (connected straight to upload-pack and
+/// receive-pack), clone and push.
+#[test]
+fn plain_git_by_name_over_https_with_a_credential_and_over_file_urls() {
+    use crate::servers::{tls_for_localhost, HttpOptions, HttpServer};
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    upstreams.create(&env, "private", "main", &[("README", "private\n")]);
+    let work = upstreams.create(&env, "local", "main", &[("README", "local\n")]);
+    let (tls, ca) = tls_for_localhost(&env.root().join("tls"));
+    let token = "tok-helper-https-0123456789";
+    let server = HttpServer::start_with(
+        &upstreams,
+        HttpOptions {
+            tls: Some(tls),
+            basic_auth: Some(("alice".into(), token.into())),
+            redirect_to: None,
+        },
+    );
+    env.ok(&[
+        "register",
+        "--no-fetch",
+        &server.url("private"),
+        "--name",
+        "private",
+    ]);
+    let run = env.run_stdin(&["creds", "set", "private", "--username", "alice"], token);
+    assert_eq!(run.code, 0, "{run:?}");
+    let bare = upstreams.root.join("local.git");
+    env.ok(&[
+        "register",
+        "--no-fetch",
+        &format!("file://{}", bare.display()),
+        "--name",
+        "local",
+    ]);
+    env.ok(&["git-setup"]);
+    let plain_git = |dir: &Path, args: &[&str]| {
+        let mut cmd = Command::new("git");
+        env.isolate(&mut cmd);
+        cmd.env("GIT_SSL_CAINFO", &ca)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_TRACE", "1")
+            .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap()
+    };
+    let out = plain_git(&env.work(), &["clone", "-q", "repodex:private", "p"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(env.work().join("p/README")).unwrap(),
+        "private\n"
+    );
+    assert!(server.authorized() > 0, "the credential reached the server");
+
+    let out = plain_git(&env.work(), &["clone", "-q", "repodex:local", "l"]);
+    let trace = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{trace}");
+    assert!(
+        !trace.contains("ls-remote"),
+        "file:// is connected: {trace}"
+    );
+    let copy = env.work().join("l");
+    std::fs::write(copy.join("NEW"), "pushed\n").unwrap();
+    plain_git(&copy, &["add", "NEW"]);
+    plain_git(&copy, &["commit", "-qm", "pushed by name"]);
+    let out = plain_git(&copy, &["push", "-q", "origin", "HEAD:main"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = git_in(&env, &bare, &["log", "-1", "--format=%s"]);
+    assert_eq!(log, "pushed by name\n");
+    let _ = work;
+}
