@@ -613,11 +613,7 @@ fn plain_git_by_name_over_https_with_a_credential_and_over_file_urls() {
     let token = "tok-helper-https-0123456789";
     let server = HttpServer::start_with(
         &upstreams,
-        HttpOptions {
-            tls: Some(tls),
-            basic_auth: Some(("alice".into(), token.into())),
-            redirect_to: None,
-        },
+        HttpOptions::basic_auth(Some(tls), "alice", token),
     );
     env.ok(&[
         "register",

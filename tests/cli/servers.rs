@@ -173,6 +173,17 @@ pub struct HttpOptions {
     pub redirect_to: Option<String>,
 }
 
+impl HttpOptions {
+    /// A server that requires Basic auth as `user` with `password` (over TLS when given).
+    pub fn basic_auth(tls: Option<Arc<rustls::ServerConfig>>, user: &str, password: &str) -> Self {
+        HttpOptions {
+            tls,
+            basic_auth: Some((user.to_string(), password.to_string())),
+            redirect_to: None,
+        }
+    }
+}
+
 /// A certificate authority and a server certificate for 127.0.0.1, made with openssl in
 /// `dir`. Returns the TLS configuration and the CA file that clients should trust.
 pub fn tls_for_localhost(dir: &Path) -> (Arc<rustls::ServerConfig>, PathBuf) {

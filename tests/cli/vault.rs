@@ -25,11 +25,7 @@ fn private_server(env: &TestEnv) -> (HttpServer, PathBuf) {
     let (tls, ca) = tls_for_localhost(&env.root().join("tls"));
     let server = HttpServer::start_with(
         &upstreams,
-        HttpOptions {
-            tls: Some(tls),
-            basic_auth: Some(("alice".into(), TOKEN.into())),
-            redirect_to: None,
-        },
+        HttpOptions::basic_auth(Some(tls), "alice", TOKEN),
     );
     (server, ca)
 }
@@ -530,14 +526,7 @@ fn a_credential_is_never_sent_over_plain_http() {
     let env = TestEnv::online();
     let upstreams = Upstreams::new(&env);
     upstreams.create(&env, "private", "main", &[(CONFIG, "x: 1\n")]);
-    let server = HttpServer::start_with(
-        &upstreams,
-        HttpOptions {
-            tls: None,
-            basic_auth: Some(("alice".into(), TOKEN.into())),
-            redirect_to: None,
-        },
-    );
+    let server = HttpServer::start_with(&upstreams, HttpOptions::basic_auth(None, "alice", TOKEN));
     env.ok(&[
         "register",
         "--no-fetch",
