@@ -63,11 +63,7 @@ fn complete_reference(current: &OsStr) -> Vec<CompletionCandidate> {
         return Vec::new();
     };
     let current = current.to_lowercase();
-    // Completion never creates a registry.
-    let Ok(ctx) = repodex::Context::from_env(None, true) else {
-        return Vec::new();
-    };
-    let Ok(Some(registry)) = ctx.open_existing() else {
+    let Some(registry) = existing_registry() else {
         return Vec::new();
     };
     let mut candidates = Vec::new();
@@ -91,10 +87,7 @@ pub fn tags() -> ArgValueCompleter {
         let Some(current) = current.to_str() else {
             return Vec::new();
         };
-        let Ok(ctx) = repodex::Context::from_env(None, true) else {
-            return Vec::new();
-        };
-        let Ok(Some(registry)) = ctx.open_existing() else {
+        let Some(registry) = existing_registry() else {
             return Vec::new();
         };
         let mut tags = std::collections::BTreeSet::new();
@@ -105,4 +98,13 @@ pub fn tags() -> ArgValueCompleter {
         }
         tags.into_iter().map(CompletionCandidate::new).collect()
     })
+}
+
+/// The registry, for completion: offline, and never created by it.
+fn existing_registry() -> Option<repodex::Registry> {
+    repodex::Context::from_env(None, true)
+        .ok()?
+        .open_existing()
+        .ok()
+        .flatten()
 }

@@ -332,44 +332,15 @@ pub fn default_sources(ctx: &crate::Context) -> (Vec<PathBuf>, Vec<PathBuf>, Opt
     (json, sqlite, postgres)
 }
 
-/// The scalar at `path` in block-style YAML (`a:\n  b: value`), quotes removed: enough
-/// for the one key repodex reads from Minsky's config file. Flow style and anchors are
-/// not read (the key is then not found, and `--postgres` gives it).
+/// The string at `path` in Minsky's YAML config (`persistence.postgres.connectionString`);
+/// `None` when the file does not parse or has no such string.
 fn yaml_scalar(text: &str, path: &[&str]) -> Option<String> {
-    let mut depth = 0;
-    let mut indents: Vec<usize> = Vec::new();
-    for line in text.lines() {
-        let content = line.split(" #").next().unwrap_or("").trim_end();
-        let trimmed = content.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let indent = content.len() - trimmed.len();
-        while indents.last().is_some_and(|i| indent <= *i) {
-            indents.pop();
-        }
-        if indents.len() < depth {
-            depth = indents.len();
-        }
-        let Some((key, value)) = trimmed.split_once(':') else {
-            continue;
-        };
-        let key = key.trim().trim_matches(['"', '\'']);
-        if depth < path.len() && indents.len() == depth && key == path[depth] {
-            let value = value.trim();
-            if depth + 1 == path.len() {
-                let value = value
-                    .strip_prefix('"')
-                    .and_then(|v| v.strip_suffix('"'))
-                    .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
-                    .unwrap_or(value);
-                return (!value.is_empty()).then(|| value.to_string());
-            }
-            indents.push(indent);
-            depth += 1;
-        }
+    let documents = yaml_rust2::YamlLoader::load_from_str(text).ok()?;
+    let mut node = documents.first()?;
+    for key in path {
+        node = &node[*key];
     }
-    None
+    node.as_str().map(str::to_string).filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]
@@ -389,5 +360,15 @@ mod tests {
             yaml_scalar("other:\n  postgres:\n    connectionString: nope\n", &path),
             None
         );
+        // Any YAML: flow style and comments too.
+        assert_eq!(
+            yaml_scalar(
+                "persistence: {postgres: {connectionString: 'postgresql://x/y'}} # flow\n",
+                &path
+            )
+            .as_deref(),
+            Some("postgresql://x/y")
+        );
+        assert_eq!(yaml_scalar("persistence: [unclosed\n", &path), None);
     }
 }

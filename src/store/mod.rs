@@ -330,16 +330,23 @@ impl Registry {
         &self.catalog
     }
 
-    /// Called by a transaction after it moved HEAD.
-    pub(crate) fn advance(&mut self, head: ObjectId, changes: &catalog::Changes) -> Result<()> {
-        self.catalog = changes.write(&self.catalog, &self.private_dir(), head)?;
+    /// Called by a transaction after it moved HEAD; `settings_changed` when the commit
+    /// wrote `registry.toml`.
+    pub(crate) fn advance(
+        &mut self,
+        head: ObjectId,
+        changes: &catalog::Changes,
+        settings_changed: bool,
+    ) -> Result<()> {
         self.head = head;
         self.layout = Default::default();
         self.rules = Default::default();
-        // A commit that changed the identity rules (registry.toml) changes every URL key.
-        if self.url_rules()? != *changes.rules() {
+        // New identity rules change every URL key: the catalog is built again.
+        if settings_changed && self.url_rules()? != *changes.rules() {
             self.catalog = Catalog::rebuilt(&self.repo, head)?;
             self.catalog.save(&self.private_dir());
+        } else {
+            self.catalog = changes.write(&self.catalog, &self.private_dir(), head)?;
         }
         Ok(())
     }

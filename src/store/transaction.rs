@@ -318,7 +318,9 @@ impl<'r> Transaction<'r> {
                 effects,
             },
         )?;
-        self.registry.advance(new, &self.changes)?;
+        let settings_changed = self.files.contains_key(layout::SETTINGS_FILE);
+        self.registry
+            .advance(new, &self.changes, settings_changed)?;
         Ok(Some(new))
     }
 }

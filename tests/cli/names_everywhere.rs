@@ -244,16 +244,11 @@ fn shell_completion_offers_names_and_aliases_and_the_man_page_renders() {
     // The bash code, sourced by a real bash, completes a name through repodex.
     let script = env.work().join("repodex.bash");
     std::fs::write(&script, env.ok(&["completions", "bash"])).unwrap();
-    let bash = env.command(&[]);
+    let mut bash = Command::new("bash");
+    env.isolate(&mut bash);
     let bash = bash
-        .get_envs()
-        .fold(Command::new("bash"), |mut c, (k, v)| {
-            match v {
-                Some(v) => c.env(k, v),
-                None => c.env_remove(k),
-            };
-            c
-        })
+        .env("REPODEX_HOME", env.registry())
+        .env("REPODEX_OFFLINE", "1")
         .arg("-c")
         .arg(format!(
             "source {}; COMP_WORDS=(repodex info edobry/t); COMP_CWORD=2; COMP_LINE='repodex info edobry/t'; COMP_POINT=${{#COMP_LINE}}; _clap_complete_repodex repodex edobry/t info; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
