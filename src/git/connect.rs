@@ -10,7 +10,7 @@
 //! and git uses its `fetch` and `push` capabilities, which run git against the URL.
 
 use std::io::Write;
-use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::net::{Shutdown, TcpStream};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -38,12 +38,7 @@ pub fn open(url: &GitUrl, service: &str) -> Option<Connection> {
         Scheme::Git => {
             let host = url.host()?;
             let port = url.port().unwrap_or(9418);
-            let address = (host.trim_matches(['[', ']']), port)
-                .to_socket_addrs()
-                .ok()?
-                .next()?;
-            let mut stream = TcpStream::connect_timeout(&address, CONNECT_TIMEOUT).ok()?;
-            let _ = stream.set_nodelay(true);
+            let mut stream = super::daemon::dial(host, port, CONNECT_TIMEOUT).ok()?;
             // git daemon's request line, as git's own connect.c writes it, with the
             // protocol version git asked for (GIT_PROTOCOL) as its extra parameter.
             let host_port = match url.port() {

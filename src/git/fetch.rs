@@ -111,6 +111,53 @@ fn asks_for(context: &gix::credentials::protocol::Context, origin: &crate::url::
             .is_some_and(|host| origin.allows(scheme, host, url.port, Some(&path)))
 }
 
+/// The transports gix's connections take.
+type Transport = Box<dyn gix::protocol::transport::client::blocking_io::Transport + Send>;
+
+/// How long a connect to a git daemon may take before gix's fetch is told it failed
+/// (the caller abandons a remote that takes longer than the network's deadline).
+const DAEMON_CONNECT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Connect `remote` (whose URL is `url`) for fetching. `git://` goes through
+/// [`super::daemon::dial`] (no Nagle, quick retries of a dropped connect) and speaks
+/// `version`: v1 advertises the refs and HEAD's target as soon as it connects, which
+/// saves v2's second round trip when only the refs are wanted; fetches speak v2, as gix
+/// honours a depth over v2 only. Every other transport is gix's own.
+fn connect<'a, 'repo>(
+    remote: &'a gix::Remote<'repo>,
+    url: &str,
+    version: gix::protocol::transport::Protocol,
+) -> Result<gix::remote::Connection<'a, 'static, 'repo, Transport>> {
+    let Ok(crate::url::ParsedUrl { url: parsed, .. }) = crate::url::GitUrl::parse(url) else {
+        return remote.connect(Direction::Fetch).map_err(remote_err(url));
+    };
+    if parsed.scheme() != crate::url::Scheme::Git {
+        return remote.connect(Direction::Fetch).map_err(remote_err(url));
+    }
+    let host = parsed.host().unwrap_or_default();
+    let port = parsed.port();
+    let read = super::daemon::dial(host, port.unwrap_or(9418), DAEMON_CONNECT).map_err(|e| {
+        Error::Remote {
+            url: url.to_string(),
+            reason: crate::error::one_line(&e),
+        }
+    })?;
+    let write = read.try_clone().map_err(|e| Error::Remote {
+        url: url.to_string(),
+        reason: crate::error::one_line(&e),
+    })?;
+    let transport = gix::protocol::transport::client::git::blocking_io::Connection::new(
+        read,
+        write,
+        version,
+        parsed.path().to_string(),
+        Some((host.to_string(), port)),
+        gix::protocol::transport::client::git::ConnectMode::Daemon,
+        false,
+    );
+    Ok(remote.to_connection_with_transport(Box::new(transport) as Transport))
+}
+
 /// Create (once) the bare repository that remote operations need when there is no mirror.
 pub fn scratch_repository(path: &Path) -> Result<()> {
     if gix::open_opts(path, gix::open::Options::isolated()).is_ok() {
@@ -125,10 +172,10 @@ pub fn scratch_repository(path: &Path) -> Result<()> {
 /// repository (a mirror or the scratch repository) to run the connection from. gix's
 /// ref listing takes no interrupt flag: a remote that hangs is abandoned by the caller.
 pub fn probe(local: &Path, url: &str, auth: Option<&Auth>) -> Result<RemoteHead> {
-    // Over git:// and ssh, protocol v2 costs a second round trip, and gix writes its
-    // ls-refs request in many small packets, which stall for ~40 ms on delayed ACKs.
-    // Protocol v1 advertises the refs (and HEAD's target) as soon as we connect.
-    let streamed = url.starts_with("git://") || url.starts_with("ssh://") || !url.contains("://");
+    // Over ssh, protocol v2 costs a second round trip, and gix writes its ls-refs
+    // request in many small packets. Protocol v1 advertises the refs (and HEAD's
+    // target) as soon as we connect. (`git://` speaks v1 in [`connect`].)
+    let streamed = url.starts_with("ssh://") || !url.contains("://");
     let overrides: &[&str] = if streamed {
         &["protocol.version=1"]
     } else {
@@ -144,15 +191,17 @@ pub fn probe(local: &Path, url: &str, auth: Option<&Auth>) -> Result<RemoteHead>
         .and_then(|r| r.with_refspecs(Some("HEAD"), Direction::Fetch))
         .map(|r| r.with_fetch_tags(gix::remote::fetch::Tags::None))
         .map_err(remote_err(url))?;
-    let connection = remote
-        .connect(Direction::Fetch)
-        .map_err(remote_err(url))?
-        .with_credentials(credentials(auth.cloned()));
-    let (ref_map, _handshake) = connection
+    let (ref_map, _handshake) = connect(&remote, url, gix::protocol::transport::Protocol::V1)?
+        .with_credentials(credentials(auth.cloned()))
         .ref_map(gix::progress::Discard, Default::default())
         .map_err(remote_err(url))?;
+    head_of(url, &ref_map.remote_refs)
+}
+
+/// HEAD's branch and tip among the refs a remote advertised.
+fn head_of(url: &str, refs: &[gix::protocol::handshake::Ref]) -> Result<RemoteHead> {
     use gix::protocol::handshake::Ref;
-    for r in &ref_map.remote_refs {
+    for r in refs {
         match r {
             Ref::Symbolic {
                 full_ref_name,
@@ -200,25 +249,68 @@ pub fn clone_mirror(
     depth: Option<NonZeroU32>,
     interrupt: &AtomicBool,
 ) -> Result<RemoteHead> {
-    let auth = auth.cloned();
-    let shallow = match depth {
-        Some(depth) => gix::remote::fetch::Shallow::DepthAtRemote(depth),
-        None => gix::remote::fetch::Shallow::NoChange,
-    };
-    let mut prepare = gix::prepare_clone_bare(gix_url(url)?, dest)
-        .map_err(remote_err(url))?
-        .with_shallow(shallow)
-        .configure_connection(move |connection| {
-            connection.set_credentials(credentials(auth.clone()));
-            Ok(())
-        });
-    let (repo, _outcome) = prepare
-        .fetch_only(gix::progress::Discard, interrupt)
+    let repo = gix::ThreadSafeRepository::init_opts(
+        dest,
+        gix::create::Kind::Bare,
+        gix::create::Options::default(),
+        gix::open::Options::isolated(),
+    )
+    .map_err(|e| Error::git("cannot create a mirror in the cache", e))?
+    .to_thread_local();
+    // HEAD alone, written to no ref: the default branch's objects, not every branch's
+    // and tag's (as `git clone --single-branch`). The refs are written below, once the
+    // advertisement has said which branch HEAD is.
+    let remote = repo
+        .remote_at(gix_url(url)?)
+        .and_then(|r| r.with_refspecs(Some("HEAD"), Direction::Fetch))
+        .map(|r| r.with_fetch_tags(gix::remote::fetch::Tags::None))
         .map_err(remote_err(url))?;
-    mirror_head(&repo).ok_or_else(|| Error::Remote {
-        url: url.to_string(),
-        reason: "the remote has no commits on its default branch".into(),
-    })
+    let mut prepare = connect(&remote, url, gix::protocol::transport::Protocol::V2)?
+        .with_credentials(credentials(auth.cloned()))
+        .prepare_fetch(gix::progress::Discard, Default::default())
+        .map_err(remote_err(url))?;
+    let head = head_of(url, &prepare.ref_map().remote_refs)?;
+    let Some(commit) = head.commit else {
+        return Err(Error::Remote {
+            url: url.to_string(),
+            reason: "the remote has no commits on its default branch".into(),
+        });
+    };
+    if let Some(depth) = depth {
+        prepare = prepare.with_shallow(gix::remote::fetch::Shallow::DepthAtRemote(depth));
+    }
+    prepare
+        .receive(gix::progress::Discard, interrupt)
+        .map_err(remote_err(url))?;
+    let branch = format!("refs/heads/{}", head.default_branch);
+    let branch_name =
+        gix::refs::FullName::try_from(branch.as_str()).map_err(|e| Error::Remote {
+            url: url.to_string(),
+            reason: format!("its HEAD names a branch git cannot store ({e})"),
+        })?;
+    use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
+    let edit = |name: gix::refs::FullName, new: gix::refs::Target| RefEdit {
+        change: Change::Update {
+            log: LogChange {
+                mode: RefLog::AndReference,
+                force_create_reflog: false,
+                message: "repodex: mirror".into(),
+            },
+            expected: PreviousValue::Any,
+            new,
+        },
+        name,
+        deref: false,
+    };
+    repo.edit_references([
+        edit(branch_name.clone(), gix::refs::Target::Object(commit)),
+        edit(
+            "HEAD".try_into().expect("HEAD is a ref name"),
+            gix::refs::Target::Symbolic(branch_name),
+        ),
+    ])
+    .map_err(|e| Error::git("cannot write the mirror's refs", e))?;
+    Ok(head)
 }
 
 fn mirror_head(repo: &gix::Repository) -> Option<RemoteHead> {

@@ -9,6 +9,7 @@
 mod cache_tree;
 pub mod command;
 pub mod connect;
+mod daemon;
 pub mod fetch;
 mod history;
 mod locks;
