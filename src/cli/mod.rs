@@ -136,6 +136,15 @@ pub mod exit {
 }
 
 pub fn main() -> ExitCode {
+    // `repodex --version` alone, answered before clap builds the ~30 subcommands (most
+    // of the cost of a run that does nothing else).
+    let mut args = std::env::args_os().skip(1);
+    if let (Some(only), None) = (args.next(), args.next()) {
+        if only == "--version" || only == "-V" {
+            println!("repodex {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+    }
     // `COMPLETE=bash repodex` prints the completion script; the shell then asks
     // `repodex` again for candidates. Without COMPLETE, this returns at once.
     clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
