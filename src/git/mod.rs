@@ -459,17 +459,40 @@ pub fn working_copy(dir: &Path) -> Option<WorkingCopy> {
 }
 
 /// The repository exactly at `dir` (a working copy or a bare repository), without
-/// looking in parent folders; on failure, why it does not open.
+/// looking in parent folders; on failure, why it does not open. `dir` must be
+/// canonical (no symlinks, `..` or `.` in it): a scan walks down from a canonical
+/// folder without following symlinks, so it saves two canonicalizations per copy.
 pub fn repository_at(dir: &Path) -> std::result::Result<WorkingCopy, String> {
     let repo = gix::open_opts(dir, gix::open::Options::isolated())
         .map_err(|e| crate::error::one_line(&e))?;
-    describe(repo)
+    describe_in(repo, Some(dir))
 }
 
 fn describe(repo: gix::Repository) -> std::result::Result<WorkingCopy, String> {
-    let git_dir = repo.git_dir().canonicalize().map_err(|e| e.to_string())?;
+    describe_in(repo, None)
+}
+
+/// `canonical`: the folder the repository was opened at, known to be canonical.
+fn describe_in(
+    repo: gix::Repository,
+    canonical: Option<&Path>,
+) -> std::result::Result<WorkingCopy, String> {
+    let real = |path: &Path| -> std::result::Result<PathBuf, String> {
+        match canonical {
+            Some(dir)
+                if path == dir
+                    || path.parent() == Some(dir)
+                        && path.ends_with(".git")
+                        && !path.is_symlink() =>
+            {
+                Ok(path.to_path_buf())
+            }
+            _ => path.canonicalize().map_err(|e| e.to_string()),
+        }
+    };
+    let git_dir = real(repo.git_dir())?;
     let root = match repo.workdir() {
-        Some(w) => w.canonicalize().map_err(|e| e.to_string())?,
+        Some(w) => real(w)?,
         None => git_dir.clone(),
     };
     let mut names: Vec<String> = repo.remote_names().iter().map(|n| n.to_string()).collect();

@@ -50,10 +50,16 @@ fn looks_bare(dir: &Path) -> bool {
 
 /// Scan `folders` to `max_depth` levels; `on_found` is called as each repository is
 /// found (for progress). Results are sorted by path.
+///
+/// The walk is one thread (it is mostly `stat`s of folders); reading the repositories
+/// it found (opening each, its remotes) runs on every core.
 pub fn scan(folders: &[PathBuf], max_depth: usize, on_found: &mut dyn FnMut(&Path)) -> Vec<Found> {
-    let mut found = Vec::new();
+    let mut candidates = Vec::new();
     for folder in folders {
-        let mut walk = walkdir::WalkDir::new(folder)
+        // Canonical once: below it, the walk follows no symlinks, so every path it
+        // yields is canonical too.
+        let folder = folder.canonicalize().unwrap_or_else(|_| folder.clone());
+        let mut walk = walkdir::WalkDir::new(&folder)
             .follow_links(false)
             .max_depth(max_depth)
             .into_iter();
@@ -74,16 +80,38 @@ pub fn scan(folders: &[PathBuf], max_depth: usize, on_found: &mut dyn FnMut(&Pat
                 continue;
             }
             on_found(dir);
-            found.push(inspect(dir));
+            candidates.push(dir.to_path_buf());
             if bare {
                 // A bare repository holds no working copies.
                 walk.skip_current_dir();
             }
         }
     }
+    let mut found = inspect_all(&candidates);
     found.sort_by(|a, b| a.path().cmp(b.path()));
     found.dedup_by(|a, b| a.path() == b.path());
     found
+}
+
+/// [`inspect`] each of `dirs`, spread over this machine's cores.
+fn inspect_all(dirs: &[PathBuf]) -> Vec<Found> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(dirs.len() / 16 + 1);
+    if threads <= 1 {
+        return dirs.iter().map(|d| inspect(d)).collect();
+    }
+    let chunk = dirs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = dirs
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|d| inspect(d)).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a scan thread panicked"))
+            .collect()
+    })
 }
 
 fn inspect(dir: &Path) -> Found {
