@@ -281,15 +281,33 @@ fn absolute(dir: &Path) -> Result<PathBuf> {
     std::path::absolute(dir).map_err(|e| Error::io(format!("cannot use {}", dir.display()), e))
 }
 
-/// The crash tests' fault injection (`REPODEX_TEST_FAILPOINT`): the step of a commit
-/// at which to abort, read once per process.
-pub(crate) fn failpoint() -> Option<&'static str> {
-    static FAILPOINT: OnceLock<Option<String>> = OnceLock::new();
-    FAILPOINT
-        .get_or_init(|| {
-            std::env::var("REPODEX_TEST_FAILPOINT")
-                .ok()
-                .filter(|v| !v.is_empty())
-        })
-        .as_deref()
+/// The crash tests' hooks into a commit, read once per process:
+/// `REPODEX_TEST_FAILPOINT` names the step at which to abort;
+/// `REPODEX_TEST_STEP_LOG` names a file to which each step's name is appended as it is
+/// reached (so a test that kills the process knows in which phase the kill landed);
+/// `REPODEX_TEST_STEP_PAUSE`, as `STEP:MS`, lingers that long after that step (so that
+/// random kills land in the short phases too, not only the long ones).
+#[derive(Debug, Default)]
+pub(crate) struct TestHooks {
+    pub failpoint: Option<String>,
+    pub step_log: Option<PathBuf>,
+    pub step_pause: Option<(String, std::time::Duration)>,
+}
+
+pub(crate) fn test_hooks() -> &'static TestHooks {
+    static HOOKS: OnceLock<TestHooks> = OnceLock::new();
+    HOOKS.get_or_init(|| {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        TestHooks {
+            failpoint: var("REPODEX_TEST_FAILPOINT"),
+            step_log: var("REPODEX_TEST_STEP_LOG").map(PathBuf::from),
+            step_pause: var("REPODEX_TEST_STEP_PAUSE").and_then(|v| {
+                let (step, ms) = v.split_once(':')?;
+                Some((
+                    step.to_string(),
+                    std::time::Duration::from_millis(ms.parse().ok()?),
+                ))
+            }),
+        }
+    })
 }

@@ -100,9 +100,9 @@ pub(crate) fn apply(
     };
     journal.write(private)?;
     let head = repo.prepare_head(commit.base, commit.new, commit.message)?;
-    failpoint("before-head");
+    step("before-head");
     head.commit()?;
-    failpoint("after-head");
+    step("after-head");
     let flight = journal.commit.as_ref().expect("set above");
     repo.checkout_paths(
         index,
@@ -112,12 +112,14 @@ pub(crate) fn apply(
         &flight.paths,
         &commit.known,
     )?;
-    failpoint("after-worktree");
+    step("after-worktree");
     for effect in &flight.effects {
         effect.run(repo, private, commit.new)?;
     }
-    failpoint("after-effects");
-    Journal::remove(private)
+    step("after-effects");
+    Journal::remove(private)?;
+    step("committed");
+    Ok(())
 }
 
 /// Take `index.lock` for a change, with its record in the journal before the lock file
@@ -203,11 +205,27 @@ pub(crate) fn recover(repo: &Repo, private: &Path) -> Result<()> {
     Journal::remove(private)
 }
 
-/// Crash tests stop the process at a named step of a commit, to show that the next
-/// command finds the old or the new state and finishes it.
-fn failpoint(name: &str) {
-    if crate::context::failpoint() == Some(name) {
+/// A named step of a commit, for the crash tests ([`crate::context::test_hooks`]):
+/// abort here, log that the step was reached, or linger after it. Without the
+/// variables, nothing happens.
+pub(crate) fn step(name: &str) {
+    let hooks = crate::context::test_hooks();
+    if hooks.failpoint.as_deref() == Some(name) {
         std::process::abort();
+    }
+    if let Some(log) = &hooks.step_log {
+        use std::io::Write;
+        // One write(2) per step, appended: what a kill leaves is every step before it.
+        if let Ok(mut file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+        {
+            let _ = file.write_all(format!("{name}\n").as_bytes());
+        }
+    }
+    if let Some((_, pause)) = hooks.step_pause.as_ref().filter(|(at, _)| at == name) {
+        std::thread::sleep(*pause);
     }
 }
 

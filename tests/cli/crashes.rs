@@ -96,6 +96,13 @@ fn killed_at_random_moments() {
 /// lock is left to wait on.
 #[test]
 fn two_hundred_kills_during_every_kind_of_change() {
+    const LINGER: [&str; 5] = [
+        "objects",
+        "before-head",
+        "after-head",
+        "after-worktree",
+        "after-effects",
+    ];
     use crate::support::{git_in, run_with_stdin};
     let env = TestEnv::online();
     // A local upstream to refresh (no server needed), a credential, a remote to sync with.
@@ -117,6 +124,9 @@ fn two_hundred_kills_during_every_kind_of_change() {
     let mut rng = crate::support::Rng(0x2545f4914f6cdd1d);
     let mut next = move || rng.next();
     let mut name = "up".to_string();
+    // Where each kill landed: the last step of a commit the killed process logged.
+    let mut landed: std::collections::BTreeMap<&'static str, usize> = Default::default();
+    let steps_log = env.root().join("steps.log");
     for round in 0..200 {
         let before: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
         let recipients_before =
@@ -146,15 +156,57 @@ fn two_hundred_kills_during_every_kind_of_change() {
             _ => vec!["sync".into()],
         };
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let _ = std::fs::remove_file(&steps_log);
         let mut child = env
             .command(&args)
+            // Each step of a commit is logged, and one short phase (a different one
+            // each round) lingers for 40 ms, so that kills land in each phase of a
+            // commit: every other round's kill comes at a random moment of that phase.
+            .env("REPODEX_TEST_STEP_LOG", &steps_log)
+            .env(
+                "REPODEX_TEST_STEP_PAUSE",
+                format!("{}:40", LINGER[round % LINGER.len()]),
+            )
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_micros(next() % 60_000));
+        let linger = LINGER[round % LINGER.len()];
+        if round % 2 == 0 {
+            // At a random moment of the whole command.
+            std::thread::sleep(std::time::Duration::from_micros(next() % 90_000));
+        } else {
+            // At a random moment of the lingering phase, once the command is in it.
+            let start = std::time::Instant::now();
+            while child.try_wait().unwrap().is_none()
+                && start.elapsed() < std::time::Duration::from_secs(10)
+                && !std::fs::read_to_string(&steps_log)
+                    .unwrap_or_default()
+                    .lines()
+                    .any(|l| l == linger)
+            {
+                std::thread::sleep(std::time::Duration::from_micros(500));
+            }
+            std::thread::sleep(std::time::Duration::from_micros(next() % 30_000));
+        }
         let _ = child.kill();
         let status = child.wait().unwrap();
+        let steps = std::fs::read_to_string(&steps_log).unwrap_or_default();
+        let phase = if status.success() {
+            "finished before the kill"
+        } else {
+            match steps.lines().last() {
+                None => "before any commit",
+                Some("objects") => "writing objects",
+                Some("before-head") => "journal written, HEAD not moved",
+                Some("after-head") => "HEAD moved, work tree not written",
+                Some("after-worktree") => "work tree written, effects not run",
+                Some("after-effects") => "effects run, journal not removed",
+                Some("committed") => "after a commit",
+                Some(other) => panic!("unknown step {other}"),
+            }
+        };
+        *landed.entry(phase).or_default() += 1;
 
         // The next command repairs whatever the kill left, and everything is whole.
         let after: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
@@ -212,6 +264,22 @@ fn two_hundred_kills_during_every_kind_of_change() {
         // The credential is intact, whatever was re-encrypted or renamed.
         let shown = env.ok(&["creds", "show", &name, "--reveal"]);
         assert!(shown.contains("kept-secret-42"), "round {round}: {shown}");
+    }
+    // The kills landed in every phase of a commit, not only before or after one.
+    eprintln!("where the kills landed: {landed:#?}");
+    for phase in [
+        "before any commit",
+        "writing objects",
+        "journal written, HEAD not moved",
+        "HEAD moved, work tree not written",
+        "work tree written, effects not run",
+        "effects run, journal not removed",
+    ] {
+        let count = landed.get(phase).copied().unwrap_or(0);
+        assert!(
+            count >= 5,
+            "only {count} kills landed at '{phase}': {landed:#?}"
+        );
     }
     // Everything done here reaches the remote.
     env.ok(&["sync"]);
