@@ -8,6 +8,10 @@ pub struct TestEnv {
     dir: tempfile::TempDir,
     /// Tests are offline unless they start their own servers: nothing reaches the internet.
     online: bool,
+    /// How far ahead of the real time this machine's commits are dated (git's and
+    /// repodex's, through GIT_COMMITTER_DATE), so that a test can say which of two
+    /// teammates' changes is the later without sleeping.
+    clock_ahead: std::sync::atomic::AtomicI64,
 }
 
 /// What a command printed and how it ended.
@@ -34,7 +38,11 @@ impl TestEnv {
         for sub in ["home", "config", "data", "cache", "state", "work"] {
             std::fs::create_dir_all(dir.path().join(sub)).unwrap();
         }
-        TestEnv { dir, online: false }
+        TestEnv {
+            dir,
+            online: false,
+            clock_ahead: Default::default(),
+        }
     }
 
     /// An environment whose commands may use the network (the tests' own servers).
@@ -89,6 +97,18 @@ impl TestEnv {
             .env("GIT_CONFIG_GLOBAL", home.join(".gitconfig"))
             .env("LC_ALL", "C")
             .env("PATH", path_with_helper());
+        let ahead = self.clock_ahead.load(std::sync::atomic::Ordering::Relaxed);
+        if ahead != 0 {
+            let date = format!("{} +0000", chrono::Utc::now().timestamp() + ahead);
+            cmd.env("GIT_COMMITTER_DATE", &date)
+                .env("GIT_AUTHOR_DATE", &date);
+        }
+    }
+
+    /// Date this machine's commits `seconds` later from now on than they were.
+    pub fn clock_forward(&self, seconds: i64) {
+        self.clock_ahead
+            .fetch_add(seconds, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Run repodex, whatever the outcome.

@@ -162,8 +162,8 @@ fn the_later_of_two_descriptions_wins_and_the_other_is_named() {
     t.alice
         .ok(&["set", "shared/app", "--description", "from alice"]);
     synced(&t.alice);
-    // Bob's change is the later one (commit times have one-second resolution).
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    // Bob's change is the later one: his clock is a minute ahead.
+    t.bob.clock_forward(60);
     t.bob
         .ok(&["set", "shared/app", "--description", "from bob"]);
     let said = synced(&t.bob);
@@ -186,7 +186,7 @@ fn remote_data_comes_from_the_newer_fetch_and_a_double_rename_keeps_both_names()
     // Alice's fetch is the newer, but Bob commits his older one later.
     t.alice
         .hand_commit(file, &with_remote("fresh", "2026-11-20T00:00:00Z"));
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    t.bob.clock_forward(60);
     t.bob
         .hand_commit(file, &with_remote("stale", "2026-11-01T00:00:00Z"));
     synced(&t.alice);
@@ -199,7 +199,7 @@ fn remote_data_comes_from_the_newer_fetch_and_a_double_rename_keeps_both_names()
     // Renamed on both sides: the later name wins, the other becomes an alias.
     t.alice.ok(&["rename", "shared/app", "app-a"]);
     synced(&t.alice);
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    t.bob.clock_forward(60);
     t.bob.ok(&["rename", "shared/app", "app-b"]);
     let said = synced(&t.bob);
     assert!(said.contains("renamed on both sides"), "{said}");
@@ -305,7 +305,7 @@ fn shared_settings_merge_by_the_later_change_and_a_filter_driver_is_refused() {
     );
     synced(&t.alice);
     // Bob changes the same file, later, in another way; Alice changes the README.
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    t.bob.clock_forward(60);
     t.bob.hand_commit(
         "registry.toml",
         &format!("{settings}refresh_ttl = \"3d\"\n"),
@@ -523,7 +523,7 @@ fn credentials_changed_on_both_sides_keep_the_later_and_stay_encrypted() {
     t.bob.ok(&["recipients", "accept"]);
 
     set(&t.alice, "alice-secret-2");
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    t.bob.clock_forward(60);
     set(&t.bob, "bob-secret-3");
     synced(&t.alice);
     let said = synced(&t.bob);
@@ -543,6 +543,8 @@ fn credentials_changed_on_both_sides_keep_the_later_and_stay_encrypted() {
     cmd.env("REPODEX_IDENTITY", &carol);
     let carol_key = run_with_stdin(cmd, "").stdout.trim().to_string();
     t.bob.ok(&["recipients", "add", &carol_key]);
+    // Alice's new secret is the later change (Bob's clock ran ahead above).
+    t.alice.clock_forward(120);
     set(&t.alice, "alice-secret-4");
     synced(&t.alice);
     synced(&t.bob);
@@ -837,11 +839,11 @@ fn a_migration_reaches_teammates_through_sync_and_loses_nothing() {
         .ok(&["set", "shared/app", "--description", "Bob's words"]);
     t.bob.ok(&["tag", "add", "shared/app", "blue"]);
     register(&t.bob, "bob/site");
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    t.alice.clock_forward(60);
     t.alice
         .ok(&["set", "shared/app", "--description", "Alice's words"]);
     register(&t.alice, "alice/more");
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    t.alice.clock_forward(60);
     // Alice migrates and sends it.
     t.alice.ok(&["migrate"]);
     synced(&t.alice);
