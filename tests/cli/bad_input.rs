@@ -356,22 +356,37 @@ fn over_a_hundred_bad_inputs_across_every_command() {
     // (arguments, standard input, exit code, text the error must contain)
     let mut table: Vec<(Vec<String>, &str, i32, &str)> = Vec::new();
     // URLs, through register, set --url, remote set, init --from and registry add.
-    for url in [
-        "ext::sh",
-        "fd::3",
-        "foo::https://example.com/o/r",
-        "-uhttps://example.com/o/r",
-        "ssh://-oProxyCommand=x/o/r",
-        "ssh://host/-o",
-        "https://example.com/o r",
-        "https://example.com/o/r\u{7}",
-        "ftp://example.com/o/r",
-        "https://example.com",
-        "https://example.com:0/o/r",
-        "https://",
-        "gopher://example.com/o/r",
+    for (url, expected) in [
+        (
+            "ext::sh",
+            "uses the transport prefix 'ext::', which makes git run a program",
+        ),
+        ("fd::3", "uses the transport prefix 'fd::'"),
+        (
+            "foo::https://example.com/o/r",
+            "uses the transport prefix 'foo::'",
+        ),
+        (
+            "-uhttps://example.com/o/r",
+            "starts with '-', which git would read as an option",
+        ),
+        ("ssh://-oProxyCommand=x/o/r", "has an invalid host"),
+        ("ssh://host/-o", "has a path that starts with '-'"),
+        (
+            "https://example.com/o r",
+            "contains whitespace or a control character",
+        ),
+        (
+            "https://example.com/o/r\u{7}",
+            "contains whitespace or a control character",
+        ),
+        ("ftp://example.com/o/r", "uses the scheme 'ftp://'"),
+        ("https://example.com", "has no repository path"),
+        ("https://example.com:0/o/r", "has an invalid port"),
+        ("https://", "has no host"),
+        ("gopher://example.com/o/r", "uses the scheme 'gopher://'"),
     ] {
-        table.push((s(&["register", "--no-fetch", "--", url]), "", 2, "URL"));
+        table.push((s(&["register", "--no-fetch", "--", url]), "", 2, expected));
     }
     for (url, expected) in [
         ("ext::sh", "uses the transport prefix 'ext::'"),
@@ -393,8 +408,17 @@ fn over_a_hundred_bad_inputs_across_every_command() {
         "transport prefix",
     ));
     // Names, aliases and tags.
-    for name in [
-        "", "..", "a/../b", "a\\b", "my repo", "/abs", "a/.git", "-rf", "MyRepo", &long,
+    for (name, expected) in [
+        ("", "name '' is empty"),
+        ("..", "name '..' has a '..' segment"),
+        ("a/../b", "name 'a/../b' has a '..' segment"),
+        ("a\\b", "contains '\\'; separate segments with '/'"),
+        ("my repo", "name 'my repo' contains a space"),
+        ("/abs", "name '/abs' has an empty segment"),
+        ("a/.git", "name 'a/.git' has a '.git' segment"),
+        ("-rf", "name '-rf' has a segment that starts with '-'"),
+        ("MyRepo", "names are lowercase: use 'myrepo'"),
+        (&long, "is longer than"),
     ] {
         table.push((
             s(&[
@@ -406,11 +430,20 @@ fn over_a_hundred_bad_inputs_across_every_command() {
             ]),
             "",
             2,
-            "name",
+            expected,
         ));
     }
-    for name in ["mk", "edobry/other", "a b", "x/..", ""] {
-        table.push((s(&["alias", "add", "edobry/other", name]), "", 2, "alias"));
+    for (name, expected) in [
+        ("mk", "alias 'mk' is already an alias of 'edobry/minsky'"),
+        (
+            "edobry/other",
+            "alias 'edobry/other' is the entry's own name",
+        ),
+        ("a b", "alias 'a b' contains a space"),
+        ("x/..", "alias 'x/..' has a '..' segment"),
+        ("", "alias '' is empty"),
+    ] {
+        table.push((s(&["alias", "add", "edobry/other", name]), "", 2, expected));
     }
     for (name, expected) in [
         ("../escape", "has a '..' segment"),
@@ -420,8 +453,13 @@ fn over_a_hundred_bad_inputs_across_every_command() {
     ] {
         table.push((s(&["rename", "mk", name]), "", 2, expected));
     }
-    for tag in ["a/b", "", "two words", "Tag"] {
-        table.push((s(&["tag", "add", "mk", tag]), "", 2, "tag"));
+    for (tag, expected) in [
+        ("a/b", "tag 'a/b' contains '/'; a tag is a single word"),
+        ("", "tag '' is empty"),
+        ("two words", "tag 'two words' contains a space"),
+        ("Tag", "tags are lowercase: use 'tag'"),
+    ] {
+        table.push((s(&["tag", "add", "mk", tag]), "", 2, expected));
     }
     table.push((s(&["tag", "rm", "mk", "absent"]), "", 2, "has no tag"));
     table.push((
@@ -435,7 +473,7 @@ fn over_a_hundred_bad_inputs_across_every_command() {
         s(&["registry", "add", "Bad Name", "https://example.com/o/r"]),
         "",
         2,
-        "",
+        "name 'Bad Name' contains a space",
     ));
     table.push((s(&["registry", "rm", "nothere"]), "", 2, "no layer"));
     // REFs, through every command that takes one.

@@ -35,6 +35,26 @@ fn a_hostile_registry_is_refused_part_by_part_and_the_good_entries_still_work() 
     env.ok(&["register", "https://example.com/o/good", "--alias", "g"]);
     let secret_outside = env.root().join("outside-secret.txt");
     std::fs::write(&secret_outside, "outside-the-registry-7c1f\n").unwrap();
+    // A program that leaves a mark when run: plain git, allowed ext::, runs it.
+    let pwned = env.root().join("pwned");
+    let program = env.root().join("pwn.sh");
+    std::fs::write(
+        &program,
+        format!("#!/bin/sh\ntouch '{}'\n", pwned.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &program,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let ext_url = format!("ext::{}", program.display());
+    let _ = std::process::Command::new("git")
+        .args(["-c", "protocol.ext.allow=always", "ls-remote", &ext_url])
+        .output()
+        .unwrap();
+    assert!(pwned.exists(), "plain git did not run the ext:: program");
+    std::fs::remove_file(&pwned).unwrap();
     let huge = entry(
         "o/huge",
         "https://example.com/o/huge",
@@ -72,11 +92,9 @@ fn a_hostile_registry_is_refused_part_by_part_and_the_good_entries_still_work() 
                 )
                 .as_bytes(),
             ),
-            // URLs that would run a command or pass an option to git.
-            (
-                entry_path("o/ext"),
-                entry("o/ext", "ext::sh -c touch% /tmp/repodex-pwned", "").as_bytes(),
-            ),
+            // URLs that would run a command or pass an option to git. The ext:: URL
+            // is otherwise well formed (no space), so only its prefix can refuse it.
+            (entry_path("o/ext"), entry("o/ext", &ext_url, "").as_bytes()),
             (
                 entry_path("o/dash"),
                 entry("o/dash", "-uhttps://example.com/o/dash", "").as_bytes(),
@@ -138,7 +156,10 @@ fn a_hostile_registry_is_refused_part_by_part_and_the_good_entries_still_work() 
         format!("{} line 1: names the entry 'o/good'", entry_path("o/liar")),
         format!("{}: is not a regular file", entry_path("o/outside")),
         format!("{}: is not a regular file", entry_path("o/loop")),
-        format!("{} line 2: ", entry_path("o/ext")),
+        format!(
+            "{} line 2: the URL '{ext_url}' uses the transport prefix 'ext::'",
+            entry_path("o/ext")
+        ),
         format!("{} line 2: ", entry_path("o/dash")),
         "repos/o/notes.txt".into(),
         "twin".into(),
@@ -179,8 +200,12 @@ fn a_hostile_registry_is_refused_part_by_part_and_the_good_entries_still_work() 
     let mut online = env.command(&["refresh", "o/ext"]);
     online.env_remove("REPODEX_OFFLINE");
     let run = run_with_stdin(online, "");
-    assert_ne!(run.code, 0);
-    assert!(!std::path::Path::new("/tmp/repodex-pwned").exists());
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(
+        run.stderr.contains("uses the transport prefix 'ext::'"),
+        "{run:?}"
+    );
+    assert!(!pwned.exists(), "repodex ran the ext:: program");
     // The vault refuses to encrypt to a plugin recipient, and says which line.
     let run = run_with_stdin(env.command(&["creds", "set", "o/good"]), "token");
     assert_eq!(run.code, 2, "{run:?}");
