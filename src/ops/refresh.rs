@@ -198,7 +198,13 @@ pub fn refresh(
             mirror_depth: network.limits.mirror_depth,
             auth: None,
         };
-        if with_credentials.contains(name) {
+        // A credential is HTTP authentication: a fetch over any other transport (a
+        // path, git://, ssh) has nowhere to send it and goes without.
+        let over_http = matches!(
+            task.url.scheme(),
+            crate::url::Scheme::Https | crate::url::Scheme::Http
+        );
+        if over_http && with_credentials.contains(name) {
             match credential_for(ctx, registry, name, &mut identity) {
                 Ok(auth) => task.auth = auth,
                 Err(error) => {

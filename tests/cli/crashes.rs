@@ -192,8 +192,8 @@ fn two_hundred_kills_during_every_kind_of_change() {
         let _ = child.kill();
         let status = child.wait().unwrap();
         let steps = std::fs::read_to_string(&steps_log).unwrap_or_default();
-        let phase = if status.success() {
-            "finished before the kill"
+        let phase = if status.code().is_some() {
+            "exited before the kill"
         } else {
             match steps.lines().last() {
                 None => "before any commit",
@@ -207,6 +207,12 @@ fn two_hundred_kills_during_every_kind_of_change() {
             }
         };
         *landed.entry(phase).or_default() += 1;
+        // A command that was not killed did what it was asked.
+        assert_eq!(
+            status.code().unwrap_or(0),
+            0,
+            "round {round}: {args:?} failed on its own"
+        );
 
         // The next command repairs whatever the kill left, and everything is whole.
         let after: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
