@@ -63,18 +63,23 @@ fn complete_reference(current: &OsStr) -> Vec<CompletionCandidate> {
         return Vec::new();
     };
     let current = current.to_lowercase();
-    let Some(registry) = existing_registry() else {
+    let Some(sources) = existing_sources() else {
         return Vec::new();
     };
     let mut candidates = Vec::new();
-    for record in registry.records() {
-        let repodex::Record::Entry(summary) = record else {
-            continue;
-        };
-        for name in std::iter::once(&summary.name).chain(&summary.aliases) {
-            if name.starts_with(&current) {
-                candidates
-                    .push(CompletionCandidate::new(name).help(Some(summary.url.clone().into())));
+    for (layer, registry) in sources.each() {
+        for record in registry.records() {
+            let repodex::Record::Entry(summary) = record else {
+                continue;
+            };
+            for name in std::iter::once(&summary.name).chain(&summary.aliases) {
+                if name.starts_with(&current) {
+                    let help = match layer {
+                        None => summary.url.clone(),
+                        Some(layer) => format!("{} (layer {layer})", summary.url),
+                    };
+                    candidates.push(CompletionCandidate::new(name).help(Some(help.into())));
+                }
             }
         }
     }
@@ -87,24 +92,61 @@ pub fn tags() -> ArgValueCompleter {
         let Some(current) = current.to_str() else {
             return Vec::new();
         };
-        let Some(registry) = existing_registry() else {
+        let Some(sources) = existing_sources() else {
             return Vec::new();
         };
         let mut tags = std::collections::BTreeSet::new();
-        for record in registry.records() {
-            if let repodex::Record::Entry(summary) = record {
-                tags.extend(summary.tags.into_iter().filter(|t| t.starts_with(current)));
+        for (_, registry) in sources.each() {
+            for record in registry.records() {
+                if let repodex::Record::Entry(summary) = record {
+                    tags.extend(summary.tags.into_iter().filter(|t| t.starts_with(current)));
+                }
             }
         }
         tags.into_iter().map(CompletionCandidate::new).collect()
     })
 }
 
-/// The registry, for completion: offline, and never created by it.
-fn existing_registry() -> Option<repodex::Registry> {
-    repodex::Context::from_env(None, true)
-        .ok()?
-        .open_existing()
-        .ok()
-        .flatten()
+/// The completer for layer names (`registry rm`, `registry update`).
+pub fn layers() -> ArgValueCompleter {
+    ArgValueCompleter::new(|current: &OsStr| {
+        let Some(current) = current.to_str() else {
+            return Vec::new();
+        };
+        let Some(sources) = existing_sources() else {
+            return Vec::new();
+        };
+        sources
+            .layers
+            .iter()
+            .map(|(name, _)| name)
+            .filter(|name| name.starts_with(current))
+            .map(CompletionCandidate::new)
+            .collect()
+    })
+}
+
+/// `--registry DIR` as typed on the command line being completed: clap's completion
+/// calls `repodex -- repodex <the words typed>`, and the completers see only the word
+/// at the cursor.
+fn registry_on_line() -> Option<std::path::PathBuf> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut words = args.iter().skip_while(|a| *a != "--").skip(1);
+    let mut found = None;
+    while let Some(word) = words.next() {
+        if word == "--registry" {
+            found = words.next().map(std::path::PathBuf::from);
+        } else if let Some(dir) = word.to_str().and_then(|w| w.strip_prefix("--registry=")) {
+            found = Some(dir.into());
+        }
+    }
+    found
+}
+
+/// The registry (the one typed on the line, else the usual one) and its layers, for
+/// completion: offline, and never created by it.
+fn existing_sources() -> Option<repodex::ops::list::Sources> {
+    let ctx = repodex::Context::from_env(registry_on_line().as_deref(), true).ok()?;
+    ctx.open_existing().ok().flatten()?;
+    repodex::ops::list::sources(&ctx).ok()
 }

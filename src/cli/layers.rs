@@ -28,6 +28,7 @@ pub enum Command {
     #[command(after_help = "Example:\n  repodex registry rm acme")]
     Rm {
         /// The layer's name
+        #[arg(add = super::complete::layers())]
         name: String,
     },
 }
@@ -41,9 +42,10 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
             )?);
             let layer = registry.add_layer(&name, &url, &ctx.network()?)?;
             let entries = registry.open_layer(&layer)?.records().count();
-            eprintln!(
+            say!(
                 "repodex: mounted {} as layer '{}' ({entries} entries, read-only)",
-                layer.url, layer.name
+                layer.url,
+                layer.name
             );
         }
         Command::List { json: true } => super::print_json(&registry.layers()?),
@@ -57,7 +59,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
         }
         Command::Rm { name } => {
             let layer = registry.remove_layer(&name)?;
-            eprintln!("repodex: unmounted layer '{}' ({})", layer.name, layer.url);
+            say!("repodex: unmounted layer '{}' ({})", layer.name, layer.url);
         }
     }
     Ok(Outcome::Success)

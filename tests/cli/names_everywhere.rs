@@ -223,6 +223,63 @@ fn shell_completion_offers_names_and_aliases_and_the_man_page_renders() {
         complete("fish", &["repodex", "tag", "rm", "mk", "o"]),
         "oss\n"
     );
+    // A `--registry DIR` typed on the line is the registry that completes.
+    let other = env.root().join("other-registry");
+    env.ok(&[
+        "--registry",
+        other.to_str().unwrap(),
+        "register",
+        "https://example.com/team/elsewhere",
+    ]);
+    assert_eq!(
+        complete(
+            "fish",
+            &[
+                "repodex",
+                "--registry",
+                other.to_str().unwrap(),
+                "info",
+                "team/"
+            ]
+        ),
+        "team/elsewhere\thttps://example.com/team/elsewhere\n"
+    );
+    assert_eq!(
+        complete(
+            "fish",
+            &[
+                "repodex",
+                "info",
+                &format!("--registry={}", other.display()),
+                "t"
+            ]
+        ),
+        "team/elsewhere\thttps://example.com/team/elsewhere\n"
+    );
+    // A mounted layer's entries complete, marked with their layer; layer names complete.
+    let org = env.work().join("org.git");
+    crate::support::git_in(
+        &env,
+        &env.work(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            other.to_str().unwrap(),
+            org.to_str().unwrap(),
+        ],
+    );
+    let mut add = env.command(&["registry", "add", "acme", org.to_str().unwrap()]);
+    add.env_remove("REPODEX_OFFLINE");
+    assert!(add.output().unwrap().status.success());
+    assert_eq!(
+        complete("fish", &["repodex", "info", "team/"]),
+        "team/elsewhere\thttps://example.com/team/elsewhere (layer acme)\n"
+    );
+    assert_eq!(
+        complete("fish", &["repodex", "registry", "rm", "a"]),
+        "acme\n"
+    );
     // `repodex completions SHELL` prints what `COMPLETE=SHELL repodex` does.
     for shell in ["bash", "zsh", "fish"] {
         let mut cmd = env.command(&[]);
