@@ -123,6 +123,17 @@ pub enum Error {
     #[error("cannot reach {url}: {reason}")]
     Remote { url: String, reason: String },
 
+    /// A remote could not be reached for a reason the user can act on.
+    #[error("{}", failure.describe(url))]
+    Unreachable {
+        url: String,
+        failure: crate::git::fetch::TransportFailure,
+    },
+
+    /// A fetch an operation needed failed; `reason` names the URL and the cause.
+    #[error("cannot fetch '{name}': {reason}")]
+    FetchFailed { name: String, reason: String },
+
     /// A remote did not answer within the time allowed.
     #[error("{url} did not answer within {seconds} s; it may be down or firewalled (the timeout is REPODEX_TIMEOUT or `timeout` in the user config)")]
     Timeout { url: String, seconds: u64 },
@@ -266,9 +277,11 @@ impl Error {
             | Error::Locked { .. }
             | Error::NotAVaultPath { .. }
             | Error::Environment { .. } => ErrorKind::Failure,
-            Error::Remote { .. } | Error::Timeout { .. } | Error::Offline { .. } => {
-                ErrorKind::Network
-            }
+            Error::Remote { .. }
+            | Error::Unreachable { .. }
+            | Error::FetchFailed { .. }
+            | Error::Timeout { .. }
+            | Error::Offline { .. } => ErrorKind::Network,
         }
     }
 }

@@ -37,7 +37,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     } else {
         // The path on stdout, for `cd "$(repodex clone mk)"`; the rest is a notice.
         println!("{}", report.path.display());
-        eprintln!(
+        say!(
             "repodex: cloned {} into {} (origin: {})",
             report.name,
             report.path.display(),
@@ -45,7 +45,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         );
         super::note_freshness(Some(&report.freshness));
         if report.shallow {
-            eprintln!(
+            say!(
                 "repodex: the copy is shallow (mirror_depth in this machine's config keeps the mirror short); `git fetch --unshallow` in it brings the history"
             );
         }

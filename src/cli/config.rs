@@ -29,8 +29,8 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let name = &shown.name;
     if shown.files.is_empty() {
         match &shown.read_at {
-            None => eprintln!("repodex: '{name}' has no cached configuration files yet (`repodex refresh {name}` fetches them)"),
-            Some(at) => eprintln!("repodex: '{name}' has none of the configuration files repodex caches (read {at}; `config_paths` in registry.toml says which)"),
+            None => say!("repodex: '{name}' has no cached configuration files yet (`repodex refresh {name}` fetches them)"),
+            Some(at) => say!("repodex: '{name}' has none of the configuration files repodex caches (read {at}; `config_paths` in registry.toml says which)"),
         }
     }
     let single = args.path.is_some();

@@ -32,7 +32,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let ctx = repodex::ops::git_setup::as_git_runs_it(ctx.clone())?;
     match credential::run(&ctx, &args.operation, &input)? {
         Answered::Silent => {}
-        Answered::Rejected { name } => eprintln!(
+        Answered::Rejected { name } => say!(
             "repodex: git rejected the credential of {name}; `repodex creds set {name}` replaces it"
         ),
         Answered::Answer(answer) => {

@@ -131,7 +131,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
             let report = creds::set(ctx, request, secret, &mut waiting_notice)?;
             super::note_identity_created(report.identity_created.as_deref());
             if !report.changed {
-                eprintln!("repodex: the credential of {} is unchanged", report.name);
+                say!("repodex: the credential of {} is unchanged", report.name);
             }
         }
         Command::Show { reference, reveal } => {
@@ -183,7 +183,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
         }
         Command::Rebind { reference } => {
             let report = creds::rebind(ctx, &reference, &mut waiting_notice)?;
-            eprintln!(
+            say!(
                 "repodex: the credential of {} is bound to {} (it was bound to {})",
                 report.name,
                 report.to.as_deref().unwrap_or("its URL"),
@@ -192,7 +192,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
         }
         Command::Rm { reference } => {
             let name = creds::remove(ctx, &reference, &mut waiting_notice)?;
-            eprintln!("repodex: removed the credential of {name}; it stays readable in history, so rotate it at its source");
+            say!("repodex: removed the credential of {name}; it stays readable in history, so rotate it at its source");
         }
     }
     Ok(Outcome::Success)

@@ -51,11 +51,11 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         );
     }
     if !report.existed {
-        eprintln!("repodex: '{name}' was not in the registry then; compared with nothing");
+        say!("repodex: '{name}' was not in the registry then; compared with nothing");
     }
     if report.default_branch.is_none() && report.files.is_empty() {
         let since = args.since.as_deref().unwrap_or("its previous version");
-        eprintln!("repodex: no configuration changes for '{name}' since {since}");
+        say!("repodex: no configuration changes for '{name}' since {since}");
     }
     Ok(Outcome::Success)
 }

@@ -15,6 +15,6 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let name = super::own_entry(tx.registry(), &args.reference)?;
     let entry = tx.forget(&name)?;
     tx.commit(&format!("forget {name}"))?;
-    eprintln!("repodex: forgot {name} ({})", entry.url);
+    say!("repodex: forgot {name} ({})", entry.url);
     Ok(Outcome::Success)
 }

@@ -21,9 +21,9 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let setup = GitSetup::locate(ctx);
     if args.undo {
         if setup.undo()? {
-            eprintln!("repodex: removed the git-setup include and its file");
+            say!("repodex: removed the git-setup include and its file");
         } else {
-            eprintln!("repodex: git-setup was not set up; nothing to undo");
+            say!("repodex: git-setup was not set up; nothing to undo");
         }
         return Ok(Outcome::Success);
     }
@@ -31,12 +31,12 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let exe =
         std::env::current_exe().map_err(|e| Error::io("cannot find repodex's own path", e))?;
     if setup.install(&registry, &exe)? {
-        eprintln!(
+        say!(
             "repodex: plain git now knows repodex:<name> (config: {})",
             setup.generated().display()
         );
     } else {
-        eprintln!("repodex: git-setup was already in place; its file is up to date");
+        say!("repodex: git-setup was already in place; its file is up to date");
     }
     Ok(Outcome::Success)
 }

@@ -14,7 +14,7 @@ pub fn run(ctx: &Context, _args: Args) -> CmdResult {
     let registry = ctx.open()?;
     let loaded = repodex::ops::identity::load_or_create(ctx, &registry)?;
     if let Some(path) = &loaded.created {
-        eprintln!(
+        say!(
             "repodex: created your identity at {} (keep it safe; it is never pushed)",
             path.display()
         );

@@ -60,7 +60,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
             max_depth,
             json,
         } => {
-            let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) && !super::quiet() {
                 indicatif::ProgressBar::new_spinner()
             } else {
                 indicatif::ProgressBar::hidden()
@@ -141,7 +141,7 @@ fn render(report: &Report, dry_run: bool) {
     let (registered, known, skipped) =
         (report.registered.len(), report.known, report.skipped.len());
     for item in &report.skipped {
-        eprintln!(
+        say!(
             "skipped {}: {}",
             render::text(&item.what),
             render::text(&item.reason.to_string())
@@ -149,25 +149,25 @@ fn render(report: &Report, dry_run: bool) {
     }
     for item in &report.registered {
         match report.source {
-            Source::Minsky => eprintln!("registered {} ({})", item.name, render::text(&item.from)),
-            Source::Scan => eprintln!("registered {}", item.name),
+            Source::Minsky => say!("registered {} ({})", item.name, render::text(&item.from)),
+            Source::Scan => say!("registered {}", item.name),
             Source::File => {}
         }
     }
     let records = report.records;
     match report.source {
-        Source::Minsky if dry_run => eprintln!(
+        Source::Minsky if dry_run => say!(
             "{records} records name {} repositories; {skipped} skipped; nothing changed (--dry-run)",
             report.planned.len()
         ),
-        Source::Minsky => eprintln!(
+        Source::Minsky => say!(
             "{records} records: {registered} registered, {known} already known, {skipped} records skipped"
         ),
         Source::Scan => {
-            eprintln!("{registered} registered, {known} already known, {skipped} skipped")
+            say!("{registered} registered, {known} already known, {skipped} skipped")
         }
         Source::File => {
-            eprintln!("{registered} imported, {known} already there, {skipped} skipped")
+            say!("{registered} imported, {known} already there, {skipped} skipped")
         }
     }
 }

@@ -30,7 +30,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         &mut super::waiting_notice,
     )?;
     if let Some(layer) = &shown.layer {
-        eprintln!("repodex: from layer '{layer}' (read-only)");
+        say!("repodex: from layer '{layer}' (read-only)");
     }
     super::note_freshness(shown.freshness.as_ref());
     show(&shown, args.json)

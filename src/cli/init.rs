@@ -31,21 +31,21 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     if let Some(from) = args.from {
         let url = super::noted(repodex::store::repository_url(&from)?);
         let registry = repodex::sync::clone_registry(&url, location.path(), &ctx.network()?)?;
-        eprintln!(
+        say!(
             "repodex: created a registry at {} from {url} ({} entries); `repodex sync` keeps it in step",
             location.path().display(),
             registry.records().count()
         );
         if registry.recipients()?.is_some() {
-            eprintln!("repodex: it has a vault: check its keys with `repodex recipients list`, then run `repodex recipients accept`");
+            say!("repodex: it has a vault: check its keys with `repodex recipients list`, then run `repodex recipients accept`");
         }
     } else if Registry::create_in_format(location.path(), layout(args.format)?)? {
-        eprintln!(
+        say!(
             "repodex: created a registry at {}",
             location.path().display()
         );
     } else {
-        eprintln!(
+        say!(
             "repodex: a registry already exists at {}",
             location.path().display()
         );

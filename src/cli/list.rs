@@ -75,7 +75,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let with_layers = !sources.layers.is_empty();
     if items.is_empty() && !filter.is_everything() && !args.json {
         // A header over nothing reads as a broken listing; say what happened instead.
-        eprintln!(
+        say!(
             "repodex: no entry matches{}; `repodex list` shows them all",
             match &args.pattern {
                 Some(p) => format!(" '{}'", render::text(p)),

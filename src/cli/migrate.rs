@@ -51,7 +51,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             );
         }
         for h in &report.held {
-            eprintln!(
+            say!(
                 "repodex: left {} as it is: {}",
                 h.name,
                 render::text(&h.reason)
@@ -75,7 +75,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
                 migrated.files_moved()
             );
             if registry.sync_remote()?.is_some() {
-                eprintln!(
+                say!(
                     "repodex: `repodex sync` sends it to the remote; teammates need repodex 0.2 or newer to sync it"
                 );
             }

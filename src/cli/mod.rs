@@ -4,6 +4,23 @@
 //! and a `run` function that calls the library and renders the result. Only this module
 //! prints. Data goes to stdout (names, URLs, tables, JSON); notices go to stderr.
 
+/// A notice on stderr (what was done, what to do next), unless `--quiet`. Errors and
+/// warnings use `eprintln!`: `--quiet` never hides them.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if !$crate::cli::quiet() {
+            eprintln!($($arg)*);
+        }
+    };
+}
+
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether `--quiet` was given.
+pub(crate) fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 mod alias;
 mod clone;
 mod complete;
@@ -56,6 +73,10 @@ struct Cli {
     /// Use only cached data; open no network connection (also REPODEX_OFFLINE=1)
     #[arg(long, global = true)]
     offline: bool,
+
+    /// Print no notices or progress on stderr, only errors and warnings
+    #[arg(long, short, global = true)]
+    quiet: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -116,7 +137,7 @@ pub use repodex::Context;
 
 /// Printed when another repodex process holds the registry's lock.
 fn waiting_notice() {
-    eprintln!("repodex: waiting for another repodex process to finish changing the registry…");
+    say!("repodex: waiting for another repodex process to finish changing the registry…");
 }
 
 /// How a command ended, beyond success.
@@ -166,6 +187,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(exit::INPUT);
         }
     };
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     let ctx = match Context::from_env(cli.registry.as_deref(), cli.offline) {
         Ok(ctx) => ctx,
         Err(error) => {
@@ -210,7 +232,7 @@ pub fn main() -> ExitCode {
                 Some(dir) => std::fs::create_dir_all(&dir)
                     .and_then(|()| clap_mangen::generate_to(Cli::command(), &dir))
                     .map(|()| {
-                        eprintln!("repodex: wrote the man pages into {}", dir.display());
+                        say!("repodex: wrote the man pages into {}", dir.display());
                         Outcome::Success
                     })
                     .map_err(|e| {
@@ -301,7 +323,7 @@ fn load_identity(
 /// The notice for an identity created on first need.
 fn note_identity_created(path: Option<&std::path::Path>) {
     if let Some(path) = path {
-        eprintln!(
+        say!(
             "repodex: created your identity at {}; `repodex identity` prints its public key",
             path.display()
         );
@@ -327,14 +349,14 @@ fn freshness_note(freshness: &repodex::ops::refresh::Freshness) -> Option<String
 /// Print the freshness note, if any, on stderr.
 fn note_freshness(freshness: Option<&repodex::ops::refresh::Freshness>) {
     if let Some(note) = freshness.and_then(freshness_note) {
-        eprintln!("repodex: {note}");
+        say!("repodex: {note}");
     }
 }
 
 /// Print what was changed in a URL as given (docs/references.md), one line each.
 fn print_notices(notices: &[String]) {
     for notice in notices {
-        eprintln!("repodex: note: {}", render::text(notice));
+        say!("repodex: note: {}", render::text(notice));
     }
 }
 

@@ -49,9 +49,9 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
                 return Ok(Outcome::Success);
             }
             match registry.recipients()? {
-                None => eprintln!(
-                    "repodex: no recipients yet; the first `repodex creds set` adds your key"
-                ),
+                None => {
+                    say!("repodex: no recipients yet; the first `repodex creds set` adds your key")
+                }
                 Some(recipients) => {
                     for key in recipients.keys() {
                         let you = if mine.as_deref() == Some(key.as_str()) {
@@ -69,16 +69,16 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
             let mut tx = registry.transaction(waiting_notice)?;
             tx.add_recipient(&key, &identity)?;
             tx.commit("add a recipient to the vault")?;
-            eprintln!("repodex: added the recipient; every credential is now encrypted to it too");
+            say!("repodex: added the recipient; every credential is now encrypted to it too");
         }
         Command::Rm { key } => {
             let identity = super::load_identity(ctx, &registry)?;
             let mut tx = registry.transaction(waiting_notice)?;
             let readable = tx.remove_recipient(&key, &identity)?;
             tx.commit("remove a recipient from the vault")?;
-            eprintln!("repodex: removed the recipient; new versions of the credentials are not encrypted to it");
+            say!("repodex: removed the recipient; new versions of the credentials are not encrypted to it");
             if !readable.is_empty() {
-                eprintln!(
+                say!(
                     "repodex: that key could read these credentials, which stay readable to it in the registry's history: {}; rotate them at their source",
                     readable.join(", ")
                 );
@@ -87,9 +87,9 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
         Command::Accept => {
             let changes = registry.accept_recipients()?;
             if changes.is_empty() {
-                eprintln!("repodex: nothing to accept; the recipients are as this machine last accepted them");
+                say!("repodex: nothing to accept; the recipients are as this machine last accepted them");
             } else {
-                eprintln!("repodex: accepted: {}", changes.join(", "));
+                say!("repodex: accepted: {}", changes.join(", "));
             }
         }
     }

@@ -28,7 +28,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let bar = if std::io::stderr().is_terminal() {
+    let bar = if std::io::stderr().is_terminal() && !super::quiet() {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
             indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
@@ -60,10 +60,10 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     } else {
         for updated in &report.updated {
             let words: Vec<String> = updated.changes.iter().map(|c| c.to_string()).collect();
-            eprintln!("updated {}: {}", updated.name, words.join(", "));
+            say!("updated {}: {}", updated.name, words.join(", "));
         }
         for skipped in &report.skipped {
-            eprintln!(
+            say!(
                 "skipped {}: {}: {}",
                 skipped.name,
                 render::text(&skipped.path),
@@ -73,7 +73,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         for failed in &report.failed {
             eprintln!("failed {}: {}", failed.name, render::text(&failed.reason));
         }
-        eprintln!(
+        say!(
             "{} updated, {} unchanged, {} failed",
             report.updated.len(),
             report.unchanged.len(),

@@ -48,14 +48,21 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         fetch: !args.no_fetch,
     };
     let report = register::register(ctx, request, &mut waiting_notice)?;
+    // A fetch that was tried and failed is exit code 5, as `refresh` with a failed
+    // remote: the entry is registered (and stays), and a script can tell that its
+    // remote data is missing (docs/exit-codes.md).
+    let outcome = match &report.fetch {
+        Fetch::Failed { .. } => Outcome::Exit(super::exit::NETWORK),
+        _ => Outcome::Success,
+    };
     if args.json {
         super::print_json(&report);
-        return Ok(Outcome::Success);
+        return Ok(outcome);
     }
     super::print_notices(&report.notices);
     super::note_identity_created(report.identity_created.as_deref());
     if let Some(path) = &report.secret_stored_in {
-        eprintln!(
+        say!(
             "repodex: the URL carried a secret; it is stored encrypted in the vault ({path}), and the entry has the URL without it"
         );
     }
@@ -63,13 +70,13 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let name = &report.name;
     match &report.fetch {
         Fetch::NotAsked | Fetch::Fetched { .. } => {}
-        Fetch::Offline { why } => eprintln!(
+        Fetch::Offline { why } => say!(
             "repodex: registered without fetching (offline: {why}); `repodex refresh {name}` fetches later"
         ),
         Fetch::Failed { reason } => eprintln!(
-            "repodex: registered, but could not fetch: {}; `repodex refresh {name}` tries again",
+            "repodex: warning: registered {name}, but could not fetch: {}; `repodex refresh {name}` tries again",
             super::render::text(reason)
         ),
     }
-    Ok(Outcome::Success)
+    Ok(outcome)
 }

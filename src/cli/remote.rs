@@ -29,7 +29,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
                 &registry, &url,
             )?);
             let remote = registry.set_sync_remote(&url)?;
-            eprintln!(
+            say!(
                 "repodex: the registry syncs with {} now; `repodex sync` sends and receives changes",
                 remote.url
             );

@@ -34,20 +34,20 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
 
 fn render(report: &sync::Report) {
     if let Some(migrated) = &report.migrated {
-        eprintln!(
+        say!(
             "repodex: the remote is in format {}: migrated this registry to it first ({})",
             migrated.to,
             migrated.files_moved()
         );
     }
     for change in &report.received {
-        eprintln!("  {change}");
+        say!("  {change}");
     }
     for decision in &report.decisions {
-        eprintln!("repodex: {}", super::render::text(&decision.to_string()));
+        say!("repodex: {}", super::render::text(&decision.to_string()));
     }
     for path in &report.uncommitted {
-        eprintln!("repodex: {path} has uncommitted changes, which were not synced; commit them with git to send them");
+        say!("repodex: {path} has uncommitted changes, which were not synced; commit them with git to send them");
     }
     let received = report.received.len();
     let what = match report.outcome {
@@ -60,15 +60,15 @@ fn render(report: &sync::Report) {
         0 | 1 => String::new(),
         n => format!(" (after {} pushes overtaken by others)", n - 1),
     };
-    eprintln!("repodex: synced: {what}{retries}");
+    say!("repodex: synced: {what}{retries}");
     for layer in &report.layers {
         match (&layer.error, layer.updated) {
-            (Some(error), _) => eprintln!(
+            (Some(error), _) => say!(
                 "repodex: layer {}: {}",
                 layer.name,
                 super::render::text(error)
             ),
-            (None, true) => eprintln!("repodex: layer {}: updated", layer.name),
+            (None, true) => say!("repodex: layer {}: updated", layer.name),
             (None, false) => {}
         }
     }

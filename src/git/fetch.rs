@@ -33,11 +33,119 @@ pub enum FileRead {
     NotText,
 }
 
-fn remote_err(url: &str) -> impl FnOnce(gix::Error) -> Error + '_ {
-    move |e| Error::Remote {
-        url: url.to_string(),
-        reason: crate::error::one_line(&e),
+/// Why a remote could not be reached, in the classes a user acts on differently. gix
+/// and the HTTP client say it in many words, which are read here once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportFailure {
+    /// The server asked for credentials, and none were given (or they were refused).
+    Credentials,
+    /// Nothing accepted the connection at that host and port.
+    Refused,
+    /// The server answered that it has no such repository.
+    NotFound,
+    /// The server's TLS certificate was not accepted.
+    Tls(String),
+    /// The host name does not resolve.
+    NameResolution,
+}
+
+impl TransportFailure {
+    /// The class of a failure described by `text` (an error chain on one line), if any.
+    pub fn of(text: &str) -> Option<TransportFailure> {
+        // Not the URLs in it: a repository called `openssl` or `404` says nothing.
+        let t: String = text
+            .split_whitespace()
+            .filter(|word| !word.contains("://"))
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_ascii_lowercase();
+        let any = |words: &[&str]| words.iter().any(|w| t.contains(w));
+        if any(&[
+            "no credentials were returned",
+            "authentication required",
+            "authentication failed",
+            "status code 401",
+            "401 unauthorized",
+        ]) {
+            Some(TransportFailure::Credentials)
+        } else if any(&["certificate", "tls handshake", "ssl"]) {
+            let detail = ["invalid peer certificate: ", "certificate verify failed: "]
+                .iter()
+                .find_map(|w| t.find(w).map(|at| &t[at + w.len()..]))
+                .map(|rest| {
+                    rest.split([':', ')'])
+                        .next()
+                        .unwrap_or(rest)
+                        .trim()
+                        .to_string()
+                })
+                .filter(|d| !d.is_empty())
+                .unwrap_or_else(|| "the client refused it".into());
+            Some(TransportFailure::Tls(detail))
+        } else if any(&[
+            "failed to lookup address",
+            "name or service not known",
+            "dns error",
+            "could not resolve",
+            "has no address",
+            "temporary failure in name resolution",
+        ]) {
+            Some(TransportFailure::NameResolution)
+        } else if any(&["connection refused"]) {
+            Some(TransportFailure::Refused)
+        } else if any(&[
+            "repository not found",
+            "not exported",
+            "does not appear to be a git repository",
+            "status code 404",
+            "404 not found",
+            "no such repository",
+        ]) {
+            Some(TransportFailure::NotFound)
+        } else {
+            None
+        }
     }
+
+    /// The one-line message for `url`: what happened and what to do.
+    pub fn describe(&self, url: &str) -> String {
+        match self {
+            TransportFailure::Credentials => format!(
+                "{url} asks for credentials, and repodex has none it may send there; store them with `repodex creds set <name>` (docs/security.md)"
+            ),
+            TransportFailure::Refused => format!(
+                "{url} refused the connection: nothing listens at that host and port; check the URL"
+            ),
+            TransportFailure::NotFound => format!(
+                "{url} has no repository there, or shows it only with credentials; check the URL, or store credentials with `repodex creds set <name>`"
+            ),
+            TransportFailure::Tls(detail) => format!(
+                "the TLS certificate of {url} is not trusted ({detail}); for a private CA, give its certificate in SSL_CERT_FILE"
+            ),
+            TransportFailure::NameResolution => format!(
+                "the host of {url} does not resolve (no such name, or no DNS here); check the URL and the network"
+            ),
+        }
+    }
+}
+
+/// The error for a failure to reach `url` described by `text`: its class's words, or
+/// the text itself when it is of no known class.
+pub(crate) fn unreachable(url: &str, text: String) -> Error {
+    match TransportFailure::of(&text) {
+        Some(failure) => Error::Unreachable {
+            url: url.to_string(),
+            failure,
+        },
+        None => Error::Remote {
+            url: url.to_string(),
+            reason: text,
+        },
+    }
+}
+
+fn remote_err(url: &str) -> impl FnOnce(gix::Error) -> Error + '_ {
+    move |e| unreachable(url, crate::error::one_line(&e))
 }
 
 fn gix_url(url: &str) -> Result<gix::Url> {
@@ -136,12 +244,8 @@ fn connect<'a, 'repo>(
     }
     let host = parsed.host().unwrap_or_default();
     let port = parsed.port();
-    let read = super::daemon::dial(host, port.unwrap_or(9418), DAEMON_CONNECT).map_err(|e| {
-        Error::Remote {
-            url: url.to_string(),
-            reason: crate::error::one_line(&e),
-        }
-    })?;
+    let read = super::daemon::dial(host, port.unwrap_or(9418), DAEMON_CONNECT)
+        .map_err(|e| unreachable(url, crate::error::one_line(&e)))?;
     let write = read.try_clone().map_err(|e| Error::Remote {
         url: url.to_string(),
         reason: crate::error::one_line(&e),

@@ -85,8 +85,8 @@ pub fn clone(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> Resu
         }
         let report = super::refresh::refresh_one(ctx, &mut registry, &name, &network, on_wait)?;
         if let Some(failed) = report.failed.first() {
-            return Err(Error::Remote {
-                url: url.to_string(),
+            return Err(Error::FetchFailed {
+                name: name.clone(),
                 reason: failed.reason.clone(),
             });
         }

@@ -148,7 +148,8 @@ fn an_unreachable_remote_is_answered_from_the_cache_with_its_age() {
     );
     assert!(run.stderr.contains("(cached, checked "), "{}", run.stderr);
     assert!(
-        run.stderr.contains("remote unreachable: cannot reach"),
+        run.stderr.contains("remote unreachable: ")
+            && run.stderr.contains("refused the connection"),
         "{}",
         run.stderr
     );
@@ -160,7 +161,8 @@ fn an_unreachable_remote_is_answered_from_the_cache_with_its_age() {
     let run = env.run(&["refresh", "tool"]);
     assert_eq!(run.code, 5, "{run:?}");
     assert!(
-        run.stderr.contains("failed tool: cannot reach"),
+        run.stderr.contains("failed tool: git://127.0.0.1:")
+            && run.stderr.contains("refused the connection"),
         "{}",
         run.stderr
     );
@@ -226,12 +228,15 @@ fn a_black_holed_port_is_abandoned_after_the_timeout() {
     let mut cmd = env.command(&["register", &url]);
     cmd.env("REPODEX_TIMEOUT", "2");
     let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{out:?}");
+    // Registered and kept, and the exit code says the fetch failed.
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "never\n");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("registered, but could not fetch"),
+        stderr.contains("repodex: warning: registered never, but could not fetch"),
         "{stderr}"
     );
+    assert_eq!(env.ok(&["resolve", "never"]), format!("{url}\n"));
     assert!(stderr.contains("did not answer within 2 s"), "{stderr}");
     let mut cmd = env.command(&["refresh", "never"]);
     cmd.env("REPODEX_TIMEOUT", "1");
@@ -472,4 +477,91 @@ fn config_says_whether_there_are_no_files_or_no_fetch_yet() {
         "{}",
         run.stderr
     );
+}
+
+/// Each class of transport failure, met against real servers on 127.0.0.1, is said in
+/// repodex's own words with the next step, once, on one line.
+#[test]
+fn each_kind_of_transport_failure_says_what_happened_and_what_to_do() {
+    use crate::servers::{tls_for_localhost, HttpOptions};
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    upstreams.create(&env, "there", "main", &[("README", "x\n")]);
+    let daemon = GitDaemon::start(&upstreams);
+    let (tls, ca) = tls_for_localhost(&env.root().join("tls"));
+    let private = HttpServer::start_with(
+        &upstreams,
+        HttpOptions::basic_auth(Some(tls.clone()), "alice", "pw-8c1d"),
+    );
+    let untrusted = HttpServer::start_with(
+        &upstreams,
+        HttpOptions {
+            tls: Some(tls),
+            ..Default::default()
+        },
+    );
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let cases = [
+        (
+            private.url("there"),
+            true,
+            "asks for credentials, and repodex has none it may send there; store them with `repodex creds set <name>`",
+        ),
+        (
+            format!("git://127.0.0.1:{closed}/o/r.git"),
+            false,
+            "refused the connection: nothing listens at that host and port",
+        ),
+        (
+            daemon.url("absent"),
+            false,
+            "has no repository there, or shows it only with credentials",
+        ),
+        (
+            untrusted.url("there"),
+            false,
+            "is not trusted (",
+        ),
+        (
+            "https://no-such-host.invalid/o/r.git".to_string(),
+            false,
+            "does not resolve",
+        ),
+    ];
+    for (i, (url, trust_ca, words)) in cases.iter().enumerate() {
+        let name = format!("case{i}");
+        let mut cmd = env.command(&["register", url, "--name", &name]);
+        cmd.env("REPODEX_TIMEOUT", "10");
+        if *trust_ca {
+            cmd.env("SSL_CERT_FILE", &ca);
+        }
+        let run = crate::support::run_with_stdin(cmd, "");
+        assert_eq!(run.code, 5, "{url}: {run:?}");
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{url}: {run:?}");
+        assert!(
+            lines[0].starts_with(&format!(
+                "repodex: warning: registered {name}, but could not fetch: "
+            )),
+            "{url}: {run:?}"
+        );
+        assert!(lines[0].contains(words), "{url}: {run:?}");
+        // Said once: the URL is not repeated in a chain of causes.
+        assert_eq!(lines[0].matches(url.as_str()).count(), 1, "{url}: {run:?}");
+        // refresh says the same words, after the entry's name.
+        let mut cmd = env.command(&["refresh", &name]);
+        cmd.env("REPODEX_TIMEOUT", "10");
+        if *trust_ca {
+            cmd.env("SSL_CERT_FILE", &ca);
+        }
+        let run = crate::support::run_with_stdin(cmd, "");
+        assert_eq!(run.code, 5, "{url}: {run:?}");
+        assert!(
+            run.stderr.contains(&format!("failed {name}: ")) && run.stderr.contains(words),
+            "{url}: {run:?}"
+        );
+    }
 }

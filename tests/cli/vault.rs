@@ -45,12 +45,28 @@ fn refresh_of_a_private_repository_uses_the_stored_token() {
     let out = trusting(&env, &ca, &["register", &url, "--name", "private"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("registered, but could not fetch"),
+        stderr.contains("registered private, but could not fetch"),
         "{stderr}"
     );
+    // --quiet hides notices, never this warning.
+    let other = server.url("other");
+    let out = trusting(
+        &env,
+        &ca,
+        &["--quiet", "register", &other, "--name", "private2"],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("repodex: warning: registered private2"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(server.refused() > 0, "the server asked for credentials");
 
     // Without a credential, refresh fails clearly.
@@ -59,7 +75,7 @@ fn refresh_of_a_private_repository_uses_the_stored_token() {
         .unwrap();
     assert_eq!(out.status.code(), Some(5));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("failed private: cannot reach"),
+        String::from_utf8_lossy(&out.stderr).contains("asks for credentials, and repodex has none"),
         "{out:?}"
     );
 
