@@ -8,7 +8,7 @@ use repodex::RawRecord;
 /// wildcards, text looked for in names, aliases, URLs and descriptions.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  repodex list\n  repodex list 'edobry/*' --tag work\n  repodex list --json | jq -r '.[].name'"
+    after_help = "Examples:\n  repodex list\n  repodex list 'edobry/*' --tag work\n  repodex list --host github.com --sort url\n  repodex list --columns name,description\n  repodex list --names | xargs -n1 repodex refresh\n  repodex list --json | jq -r '.[].name'"
 )]
 pub struct Args {
     /// Only entries that match this glob or contain this text
@@ -16,9 +16,102 @@ pub struct Args {
     /// Only entries with this tag (repeatable: all must match)
     #[arg(long = "tag", value_name = "TAG", add = super::complete::tags())]
     tags: Vec<String>,
+    /// Only entries whose URL is on this host
+    #[arg(long, value_name = "HOST")]
+    host: Option<String>,
+    /// Only entries of this mounted layer (`repodex registry list`)
+    #[arg(long, value_name = "LAYER", add = super::complete::layers())]
+    layer: Option<String>,
+    /// The columns to show, in order [default: name,aliases,url,branch,tags, and layer
+    /// when layers are mounted]
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "COLUMNS")]
+    columns: Vec<Column>,
+    /// The order of the rows (and of the JSON)
+    #[arg(long, value_enum, default_value_t = Sort::Name)]
+    sort: Sort,
+    /// Print only the names, one per line (for scripts)
+    #[arg(long, conflicts_with_all = ["json", "columns"])]
+    names: bool,
     /// Print JSON (docs/json.md)
     #[arg(long)]
     json: bool,
+}
+
+/// A column of `list`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Column {
+    Name,
+    Aliases,
+    Url,
+    Host,
+    Branch,
+    Tags,
+    Description,
+    Layer,
+}
+
+impl Column {
+    fn header(self) -> &'static str {
+        match self {
+            Column::Name => "NAME",
+            Column::Aliases => "ALIASES",
+            Column::Url => "URL",
+            Column::Host => "HOST",
+            Column::Branch => "BRANCH",
+            Column::Tags => "TAGS",
+            Column::Description => "DESCRIPTION",
+            Column::Layer => "LAYER",
+        }
+    }
+
+    fn cell(self, summary: &repodex::Summary, layer: Option<&str>) -> String {
+        let or_dash = |s: String| if s.is_empty() { "-".to_string() } else { s };
+        match self {
+            Column::Name => summary.name.clone(),
+            Column::Aliases => or_dash(summary.aliases.join(",")),
+            Column::Url => summary.url.clone(),
+            Column::Host => list::host_of(&summary.url).unwrap_or_else(|| "(local)".into()),
+            Column::Branch => summary.default_branch.clone().unwrap_or_else(|| "-".into()),
+            Column::Tags => summary.tags.join(","),
+            Column::Description => or_dash(
+                render::text(summary.description.as_deref().unwrap_or_default()).to_string(),
+            ),
+            Column::Layer => layer.unwrap_or("(yours)").to_string(),
+        }
+    }
+}
+
+/// The order of `list`'s rows.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Sort {
+    /// By name (the registry's own order)
+    Name,
+    /// By URL
+    Url,
+    /// By host, then name
+    Host,
+    /// By default branch, then name
+    Branch,
+}
+
+fn sort(items: &mut [Item], by: Sort) {
+    let key = |item: &Item| -> (String, String) {
+        match item {
+            Item::Entry { summary: s, .. } => (
+                match by {
+                    Sort::Name => String::new(),
+                    Sort::Url => s.url.clone(),
+                    Sort::Host => list::host_of(&s.url).unwrap_or_default(),
+                    Sort::Branch => s.default_branch.clone().unwrap_or_default(),
+                },
+                s.name.clone(),
+            ),
+            Item::Broken { name, .. } => (String::new(), name.clone()),
+        }
+    };
+    if by != Sort::Name {
+        items.sort_by_key(key);
+    }
 }
 
 /// `list --json` of everything: the catalog's summaries go out as stored, one line per
@@ -61,66 +154,83 @@ fn stream_json(sources: &Sources) -> usize {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let filter = Filter::new(args.pattern.as_deref(), args.tags)?;
+    let filter = Filter::new(args.pattern.as_deref(), args.tags)?
+        .on_host(args.host.clone())
+        .in_layer(args.layer.clone());
     let sources = list::sources(ctx)?;
-    if args.json && filter.is_everything() {
+    if let Some(layer) = &args.layer {
+        if !sources.layers.iter().any(|(name, _)| name == layer) {
+            return Err(repodex::sync::error::SyncError::NoSuchLayer {
+                name: layer.clone(),
+            }
+            .into());
+        }
+    }
+    if args.json && filter.is_everything() && args.sort == Sort::Name {
         let broken = stream_json(&sources);
         return Ok(broken_warning(broken));
     }
-    let items = list::select(&sources, &filter);
+    let mut items = list::select(&sources, &filter);
+    sort(&mut items, args.sort);
     let broken = items
         .iter()
         .filter(|i| matches!(i, Item::Broken { .. }))
         .count();
-    let with_layers = !sources.layers.is_empty();
     if items.is_empty() && !filter.is_everything() && !args.json {
         // A header over nothing reads as a broken listing; say what happened instead.
         say!(
             "repodex: no entry matches{}; `repodex list` shows them all",
             match &args.pattern {
                 Some(p) => format!(" '{}'", render::text(p)),
-                None => " those tags".to_string(),
+                None => " those filters".to_string(),
             }
         );
         return Ok(Outcome::Success);
     }
     if args.json {
         render::json_lines(&items);
+    } else if args.names {
+        for item in &items {
+            match item {
+                Item::Entry { summary, .. } => println!("{}", summary.name),
+                Item::Broken { name, .. } => println!("{name}"),
+            }
+        }
     } else {
+        let columns = if args.columns.is_empty() {
+            let mut columns = vec![
+                Column::Name,
+                Column::Aliases,
+                Column::Url,
+                Column::Branch,
+                Column::Tags,
+            ];
+            if !sources.layers.is_empty() {
+                columns.insert(1, Column::Layer);
+            }
+            columns
+        } else {
+            args.columns.clone()
+        };
         let rows: Vec<Vec<String>> = items
             .iter()
             .map(|item| match item {
-                Item::Entry { summary: s, layer } => {
-                    let mut row = vec![
-                        s.name.clone(),
-                        s.url.clone(),
-                        s.default_branch.clone().unwrap_or_else(|| "-".into()),
-                        s.tags.join(","),
-                    ];
-                    if with_layers {
-                        row.insert(1, layer.clone().unwrap_or_else(|| "(yours)".into()));
-                    }
-                    row
-                }
-                Item::Broken { name, .. } => {
-                    let mut row = vec![
-                        name.clone(),
-                        "(unreadable: see below)".into(),
-                        "-".into(),
-                        String::new(),
-                    ];
-                    if with_layers {
-                        row.insert(1, "-".into());
-                    }
-                    row
-                }
+                Item::Entry { summary, layer } => columns
+                    .iter()
+                    .map(|c| c.cell(summary, layer.as_deref()))
+                    .collect(),
+                Item::Broken { name, .. } => columns
+                    .iter()
+                    .map(|c| match c {
+                        Column::Name => name.clone(),
+                        Column::Url => "(unreadable: see below)".into(),
+                        _ => "-".into(),
+                    })
+                    .collect(),
             })
             .collect();
-        if with_layers {
-            render::table(&["NAME", "LAYER", "URL", "BRANCH", "TAGS"], &rows);
-        } else {
-            render::table(&["NAME", "URL", "BRANCH", "TAGS"], &rows);
-        }
+        let headers: Vec<&str> = columns.iter().map(|c| c.header()).collect();
+        render::table(&headers, &rows);
     }
     for item in &items {
         if let Item::Broken { error, .. } = item {

@@ -14,6 +14,10 @@ use crate::{Context, Record, Result, Summary};
 pub struct Filter {
     pattern: Pattern,
     tags: Vec<String>,
+    /// Only entries whose URL has this host (any case).
+    host: Option<String>,
+    /// Only entries of this layer.
+    layer: Option<String>,
 }
 
 enum Pattern {
@@ -36,12 +40,32 @@ impl Filter {
             }
             Some(p) => Pattern::Text(p.to_lowercase()),
         };
-        Ok(Filter { pattern, tags })
+        Ok(Filter {
+            pattern,
+            tags,
+            host: None,
+            layer: None,
+        })
+    }
+
+    /// Only entries whose URL's host is `host`.
+    pub fn on_host(mut self, host: Option<String>) -> Filter {
+        self.host = host.map(|h| h.to_lowercase());
+        self
+    }
+
+    /// Only entries from the layer named `layer`.
+    pub fn in_layer(mut self, layer: Option<String>) -> Filter {
+        self.layer = layer;
+        self
     }
 
     /// Does it select every entry (so that a listing can be streamed as stored)?
     pub fn is_everything(&self) -> bool {
-        matches!(self.pattern, Pattern::All) && self.tags.is_empty()
+        matches!(self.pattern, Pattern::All)
+            && self.tags.is_empty()
+            && self.host.is_none()
+            && self.layer.is_none()
     }
 
     pub fn matches(&self, s: &Summary) -> bool {
@@ -57,8 +81,22 @@ impl Filter {
                         .is_some_and(|d| d.to_lowercase().contains(t.as_str()))
             }
         };
-        pattern && self.tags.iter().all(|t| s.tags.contains(t))
+        pattern
+            && self.tags.iter().all(|t| s.tags.contains(t))
+            && self
+                .host
+                .as_deref()
+                .is_none_or(|h| host_of(&s.url).as_deref() == Some(h))
     }
+}
+
+/// The host of an entry's URL, lowercase; `None` for a local path.
+pub fn host_of(url: &str) -> Option<String> {
+    crate::url::GitUrl::parse(url)
+        .ok()?
+        .url
+        .host()
+        .map(|h| h.to_lowercase())
 }
 
 /// The registries a listing reads: the user's own, then each layer in order.
@@ -109,6 +147,9 @@ pub enum Item {
 pub fn select(sources: &Sources, filter: &Filter) -> Vec<Item> {
     let mut items = Vec::new();
     for (layer, registry) in sources.each() {
+        if filter.layer.is_some() && filter.layer.as_deref() != layer {
+            continue;
+        }
         for record in registry.records() {
             match record {
                 Record::Entry(s) if filter.matches(&s) => items.push(Item::Entry {

@@ -384,3 +384,81 @@ fn log_follows_an_entry_across_renames() {
     assert_eq!(since.lines().count(), 2, "{since}");
     assert!(since.contains("rename minsky to mk"), "{since}");
 }
+
+/// `list` shaped as a person or a script wants it: columns, order, names only, and
+/// filters by host and layer.
+#[test]
+fn list_takes_columns_an_order_names_only_and_filters_by_host_and_layer() {
+    let env = TestEnv::new();
+    env.ok(&[
+        "register",
+        "https://github.com/edobry/minsky",
+        "--alias",
+        "mk",
+        "--description",
+        "the task tool",
+    ]);
+    env.ok(&["register", "git@gitlab.com:team/tasks.git"]);
+    env.ok(&["register", "https://codeberg.org/anna/notes"]);
+    // The default columns show aliases.
+    let listed = env.ok(&["list"]);
+    let header: Vec<&str> = listed.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(header, ["NAME", "ALIASES", "URL", "BRANCH", "TAGS"]);
+    assert!(listed.contains("edobry/minsky  mk "), "{listed}");
+    // Chosen columns, in the order given; sorted by host.
+    let shaped = env.ok(&[
+        "list",
+        "--columns",
+        "host,name,description",
+        "--sort",
+        "host",
+    ]);
+    assert_eq!(
+        shaped
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>(),
+        [
+            "HOST NAME DESCRIPTION",
+            "codeberg.org anna/notes -",
+            "github.com edobry/minsky the task tool",
+            "gitlab.com team/tasks -",
+        ]
+    );
+    // Names only, for scripts; a host filter (any case).
+    assert_eq!(
+        env.ok(&["list", "--names"]),
+        "anna/notes\nedobry/minsky\nteam/tasks\n"
+    );
+    assert_eq!(
+        env.ok(&["list", "--names", "--host", "GitLab.com"]),
+        "team/tasks\n"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&env.ok(&["list", "--json", "--sort", "url"])).unwrap();
+    let urls: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "git@gitlab.com:team/tasks.git",
+            "https://codeberg.org/anna/notes",
+            "https://github.com/edobry/minsky"
+        ]
+    );
+    // A layer that is not mounted is refused, with the command that lists them.
+    let run = env.run(&["list", "--layer", "acme"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("no layer is called 'acme'; `repodex registry list` shows them"),
+        "{run:?}"
+    );
+    let run = env.run(&["list", "--columns", "name,colour"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("invalid value 'colour'"), "{run:?}");
+}
