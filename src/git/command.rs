@@ -258,6 +258,25 @@ pub fn set_config(repo: &Path, key: &str, value: &str) -> Result<()> {
     run(cmd, &format!("set {key}"))
 }
 
+/// Remove `key` from the git config of the repository at `repo`; nothing when it is
+/// not set.
+pub fn unset_config(repo: &Path, key: &str) -> Result<()> {
+    let mut cmd = git(Some(repo));
+    cmd.args(["config", "--unset-all", "--"])
+        .arg(key)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    match cmd.status() {
+        // 5: the key was not set.
+        Ok(status) if status.success() || status.code() == Some(5) => Ok(()),
+        Ok(status) => Err(Error::GitCommand {
+            what: format!("unset {key}"),
+            reason: format!("git config exited with {status}"),
+        }),
+        Err(e) => Err(Error::io("cannot run git", e)),
+    }
+}
+
 /// Is `name` a valid new branch name, as git sees it?
 pub fn valid_branch_name(name: &str) -> bool {
     if name.starts_with('-') || name.is_empty() {

@@ -477,6 +477,27 @@ impl Mirror {
     }
 }
 
+/// Which branch the remote at `url` has as its HEAD (`None` for a remote without one),
+/// asked from the repository at `dir` (a registry's work tree) with the user's git
+/// configuration and credential helpers, as [`fetch_branch`] asks.
+pub fn remote_head_branch(dir: &Path, url: &str) -> Result<Option<String>> {
+    let repo = gix::open_opts(dir, gix::open::Options::default().strict_config(false))
+        .map_err(|e| Error::git("cannot open the registry for a fetch", e))?;
+    let remote = repo
+        .remote_at(gix_url(url)?)
+        .and_then(|r| r.with_refspecs(Some("HEAD"), Direction::Fetch))
+        .map(|r| r.with_fetch_tags(gix::remote::fetch::Tags::None))
+        .map_err(remote_err(url))?;
+    let (ref_map, _) = remote
+        .connect(Direction::Fetch)
+        .map_err(remote_err(url))?
+        .ref_map(gix::progress::Discard, Default::default())
+        .map_err(remote_err(url))?;
+    Ok(head_of(url, &ref_map.remote_refs)
+        .ok()
+        .map(|head| head.default_branch))
+}
+
 /// Fetch `branch` of the remote at `url` into the repository at `dir` (a registry's
 /// work tree), updating `tracking` (such as `refs/remotes/origin/main`). Returns the
 /// branch's tip, or `None` when the remote has no such branch (a new, empty remote).

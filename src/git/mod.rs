@@ -312,6 +312,22 @@ impl Repo {
             .map(|url| url.to_string())
     }
 
+    /// The branch of the remote that the local `main` tracks, as git records it
+    /// (`branch.main.merge`), without `refs/heads/`.
+    pub fn upstream_branch(&self) -> Option<String> {
+        self.repo
+            .config_snapshot()
+            .string("branch.main.merge")
+            .map(|merge| {
+                let merge = merge.to_string();
+                merge
+                    .strip_prefix("refs/heads/")
+                    .map(str::to_string)
+                    .unwrap_or(merge)
+            })
+            .filter(|b| command::valid_branch_name(b))
+    }
+
     /// The names of the repository's git remotes.
     pub fn remote_names(&self) -> Vec<String> {
         self.repo

@@ -34,7 +34,7 @@ pub enum SyncError {
     DestinationNotEmpty { dest: PathBuf },
 
     #[error("{url} holds no registry yet (it has no branch {branch}); from a registry that has entries, run `repodex remote set {url}` and `repodex sync`")]
-    EmptyRemote { url: String, branch: &'static str },
+    EmptyRemote { url: String, branch: String },
 
     #[error("{}: {reason}; fix it or remove the layer with `repodex registry rm NAME`", path.display())]
     BadLayersFile { path: PathBuf, reason: String },

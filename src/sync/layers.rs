@@ -151,7 +151,11 @@ impl Registry {
         network.require("sync")?;
         let mut registry = self.open_layer(layer)?;
         let url = crate::store::repository_url(&layer.url)?.url;
-        let tracking = format!("refs/remotes/origin/{BRANCH}");
+        let branch = registry
+            .repo()
+            .upstream_branch()
+            .unwrap_or_else(|| BRANCH.to_string());
+        let tracking = format!("refs/remotes/origin/{branch}");
         // One update of a layer at a time. A layer's repository is repodex's alone (it
         // lives in .git/repodex/), so under this lock a lock file on its tracking ref can
         // only be a killed update's.
@@ -162,9 +166,11 @@ impl Registry {
         )?;
         registry.repo().remove_own_ref_lock(&tracking);
         let tip =
-            fetch_tip(registry.root(), &url, &tracking, network)?.ok_or_else(|| Error::Remote {
-                url: url.to_string(),
-                reason: format!("it has no branch {BRANCH} any more"),
+            fetch_tip(registry.root(), &url, &branch, &tracking, network)?.ok_or_else(|| {
+                Error::Remote {
+                    url: url.to_string(),
+                    reason: format!("it has no branch {branch} any more"),
+                }
             })?;
         if tip == registry.head() {
             return Ok(LayerUpdate::Unchanged);

@@ -28,7 +28,9 @@ use error::SyncError;
 
 pub use merge::Merged;
 
-/// The branch every registry keeps its history on, here and on its remote.
+/// The branch every registry keeps its history on here, and on a remote that does not
+/// say otherwise. A remote whose HEAD is another branch (`master`) is synced on that
+/// branch, recorded as git records it: `branch.main.merge` (docs/sync.md).
 pub const BRANCH: &str = "main";
 
 /// The lock file, in `.git/repodex/`, that one sync at a time holds.
@@ -44,6 +46,9 @@ pub struct RegistryRemote {
     pub name: String,
     /// Its URL, validated: no transport prefix, no leading `-`, no embedded secret.
     pub url: GitUrl,
+    /// The remote's branch the registry syncs with; `None` until the first sync has
+    /// asked the remote (or `init --from` recorded it).
+    pub branch: Option<String>,
 }
 
 impl RegistryRemote {
@@ -51,13 +56,18 @@ impl RegistryRemote {
     /// program writes, so that a lock file on it that a killed sync left is known to be
     /// repodex's and removed by the next sync.
     pub fn tracking_ref(&self) -> String {
-        format!("refs/repodex/remotes/{}/{BRANCH}", self.name)
+        format!("refs/repodex/remotes/{}/{}", self.name, self.branch())
+    }
+
+    /// The remote's branch: as recorded, else `main`.
+    pub fn branch(&self) -> &str {
+        self.branch.as_deref().unwrap_or(BRANCH)
     }
 
     /// The remote-tracking branch plain git shows (`git log origin/main`), kept in step
     /// with [`RegistryRemote::tracking_ref`] when nobody else holds it.
     pub fn public_ref(&self) -> String {
-        format!("refs/remotes/{}/{BRANCH}", self.name)
+        format!("refs/remotes/{}/{}", self.name, self.branch())
     }
 }
 
@@ -104,6 +114,7 @@ impl Registry {
         };
         Ok(Some(RegistryRemote {
             url: remote_url(&url)?,
+            branch: repo.upstream_branch(),
             name,
         }))
     }
@@ -117,9 +128,13 @@ impl Registry {
             "remote.origin.fetch",
             "+refs/heads/*:refs/remotes/origin/*",
         )?;
+        // Another remote: its branch is asked again at the next sync.
+        command::unset_config(root, "branch.main.merge")?;
+        command::unset_config(root, "branch.main.remote")?;
         Ok(RegistryRemote {
             name: "origin".into(),
             url: url.clone(),
+            branch: None,
         })
     }
 }
@@ -138,25 +153,18 @@ fn remote_url(url: &str) -> Result<GitUrl> {
     Ok(parsed.url)
 }
 
-/// Fetch the remote's branch into `dir`'s tracking ref, within the network's deadline.
-fn fetch_tip(
-    dir: &Path,
+/// Run `work` (which talks to `url`) on its own thread within the network's deadline;
+/// past it, `work` is told to stop (its flag) and abandoned.
+fn within_deadline<T: Send + 'static>(
     url: &GitUrl,
-    tracking: &str,
     network: &Network,
-) -> Result<Option<ObjectId>> {
+    work: impl FnOnce(&AtomicBool) -> Result<T> + Send + 'static,
+) -> Result<T> {
     let interrupt = Arc::new(AtomicBool::new(false));
     let (sender, receiver) = mpsc::channel();
-    let (dir, url_text, tracking, flag) = (
-        dir.to_path_buf(),
-        url.to_string(),
-        tracking.to_string(),
-        interrupt.clone(),
-    );
+    let flag = interrupt.clone();
     std::thread::spawn(move || {
-        let _ = sender.send(fetch::fetch_branch(
-            &dir, &url_text, BRANCH, &tracking, &flag,
-        ));
+        let _ = sender.send(work(&flag));
     });
     match receiver.recv_timeout(network.timeout) {
         Ok(result) => result,
@@ -168,6 +176,25 @@ fn fetch_tip(
             })
         }
     }
+}
+
+/// Fetch the remote's branch into `dir`'s tracking ref, within the network's deadline.
+fn fetch_tip(
+    dir: &Path,
+    url: &GitUrl,
+    branch: &str,
+    tracking: &str,
+    network: &Network,
+) -> Result<Option<ObjectId>> {
+    let (dir, url_text, branch, tracking) = (
+        dir.to_path_buf(),
+        url.to_string(),
+        branch.to_string(),
+        tracking.to_string(),
+    );
+    within_deadline(url, network, move |flag| {
+        fetch::fetch_branch(&dir, &url_text, &branch, &tracking, flag)
+    })
 }
 
 /// Sync the registry with its remote: fetch, merge, push, retrying when overtaken.
@@ -190,6 +217,9 @@ pub fn sync(
         &mut *on_wait,
     )?;
     registry.repo().remove_own_ref_lock(&tracking);
+    let remote = with_branch(registry.root(), remote, network)?;
+    let tracking = remote.tracking_ref();
+    registry.repo().remove_own_ref_lock(&tracking);
     let mut report = Report {
         uncommitted: registry
             .repo()
@@ -203,7 +233,13 @@ pub fn sync(
     let mut refused: Option<(Option<ObjectId>, String)> = None;
     for attempt in 1..=MAX_ATTEMPTS {
         report.attempts = attempt;
-        let theirs = fetch_tip(registry.root(), &remote.url, &tracking, network)?;
+        let theirs = fetch_tip(
+            registry.root(),
+            &remote.url,
+            remote.branch(),
+            &tracking,
+            network,
+        )?;
         if let Some(tip) = theirs {
             registry
                 .repo()
@@ -226,7 +262,7 @@ pub fn sync(
             registry.root(),
             &remote.url.to_string(),
             &head.to_string(),
-            BRANCH,
+            remote.branch(),
             network.timeout,
         )? {
             Pushed::Done => {
@@ -250,6 +286,30 @@ pub fn sync(
             "others kept pushing while this sync merged ({MAX_ATTEMPTS} attempts); run `repodex sync` again"
         ),
     })
+}
+
+/// `remote` with its branch: as recorded, else the branch the remote's HEAD names (a
+/// registry kept on `master` is synced on `master`), else `main` for a remote with no
+/// HEAD yet; recorded as git records it (`branch.main.remote`, `branch.main.merge`), so
+/// that only the first sync asks and plain git shows the same upstream.
+fn with_branch(
+    root: &Path,
+    mut remote: RegistryRemote,
+    network: &Network,
+) -> Result<RegistryRemote> {
+    if remote.branch.is_some() {
+        return Ok(remote);
+    }
+    let (dir, url) = (root.to_path_buf(), remote.url.to_string());
+    let branch = within_deadline(&remote.url, network, move |_| {
+        fetch::remote_head_branch(&dir, &url)
+    })?
+        .filter(|b| command::valid_branch_name(b))
+        .unwrap_or_else(|| BRANCH.to_string());
+    command::set_config(root, "branch.main.remote", &remote.name)?;
+    command::set_config(root, "branch.main.merge", &format!("refs/heads/{branch}"))?;
+    remote.branch = Some(branch);
+    Ok(remote)
 }
 
 /// Bring the fetched commit into HEAD, under the lock; returns the new HEAD.
@@ -350,6 +410,7 @@ pub fn clone_registry(url: &GitUrl, dest: &Path, network: &Network) -> Result<Re
     let remote = RegistryRemote {
         name: "origin".into(),
         url: url.clone(),
+        branch: None,
     };
     command::set_config(staging.path(), "remote.origin.url", &url.to_string())?;
     command::set_config(
@@ -357,13 +418,18 @@ pub fn clone_registry(url: &GitUrl, dest: &Path, network: &Network) -> Result<Re
         "remote.origin.fetch",
         "+refs/heads/*:refs/remotes/origin/*",
     )?;
-    let tip =
-        fetch_tip(staging.path(), url, &remote.tracking_ref(), network)?.ok_or_else(|| {
-            SyncError::EmptyRemote {
-                url: url.to_string(),
-                branch: BRANCH,
-            }
-        })?;
+    let remote = with_branch(staging.path(), remote, network)?;
+    let tip = fetch_tip(
+        staging.path(),
+        url,
+        remote.branch(),
+        &remote.tracking_ref(),
+        network,
+    )?
+    .ok_or_else(|| SyncError::EmptyRemote {
+        url: url.to_string(),
+        branch: remote.branch().to_string(),
+    })?;
     // Open again: the fetch wrote a pack this handle has not seen.
     let repo = Repo::open(staging.path())?;
     check_registry_tree(&repo, tip, url)?;

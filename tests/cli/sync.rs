@@ -918,3 +918,60 @@ fn the_sync_remote_can_be_named_by_its_entry() {
     let error = alice.fails(3, &["remote", "set", "repodex:nothing"]);
     assert!(error.contains("no repository matches 'nothing'"), "{error}");
 }
+
+/// A team whose registry lives on `master` (made with plain git, or by a host that
+/// names its first branch so): `init --from` and `sync` follow the remote's HEAD, push
+/// back to `master`, and never create a `main` beside it.
+#[test]
+fn a_registry_kept_on_master_is_joined_and_synced_on_master() {
+    let dir = tempfile::tempdir().unwrap();
+    let alice = TestEnv::online();
+    let bob = TestEnv::online();
+    git_in(
+        &alice,
+        dir.path(),
+        &["init", "-q", "--bare", "-b", "master", "registry.git"],
+    );
+    let url = dir.path().join("registry.git").display().to_string();
+    register(&alice, "shared/app");
+    // Alice's registry reaches the remote's master with plain git.
+    alice.git(&["push", "-q", &url, "main:master"]);
+    alice.ok(&["remote", "set", &url]);
+
+    bob.ok(&["init", "--from", &url]);
+    assert!(bob.ok(&["list", "--names"]).contains("shared/app"));
+    assert_eq!(
+        bob.git(&["config", "branch.main.merge"]).trim(),
+        "refs/heads/master"
+    );
+    register(&bob, "bob/site");
+    let said = synced(&bob);
+    assert!(said.contains("sent"), "{said}");
+    let branches = git_in(
+        &bob,
+        dir.path(),
+        &["--git-dir=registry.git", "branch", "--list"],
+    );
+    assert_eq!(
+        branches.trim(),
+        "* master",
+        "a main branch appeared: {branches}"
+    );
+
+    // Alice's first sync asks the remote which branch, and records it.
+    let said = synced(&alice);
+    assert!(said.contains("received"), "{said}");
+    assert!(alice.ok(&["list", "--names"]).contains("bob/site"));
+    assert_eq!(
+        alice.git(&["config", "branch.main.merge"]).trim(),
+        "refs/heads/master"
+    );
+    assert_eq!(
+        alice.git(&["rev-parse", "HEAD"]),
+        git_in(
+            &alice,
+            dir.path(),
+            &["--git-dir=registry.git", "rev-parse", "master"]
+        )
+    );
+}
