@@ -34,13 +34,14 @@ impl Value {
     }
 }
 
-/// One line of the result table: ours over the baseline, against a target ratio.
+/// One line of the result table: ours over the baseline, against a target ratio (or,
+/// for a row that only informs, such as a peer that does less work, none).
 pub struct Row {
     pub what: String,
     pub ours: Value,
     pub base: Value,
     pub baseline: String,
-    pub target: f64,
+    pub target: Option<f64>,
     pub repeats: usize,
 }
 
@@ -59,7 +60,25 @@ impl Row {
             ours: Value::Time(ours),
             base: Value::Time(base),
             baseline,
-            target,
+            target: Some(target),
+            repeats,
+        }
+    }
+
+    /// A time against a peer's, for information: no target.
+    pub fn informing(
+        what: String,
+        ours: Duration,
+        base: Duration,
+        baseline: String,
+        repeats: usize,
+    ) -> Row {
+        Row {
+            what,
+            ours: Value::Time(ours),
+            base: Value::Time(base),
+            baseline,
+            target: None,
             repeats,
         }
     }
@@ -71,7 +90,7 @@ impl Row {
             ours: Value::Bytes(ours),
             base: Value::Bytes(limit),
             baseline,
-            target: 1.0,
+            target: Some(1.0),
             repeats: 1,
         }
     }
@@ -193,13 +212,23 @@ impl Bench {
 }
 
 /// Run a command to completion, silently; panic if it fails.
+/// A command that is meant to fail (a lookup that misses) says with which exit code in
+/// this variable; it is not passed on.
+pub const EXPECT_FAILURE: &str = "REPODEX_BENCH_EXPECT_FAILURE";
+
 pub fn run(cmd: &mut Command) {
+    let expected = cmd
+        .get_envs()
+        .find(|(key, _)| *key == EXPECT_FAILURE)
+        .and_then(|(_, value)| value?.to_str()?.parse::<i32>().ok())
+        .unwrap_or(0);
     let status = cmd
+        .env_remove(EXPECT_FAILURE)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .unwrap();
-    assert!(status.success(), "{cmd:?} failed");
+    assert_eq!(status.code(), Some(expected), "{cmd:?} failed");
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {
@@ -241,7 +270,13 @@ pub fn side_by_side(
     (median(ta), median(tb))
 }
 
-pub fn print(bench: &Bench, rows: &[Row]) {
+/// How far past its target a row may land before the run fails: far enough that noise
+/// on a shared machine does not fail it, near enough that a real regression does.
+pub const FAIL_FACTOR: f64 = 2.0;
+
+/// Print the table; return the rows that missed their target by more than
+/// [`FAIL_FACTOR`].
+pub fn print(bench: &Bench, rows: &[Row]) -> Vec<String> {
     println!();
     println!(
         "repodex benchmark ({} mode, {})",
@@ -253,20 +288,65 @@ pub fn print(bench: &Bench, rows: &[Row]) {
     println!();
     println!("| measurement | repodex | baseline | baseline value | ratio | target | met | runs |");
     println!("|---|---:|---|---:|---:|---:|:---:|---:|");
+    let mut failed = Vec::new();
     for row in rows {
         let ratio = row.ours.number() / row.base.number();
+        let (target, met) = match row.target {
+            Some(target) => {
+                if ratio > target * FAIL_FACTOR {
+                    failed.push(format!(
+                        "{}: {ratio:.2} against a target of {target}",
+                        row.what
+                    ));
+                }
+                (
+                    format!("≤ {target}"),
+                    if ratio <= target { "yes" } else { "no" },
+                )
+            }
+            None => ("—".to_string(), "—"),
+        };
         println!(
-            "| {} | {} | {} | {} | {:.2} | ≤ {} | {} | {} |",
+            "| {} | {} | {} | {} | {:.2} | {} | {} | {} |",
             row.what,
             row.ours.shown(),
             row.baseline,
             row.base.shown(),
             ratio,
-            row.target,
-            if ratio <= row.target { "yes" } else { "no" },
+            target,
+            met,
             row.repeats
         );
     }
+    failed
+}
+
+/// Time every command of `commands` once per repeat, in turn (after one warm-up round
+/// when `warm_up`), so that drift on the machine hits all alike; `prepare(i)` runs
+/// before each round, untimed. Returns each command's median.
+pub fn round_robin(
+    repeats: usize,
+    warm_up: bool,
+    mut prepare: impl FnMut(usize),
+    commands: &mut [&mut dyn FnMut(usize) -> Command],
+) -> Vec<Duration> {
+    if warm_up {
+        prepare(usize::MAX);
+        for command in commands.iter_mut() {
+            run(&mut command(usize::MAX));
+        }
+    }
+    let mut times: Vec<Vec<Duration>> = commands.iter().map(|_| Vec::new()).collect();
+    for i in 0..repeats {
+        prepare(i);
+        for (k, command) in commands.iter_mut().enumerate() {
+            let mut cmd = command(i);
+            let start = Instant::now();
+            run(&mut cmd);
+            times[k].push(start.elapsed());
+        }
+    }
+    times.into_iter().map(median).collect()
 }
 
 /// The CPU, its cores and the memory of this machine, for the table's header.

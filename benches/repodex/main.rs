@@ -3,8 +3,9 @@
 //! It builds everything it measures in a temporary folder (registries, upstream
 //! repositories, a `git daemon` on 127.0.0.1; never the network), runs each repodex
 //! command and its plain-git baseline alternately, takes the median of several runs,
-//! and prints a table of ratios with each target. It asserts nothing: the numbers are
-//! the result.
+//! and prints a table of ratios with each target. A row that misses its target by more
+//! than twice (`harness::FAIL_FACTOR`) fails the run, after the table is printed, so
+//! that CI's quick run catches a regression; tests never time anything.
 //!
 //! `cargo bench --bench repodex`             full run
 //! `cargo bench --bench repodex -- --quick`  smoke run for CI (small sizes, few repeats)
@@ -13,6 +14,7 @@
 mod agents;
 mod harness;
 mod names;
+mod peers;
 mod registry;
 mod remote;
 
@@ -37,5 +39,16 @@ fn main() {
     if wanted("names") {
         rows.extend(names::rows(&bench));
     }
-    harness::print(&bench, &rows);
+    let failed = harness::print(&bench, &rows);
+    if !failed.is_empty() {
+        eprintln!(
+            "repodex benchmark: {} row(s) missed their target by more than {} times:",
+            failed.len(),
+            harness::FAIL_FACTOR
+        );
+        for row in &failed {
+            eprintln!("  {row}");
+        }
+        std::process::exit(1);
+    }
 }

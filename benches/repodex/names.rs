@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::harness::{run, side_by_side, Bench, Row};
+use super::harness::{round_robin, run, side_by_side, Bench, Row};
 use super::remote::start_daemon;
 
 /// A repository with `files` files and `commits` commits, made with git fast-import.
@@ -55,6 +55,10 @@ fn working_copies(bench: &Bench, root: &Path, count: usize) {
     let template = bench.dir.path().join("template");
     std::fs::create_dir_all(&template).unwrap();
     run(&mut bench.git(&template, &["init", "-q", "-b", "main"]));
+    // One commit, as every real working copy has (vcs export needs a HEAD).
+    std::fs::write(template.join("README"), "x").unwrap();
+    run(&mut bench.git(&template, &["add", "README"]));
+    run(&mut bench.git(&template, &["commit", "-qm", "first"]));
     run(&mut bench.git(
         &template,
         &[
@@ -63,6 +67,16 @@ fn working_copies(bench: &Bench, root: &Path, count: usize) {
             "origin",
             "https://git.example.com/team/REPO.git",
         ],
+    ));
+    // A branch that tracks origin's, as in a clone (vcs export needs the upstream).
+    run(&mut bench.git(&template, &["config", "branch.main.remote", "origin"]));
+    run(&mut bench.git(
+        &template,
+        &["config", "branch.main.merge", "refs/heads/main"],
+    ));
+    run(&mut bench.git(
+        &template,
+        &["update-ref", "refs/remotes/origin/main", "HEAD"],
     ));
     let config = std::fs::read_to_string(template.join(".git/config")).unwrap();
     for i in 0..count {
@@ -199,25 +213,147 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
         .collect();
     let pick = |i: usize| if i == usize::MAX { r } else { i };
     let tree_arg = tree.display().to_string();
-    let (ours, base) = side_by_side(
+    let peers = super::peers::installed(bench);
+    let gita_homes: Vec<PathBuf> = (0..=r)
+        .map(|i| bench.dir.path().join(format!("gita-scan-{i}")))
+        .collect();
+    let mut ours = |i: usize| bench.repodex(&registries[pick(i)], &["import", "scan", &tree_arg]);
+    let mut find_loop = |_| {
+        bench.sh(
+            &tree,
+            "find . -name .git -prune -type d | while read -r d; do git -C \"${d%/.git}\" config --get remote.origin.url >/dev/null || exit 1; done",
+        )
+    };
+    let mut labels = vec![(
+        "find + git config --get remote.origin.url loop".to_string(),
+        Some(0.5),
+    )];
+    let mut theirs: Vec<Box<dyn FnMut(usize) -> Command + '_>> = Vec::new();
+    for peer in &peers {
+        let script = match *peer {
+            "gita" => {
+                labels.push(("gita add -r (records paths only)".into(), Some(1.0)));
+                format!("gita add -r {tree_arg} >/dev/null")
+            }
+            "mu" => {
+                labels.push(("mu register --recursive (records paths only)".into(), None));
+                "rm -f .mu_repo && mu register --recursive >/dev/null".into()
+            }
+            "vcs" => {
+                labels.push((
+                    "vcs export (lists copies and remotes; keeps nothing)".into(),
+                    None,
+                ));
+                format!("vcs export {tree_arg} >/dev/null")
+            }
+            // myrepos registers one working copy per `mr register`: no recursive form.
+            _ => continue,
+        };
+        let gita_homes = &gita_homes;
+        let tree = &tree;
+        theirs.push(Box::new(move |i: usize| {
+            super::peers::command(bench, tree, &gita_homes[pick(i)], &script)
+        }));
+    }
+    let mut commands: Vec<&mut dyn FnMut(usize) -> Command> = vec![&mut ours, &mut find_loop];
+    for command in theirs.iter_mut() {
+        commands.push(command.as_mut());
+    }
+    let times = round_robin(
         r,
         true,
-        |_| {},
-        |i| bench.repodex(&registries[pick(i)], &["import", "scan", &tree_arg]),
         |_| {
-            bench.sh(
-                &tree,
-                "find . -name .git -prune -type d | while read -r d; do git -C \"${d%/.git}\" config --get remote.origin.url >/dev/null || exit 1; done",
-            )
+            for home in &gita_homes {
+                let _ = std::fs::remove_dir_all(home);
+            }
         },
+        &mut commands,
     );
-    rows.push(Row::time(
-        format!("import scan of {copies} working copies"),
-        ours,
-        base,
-        "find + git config --get remote.origin.url loop".into(),
-        0.5,
-        r,
-    ));
+    for (k, (label, target)) in labels.iter().enumerate() {
+        let what = format!("import scan of {copies} working copies");
+        rows.push(match target {
+            Some(target) => Row::time(what, times[0], times[k + 1], label.clone(), *target, r),
+            None => Row::informing(what, times[0], times[k + 1], label.clone(), r),
+        });
+    }
+
+    // Listing them all and looking one up, once adopted: repodex's registry against the
+    // peers' records of the same working copies.
+    let adopted = &registries[0];
+    // The last round's gita state is the one left.
+    let gita_home = &gita_homes[r - 1];
+    if peers.contains(&"mr") {
+        let mut config = String::new();
+        for i in 0..copies {
+            config.push_str(&format!(
+                "[group{}/repo{i}]\ncheckout = git clone 'https://git.example.com/team/repo{i}.git' 'repo{i}'\n\n",
+                i % 20
+            ));
+        }
+        std::fs::write(tree.join(".mrconfig"), config).unwrap();
+        let trust = bench.dir.path().join("home/.mrtrust");
+        let mut trusted = std::fs::read_to_string(&trust).unwrap_or_default();
+        trusted.push_str(&format!("{}\n", tree.join(".mrconfig").display()));
+        std::fs::write(&trust, trusted).unwrap();
+    }
+    let lookup = format!("repo{}", copies / 2);
+    for (what, ours_args, peer_scripts) in [
+        (
+            format!("list of {copies} adopted working copies"),
+            vec!["list".to_string()],
+            vec![
+                ("gita", "gita ls >/dev/null".to_string(), "gita ls"),
+                ("mu", "mu list >/dev/null".to_string(), "mu list"),
+                ("mr", "mr -q list >/dev/null".to_string(), "mr list"),
+            ],
+        ),
+        (
+            format!("look up one of {copies} adopted working copies"),
+            vec![
+                "resolve".to_string(),
+                lookup.clone(),
+                "--print".into(),
+                "path".into(),
+            ],
+            vec![(
+                "gita",
+                format!("gita ls {lookup} >/dev/null"),
+                "gita ls NAME (its path)",
+            )],
+        ),
+    ] {
+        let ours_args: Vec<&str> = ours_args.iter().map(String::as_str).collect();
+        let here: Vec<_> = peer_scripts
+            .into_iter()
+            .filter(|(peer, _, _)| peers.contains(peer))
+            .collect();
+        if here.is_empty() {
+            continue;
+        }
+        let mut ours = |_| bench.repodex(adopted, &ours_args);
+        let mut theirs: Vec<Box<dyn FnMut(usize) -> Command + '_>> = here
+            .iter()
+            .map(|(_, script, _)| {
+                let script = script.clone();
+                let tree = &tree;
+                Box::new(move |_| super::peers::command(bench, tree, gita_home, &script))
+                    as Box<dyn FnMut(usize) -> Command + '_>
+            })
+            .collect();
+        let mut commands: Vec<&mut dyn FnMut(usize) -> Command> = vec![&mut ours];
+        for command in theirs.iter_mut() {
+            commands.push(command.as_mut());
+        }
+        let times = round_robin(r * 3, true, |_| {}, &mut commands);
+        for (k, (_, _, label)) in here.iter().enumerate() {
+            rows.push(Row::informing(
+                what.clone(),
+                times[0],
+                times[k + 1],
+                label.to_string(),
+                r * 3,
+            ));
+        }
+    }
     rows
 }

@@ -160,6 +160,48 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
             3.0,
             r,
         ));
+        // A reference that matches nothing: the suggestions scan every name.
+        let (ours, base) = side_by_side(
+            r,
+            true,
+            nothing,
+            |_| {
+                let mut cmd = bench.repodex(&large, &["resolve", "nothere/nothing"]);
+                cmd.env(super::harness::EXPECT_FAILURE, "3");
+                cmd
+            },
+            |_| bench.repodex(&large, &["resolve", &refs(n)[0].1]),
+        );
+        rows.push(Row::time(
+            format!("resolve that misses at {n}"),
+            ours,
+            base,
+            format!("resolve by name that hits at {n}"),
+            3.0,
+            r,
+        ));
+        // The first command after a pull: the catalog is rebuilt from every entry.
+        let catalog = large.join(".git/repodex/catalog");
+        let (ours, base) = side_by_side(
+            r.min(5),
+            true,
+            |_| {
+                let _ = std::fs::remove_file(&catalog);
+            },
+            |_| bench.repodex(&large, &["resolve", &refs(n)[0].1]),
+            |_| bench.git(&large, &["grep", "-c", "^url = ", "HEAD"]),
+        );
+        assert!(catalog.exists(), "the catalog was not rebuilt");
+        rows.push(Row::time(
+            format!("resolve with a cold catalog at {n} (first command after a pull)"),
+            ours,
+            base,
+            // repodex parses every entry as TOML and writes the index; git grep only
+            // scans the same blobs' bytes.
+            "git grep of every entry at HEAD".into(),
+            2.0,
+            r.min(5),
+        ));
         let (ours, base) = side_by_side(
             r.min(11),
             true,
@@ -309,7 +351,38 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
         ours,
         base,
         "git --version".into(),
-        1.5,
+        1.2,
+        r * 3,
+    ));
+    // A name to a URL: repodex's resolve in the small registry against git reading one
+    // key from a config file of 3,000 lines (1,000 remotes), what a script would keep.
+    let config = bench.dir.path().join("remotes.gitconfig");
+    let mut text = String::new();
+    for i in 0..1_000 {
+        text.push_str(&format!(
+            "[remote \"r{i}\"]\n\turl = https://git.example.com/o/r{i}.git\n\tfetch = +refs/heads/*:refs/remotes/r{i}/*\n"
+        ));
+    }
+    std::fs::write(&config, text).unwrap();
+    let config_arg = config.display().to_string();
+    let (ours, base) = side_by_side(
+        r * 3,
+        true,
+        nothing,
+        |_| bench.repodex(&small, &["resolve", &refs(small_n)[0].1]),
+        |_| {
+            bench.git(
+                &small,
+                &["config", "-f", &config_arg, "--get", "remote.r999.url"],
+            )
+        },
+    );
+    rows.push(Row::time(
+        format!("resolve by name at {small_n}"),
+        ours,
+        base,
+        "git config --get from a 3,000-line file".into(),
+        1.0,
         r * 3,
     ));
     rows

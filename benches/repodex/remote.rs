@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use super::harness::{run, side_by_side, Bench, Row};
+use super::harness::{round_robin, run, Bench, Row};
 use repodex::{GitUrl, NewEntry, Registry};
 
 pub struct Daemon {
@@ -113,68 +113,146 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
     let caches: Vec<PathBuf> = (0..=r)
         .map(|i| bench.dir.path().join(format!("cache-{i}")))
         .collect();
-    let clones = bench.dir.path().join("clones");
     let list = urls.join(" ");
     let mut rows = Vec::new();
+    let peers: Vec<&str> = super::peers::installed(bench)
+        .into_iter()
+        .filter(|p| *p != "mu")
+        .collect();
+    let out = bench.dir.path().join("remote-out");
+    let dest = |who: &str| out.join(who);
+    let lists = super::peers::lists(&bench.dir.path().join("remote-lists"), &urls, dest);
+    let gita_home = bench.dir.path().join("gita-remote");
 
-    // The first refresh of every repository (no mirrors yet) vs cloning each with git.
+    // The first update of every repository (nothing cloned yet): repodex's refresh
+    // (bare mirrors with every commit of the default branch) against git and the peers.
     let pick = |i: usize| if i == usize::MAX { r } else { i };
-    let (ours, base) = side_by_side(
+    let mut labels = vec![
+        "loop of git clone --bare --single-branch (one at a time)".to_string(),
+        "xargs -P 8 git clone --bare --single-branch".to_string(),
+    ];
+    let mut scripts = vec![
+        format!("n=0; for u in {list}; do n=$((n+1)); git clone -q --bare --single-branch \"$u\" c$n.git || exit 1; done"),
+        format!(
+            "xargs -P 8 -n 2 git clone -q --bare --single-branch < {}",
+            lists.pairs.display()
+        ),
+    ];
+    for peer in &peers {
+        let (script, label) = super::peers::first_update(peer, &lists, &dest(peer));
+        scripts.push(script);
+        labels.push(label);
+    }
+    let dirs: Vec<PathBuf> = ["loop", "xargs"]
+        .iter()
+        .chain(peers.iter())
+        .map(|who| dest(who))
+        .collect();
+    let mut ours = |i: usize| {
+        let mut cmd = bench.repodex(&first_registries[pick(i)], &["refresh", "--all"]);
+        cmd.env("XDG_CACHE_HOME", &caches[pick(i)]);
+        cmd
+    };
+    let mut theirs: Vec<Box<dyn FnMut(usize) -> Command>> = scripts
+        .iter()
+        .zip(&dirs)
+        .map(|(script, dir)| {
+            let (script, dir, gita_home) = (script.clone(), dir.clone(), gita_home.clone());
+            Box::new(move |_| super::peers::command(bench, &dir, &gita_home, &script))
+                as Box<dyn FnMut(usize) -> Command>
+        })
+        .collect();
+    let mut commands: Vec<&mut dyn FnMut(usize) -> Command> = vec![&mut ours];
+    for command in theirs.iter_mut() {
+        commands.push(command.as_mut());
+    }
+    let times = round_robin(
         r,
         true,
         |_| {
-            let _ = std::fs::remove_dir_all(&clones);
-            std::fs::create_dir_all(&clones).unwrap();
+            let _ = std::fs::remove_dir_all(&out);
+            let _ = std::fs::remove_dir_all(&gita_home);
+            for dir in &dirs {
+                std::fs::create_dir_all(dir).unwrap();
+            }
+            if peers.contains(&"mr") {
+                super::peers::write_mrconfig(bench, &dest("mr"), &urls);
+            }
         },
-        |i| {
-            let mut cmd = bench.repodex(&first_registries[pick(i)], &["refresh", "--all"]);
-            cmd.env("XDG_CACHE_HOME", &caches[pick(i)]);
-            cmd
-        },
-        |_| {
-            bench.sh(
-                &clones,
-                &format!("n=0; for u in {list}; do n=$((n+1)); git clone -q --bare --single-branch \"$u\" c$n.git || exit 1; done"),
-            )
-        },
+        &mut commands,
     );
-    rows.push(Row::time(
-        format!("first refresh --all of {n}"),
-        ours,
-        base,
-        "loop of git clone --bare --single-branch (all commits, as the mirrors)".into(),
-        0.7,
-        r,
-    ));
+    for (k, label) in labels.iter().enumerate() {
+        rows.push(Row::time(
+            format!("first refresh --all of {n}, all commits"),
+            times[0],
+            times[k + 1],
+            label.clone(),
+            0.7,
+            r,
+        ));
+    }
+    // Every peer made a copy of every repository.
+    for dir in &dirs {
+        let made = std::fs::read_dir(dir)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name() != ".mrconfig")
+            .count();
+        assert_eq!(made, n, "{} made {made} copies", dir.display());
+    }
 
-    // Refreshing again with nothing new vs asking each remote with git ls-remote.
+    // Updating again with nothing new: repodex asks each remote for its HEAD; git
+    // ls-remote does the same, and the peers fetch or pull into their working copies.
     let warm = &first_registries[0];
-    let (ours, base) = side_by_side(
-        r,
-        true,
-        |_| {},
-        |_| {
-            let mut cmd = bench.repodex(warm, &["refresh", "--all"]);
-            cmd.env("XDG_CACHE_HOME", &caches[0]);
-            cmd
-        },
-        |_| {
-            bench.sh(
-                bench.dir.path(),
-                &format!(
-                    "for u in {list}; do git ls-remote \"$u\" HEAD >/dev/null || exit 1; done"
-                ),
-            )
-        },
-    );
-    rows.push(Row::time(
-        format!("refresh --all of {n}, unchanged"),
-        ours,
-        base,
-        "loop of git ls-remote".into(),
-        0.5,
-        r,
-    ));
+    let mut labels = vec![
+        "loop of git ls-remote (one at a time)".to_string(),
+        "xargs -P 8 git ls-remote".to_string(),
+    ];
+    let mut scripts = vec![
+        format!("for u in {list}; do git ls-remote \"$u\" HEAD >/dev/null || exit 1; done"),
+        format!(
+            "cut -d' ' -f1 {} | xargs -P 8 -I{{}} git ls-remote {{}} HEAD >/dev/null",
+            lists.pairs.display()
+        ),
+    ];
+    let mut places = vec![
+        bench.dir.path().to_path_buf(),
+        bench.dir.path().to_path_buf(),
+    ];
+    for peer in &peers {
+        let (script, label) = super::peers::unchanged_update(peer, &dest(peer));
+        scripts.push(script);
+        labels.push(label);
+        places.push(dest(peer));
+    }
+    let mut ours = |_| {
+        let mut cmd = bench.repodex(warm, &["refresh", "--all"]);
+        cmd.env("XDG_CACHE_HOME", &caches[0]);
+        cmd
+    };
+    let mut theirs: Vec<Box<dyn FnMut(usize) -> Command>> = scripts
+        .iter()
+        .zip(&places)
+        .map(|(script, dir)| {
+            let (script, dir, gita_home) = (script.clone(), dir.clone(), gita_home.clone());
+            Box::new(move |_| super::peers::command(bench, &dir, &gita_home, &script))
+                as Box<dyn FnMut(usize) -> Command>
+        })
+        .collect();
+    let mut commands: Vec<&mut dyn FnMut(usize) -> Command> = vec![&mut ours];
+    for command in theirs.iter_mut() {
+        commands.push(command.as_mut());
+    }
+    let times = round_robin(r, true, |_| {}, &mut commands);
+    for (k, label) in labels.iter().enumerate() {
+        rows.push(Row::time(
+            format!("refresh --all of {n}, unchanged"),
+            times[0],
+            times[k + 1],
+            label.clone(),
+            0.5,
+            r,
+        ));
+    }
     let status = bench
         .git(warm, &["status", "--porcelain"])
         .output()
