@@ -244,6 +244,20 @@ impl Error {
         }
     }
 
+    /// Is this a failure of a remote's host itself (refused, timed out, no such name,
+    /// TLS), so that every repository on it would fail alike?
+    pub fn is_the_hosts(&self) -> bool {
+        use crate::git::fetch::TransportFailure as F;
+        matches!(
+            self,
+            Error::Timeout { .. }
+                | Error::Unreachable {
+                    failure: F::Refused | F::NameResolution | F::Tls(_),
+                    ..
+                }
+        )
+    }
+
     /// What kind of failure this is, for exit codes.
     pub fn kind(&self) -> ErrorKind {
         match self {

@@ -239,6 +239,9 @@ pub fn refresh(
             Ok(learned) => learned,
             Err(error) => {
                 checked.record_failure(&task.url, now, error.to_string());
+                if error.is_the_hosts() {
+                    checked.record_host_failure(&task.url, now, error.to_string());
+                }
                 report.failed.push(Failed {
                     name: task.name,
                     cause: Cause::Remote,
@@ -443,6 +446,18 @@ pub fn ensure_fresh(
         return Ok(Freshness::Cached {
             checked: last.ok,
             reason: format!("offline: {why}"),
+        });
+    }
+    // The host failed a moment ago: answer at once rather than wait for it again.
+    if let Some(failure) = Checked::load(&registry.private_dir()).recent_host_failure(&url, now) {
+        return Ok(Freshness::Cached {
+            checked: last.ok,
+            reason: format!(
+                "not asked: {} failed {} ({}); `repodex refresh {name}` tries now",
+                url.host().unwrap_or_default(),
+                crate::time::ago(failure.failed, now),
+                failure.error
+            ),
         });
     }
     // A reading command waits only briefly for a remote before answering from the cache.

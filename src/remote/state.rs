@@ -36,6 +36,22 @@ pub struct Checked {
     /// `file:///home/you/private` and have its files cached and synced to them.
     #[serde(default)]
     local_reads: std::collections::BTreeSet<String>,
+    /// Hosts whose last connection failed for a reason of the host's, not of one
+    /// repository's (refused, timed out, no such name, TLS), by host name: a read within
+    /// [`HOST_FAILURE_MEMORY`] answers from the cache at once instead of waiting again.
+    #[serde(default)]
+    hosts: BTreeMap<String, HostFailure>,
+}
+
+/// How long a host's failure is remembered for reads (an explicit `refresh` always
+/// tries).
+pub const HOST_FAILURE_MEMORY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+/// A host's last failure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostFailure {
+    pub failed: DateTime<Utc>,
+    pub error: String,
 }
 
 impl Checked {
@@ -66,7 +82,25 @@ impl Checked {
         self.remotes.get(&url.identity_key())
     }
 
+    /// The failure of `url`'s host within [`HOST_FAILURE_MEMORY`] of `now`, if any.
+    pub fn recent_host_failure(&self, url: &GitUrl, now: DateTime<Utc>) -> Option<&HostFailure> {
+        let failure = self.hosts.get(&url.host()?.to_lowercase())?;
+        let age = (now - failure.failed).to_std().ok()?;
+        (age < HOST_FAILURE_MEMORY).then_some(failure)
+    }
+
+    /// Remember that `url`'s host itself failed.
+    pub fn record_host_failure(&mut self, url: &GitUrl, now: DateTime<Utc>, error: String) {
+        if let Some(host) = url.host() {
+            self.hosts
+                .insert(host.to_lowercase(), HostFailure { failed: now, error });
+        }
+    }
+
     pub fn record_ok(&mut self, url: &GitUrl, now: DateTime<Utc>) {
+        if let Some(host) = url.host() {
+            self.hosts.remove(&host.to_lowercase());
+        }
         let check = self.remotes.entry(url.identity_key()).or_default();
         check.ok = Some(now);
         check.failed = None;

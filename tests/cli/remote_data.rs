@@ -153,9 +153,20 @@ fn an_unreachable_remote_is_answered_from_the_cache_with_its_age() {
         "{}",
         run.stderr
     );
+    // The host failed a moment ago: the next read does not wait for it again.
     let run = env.run(&["config", "tool", CONFIG]);
     assert_eq!(run.stdout, config("github"));
-    assert!(run.stderr.contains("remote unreachable"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("not asked: 127.0.0.1 failed just now (git://127.0.0.1:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("`repodex refresh tool` tries now"),
+        "{}",
+        run.stderr
+    );
     // refresh itself says it failed, and changes nothing.
     let head = env.head();
     let run = env.run(&["refresh", "tool"]);
@@ -564,4 +575,80 @@ fn each_kind_of_transport_failure_says_what_happened_and_what_to_do() {
             "{url}: {run:?}"
         );
     }
+}
+
+/// A host that hangs costs one wait, not one per read: its failure is remembered for a
+/// few minutes, for every entry on it, and an explicit refresh still tries.
+#[test]
+fn a_hanging_host_is_waited_for_once_and_then_answered_from_the_cache() {
+    let env = TestEnv::online();
+    let hole = BlackHole::start();
+    for name in ["one", "two"] {
+        let url = format!("git://127.0.0.1:{}/{name}.git", hole.port);
+        env.ok(&["register", &url, "--no-fetch"]);
+    }
+    let settings = std::fs::read_to_string(env.registry().join("registry.toml")).unwrap();
+    env.hand_commit(
+        "registry.toml",
+        &format!("{settings}refresh_ttl = \"0s\"\n"),
+    );
+    allow_short_ttl(&env);
+    let read = |name: &str| {
+        let mut cmd = env.command(&["info", name]);
+        cmd.env("REPODEX_TIMEOUT", "1");
+        crate::support::run_with_stdin(cmd, "")
+    };
+    let first = read("one");
+    assert_eq!(first.code, 0, "{first:?}");
+    assert!(
+        first.stderr.contains("did not answer within 1 s"),
+        "{first:?}"
+    );
+    assert_eq!(hole.connections(), 1);
+    // The same entry again, and another on the same host: no connection, and why.
+    for name in ["one", "two"] {
+        let run = read(name);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(
+            run.stderr.contains("not asked: 127.0.0.1 failed just now"),
+            "{run:?}"
+        );
+    }
+    assert_eq!(hole.connections(), 1, "a read waited for the host again");
+    // An explicit refresh tries.
+    let mut cmd = env.command(&["refresh", "two"]);
+    cmd.env("REPODEX_TIMEOUT", "1");
+    let run = crate::support::run_with_stdin(cmd, "");
+    assert_eq!(run.code, 5, "{run:?}");
+    assert_eq!(hole.connections(), 2);
+}
+
+/// repodex's own https fetches go through the proxy the environment names (the
+/// documented way, since git's http.proxy is not read), and never around it.
+#[test]
+fn https_fetches_go_through_the_proxy_in_https_proxy() {
+    use std::io::{Read, Write};
+    let env = TestEnv::online();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let record = seen.clone();
+    std::thread::spawn(move || {
+        if let Ok((mut client, _)) = listener.accept() {
+            let mut request = [0u8; 2048];
+            let n = client.read(&mut request).unwrap_or(0);
+            *record.lock().unwrap() = String::from_utf8_lossy(&request[..n]).into_owned();
+            let _ = client.write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    let mut cmd = env.command(&["register", "https://proxied.example.com/o/r.git"]);
+    cmd.env("HTTPS_PROXY", format!("http://127.0.0.1:{port}"))
+        .env("REPODEX_TIMEOUT", "10");
+    let run = crate::support::run_with_stdin(cmd, "");
+    assert_eq!(run.code, 5, "{run:?}");
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        seen.starts_with("CONNECT proxied.example.com:443 HTTP/1.1"),
+        "the proxy saw: {seen:?}"
+    );
 }

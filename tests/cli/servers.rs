@@ -523,20 +523,29 @@ fn read_chunked(reader: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
 /// A port that accepts connections and never answers.
 pub struct BlackHole {
     pub port: u16,
+    accepted: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl BlackHole {
     pub fn start() -> BlackHole {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
+        let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = accepted.clone();
         std::thread::spawn(move || {
             let mut held = Vec::new();
             // Accept a bounded number of connections and hold them open, silently.
             for stream in listener.incoming().take(64) {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 held.push(stream);
             }
         });
-        BlackHole { port }
+        BlackHole { port, accepted }
+    }
+
+    /// How many connections it has accepted.
+    pub fn connections(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 
