@@ -6,7 +6,7 @@ use pretty_assertions::assert_eq;
 #[test]
 fn first_use_creates_a_registry_with_one_commit() {
     let env = TestEnv::new();
-    assert_eq!(env.ok(&["list"]), "NAME  URL  BRANCH  TAGS\n");
+    assert_eq!(env.ok(&["list"]), "NAME  ALIASES  URL  BRANCH  TAGS\n");
     let registry = env.registry();
     assert!(std::fs::read_to_string(registry.join("registry.toml"))
         .unwrap()
@@ -74,9 +74,9 @@ fn register_list_info_resolve() {
 
     assert_eq!(
         env.ok(&["list"]),
-        "NAME           URL                                   BRANCH  TAGS\n\
-         edobry/minsky  https://github.com/edobry/minsky.git  -       work\n\
-         tool           git@gitlab.com:team/tool.git          -       oss\n"
+        "NAME           ALIASES  URL                                   BRANCH  TAGS\n\
+         edobry/minsky  mk       https://github.com/edobry/minsky.git  -       work\n\
+         tool           -        git@gitlab.com:team/tool.git          -       oss\n"
     );
     assert_eq!(env.ok(&["list", "--tag", "oss"]).lines().count(), 2);
     assert_eq!(env.ok(&["list", "edobry/*"]).lines().count(), 2);
@@ -210,7 +210,7 @@ fn every_change_is_one_commit_readable_with_plain_git() {
     assert_eq!(env.ok(&["list", "--json"]).matches("\"mk\"").count(), 1);
 
     env.ok(&["forget", "mk"]);
-    assert_eq!(env.ok(&["list"]), "NAME  URL  BRANCH  TAGS\n");
+    assert_eq!(env.ok(&["list"]), "NAME  ALIASES  URL  BRANCH  TAGS\n");
     assert_eq!(env.git(&["log", "-1", "--format=%s"]), "forget mk\n");
     // A change that changes nothing makes no commit.
     env.ok(&["register", "https://example.com/o/r", "--tag", "t"]);

@@ -127,6 +127,7 @@ fn two_hundred_kills_during_every_kind_of_change() {
     // Where each kill landed: the last step of a commit the killed process logged.
     let mut landed: std::collections::BTreeMap<&'static str, usize> = Default::default();
     let steps_log = env.root().join("steps.log");
+    let stderr_log = env.root().join("stderr.log");
     for round in 0..200 {
         let before: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
         let recipients_before =
@@ -168,7 +169,7 @@ fn two_hundred_kills_during_every_kind_of_change() {
                 format!("{}:40", LINGER[round % LINGER.len()]),
             )
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&stderr_log).unwrap())
             .spawn()
             .unwrap();
         let linger = LINGER[round % LINGER.len()];
@@ -211,7 +212,8 @@ fn two_hundred_kills_during_every_kind_of_change() {
         assert_eq!(
             status.code().unwrap_or(0),
             0,
-            "round {round}: {args:?} failed on its own"
+            "round {round}: {args:?} failed on its own: {}",
+            std::fs::read_to_string(&stderr_log).unwrap_or_default()
         );
 
         // The next command repairs whatever the kill left, and everything is whole.
