@@ -55,14 +55,7 @@ impl Row {
         target: f64,
         repeats: usize,
     ) -> Row {
-        Row {
-            what,
-            ours: Value::Time(ours),
-            base: Value::Time(base),
-            baseline,
-            target: Some(target),
-            repeats,
-        }
+        Row::timed(what, ours, base, baseline, Some(target), repeats)
     }
 
     /// A time against a peer's, for information: no target.
@@ -73,12 +66,23 @@ impl Row {
         baseline: String,
         repeats: usize,
     ) -> Row {
+        Row::timed(what, ours, base, baseline, None, repeats)
+    }
+
+    fn timed(
+        what: String,
+        ours: Duration,
+        base: Duration,
+        baseline: String,
+        target: Option<f64>,
+        repeats: usize,
+    ) -> Row {
         Row {
             what,
             ours: Value::Time(ours),
             base: Value::Time(base),
             baseline,
-            target: None,
+            target,
             repeats,
         }
     }

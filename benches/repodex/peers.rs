@@ -15,8 +15,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
-use super::harness::Bench;
+use super::harness::{round_robin, Bench};
 
 /// The peers this machine has, by program name.
 pub fn installed(bench: &Bench) -> Vec<&'static str> {
@@ -147,4 +148,28 @@ pub fn unchanged_update(peer: &str, dest: &Path) -> (String, String) {
         "mu" => (String::new(), String::new()),
         _ => unreachable!("a known peer"),
     }
+}
+
+/// Time `ours` against each script of `scripts` (run in its folder, with gita's state in
+/// `gita_home`), in turn ([`round_robin`]): ours first, then each script's, medians.
+pub fn against(
+    bench: &Bench,
+    repeats: usize,
+    prepare: impl FnMut(usize),
+    ours: &mut dyn FnMut(usize) -> Command,
+    scripts: &[(String, PathBuf)],
+    gita_home: &Path,
+) -> Vec<Duration> {
+    let mut theirs: Vec<Box<dyn FnMut(usize) -> Command + '_>> = scripts
+        .iter()
+        .map(|(script, dir)| {
+            Box::new(move |_| command(bench, dir, gita_home, script))
+                as Box<dyn FnMut(usize) -> Command + '_>
+        })
+        .collect();
+    let mut commands: Vec<&mut dyn FnMut(usize) -> Command> = vec![ours];
+    for command in theirs.iter_mut() {
+        commands.push(command.as_mut());
+    }
+    round_robin(repeats, true, prepare, &mut commands)
 }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use super::harness::{round_robin, run, Bench, Row};
+use super::harness::{run, Bench, Row};
 use repodex::{GitUrl, NewEntry, Registry};
 
 pub struct Daemon {
@@ -153,22 +153,10 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
         cmd.env("XDG_CACHE_HOME", &caches[pick(i)]);
         cmd
     };
-    let mut theirs: Vec<Box<dyn FnMut(usize) -> Command>> = scripts
-        .iter()
-        .zip(&dirs)
-        .map(|(script, dir)| {
-            let (script, dir, gita_home) = (script.clone(), dir.clone(), gita_home.clone());
-            Box::new(move |_| super::peers::command(bench, &dir, &gita_home, &script))
-                as Box<dyn FnMut(usize) -> Command>
-        })
-        .collect();
-    let mut commands: Vec<&mut dyn FnMut(usize) -> Command> = vec![&mut ours];
-    for command in theirs.iter_mut() {
-        commands.push(command.as_mut());
-    }
-    let times = round_robin(
+    let runs: Vec<(String, PathBuf)> = scripts.into_iter().zip(dirs.iter().cloned()).collect();
+    let times = super::peers::against(
+        bench,
         r,
-        true,
         |_| {
             let _ = std::fs::remove_dir_all(&out);
             let _ = std::fs::remove_dir_all(&gita_home);
@@ -179,7 +167,9 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
                 super::peers::write_mrconfig(bench, &dest("mr"), &urls);
             }
         },
-        &mut commands,
+        &mut ours,
+        &runs,
+        &gita_home,
     );
     for (k, label) in labels.iter().enumerate() {
         rows.push(Row::time(
@@ -229,20 +219,8 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
         cmd.env("XDG_CACHE_HOME", &caches[0]);
         cmd
     };
-    let mut theirs: Vec<Box<dyn FnMut(usize) -> Command>> = scripts
-        .iter()
-        .zip(&places)
-        .map(|(script, dir)| {
-            let (script, dir, gita_home) = (script.clone(), dir.clone(), gita_home.clone());
-            Box::new(move |_| super::peers::command(bench, &dir, &gita_home, &script))
-                as Box<dyn FnMut(usize) -> Command>
-        })
-        .collect();
-    let mut commands: Vec<&mut dyn FnMut(usize) -> Command> = vec![&mut ours];
-    for command in theirs.iter_mut() {
-        commands.push(command.as_mut());
-    }
-    let times = round_robin(r, true, |_| {}, &mut commands);
+    let runs: Vec<(String, PathBuf)> = scripts.into_iter().zip(places).collect();
+    let times = super::peers::against(bench, r, |_| {}, &mut ours, &runs, &gita_home);
     for (k, label) in labels.iter().enumerate() {
         rows.push(Row::time(
             format!("refresh --all of {n}, unchanged"),

@@ -304,8 +304,8 @@ fn with_branch(
     let branch = within_deadline(&remote.url, network, move |_| {
         fetch::remote_head_branch(&dir, &url)
     })?
-        .filter(|b| command::valid_branch_name(b))
-        .unwrap_or_else(|| BRANCH.to_string());
+    .filter(|b| command::valid_branch_name(b))
+    .unwrap_or_else(|| BRANCH.to_string());
     command::set_config(root, "branch.main.remote", &remote.name)?;
     command::set_config(root, "branch.main.merge", &format!("refs/heads/{branch}"))?;
     remote.branch = Some(branch);
