@@ -49,6 +49,7 @@ mod rename;
 mod render;
 mod resolve;
 mod set;
+mod settings;
 mod sync;
 mod tag;
 mod which;
@@ -112,6 +113,7 @@ enum Command {
     #[command(subcommand)]
     Tag(tag::Command),
     Set(set::Args),
+    Settings(settings::Args),
     Doctor(doctor::Args),
     Migrate(migrate::Args),
     #[command(subcommand)]
@@ -219,6 +221,7 @@ pub fn main() -> ExitCode {
         Command::Alias(cmd) => alias::run(&ctx, cmd),
         Command::Tag(cmd) => tag::run(&ctx, cmd),
         Command::Set(args) => set::run(&ctx, args),
+        Command::Settings(args) => settings::run(&ctx, args),
         Command::Doctor(args) => doctor::run(&ctx, args),
         Command::Migrate(args) => migrate::run(&ctx, args),
         Command::Remote(cmd) => remote::run(&ctx, cmd),

@@ -9,6 +9,18 @@ use crate::url::quote;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Refused {
+    #[error("{hint}")]
+    UnknownSetting { key: String, hint: String },
+
+    #[error(
+        "{key} cannot be '{value}': {why}; `repodex settings` shows each setting and its default"
+    )]
+    BadSetting {
+        key: String,
+        value: String,
+        why: String,
+    },
+
     #[error("{} is not a valid branch name", quote(branch))]
     BadBranchName { branch: String },
 

@@ -20,4 +20,5 @@ pub mod lookup;
 pub mod refresh;
 pub mod register;
 pub mod remote_helper;
+pub mod settings;
 pub mod sync;

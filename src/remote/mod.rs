@@ -155,6 +155,17 @@ impl Network {
         })
     }
 
+    /// Is `text` a config file this machine can use? (What `settings set --machine`
+    /// checks before writing it to `file`.)
+    pub fn check_user_config(text: &str, file: &Path) -> Result<()> {
+        toml::from_str::<UserConfig>(text)
+            .map(|_| ())
+            .map_err(|e| Error::UserConfig {
+                path: file.to_path_buf(),
+                reason: e.message().trim().to_string(),
+            })
+    }
+
     /// Fail with [`Error::Offline`] when offline.
     pub fn require(&self, what: &str) -> Result<()> {
         match &self.offline {

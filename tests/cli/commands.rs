@@ -451,3 +451,112 @@ fn list_takes_columns_an_order_names_only_and_filters_by_host_and_layer() {
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("invalid value 'colour'"), "{run:?}");
 }
+
+/// Settings change through a command, not by hand: the shared ones in one commit that
+/// plain git shows, this machine's in its config file; every setting is listed with its
+/// default, and a bad key or value changes nothing.
+#[test]
+fn settings_are_listed_with_defaults_and_changed_by_command() {
+    let env = TestEnv::new();
+    env.ok(&[
+        "register",
+        "https://github.com/edobry/minsky",
+        "--alias",
+        "mk",
+    ]);
+    let listed = env.ok(&["settings"]);
+    for (key, default) in [
+        ("refresh_ttl", "24h"),
+        ("timeout", "30"),
+        ("mirror_depth", "0"),
+    ] {
+        let line = listed
+            .lines()
+            .find(|l| l.starts_with(&format!("{key} ")))
+            .unwrap_or_else(|| panic!("{key} is not listed: {listed}"));
+        assert!(line.contains(default), "{line}");
+    }
+    // Shared: one commit, read back by the commands that use it.
+    let before = env.head();
+    env.ok(&["settings", "set", "refresh_ttl", "2d"]);
+    assert_ne!(env.head(), before);
+    assert_eq!(
+        env.git(&["log", "-1", "--format=%s"]),
+        "settings: set refresh_ttl = 2d\n"
+    );
+    assert!(env
+        .git(&["show", "HEAD:registry.toml"])
+        .contains("refresh_ttl = \"2d\""));
+    assert!(env
+        .git(&["show", "HEAD:registry.toml"])
+        .starts_with("# Settings shared"));
+    let json: serde_json::Value = serde_json::from_str(&env.ok(&["settings", "--json"])).unwrap();
+    let ttl = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == "refresh_ttl")
+        .unwrap()
+        .clone();
+    assert_eq!(ttl["value"], "2d");
+    assert_eq!(ttl["scope"], "shared");
+    env.ok(&["settings", "set", "config_paths", ".tool.toml,ci/tool.yaml"]);
+    assert!(env
+        .git(&["show", "HEAD:registry.toml"])
+        .contains("config_paths = [\".tool.toml\", \"ci/tool.yaml\"]"));
+    // This machine's: its config file, no commit.
+    let head = env.head();
+    env.ok(&["settings", "set", "--machine", "timeout", "7"]);
+    assert_eq!(env.head(), head);
+    let config = std::fs::read_to_string(env.root().join("config/repodex/config.toml")).unwrap();
+    assert_eq!(config, "timeout = 7\n");
+    // Unset: the default applies again.
+    env.ok(&["settings", "unset", "refresh_ttl"]);
+    assert!(!env
+        .git(&["show", "HEAD:registry.toml"])
+        .contains("refresh_ttl"));
+    // Bad input: one line, nothing changed.
+    for (args, code, words) in [
+        (
+            &["settings", "set", "refresh_ttl", "banana"][..],
+            2,
+            "refresh_ttl cannot be 'banana': it is not a duration",
+        ),
+        (
+            &["settings", "set", "timeout", "5"],
+            2,
+            "'timeout' is this machine's setting, not the registry's: add --machine",
+        ),
+        (
+            &["settings", "set", "--machine", "refresh_ttl", "1h"],
+            2,
+            "is the registry's setting, not this machine's",
+        ),
+        (
+            &["settings", "set", "colour", "blue"],
+            2,
+            "there is no setting 'colour'",
+        ),
+        (
+            &["settings", "set", "config_paths", "../etc/passwd"],
+            2,
+            "is not a path inside a repository",
+        ),
+        (
+            &["settings", "set", "--machine", "offline", "maybe"],
+            2,
+            "neither true nor false",
+        ),
+    ] {
+        let before = env.head();
+        let run = env.run(args);
+        assert_eq!(run.code, code, "{args:?}: {run:?}");
+        assert!(run.stderr.contains(words), "{args:?}: {run:?}");
+        assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {run:?}");
+        assert_eq!(env.head(), before);
+    }
+    assert_eq!(
+        std::fs::read_to_string(env.root().join("config/repodex/config.toml")).unwrap(),
+        "timeout = 7\n"
+    );
+}
