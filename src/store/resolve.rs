@@ -144,17 +144,47 @@ impl Registry {
         Ok(None)
     }
 
-    /// Up to three entry names close to `reference`, nearest first.
+    /// Up to three entry names close to `reference`, nearest first: names, their last
+    /// segments and aliases that contain it (or that it contains), or that are a few
+    /// edits from it (at most a third of the longer, and at least 2).
+    ///
+    /// A miss at 100,000 entries must not cost a hundred hits, so the edit distance is
+    /// computed only for candidates that two cheap bounds let through: the difference
+    /// in length, and the characters one has that the other lacks (each edit fixes at
+    /// most two of those).
     pub fn suggestions(&self, reference: &str) -> Vec<String> {
         let wanted = reference.to_lowercase();
+        let mut wanted_counts = [0i32; 256];
+        for b in wanted.bytes() {
+            wanted_counts[b as usize] += 1;
+        }
+        let mut counts = [0i32; 256];
         let mut scored: Vec<(f64, String)> = Vec::new();
         let mut consider = |candidate: &str, name: &str| {
-            let mut score = strsim::normalized_damerau_levenshtein(&wanted, candidate);
-            if candidate.contains(&wanted) || (wanted.len() >= 3 && wanted.contains(candidate)) {
-                score = score.max(0.7);
+            let (lw, lc) = (wanted.len(), candidate.len());
+            let longest = lw.max(lc).max(1);
+            let contained = candidate.contains(&wanted) || (lw >= 3 && wanted.contains(candidate));
+            if contained {
+                // One inside the other: their edit distance is the difference in length.
+                let closeness = lw.min(lc) as f64 / longest as f64;
+                scored.push((closeness.max(0.7), name.to_string()));
+                return;
             }
-            if score >= 0.5 {
-                scored.push((score, name.to_string()));
+            let most = (longest / 3).max(2);
+            if lw.abs_diff(lc) > most {
+                return;
+            }
+            counts.copy_from_slice(&wanted_counts);
+            for b in candidate.bytes() {
+                counts[b as usize] -= 1;
+            }
+            let unmatched: i32 = counts.iter().map(|c| c.abs()).sum();
+            if (unmatched as usize).div_ceil(2) > most {
+                return;
+            }
+            let distance = strsim::osa_distance(&wanted, candidate);
+            if distance <= most {
+                scored.push((1.0 - distance as f64 / longest as f64, name.to_string()));
             }
         };
         for name in self.catalog().names() {
