@@ -560,3 +560,23 @@ fn settings_are_listed_with_defaults_and_changed_by_command() {
         "timeout = 7\n"
     );
 }
+
+/// Help is coloured as clap colours it where colour is wanted (a terminal, or
+/// CLICOLOR_FORCE), and plain under NO_COLOR and in pipes.
+#[test]
+fn help_is_coloured_for_a_terminal_and_plain_under_no_color() {
+    let env = TestEnv::new();
+    let help = |vars: &[(&str, &str)]| {
+        let mut cmd = env.command(&["list", "--help"]);
+        cmd.env_remove("NO_COLOR")
+            .env_remove("CLICOLOR")
+            .env_remove("CLICOLOR_FORCE");
+        for (key, value) in vars {
+            cmd.env(key, value);
+        }
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    assert!(help(&[("CLICOLOR_FORCE", "1")]).contains("\u{1b}[1m\u{1b}[4mUsage:"));
+    assert!(!help(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\u{1b}'));
+    assert!(!help(&[]).contains('\u{1b}'));
+}
