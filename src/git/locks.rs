@@ -284,12 +284,18 @@ pub fn remove_head_locks_of(repo: &Repo, new: ObjectId) {
         _ => "refs/heads/main.lock".to_string(),
     };
     // The branch first: HEAD's lock is only taken together with it.
-    let branch_ours = std::fs::read(git_dir.join(&branch)).is_ok_and(|c| c == ours.as_bytes());
+    let branch_lock = std::fs::read(git_dir.join(&branch));
+    let branch_ours = branch_lock.as_ref().is_ok_and(|c| c == ours.as_bytes());
+    let branch_absent = branch_lock.is_err();
     if branch_ours {
         let _ = std::fs::remove_file(git_dir.join(&branch));
     }
+    // gix creates HEAD.lock first and writes into it later: a process killed in
+    // between leaves it empty, with no branch lock yet. (git writes a lock file's
+    // content as soon as it creates it, so an empty one beside this journal is the
+    // dead process's.)
     if let Ok(content) = std::fs::read(git_dir.join("HEAD.lock")) {
-        if content == ours.as_bytes() || (content.is_empty() && branch_ours) {
+        if content == ours.as_bytes() || (content.is_empty() && (branch_ours || branch_absent)) {
             let _ = std::fs::remove_file(git_dir.join("HEAD.lock"));
         }
     }
