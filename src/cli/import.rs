@@ -149,25 +149,25 @@ fn render(report: &Report, dry_run: bool) {
     }
     for item in &report.registered {
         match report.source {
-            Source::Minsky => say!("registered {} ({})", item.name, render::text(&item.from)),
-            Source::Scan => say!("registered {}", item.name),
+            Source::Minsky => println!("registered {} ({})", item.name, render::text(&item.from)),
+            Source::Scan => println!("registered {}", item.name),
             Source::File => {}
         }
     }
     let records = report.records;
     match report.source {
-        Source::Minsky if dry_run => say!(
+        Source::Minsky if dry_run => println!(
             "{records} records name {} repositories; {skipped} skipped; nothing changed (--dry-run)",
             report.planned.len()
         ),
-        Source::Minsky => say!(
+        Source::Minsky => println!(
             "{records} records: {registered} registered, {known} already known, {skipped} records skipped"
         ),
         Source::Scan => {
-            say!("{registered} registered, {known} already known, {skipped} skipped")
+            println!("{registered} registered, {known} already known, {skipped} skipped")
         }
         Source::File => {
-            say!("{registered} imported, {known} already there, {skipped} skipped")
+            println!("{registered} imported, {known} already there, {skipped} skipped")
         }
     }
 }

@@ -60,7 +60,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     } else {
         for updated in &report.updated {
             let words: Vec<String> = updated.changes.iter().map(|c| c.to_string()).collect();
-            say!("updated {}: {}", updated.name, words.join(", "));
+            println!("updated {}: {}", updated.name, words.join(", "));
         }
         for skipped in &report.skipped {
             say!(
@@ -73,7 +73,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         for failed in &report.failed {
             eprintln!("failed {}: {}", failed.name, render::text(&failed.reason));
         }
-        say!(
+        println!(
             "{} updated, {} unchanged, {} failed",
             report.updated.len(),
             report.unchanged.len(),

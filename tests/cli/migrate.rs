@@ -35,7 +35,7 @@ fn export_import_export_gives_the_same_document() {
         let run = fresh.run(&["import", "file", file.to_str().unwrap()]);
         assert_eq!(run.code, 0, "{run:?}");
         assert!(
-            run.stderr
+            run.stdout
                 .contains("3 imported, 0 already there, 0 skipped"),
             "{run:?}"
         );
@@ -57,7 +57,7 @@ fn export_import_export_gives_the_same_document() {
         let head = fresh.head();
         let run = fresh.run(&["import", "file", file.to_str().unwrap()]);
         assert!(
-            run.stderr
+            run.stdout
                 .contains("0 imported, 3 already there, 0 skipped"),
             "{run:?}"
         );
@@ -98,7 +98,7 @@ fn conflicts_are_skipped_with_reasons_and_the_rest_imported() {
         "{run:?}"
     );
     assert!(
-        run.stderr
+        run.stdout
             .contains("1 imported, 0 already there, 2 skipped"),
         "{run:?}"
     );
@@ -177,7 +177,7 @@ fn import_scan_finds_working_copies_nested_bare_and_broken() {
     let run = env.run(&["import", "scan", tree.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
-        run.stderr
+        run.stdout
             .contains("4 registered, 1 already known, 2 skipped"),
         "{}",
         run.stderr
@@ -237,7 +237,7 @@ fn import_scan_finds_working_copies_nested_bare_and_broken() {
     let head = env.head();
     let run = env.run(&["import", "scan", tree.to_str().unwrap()]);
     assert!(
-        run.stderr
+        run.stdout
             .contains("0 registered, 5 already known, 2 skipped"),
         "{}",
         run.stderr

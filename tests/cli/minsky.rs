@@ -59,7 +59,7 @@ fn json_in_its_three_shapes_with_junk() {
         ]);
         assert_eq!(dry.code, 0, "{dry:?}");
         assert!(
-            dry.stderr
+            dry.stdout
                 .contains("11 records name 3 repositories; 5 skipped; nothing changed"),
             "{shape}: {}",
             dry.stderr
@@ -90,7 +90,7 @@ fn json_in_its_three_shapes_with_junk() {
             );
         }
         assert!(
-            run.stderr.contains("registered edobry/minsky (3 records)"),
+            run.stdout.contains("registered edobry/minsky (3 records)"),
             "{}",
             run.stderr
         );
@@ -103,7 +103,7 @@ fn json_in_its_three_shapes_with_junk() {
         let head = env.head();
         let again = env.run(&["import", "minsky", "--json", file.to_str().unwrap()]);
         assert!(
-            again.stderr.contains("0 registered, 3 already known"),
+            again.stdout.contains("0 registered, 3 already known"),
             "{}",
             again.stderr
         );
@@ -130,7 +130,7 @@ fn sqlite_session_database_and_default_locations() {
     let run = env.run(&["import", "minsky"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
-        run.stderr
+        run.stdout
             .contains("4 records: 1 registered, 0 already known, 2 records skipped"),
         "{}",
         run.stderr

@@ -44,7 +44,7 @@ fn configuration_history_over_three_upstream_commits() {
     let head = env.head();
     let run = env.run(&["refresh", "mk"]);
     assert!(
-        run.stderr.contains("0 updated, 1 unchanged, 0 failed"),
+        run.stdout.contains("0 updated, 1 unchanged, 0 failed"),
         "{run:?}"
     );
     assert_eq!(
@@ -55,7 +55,7 @@ fn configuration_history_over_three_upstream_commits() {
     upstreams.commit(&env, &work, "local", &[(CONFIG, &config("local"))]);
     let run = env.run(&["refresh", "mk"]);
     assert!(
-        run.stderr
+        run.stdout
             .contains("updated mk: .minsky/config.yaml changed"),
         "{run:?}"
     );
@@ -278,7 +278,7 @@ fn refresh_all_of_fifty_with_one_failing() {
     let run = env.run(&["refresh", "--all", "--jobs", "4"]);
     assert_eq!(run.code, 5, "{run:?}");
     assert!(
-        run.stderr.contains("49 updated, 0 unchanged, 1 failed"),
+        run.stdout.contains("49 updated, 0 unchanged, 1 failed"),
         "{}",
         run.stderr
     );
@@ -384,7 +384,7 @@ fn which_files_are_cached_settings_overrides_and_limits() {
     std::fs::write(config.join("config.toml"), "max_config_size = 400000\n").unwrap();
     let run = env.run(&["refresh", "app"]);
     assert!(
-        run.stderr.contains("updated app: config/local.yaml added"),
+        run.stdout.contains("updated app: config/local.yaml added"),
         "{}",
         run.stderr
     );

@@ -89,7 +89,7 @@ fn refresh_of_a_private_repository_uses_the_stored_token() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("updated private: default branch main"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("updated private: default branch main"));
     assert_eq!(
         env.ok(&["config", "private", CONFIG]),
         "repository:\n  backend: github\n"
