@@ -652,6 +652,12 @@ fn over_a_hundred_bad_inputs_across_every_command() {
         "--key-path",
     ));
     table.push((s(&["creds", "set", "mk"]), "", 2, "empty"));
+    table.push((
+        s(&["creds", "set", "mk", "--expires", "banana"]),
+        "token-1",
+        2,
+        "--expires 'banana' is not a date; give one such as 2027-01-31",
+    ));
     // Sync, offline (the tests' default) and without a remote.
     table.push((s(&["sync"]), "", 5, "offline"));
     table.push((s(&["remote", "show"]), "", 2, "no remote"));
