@@ -274,7 +274,7 @@ impl Repo {
 
 /// Remove the lock files of HEAD and its branch that a killed repodex left while moving
 /// HEAD to `new`: those whose content is `new`'s id, as gix writes it when it prepares
-/// the move (or, for HEAD's, nothing yet). Only called by a process that holds the
+/// the move, or nothing yet. Only called by a process that holds the
 /// registry's lock and has the dead process's journal naming `new`.
 pub fn remove_head_locks_of(repo: &Repo, new: ObjectId) {
     let git_dir = repo.git_dir();
@@ -283,20 +283,19 @@ pub fn remove_head_locks_of(repo: &Repo, new: ObjectId) {
         Ok(Some(branch)) => format!("{}.lock", branch.as_bstr()),
         _ => "refs/heads/main.lock".to_string(),
     };
+    // gix creates each lock file first and writes the new id into it later: a process
+    // killed in between leaves it empty. (git writes a lock file's content as soon as it
+    // creates it, so an empty one beside this journal is the dead process's.)
+    let ours_or_empty = |path: &Path| match std::fs::read(path) {
+        Ok(content) => Some(content == ours.as_bytes() || content.is_empty()),
+        Err(_) => None,
+    };
     // The branch first: HEAD's lock is only taken together with it.
-    let branch_lock = std::fs::read(git_dir.join(&branch));
-    let branch_ours = branch_lock.as_ref().is_ok_and(|c| c == ours.as_bytes());
-    let branch_absent = branch_lock.is_err();
-    if branch_ours {
+    let branch_lock = ours_or_empty(&git_dir.join(&branch));
+    if branch_lock == Some(true) {
         let _ = std::fs::remove_file(git_dir.join(&branch));
     }
-    // gix creates HEAD.lock first and writes into it later: a process killed in
-    // between leaves it empty, with no branch lock yet. (git writes a lock file's
-    // content as soon as it creates it, so an empty one beside this journal is the
-    // dead process's.)
-    if let Ok(content) = std::fs::read(git_dir.join("HEAD.lock")) {
-        if content == ours.as_bytes() || (content.is_empty() && (branch_ours || branch_absent)) {
-            let _ = std::fs::remove_file(git_dir.join("HEAD.lock"));
-        }
+    if branch_lock != Some(false) && ours_or_empty(&git_dir.join("HEAD.lock")) == Some(true) {
+        let _ = std::fs::remove_file(git_dir.join("HEAD.lock"));
     }
 }
