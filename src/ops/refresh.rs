@@ -431,10 +431,8 @@ pub fn ensure_fresh(
     let entry = registry.entry(name)?;
     let url = entry.git_url()?;
     let ttl = network.limits.refresh_ttl(&registry.settings()?);
-    let last = Checked::load(&registry.private_dir())
-        .get(&url)
-        .cloned()
-        .unwrap_or_default();
+    let checked = Checked::load(&registry.private_dir());
+    let last = checked.get(&url).cloned().unwrap_or_default();
     let now = Utc::now();
     let fresh = last
         .ok
@@ -449,7 +447,7 @@ pub fn ensure_fresh(
         });
     }
     // The host failed a moment ago: answer at once rather than wait for it again.
-    if let Some(failure) = Checked::load(&registry.private_dir()).recent_host_failure(&url, now) {
+    if let Some(failure) = checked.recent_host_failure(&url, now) {
         return Ok(Freshness::Cached {
             checked: last.ok,
             reason: format!(

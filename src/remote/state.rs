@@ -36,8 +36,8 @@ pub struct Checked {
     /// `file:///home/you/private` and have its files cached and synced to them.
     #[serde(default)]
     local_reads: std::collections::BTreeSet<String>,
-    /// Hosts whose last connection failed for a reason of the host's, not of one
-    /// repository's (refused, timed out, no such name, TLS), by host name: a read within
+    /// Endpoints (`host:port`) whose last connection failed for a reason of the
+    /// endpoint's, not of one repository's (refused, timed out, no such name, TLS): a read within
     /// [`HOST_FAILURE_MEMORY`] answers from the cache at once instead of waiting again.
     #[serde(default)]
     hosts: BTreeMap<String, HostFailure>,
@@ -46,6 +46,13 @@ pub struct Checked {
 /// How long a host's failure is remembered for reads (an explicit `refresh` always
 /// tries).
 pub const HOST_FAILURE_MEMORY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+/// The host and port a URL connects to (`github.com:22` for ssh, `github.com:443` for
+/// https): a firewalled ssh port says nothing about the same host's https.
+fn endpoint(url: &GitUrl) -> Option<String> {
+    let port = url.port().or(url.scheme().default_port())?;
+    Some(format!("{}:{port}", url.host()?.to_lowercase()))
+}
 
 /// A host's last failure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,24 +89,24 @@ impl Checked {
         self.remotes.get(&url.identity_key())
     }
 
-    /// The failure of `url`'s host within [`HOST_FAILURE_MEMORY`] of `now`, if any.
+    /// The failure of `url`'s endpoint within [`HOST_FAILURE_MEMORY`] of `now`, if any.
     pub fn recent_host_failure(&self, url: &GitUrl, now: DateTime<Utc>) -> Option<&HostFailure> {
-        let failure = self.hosts.get(&url.host()?.to_lowercase())?;
+        let failure = self.hosts.get(&endpoint(url)?)?;
         let age = (now - failure.failed).to_std().ok()?;
         (age < HOST_FAILURE_MEMORY).then_some(failure)
     }
 
-    /// Remember that `url`'s host itself failed.
+    /// Remember that `url`'s endpoint itself failed.
     pub fn record_host_failure(&mut self, url: &GitUrl, now: DateTime<Utc>, error: String) {
-        if let Some(host) = url.host() {
+        if let Some(endpoint) = endpoint(url) {
             self.hosts
-                .insert(host.to_lowercase(), HostFailure { failed: now, error });
+                .insert(endpoint, HostFailure { failed: now, error });
         }
     }
 
     pub fn record_ok(&mut self, url: &GitUrl, now: DateTime<Utc>) {
-        if let Some(host) = url.host() {
-            self.hosts.remove(&host.to_lowercase());
+        if let Some(endpoint) = endpoint(url) {
+            self.hosts.remove(&endpoint);
         }
         let check = self.remotes.entry(url.identity_key()).or_default();
         check.ok = Some(now);
