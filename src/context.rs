@@ -281,6 +281,17 @@ fn absolute(dir: &Path) -> Result<PathBuf> {
     std::path::absolute(dir).map_err(|e| Error::io(format!("cannot use {}", dir.display()), e))
 }
 
+/// The date commits are made at when `GIT_COMMITTER_DATE` is set, as git's own are (so
+/// that scripts and tests can give commits the times they need); read once per process.
+pub(crate) fn commit_date() -> Option<gix::date::Time> {
+    static DATE: OnceLock<Option<gix::date::Time>> = OnceLock::new();
+    *DATE.get_or_init(|| {
+        std::env::var("GIT_COMMITTER_DATE")
+            .ok()
+            .and_then(|date| gix::date::parse(&date, None).ok())
+    })
+}
+
 /// The crash tests' hooks into a commit, read once per process:
 /// `REPODEX_TEST_FAILPOINT` names the step at which to abort;
 /// `REPODEX_TEST_STEP_LOG` names a file to which each step's name is appended as it is

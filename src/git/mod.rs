@@ -437,10 +437,7 @@ impl Repo {
     /// Dated now, or at git's `GIT_COMMITTER_DATE` when that is set (as git's own
     /// commits are), so that scripts and tests can give commits the times they need.
     pub(crate) fn signature(&self) -> gix::actor::Signature {
-        let time = std::env::var("GIT_COMMITTER_DATE")
-            .ok()
-            .and_then(|date| gix::date::parse(&date, None).ok())
-            .unwrap_or_else(gix::date::Time::now_local_or_utc);
+        let time = crate::context::commit_date().unwrap_or_else(gix::date::Time::now_local_or_utc);
         match self.repo.committer() {
             Some(Ok(sig)) => gix::actor::Signature {
                 name: sig.name.to_owned(),

@@ -208,7 +208,6 @@ pub fn sync(
 ) -> Result<Report> {
     network.require("sync")?;
     let remote = registry.sync_remote()?.ok_or(SyncError::NoRemote)?;
-    let tracking = remote.tracking_ref();
     // One sync at a time per registry; other commands are not held up by the network.
     // Under it, a lock file on repodex's own tracking ref can only be a killed sync's.
     let _sync_lock = crate::store::transaction::take_named_lock(
@@ -216,7 +215,6 @@ pub fn sync(
         SYNC_LOCK,
         &mut *on_wait,
     )?;
-    registry.repo().remove_own_ref_lock(&tracking);
     let remote = with_branch(registry.root(), remote, network)?;
     let tracking = remote.tracking_ref();
     registry.repo().remove_own_ref_lock(&tracking);
