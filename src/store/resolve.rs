@@ -158,7 +158,7 @@ impl Registry {
         for b in wanted.bytes() {
             wanted_counts[b as usize] += 1;
         }
-        let mut counts = [0i32; 256];
+        let mut counts = wanted_counts;
         let mut scored: Vec<(f64, String)> = Vec::new();
         let mut consider = |candidate: &str, name: &str| {
             let (lw, lc) = (wanted.len(), candidate.len());
@@ -174,12 +174,20 @@ impl Registry {
             if lw.abs_diff(lc) > most {
                 return;
             }
-            counts.copy_from_slice(&wanted_counts);
+            // Characters in common, counted against `counts` (wanted's), which is put
+            // back for the bytes touched: O(length), not O(alphabet), per candidate.
+            let mut common = 0;
             for b in candidate.bytes() {
-                counts[b as usize] -= 1;
+                if counts[b as usize] > 0 {
+                    counts[b as usize] -= 1;
+                    common += 1;
+                }
             }
-            let unmatched: i32 = counts.iter().map(|c| c.abs()).sum();
-            if (unmatched as usize).div_ceil(2) > most {
+            for b in candidate.bytes() {
+                counts[b as usize] = wanted_counts[b as usize];
+            }
+            let unmatched = lw + lc - 2 * common;
+            if unmatched.div_ceil(2) > most {
                 return;
             }
             let distance = strsim::osa_distance(&wanted, candidate);
