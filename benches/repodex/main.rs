@@ -3,13 +3,16 @@
 //! It builds everything it measures in a temporary folder (registries, upstream
 //! repositories, a `git daemon` on 127.0.0.1; never the network), runs each repodex
 //! command and its plain-git baseline alternately, takes the median of several runs,
-//! and prints a table of ratios with each target. A row that misses its target by more
-//! than twice (`harness::FAIL_FACTOR`) fails the run, after the table is printed, so
-//! that CI's quick run catches a regression; tests never time anything.
+//! and prints a table of ratios with each target, then the rows that missed their
+//! target by more than twice (`harness::FAIL_FACTOR`). With `--strict` those rows fail
+//! the run (exit 1); without it the run is a report. CI runs it without `--strict`: a
+//! shared, noisy machine's timings are evidence to read, not a test that can flake, and
+//! tests never time anything.
 //!
 //! `cargo bench --bench repodex`             full run
 //! `cargo bench --bench repodex -- --quick`  smoke run for CI (small sizes, few repeats)
 //! `cargo bench --bench repodex -- --only names`  one group of rows (registry, remote, names)
+//! `cargo bench --bench repodex -- --strict`  fail when a row misses by more than twice
 
 mod agents;
 mod harness;
@@ -39,6 +42,7 @@ fn main() {
     if wanted("names") {
         rows.extend(names::rows(&bench));
     }
+    let strict = std::env::args().any(|a| a == "--strict");
     let failed = harness::print(&bench, &rows);
     if !failed.is_empty() {
         eprintln!(
@@ -49,6 +53,8 @@ fn main() {
         for row in &failed {
             eprintln!("  {row}");
         }
-        std::process::exit(1);
+        if strict {
+            std::process::exit(1);
+        }
     }
 }

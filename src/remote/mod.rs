@@ -387,10 +387,27 @@ pub struct Progress {
     pub name: String,
 }
 
-/// Run `tasks`, up to `jobs` at once, each with the network's deadline. A remote that
-/// does not finish in time is abandoned (its thread is told to stop, and its result is
-/// a [`Error::Timeout`]); one failure never stops the others. Results come back in the
-/// order of `tasks`.
+/// At most this many connections at once to one `git daemon` (a `git://` endpoint).
+/// The daemon listens with a backlog of 5: more connects than that at one moment and the
+/// kernel drops the extra SYNs, which cost the dropped connection a retry (a quarter of a
+/// second with [`crate::git::daemon::dial`], a whole second with git's own). Other
+/// schemes go to servers with deep backlogs and are limited by `jobs` only.
+pub const DAEMON_CONNECTIONS: usize = 4;
+
+/// The endpoint whose connections are limited, with its limit.
+fn connection_limit(url: &GitUrl) -> Option<(String, usize)> {
+    (url.scheme() == crate::url::Scheme::Git)
+        .then(|| url.endpoint())
+        .flatten()
+        .map(|endpoint| (endpoint, DAEMON_CONNECTIONS))
+}
+
+/// Run `tasks`, up to `jobs` at once and up to [`DAEMON_CONNECTIONS`] at once to one
+/// `git daemon`, each with the network's deadline. A remote that does not finish in
+/// time is abandoned (its thread is told to stop, and its result is a
+/// [`Error::Timeout`]); one failure never stops the others. Tasks start in the order
+/// given, except that one waiting for its daemon lets the next ones go first. Results
+/// come back in the order of `tasks`.
 pub fn run_all(
     cache: &Cache,
     network: &Network,
@@ -404,10 +421,25 @@ pub fn run_all(
     let mut results: Vec<Option<Result<Learned>>> = (0..total).map(|_| None).collect();
     // (index, deadline, interrupt flag) of each task in flight.
     let mut running: Vec<(usize, Instant, Arc<AtomicBool>)> = Vec::new();
-    let mut next = 0;
+    let limits: Vec<Option<(String, usize)>> =
+        tasks.iter().map(|t| connection_limit(&t.url)).collect();
+    let mut waiting: std::collections::VecDeque<usize> = (0..total).collect();
     let mut done = 0;
     while done < total {
-        while running.len() < jobs && next < total {
+        while running.len() < jobs {
+            let open = |endpoint: &str| {
+                running
+                    .iter()
+                    .filter(|(i, _, _)| limits[*i].as_ref().is_some_and(|(e, _)| e == endpoint))
+                    .count()
+            };
+            let startable = waiting.iter().position(|&i| match &limits[i] {
+                Some((endpoint, limit)) => open(endpoint) < *limit,
+                None => true,
+            });
+            let Some(next) = startable.and_then(|p| waiting.remove(p)) else {
+                break;
+            };
             let interrupt = Arc::new(AtomicBool::new(false));
             let (cache, task, sender, flag) = (
                 cache.clone(),
@@ -421,7 +453,6 @@ pub fn run_all(
                 let _ = sender.send((index, result));
             });
             running.push((index, Instant::now() + network.timeout, interrupt));
-            next += 1;
         }
         let soonest = running
             .iter()

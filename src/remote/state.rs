@@ -47,13 +47,6 @@ pub struct Checked {
 /// tries).
 pub const HOST_FAILURE_MEMORY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
-/// The host and port a URL connects to (`github.com:22` for ssh, `github.com:443` for
-/// https): a firewalled ssh port says nothing about the same host's https.
-fn endpoint(url: &GitUrl) -> Option<String> {
-    let port = url.port().or(url.scheme().default_port())?;
-    Some(format!("{}:{port}", url.host()?.to_lowercase()))
-}
-
 /// A host's last failure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HostFailure {
@@ -91,21 +84,21 @@ impl Checked {
 
     /// The failure of `url`'s endpoint within [`HOST_FAILURE_MEMORY`] of `now`, if any.
     pub fn recent_host_failure(&self, url: &GitUrl, now: DateTime<Utc>) -> Option<&HostFailure> {
-        let failure = self.hosts.get(&endpoint(url)?)?;
+        let failure = self.hosts.get(&url.endpoint()?)?;
         let age = (now - failure.failed).to_std().ok()?;
         (age < HOST_FAILURE_MEMORY).then_some(failure)
     }
 
     /// Remember that `url`'s endpoint itself failed.
     pub fn record_host_failure(&mut self, url: &GitUrl, now: DateTime<Utc>, error: String) {
-        if let Some(endpoint) = endpoint(url) {
+        if let Some(endpoint) = url.endpoint() {
             self.hosts
                 .insert(endpoint, HostFailure { failed: now, error });
         }
     }
 
     pub fn record_ok(&mut self, url: &GitUrl, now: DateTime<Utc>) {
-        if let Some(endpoint) = endpoint(url) {
+        if let Some(endpoint) = url.endpoint() {
             self.hosts.remove(&endpoint);
         }
         let check = self.remotes.entry(url.identity_key()).or_default();

@@ -555,6 +555,13 @@ impl GitUrl {
         self.port
     }
 
+    /// The host and port a connection goes to (`github.com:22` for ssh,
+    /// `github.com:443` for https); `None` for local repositories.
+    pub fn endpoint(&self) -> Option<String> {
+        let port = self.port.or(self.scheme.default_port())?;
+        Some(format!("{}:{port}", self.host.as_deref()?))
+    }
+
     /// The path as written (for URL forms, starting with `/`).
     pub fn path(&self) -> &str {
         &self.path

@@ -1,9 +1,10 @@
 //! Remote data: refresh from real servers on 127.0.0.1, cached configuration with
 //! history, serving from the cache when the remote is gone, and the offline guarantee.
 
-use crate::servers::{BlackHole, GitDaemon, HttpServer, Upstreams};
+use crate::servers::{BlackHole, GitDaemon, HttpServer, Relay, Upstreams};
 use crate::support::{allow_short_ttl, entry_path, TestEnv};
 use pretty_assertions::assert_eq;
+use std::time::Duration;
 
 const CONFIG: &str = ".minsky/config.yaml";
 
@@ -298,6 +299,51 @@ fn refresh_all_of_fifty_with_one_failing() {
         "{message}"
     );
     assert_eq!(env.ok(&["config", "r42", CONFIG]), config("b42"));
+    env.assert_plain_git_happy();
+}
+
+#[test]
+fn a_git_daemon_gets_at_most_four_connections_at_once() {
+    // git daemon listens with a backlog of 5: eight connects at one moment would have
+    // the kernel drop some, and each dropped one waits for a retry. Over a link that
+    // holds each connection for a moment, eight jobs would otherwise all be open at once.
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    for i in 0..8 {
+        upstreams.create(
+            &env,
+            &format!("d{i}"),
+            "main",
+            &[(CONFIG, &config("github"))],
+        );
+    }
+    let daemon = GitDaemon::start(&upstreams);
+    let relay = Relay::start(daemon.port, Duration::from_millis(300));
+    // And one on another scheme, which the limit does not hold back.
+    upstreams.create(&env, "web", "main", &[(CONFIG, &config("github"))]);
+    let server = HttpServer::start(&upstreams);
+    for i in 0..8 {
+        env.ok(&["register", "--no-fetch", &relay.url(&format!("d{i}"))]);
+    }
+    env.ok(&["register", "--no-fetch", &server.url("web")]);
+    let run = env.run(&["refresh", "--all", "--jobs", "8"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.contains("9 updated, 0 unchanged, 0 failed"),
+        "{run:?}"
+    );
+    assert_eq!(
+        relay.most_at_once(),
+        4,
+        "connections open at once to the daemon"
+    );
+    assert!(
+        relay.connections() >= 8,
+        "{} connections",
+        relay.connections()
+    );
+    assert!(server.fetches() >= 1, "the https entry was not fetched");
+    assert_eq!(env.ok(&["config", "d7", CONFIG]), config("github"));
     env.assert_plain_git_happy();
 }
 

@@ -549,6 +549,66 @@ impl BlackHole {
     }
 }
 
+/// A TCP relay on 127.0.0.1 in front of another port (a `git daemon`), which holds each
+/// new connection for `hold` before relaying it, as a slow link would, and counts how
+/// many connections were open at once.
+pub struct Relay {
+    pub port: u16,
+    most: Arc<AtomicUsize>,
+    total: Arc<AtomicUsize>,
+}
+
+impl Relay {
+    pub fn start(target: u16, hold: Duration) -> Relay {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let open = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let total = Arc::new(AtomicUsize::new(0));
+        let (most_seen, total_seen) = (most.clone(), total.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                total_seen.fetch_add(1, Ordering::SeqCst);
+                let now = open.fetch_add(1, Ordering::SeqCst) + 1;
+                most_seen.fetch_max(now, Ordering::SeqCst);
+                let open = open.clone();
+                std::thread::spawn(move || {
+                    std::thread::sleep(hold);
+                    if let Ok(server) = TcpStream::connect(("127.0.0.1", target)) {
+                        let (mut from_client, mut to_server) =
+                            (client.try_clone().unwrap(), server.try_clone().unwrap());
+                        let upstream = std::thread::spawn(move || {
+                            let _ = std::io::copy(&mut from_client, &mut to_server);
+                            let _ = to_server.shutdown(std::net::Shutdown::Write);
+                        });
+                        let (mut from_server, mut to_client) = (server, client);
+                        let _ = std::io::copy(&mut from_server, &mut to_client);
+                        let _ = to_client.shutdown(std::net::Shutdown::Both);
+                        let _ = upstream.join();
+                    }
+                    open.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+        });
+        Relay { port, most, total }
+    }
+
+    /// The most connections that were open at one moment.
+    pub fn most_at_once(&self) -> usize {
+        self.most.load(Ordering::SeqCst)
+    }
+
+    /// How many connections it accepted.
+    pub fn connections(&self) -> usize {
+        self.total.load(Ordering::SeqCst)
+    }
+
+    pub fn url(&self, name: &str) -> String {
+        format!("git://127.0.0.1:{}/{name}.git", self.port)
+    }
+}
+
 /// A PostgreSQL server on 127.0.0.1 from the machine's binaries, in a temporary data
 /// folder, run as `nobody` when the tests run as root (the server refuses root).
 /// Stopped when dropped.
