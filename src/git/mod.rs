@@ -104,6 +104,15 @@ impl Repo {
         gix::open_opts(dir, gix::open::Options::isolated()).is_ok()
     }
 
+    /// Another handle on the same repository, for another thread (its own object
+    /// caches; the object store's files are shared).
+    pub fn handle(&self) -> Repo {
+        Repo {
+            repo: self.repo.clone(),
+            workdir: self.workdir.clone(),
+        }
+    }
+
     pub fn workdir(&self) -> &Path {
         &self.workdir
     }

@@ -1,7 +1,7 @@
 //! Hand edits: committed ones are read like any other; malformed ones are named with
 //! file and line while the rest keeps working; uncommitted ones are never overwritten.
 
-use crate::support::{entry_path, TestEnv};
+use crate::support::{entry_path, entry_paths, TestEnv};
 use pretty_assertions::assert_eq;
 
 #[test]
@@ -187,4 +187,53 @@ fn an_uncommitted_hand_edit_is_never_overwritten() {
         std::fs::read_to_string(env.registry().join(entry_path("o/t"))).unwrap(),
         "draft"
     );
+}
+
+#[test]
+fn thousands_of_entries_committed_with_plain_git_are_indexed_by_the_first_command() {
+    // A pull (here: a plain commit) brings more entries than one thread indexes; the
+    // first command rebuilds the catalog on every core, and what it finds is in order,
+    // broken files included, each where its name sorts.
+    let env = TestEnv::new();
+    env.ok(&["register", "https://example.com/first/one"]);
+    let names: Vec<String> = (0..2_500).map(|i| format!("o/e{i:04}")).collect();
+    let paths = entry_paths(&names);
+    assert_eq!(paths[7], entry_path(&names[7]));
+    for (i, (name, path)) in names.iter().zip(paths).enumerate() {
+        let text = if i == 1_500 {
+            format!("name = \"{name}\"\nurl = \"https://example.com/{name}\"\nadded = never\n")
+        } else {
+            format!(
+                "name = \"{name}\"\nurl = \"https://example.com/{name}\"\naliases = [\"x{i}\"]\nadded = 2026-01-01T00:00:00Z\n"
+            )
+        };
+        let path = env.registry().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    env.git(&["add", "-A"]);
+    env.git(&["commit", "-qm", "2,500 entries by hand"]);
+
+    assert_eq!(env.ok(&["resolve", "x0"]), "https://example.com/o/e0000\n");
+    assert_eq!(
+        env.ok(&["resolve", "e2499"]),
+        "https://example.com/o/e2499\n"
+    );
+    assert_eq!(
+        env.ok(&["resolve", "git@example.com:o/e1333.git"]),
+        "https://example.com/o/e1333\n"
+    );
+    let json: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
+    let all = json.as_array().unwrap();
+    assert_eq!(all.len(), 2_501);
+    assert_eq!(all[0]["name"], "first/one");
+    assert_eq!(all[1_500]["name"], "o/e1499");
+    assert!(
+        all[1_501]["error"].as_str().unwrap().contains("line 3"),
+        "{}",
+        all[1_501]
+    );
+    assert_eq!(all[1_501]["name"], "o/e1500");
+    assert_eq!(all[2_500]["name"], "o/e2499");
+    env.fails(3, &["resolve", "x1500"]);
 }

@@ -62,8 +62,9 @@ impl Changes {
         let layout = settings.layout();
         let empty = Catalog::empty();
         let mut changes = Changes::under(settings.url_rules());
-        for file in repo.files_under(tree, REPOS_DIR)? {
-            changes.index_file(repo, layout, &empty, &file);
+        let files = repo.files_under(tree, REPOS_DIR)?;
+        for (file, read) in files.iter().zip(read_all(repo, layout, &files)) {
+            changes.index_read(layout, &empty, file, read);
         }
         Ok(changes)
     }
@@ -99,8 +100,20 @@ impl Changes {
         base: &Catalog,
         file: &crate::git::TreeFile,
     ) {
-        match read_entry(repo, layout, file) {
-            Ok(entry) => self.put(base, entry.summary()),
+        let read = read_entry(repo, layout, file).map(|entry| entry.summary());
+        self.index_read(layout, base, file, read);
+    }
+
+    /// Index a file under `repos/` that was read already.
+    fn index_read(
+        &mut self,
+        layout: Layout,
+        base: &Catalog,
+        file: &crate::git::TreeFile,
+        read: Result<Summary>,
+    ) {
+        match read {
+            Ok(summary) => self.put(base, summary),
             Err(error) => {
                 let name = record_name(layout, &file.path);
                 let error = one_field(&error.to_string());
@@ -275,6 +288,41 @@ fn write_record(out: &mut Vec<u8>, record: &Record) {
     out.push(b'\n');
 }
 /// Read and parse one entry file of a tree whose entries are laid out as `layout` says.
+/// Below this many files a rebuild reads them on one thread: a thread and its own
+/// object-store handle cost more than reading a few hundred small blobs.
+const FILES_PER_THREAD: usize = 2_000;
+
+/// The summaries of `files` (entry files, or the errors of those that are not), in
+/// their order, read and parsed on every core: a cold catalog at 100,000 entries is
+/// that many blobs to inflate and TOML files to parse, and nothing else.
+fn read_all(repo: &Repo, layout: Layout, files: &[crate::git::TreeFile]) -> Vec<Result<Summary>> {
+    let read = |repo: &Repo, part: &[crate::git::TreeFile]| -> Vec<Result<Summary>> {
+        part.iter()
+            .map(|file| read_entry(repo, layout, file).map(|entry| entry.summary()))
+            .collect()
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len() / FILES_PER_THREAD + 1);
+    if threads <= 1 {
+        return read(repo, files);
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                let handle = repo.handle();
+                scope.spawn(move || read(&handle, part))
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a catalog thread panicked"))
+            .collect()
+    })
+}
+
 pub fn read_entry(repo: &Repo, layout: Layout, file: &crate::git::TreeFile) -> Result<Entry> {
     let broken = |message: &str| Error::BrokenEntry {
         path: file.path.clone(),
