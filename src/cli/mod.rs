@@ -65,8 +65,20 @@ use repodex::{ErrorKind, Registry};
 /// repodex keeps a registry of git repositories (itself a git repository) and lets you
 /// use a short name wherever a repository is expected.
 #[derive(Parser)]
-#[command(name = "repodex", version, max_term_width = 100)]
+#[command(name = "repodex", version, max_term_width = MAX_TERM_WIDTH)]
 struct Cli {
+    #[command(flatten)]
+    globals: Globals,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+const MAX_TERM_WIDTH: usize = 100;
+
+/// The options every command takes.
+#[derive(clap::Args)]
+struct Globals {
     /// The registry folder [default: $REPODEX_HOME, else ~/.local/share/repodex/registry]
     #[arg(long, global = true, value_name = "DIR")]
     registry: Option<PathBuf>,
@@ -78,9 +90,45 @@ struct Cli {
     /// Print no notices or progress on stderr, only errors and warnings
     #[arg(long, short, global = true)]
     quiet: bool,
+}
 
-    #[command(subcommand)]
-    command: Command,
+/// The command line parsed. When the first argument names one of the commands that
+/// scripts and tools run many times over (`resolve`, `which`, `config`, `info`), clap
+/// is given that command alone: building all ~30 is most of clap's share of such a run.
+/// What it accepts, prints and refuses is the same as with every command built
+/// (`commands::one_command_parses_as_all_do` compares the two).
+fn parse() -> Result<Cli, clap::Error> {
+    use clap::{Args, FromArgMatches};
+    let first = std::env::args_os().nth(1);
+    let Some(sub) = first
+        .as_ref()
+        .and_then(|name| name.to_str())
+        .and_then(one_subcommand)
+    else {
+        return Cli::try_parse();
+    };
+    let top = clap::Command::new("repodex")
+        .version(env!("CARGO_PKG_VERSION"))
+        .max_term_width(MAX_TERM_WIDTH)
+        .subcommand_required(true);
+    // Globals first, as the derive adds them: the order of arguments in help is the
+    // order they were added.
+    let matches = Globals::augment_args(top)
+        .subcommand(sub)
+        .try_get_matches()?;
+    Cli::from_arg_matches(&matches)
+}
+
+/// The command named `name` built alone, as `Command` would build it.
+fn one_subcommand(name: &str) -> Option<clap::Command> {
+    use clap::{Args, Command};
+    Some(match name {
+        "resolve" => resolve::Args::augment_args(Command::new("resolve")),
+        "which" => which::Args::augment_args(Command::new("which")),
+        "config" => config::Args::augment_args(Command::new("config")),
+        "info" => info::Args::augment_args(Command::new("info")),
+        _ => return None,
+    })
 }
 
 #[derive(Subcommand)]
@@ -171,7 +219,7 @@ pub fn main() -> ExitCode {
     // `COMPLETE=bash repodex` prints the completion script; the shell then asks
     // `repodex` again for candidates. Without COMPLETE, this returns at once.
     clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
-    let cli = match Cli::try_parse() {
+    let cli = match parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             // --help and --version.
@@ -189,8 +237,13 @@ pub fn main() -> ExitCode {
             return ExitCode::from(exit::INPUT);
         }
     };
-    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
-    let ctx = match Context::from_env(cli.registry.as_deref(), cli.offline) {
+    let Globals {
+        registry,
+        offline,
+        quiet,
+    } = cli.globals;
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+    let ctx = match Context::from_env(registry.as_deref(), offline) {
         Ok(ctx) => ctx,
         Err(error) => {
             eprintln!("repodex: error: {}", render::text(&error.to_string()));

@@ -580,3 +580,58 @@ fn help_is_coloured_for_a_terminal_and_plain_under_no_color() {
     assert!(!help(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\u{1b}'));
     assert!(!help(&[]).contains('\u{1b}'));
 }
+
+#[test]
+fn one_command_parses_as_all_do() {
+    // `repodex resolve ...` builds clap's resolve alone; `repodex --registry R resolve
+    // ...` (a global option first, naming the registry used anyway) builds every command. Help, usage errors and results must
+    // not tell them apart.
+    let env = TestEnv::new();
+    env.ok(&["register", "https://example.com/o/one", "--alias", "uno"]);
+    let cases: &[&[&str]] = &[
+        &["resolve", "uno"],
+        &["resolve", "--print", "forge", "o/one"],
+        &["resolve", "--help"],
+        &["resolve", "-h"],
+        &["resolve"],
+        &["resolve", "--bogus", "uno"],
+        &["resolve", "--print", "nope", "uno"],
+        &["resolve", "--json", "--print", "url", "uno"],
+        &["which", "--help"],
+        &["which", "--bogus"],
+        &["config", "--help"],
+        &["config", "uno", "--bogus"],
+        &["info", "-h"],
+        &["info"],
+        &["info", "uno", "--json"],
+    ];
+    let mut help_seen = 0;
+    for args in cases {
+        let alone = env.run(args);
+        let registry = env.registry().display().to_string();
+        let prefixed: Vec<&str> = ["--registry", registry.as_str()]
+            .into_iter()
+            .chain(args.iter().copied())
+            .collect();
+        let all = env.run(&prefixed);
+        assert_eq!(alone.code, all.code, "{args:?}");
+        assert_eq!(alone.stdout, all.stdout, "{args:?}");
+        assert_eq!(alone.stderr, all.stderr, "{args:?}");
+        if alone.stdout.contains("Usage: repodex ") {
+            help_seen += 1;
+        }
+    }
+    assert_eq!(help_seen, 5, "each --help and -h case printed its help");
+    // `help X` is clap's own rendering of X's long help, from the whole tree.
+    for name in ["resolve", "which", "config", "info"] {
+        assert_eq!(
+            env.run(&[name, "--help"]).stdout,
+            env.run(&["help", name]).stdout,
+            "{name}"
+        );
+    }
+    assert!(env
+        .run(&["resolve", "--bogus", "uno"])
+        .stderr
+        .contains("usage: repodex resolve"));
+}
