@@ -390,7 +390,7 @@ pub struct Progress {
 /// At most this many connections at once to one `git daemon` (a `git://` endpoint).
 /// The daemon listens with a backlog of 5: more connects than that at one moment and the
 /// kernel drops the extra SYNs, which cost the dropped connection a retry (a quarter of a
-/// second with [`crate::git::daemon::dial`], a whole second with git's own). Other
+/// second with `git::daemon::dial`, a whole second with git's own). Other
 /// schemes go to servers with deep backlogs and are limited by `jobs` only.
 pub const DAEMON_CONNECTIONS: usize = 4;
 
