@@ -97,7 +97,8 @@ impl Registry {
     /// Open the registry at `root`, creating it first when the folder does not exist or
     /// is empty (first use needs no setup step).
     pub fn open_or_create(root: &Path) -> Result<Registry> {
-        if is_missing_or_empty(root) {
+        // One stat answers for an existing registry; only a missing one lists its folder.
+        if !root.join(".git").exists() && is_missing_or_empty(root) {
             Registry::create(root)?;
         }
         Registry::open(root)
