@@ -292,6 +292,15 @@ pub(crate) fn commit_date() -> Option<gix::date::Time> {
     })
 }
 
+/// The protocol version git asked its remote helper for (`GIT_PROTOCOL`, such as
+/// `version=2`), passed on to a git daemon as git's own connect does; `None` when unset
+/// or unusable in a request line.
+pub(crate) fn git_protocol() -> Option<String> {
+    std::env::var("GIT_PROTOCOL")
+        .ok()
+        .filter(|protocol| !protocol.is_empty() && !protocol.contains('\0'))
+}
+
 /// The crash tests' hooks into a commit, read once per process:
 /// `REPODEX_TEST_FAILPOINT` names the step at which to abort;
 /// `REPODEX_TEST_STEP_LOG` names a file to which each step's name is appended as it is

@@ -46,12 +46,10 @@ pub fn open(url: &GitUrl, service: &str) -> Option<Connection> {
                 None => host.to_string(),
             };
             let mut request = format!("{service} {}\0host={host_port}\0", url.path());
-            if let Ok(protocol) = std::env::var("GIT_PROTOCOL") {
-                if !protocol.is_empty() && !protocol.contains('\0') {
-                    request.push('\0');
-                    request.push_str(&protocol);
-                    request.push('\0');
-                }
+            if let Some(protocol) = crate::context::git_protocol() {
+                request.push('\0');
+                request.push_str(&protocol);
+                request.push('\0');
             }
             let packet = format!("{:04x}{request}", request.len() + 4);
             stream.write_all(packet.as_bytes()).ok()?;
