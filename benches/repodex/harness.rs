@@ -278,9 +278,19 @@ pub fn side_by_side(
 /// on a shared machine does not fail it, near enough that a real regression does.
 pub const FAIL_FACTOR: f64 = 2.0;
 
+/// A row that missed its target by more than [`FAIL_FACTOR`].
+pub struct Miss {
+    /// Its index in the rows printed.
+    pub row: usize,
+    /// What tells it from every other row: its measurement and its baseline.
+    pub key: String,
+    /// The line that reports it.
+    pub text: String,
+}
+
 /// Print the table; return the rows that missed their target by more than
 /// [`FAIL_FACTOR`].
-pub fn print(bench: &Bench, rows: &[Row]) -> Vec<String> {
+pub fn print(bench: &Bench, rows: &[Row]) -> Vec<Miss> {
     println!();
     println!(
         "repodex benchmark ({} mode, {})",
@@ -293,15 +303,19 @@ pub fn print(bench: &Bench, rows: &[Row]) -> Vec<String> {
     println!("| measurement | repodex | baseline | baseline value | ratio | target | met | runs |");
     println!("|---|---:|---|---:|---:|---:|:---:|---:|");
     let mut failed = Vec::new();
-    for row in rows {
+    for (index, row) in rows.iter().enumerate() {
         let ratio = row.ours.number() / row.base.number();
         let (target, met) = match row.target {
             Some(target) => {
                 if ratio > target * FAIL_FACTOR {
-                    failed.push(format!(
-                        "{}: {ratio:.2} against a target of {target}",
-                        row.what
-                    ));
+                    failed.push(Miss {
+                        row: index,
+                        key: format!("{} / {}", row.what, row.baseline),
+                        text: format!(
+                            "{} (against {}): {ratio:.2}, target {target}",
+                            row.what, row.baseline
+                        ),
+                    });
                 }
                 (
                     format!("≤ {target}"),
