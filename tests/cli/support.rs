@@ -317,29 +317,14 @@ impl Rng {
 /// the file is `repos/ab/c/` and the name with `+` for each `/`.
 /// [`entry_path`] of many names at once, computed by Python's hashlib in one process.
 pub fn entry_paths(names: &[String]) -> Vec<String> {
-    use std::io::Write;
-    let mut child = Command::new("python3")
-        .args([
-            "-c",
-            "import sys, hashlib\nfor n in sys.stdin.read().split('\\n'):\n    h = hashlib.sha1(n.encode()).hexdigest()\n    print('repos/%s/%s/%s.toml' % (h[:2], h[2], n.replace('/', '+')))",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(names.join("\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
+    let mut python = Command::new("python3");
+    python.args([
+        "-c",
+        "import sys, hashlib\nfor n in sys.stdin.read().split('\\n'):\n    h = hashlib.sha1(n.encode()).hexdigest()\n    print('repos/%s/%s/%s.toml' % (h[:2], h[2], n.replace('/', '+')))",
+    ]);
+    let run = run_with_stdin(python, &names.join("\n"));
+    assert_eq!(run.code, 0, "{run:?}");
+    run.stdout.lines().map(str::to_string).collect()
 }
 
 pub fn entry_path(name: &str) -> String {
