@@ -43,6 +43,7 @@ pub mod git;
 pub mod import;
 pub mod mcp;
 pub mod ops;
+mod parallel;
 pub mod remote;
 pub mod store;
 pub mod sync;

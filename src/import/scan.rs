@@ -95,23 +95,7 @@ pub fn scan(folders: &[PathBuf], max_depth: usize, on_found: &mut dyn FnMut(&Pat
 
 /// [`inspect`] each of `dirs`, spread over this machine's cores.
 fn inspect_all(dirs: &[PathBuf]) -> Vec<Found> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(dirs.len() / 16 + 1);
-    if threads <= 1 {
-        return dirs.iter().map(|d| inspect(d)).collect();
-    }
-    let chunk = dirs.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = dirs
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|d| inspect(d)).collect::<Vec<_>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("a scan thread panicked"))
-            .collect()
-    })
+    crate::parallel::map(dirs, 16, || (), |(), dir| inspect(dir))
 }
 
 fn inspect(dir: &Path) -> Found {

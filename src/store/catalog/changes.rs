@@ -296,31 +296,12 @@ const FILES_PER_THREAD: usize = 2_000;
 /// their order, read and parsed on every core: a cold catalog at 100,000 entries is
 /// that many blobs to inflate and TOML files to parse, and nothing else.
 fn read_all(repo: &Repo, layout: Layout, files: &[crate::git::TreeFile]) -> Vec<Result<Summary>> {
-    let read = |repo: &Repo, part: &[crate::git::TreeFile]| -> Vec<Result<Summary>> {
-        part.iter()
-            .map(|file| read_entry(repo, layout, file).map(|entry| entry.summary()))
-            .collect()
-    };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len() / FILES_PER_THREAD + 1);
-    if threads <= 1 {
-        return read(repo, files);
-    }
-    let chunk = files.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                let handle = repo.handle();
-                scope.spawn(move || read(&handle, part))
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("a catalog thread panicked"))
-            .collect()
-    })
+    crate::parallel::map(
+        files,
+        FILES_PER_THREAD,
+        || repo.handle(),
+        |repo, file| read_entry(repo, layout, file).map(|entry| entry.summary()),
+    )
 }
 
 pub fn read_entry(repo: &Repo, layout: Layout, file: &crate::git::TreeFile) -> Result<Entry> {
