@@ -394,20 +394,21 @@ pub struct Progress {
 /// schemes go to servers with deep backlogs and are limited by `jobs` only.
 pub const DAEMON_CONNECTIONS: usize = 4;
 
-/// The endpoint whose connections are limited, with its limit.
-fn connection_limit(url: &GitUrl) -> Option<(String, usize)> {
+/// The git daemon a URL connects to (`host:port`), whose connections are limited to
+/// [`DAEMON_CONNECTIONS`]; `None` for other schemes.
+fn daemon_of(url: &GitUrl) -> Option<String> {
     (url.scheme() == crate::url::Scheme::Git)
         .then(|| url.endpoint())
         .flatten()
-        .map(|endpoint| (endpoint, DAEMON_CONNECTIONS))
 }
 
 /// Run `tasks`, up to `jobs` at once and up to [`DAEMON_CONNECTIONS`] at once to one
 /// `git daemon`, each with the network's deadline. A remote that does not finish in
 /// time is abandoned (its thread is told to stop, and its result is a
 /// [`Error::Timeout`]); one failure never stops the others. Tasks start in the order
-/// given, except that one waiting for its daemon lets the next ones go first. Results
-/// come back in the order of `tasks`.
+/// given, except that one waiting for its daemon lets the next ones go first (a task
+/// abandoned at its deadline no longer counts, though its thread may still hold its
+/// connection until the socket gives up). Results come back in the order of `tasks`.
 pub fn run_all(
     cache: &Cache,
     network: &Network,
@@ -421,21 +422,21 @@ pub fn run_all(
     let mut results: Vec<Option<Result<Learned>>> = (0..total).map(|_| None).collect();
     // (index, deadline, interrupt flag) of each task in flight.
     let mut running: Vec<(usize, Instant, Arc<AtomicBool>)> = Vec::new();
-    let limits: Vec<Option<(String, usize)>> =
-        tasks.iter().map(|t| connection_limit(&t.url)).collect();
+    let daemons: Vec<Option<String>> = tasks.iter().map(|t| daemon_of(&t.url)).collect();
     let mut waiting: std::collections::VecDeque<usize> = (0..total).collect();
     let mut done = 0;
     while done < total {
         while running.len() < jobs {
-            let open = |endpoint: &str| {
+            let open_to = |daemon: &String| {
                 running
                     .iter()
-                    .filter(|(i, _, _)| limits[*i].as_ref().is_some_and(|(e, _)| e == endpoint))
+                    .filter(|(i, _, _)| daemons[*i].as_ref() == Some(daemon))
                     .count()
             };
-            let startable = waiting.iter().position(|&i| match &limits[i] {
-                Some((endpoint, limit)) => open(endpoint) < *limit,
-                None => true,
+            let startable = waiting.iter().position(|&i| {
+                daemons[i]
+                    .as_ref()
+                    .is_none_or(|daemon| open_to(daemon) < DAEMON_CONNECTIONS)
             });
             let Some(next) = startable.and_then(|p| waiting.remove(p)) else {
                 break;
