@@ -10,7 +10,7 @@
 //! and git uses its `fetch` and `push` capabilities, which run git against the URL.
 
 use std::io::Write;
-use std::net::{Shutdown, TcpStream};
+use std::net::Shutdown;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -22,7 +22,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A service connection, opened and not yet used.
 pub enum Connection {
-    Tcp(TcpStream),
+    Tcp(super::daemon::Dialed),
     Local { service: &'static str, path: String },
 }
 

@@ -13,9 +13,17 @@
 //!   the client's TCP tries again only after a second. A connect that is not answered in
 //!   a quarter of a second is therefore abandoned and made again (then after half a
 //!   second, then a second), within the caller's deadline.
+//! - **Few unanswered connects.** A connection waits in the backlog from the moment it
+//!   is made until the daemon accepts it, and the daemon answers (its first byte) only
+//!   after accepting it. This process keeps at most [`UNANSWERED`] connections to one
+//!   daemon that have not yet been answered ([`Dialed`] holds a permit until its first
+//!   read returns), so its own connects never overflow the backlog, however many
+//!   fetches run at once once answered.
 
+use std::collections::HashMap;
 use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// The waits for one connect before it is made again; the last one repeats until the
@@ -26,8 +34,100 @@ const ATTEMPTS: [Duration; 3] = [
     Duration::from_millis(1000),
 ];
 
-/// Connect to `host:port` within `within`, with `TCP_NODELAY` set.
-pub fn dial(host: &str, port: u16, within: Duration) -> io::Result<TcpStream> {
+/// The most connections to one daemon that this process keeps made and not yet
+/// answered: below `git daemon`'s backlog of 5, with room for one other client.
+pub const UNANSWERED: usize = 4;
+
+/// The unanswered connections of this process, per daemon address.
+static UNANSWERED_TO: Mutex<Option<HashMap<SocketAddr, usize>>> = Mutex::new(None);
+static ANSWERED: Condvar = Condvar::new();
+
+/// One of a daemon's [`UNANSWERED`] places, given back when dropped.
+#[derive(Debug)]
+struct Permit(SocketAddr);
+
+impl Permit {
+    /// Wait until fewer than [`UNANSWERED`] connections to `address` are unanswered, at
+    /// most until `deadline`.
+    fn take(address: SocketAddr, deadline: Instant) -> io::Result<Permit> {
+        let mut counts = UNANSWERED_TO.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let count = counts
+                .get_or_insert_with(HashMap::new)
+                .entry(address)
+                .or_default();
+            if *count < UNANSWERED {
+                *count += 1;
+                return Ok(Permit(address));
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!("{address} did not answer the connections before this one"),
+                ));
+            }
+            counts = ANSWERED
+                .wait_timeout(counts, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        let mut counts = UNANSWERED_TO.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = counts.get_or_insert_with(HashMap::new).get_mut(&self.0) {
+            *count = count.saturating_sub(1);
+        }
+        ANSWERED.notify_all();
+    }
+}
+
+/// A connection to a git daemon, which holds its daemon's permit until its first read
+/// returns (the daemon answered, closed or failed) or it is dropped.
+#[derive(Debug)]
+pub struct Dialed {
+    stream: TcpStream,
+    permit: Option<Permit>,
+}
+
+impl Dialed {
+    /// A second handle on the socket, for writing (it holds no permit).
+    pub fn try_clone(&self) -> io::Result<TcpStream> {
+        self.stream.try_clone()
+    }
+
+    /// Whether this connection still counts as unanswered.
+    pub fn unanswered(&self) -> bool {
+        self.permit.is_some()
+    }
+}
+
+impl io::Read for Dialed {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.stream.read(buf);
+        if !matches!(&read, Err(e) if e.kind() == io::ErrorKind::Interrupted) {
+            self.permit = None;
+        }
+        read
+    }
+}
+
+impl io::Write for Dialed {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.stream.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.stream.flush()
+    }
+}
+
+/// Connect to `host:port` within `within`, with `TCP_NODELAY` set, once fewer than
+/// [`UNANSWERED`] of this process's connections to it wait for their answer.
+pub fn dial(host: &str, port: u16, within: Duration) -> io::Result<Dialed> {
     let addresses: Vec<SocketAddr> = (host.trim_matches(['[', ']']), port)
         .to_socket_addrs()?
         .collect();
@@ -38,6 +138,7 @@ pub fn dial(host: &str, port: u16, within: Duration) -> io::Result<TcpStream> {
         ));
     };
     let deadline = Instant::now() + within;
+    let permit = Permit::take(first, deadline)?;
     let mut attempt = 0;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -52,7 +153,10 @@ pub fn dial(host: &str, port: u16, within: Duration) -> io::Result<TcpStream> {
         match TcpStream::connect_timeout(&first, wait) {
             Ok(stream) => {
                 stream.set_nodelay(true)?;
-                return Ok(stream);
+                return Ok(Dialed {
+                    stream,
+                    permit: Some(permit),
+                });
             }
             Err(e) if e.kind() == io::ErrorKind::TimedOut => continue,
             Err(e) => return Err(e),
@@ -68,8 +172,33 @@ mod tests {
     fn a_listening_port_is_reached_without_nagle() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let stream = dial("127.0.0.1", port, Duration::from_secs(5)).unwrap();
-        assert!(stream.nodelay().unwrap());
+        let dialed = dial("127.0.0.1", port, Duration::from_secs(5)).unwrap();
+        assert!(dialed.stream.nodelay().unwrap());
+    }
+
+    #[test]
+    fn a_fifth_connect_waits_until_one_of_four_is_answered() {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mut open: Vec<Dialed> = (0..UNANSWERED)
+            .map(|_| dial("127.0.0.1", port, Duration::from_secs(5)).unwrap())
+            .collect();
+        assert!(open.iter().all(Dialed::unanswered));
+        let err = dial("127.0.0.1", port, Duration::from_millis(50)).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err}");
+        assert!(err.to_string().contains("did not answer"), "{err}");
+        // The daemon answers the first one: its permit is given back at its first read.
+        let (mut first, _) = listener.accept().unwrap();
+        first.write_all(b"0000").unwrap();
+        let mut answer = [0u8; 4];
+        open[0].read_exact(&mut answer).unwrap();
+        assert!(!open[0].unanswered());
+        let fifth = dial("127.0.0.1", port, Duration::from_millis(50)).unwrap();
+        assert!(fifth.unanswered());
+        // A connection dropped unanswered gives its permit back too.
+        open.pop();
+        dial("127.0.0.1", port, Duration::from_millis(50)).unwrap();
     }
 
     #[test]

@@ -387,28 +387,11 @@ pub struct Progress {
     pub name: String,
 }
 
-/// At most this many connections at once to one `git daemon` (a `git://` endpoint).
-/// The daemon listens with a backlog of 5: more connects than that at one moment and the
-/// kernel drops the extra SYNs, which cost the dropped connection a retry (a quarter of a
-/// second with `git::daemon::dial`, a whole second with git's own). Other
-/// schemes go to servers with deep backlogs and are limited by `jobs` only.
-pub const DAEMON_CONNECTIONS: usize = 4;
-
-/// The git daemon a URL connects to (`host:port`), whose connections are limited to
-/// [`DAEMON_CONNECTIONS`]; `None` for other schemes.
-fn daemon_of(url: &GitUrl) -> Option<String> {
-    (url.scheme() == crate::url::Scheme::Git)
-        .then(|| url.endpoint())
-        .flatten()
-}
-
-/// Run `tasks`, up to `jobs` at once and up to [`DAEMON_CONNECTIONS`] at once to one
-/// `git daemon`, each with the network's deadline. A remote that does not finish in
-/// time is abandoned (its thread is told to stop, and its result is a
-/// [`Error::Timeout`]); one failure never stops the others. Tasks start in the order
-/// given, except that one waiting for its daemon lets the next ones go first (a task
-/// abandoned at its deadline no longer counts, though its thread may still hold its
-/// connection until the socket gives up). Results come back in the order of `tasks`.
+/// Run `tasks`, up to `jobs` at once, in the order given, each with the network's
+/// deadline. A remote that does not finish in time is abandoned (its thread is told to
+/// stop, and its result is a [`Error::Timeout`]); one failure never stops the others.
+/// Results come back in the order of `tasks`. (Connects to one `git daemon` are kept
+/// below its backlog by [`crate::git::daemon::dial`], not here.)
 pub fn run_all(
     cache: &Cache,
     network: &Network,
@@ -422,23 +405,11 @@ pub fn run_all(
     let mut results: Vec<Option<Result<Learned>>> = (0..total).map(|_| None).collect();
     // (index, deadline, interrupt flag) of each task in flight.
     let mut running: Vec<(usize, Instant, Arc<AtomicBool>)> = Vec::new();
-    let daemons: Vec<Option<String>> = tasks.iter().map(|t| daemon_of(&t.url)).collect();
-    let mut waiting: std::collections::VecDeque<usize> = (0..total).collect();
+    let mut waiting = 0..total;
     let mut done = 0;
     while done < total {
         while running.len() < jobs {
-            let open_to = |daemon: &String| {
-                running
-                    .iter()
-                    .filter(|(i, _, _)| daemons[*i].as_ref() == Some(daemon))
-                    .count()
-            };
-            let startable = waiting.iter().position(|&i| {
-                daemons[i]
-                    .as_ref()
-                    .is_none_or(|daemon| open_to(daemon) < DAEMON_CONNECTIONS)
-            });
-            let Some(next) = startable.and_then(|p| waiting.remove(p)) else {
+            let Some(next) = waiting.next() else {
                 break;
             };
             let interrupt = Arc::new(AtomicBool::new(false));

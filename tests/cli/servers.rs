@@ -549,32 +549,38 @@ impl BlackHole {
     }
 }
 
-/// A TCP relay on 127.0.0.1 in front of another port (a `git daemon`), which holds each
-/// new connection for `hold` before relaying it, as a slow link would, and counts how
-/// many connections were open at once.
+/// A TCP relay on 127.0.0.1 in front of another port (a `git daemon`), as a slow link
+/// would be: each chunk the server sends reaches the client `delay` later. It counts
+/// how many connections were open at once, and how many of them at once had not yet
+/// had the server's first byte (the ones a daemon's backlog would hold).
 pub struct Relay {
     pub port: u16,
-    most: Arc<AtomicUsize>,
+    most_open: Arc<AtomicUsize>,
+    most_unanswered: Arc<AtomicUsize>,
     total: Arc<AtomicUsize>,
 }
 
 impl Relay {
-    pub fn start(target: u16, hold: Duration) -> Relay {
+    pub fn start(target: u16, delay: Duration) -> Relay {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let open = Arc::new(AtomicUsize::new(0));
-        let most = Arc::new(AtomicUsize::new(0));
+        let (open, unanswered) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let most_open = Arc::new(AtomicUsize::new(0));
+        let most_unanswered = Arc::new(AtomicUsize::new(0));
         let total = Arc::new(AtomicUsize::new(0));
-        let (most_seen, total_seen) = (most.clone(), total.clone());
+        let (most_open_seen, most_unanswered_seen, total_seen) =
+            (most_open.clone(), most_unanswered.clone(), total.clone());
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 let Ok(client) = client else { continue };
                 total_seen.fetch_add(1, Ordering::SeqCst);
                 let now = open.fetch_add(1, Ordering::SeqCst) + 1;
-                most_seen.fetch_max(now, Ordering::SeqCst);
-                let open = open.clone();
+                most_open_seen.fetch_max(now, Ordering::SeqCst);
+                let now = unanswered.fetch_add(1, Ordering::SeqCst) + 1;
+                most_unanswered_seen.fetch_max(now, Ordering::SeqCst);
+                let (open, unanswered) = (open.clone(), unanswered.clone());
                 std::thread::spawn(move || {
-                    std::thread::sleep(hold);
+                    let mut answered = false;
                     if let Ok(server) = TcpStream::connect(("127.0.0.1", target)) {
                         let (mut from_client, mut to_server) =
                             (client.try_clone().unwrap(), server.try_clone().unwrap());
@@ -583,20 +589,47 @@ impl Relay {
                             let _ = to_server.shutdown(std::net::Shutdown::Write);
                         });
                         let (mut from_server, mut to_client) = (server, client);
-                        let _ = std::io::copy(&mut from_server, &mut to_client);
+                        let mut chunk = vec![0u8; 64 * 1024];
+                        while let Ok(n) = from_server.read(&mut chunk) {
+                            if n == 0 {
+                                break;
+                            }
+                            std::thread::sleep(delay);
+                            // Counted as answered before the client can see the answer.
+                            if !answered {
+                                answered = true;
+                                unanswered.fetch_sub(1, Ordering::SeqCst);
+                            }
+                            if to_client.write_all(&chunk[..n]).is_err() {
+                                break;
+                            }
+                        }
                         let _ = to_client.shutdown(std::net::Shutdown::Both);
                         let _ = upstream.join();
+                    }
+                    if !answered {
+                        unanswered.fetch_sub(1, Ordering::SeqCst);
                     }
                     open.fetch_sub(1, Ordering::SeqCst);
                 });
             }
         });
-        Relay { port, most, total }
+        Relay {
+            port,
+            most_open,
+            most_unanswered,
+            total,
+        }
     }
 
     /// The most connections that were open at one moment.
-    pub fn most_at_once(&self) -> usize {
-        self.most.load(Ordering::SeqCst)
+    pub fn most_open(&self) -> usize {
+        self.most_open.load(Ordering::SeqCst)
+    }
+
+    /// The most connections at one moment that had not yet had the server's first byte.
+    pub fn most_unanswered(&self) -> usize {
+        self.most_unanswered.load(Ordering::SeqCst)
     }
 
     /// How many connections it accepted.
