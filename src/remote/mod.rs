@@ -391,7 +391,7 @@ pub struct Progress {
 /// deadline. A remote that does not finish in time is abandoned (its thread is told to
 /// stop, and its result is a [`Error::Timeout`]); one failure never stops the others.
 /// Results come back in the order of `tasks`. (Connects to one `git daemon` are kept
-/// below its backlog by [`crate::git::daemon::dial`], not here.)
+/// below its backlog by `git::daemon::dial`, not here.)
 pub fn run_all(
     cache: &Cache,
     network: &Network,
