@@ -196,11 +196,11 @@ impl Registry {
             }
         };
         for name in self.catalog().names() {
-            consider(&name, &name);
-            consider(super::name::last_segment(&name), &name);
+            consider(name, name);
+            consider(super::name::last_segment(name), name);
         }
         for (alias, name) in self.catalog().keys(KeyKind::Alias) {
-            consider(&alias, &name);
+            consider(alias, name);
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         let mut names: Vec<String> = Vec::new();

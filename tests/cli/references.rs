@@ -90,6 +90,55 @@ fn names_aliases_and_last_segments() {
 }
 
 #[test]
+fn suggestions_follow_renames_forgets_and_plain_git_commits() {
+    // A miss suggests from every name and alias of HEAD, whichever way HEAD changed:
+    // repodex's own commits update the catalog in place, a plain commit rebuilds it.
+    let env = TestEnv::new();
+    env.ok(&["register", "https://github.com/edobry/minsky"]);
+    env.ok(&[
+        "register",
+        "https://github.com/edobry/tasks",
+        "--alias",
+        "todo",
+    ]);
+    let error = env.fails(3, &["resolve", "minksy"]);
+    assert!(error.contains("did you mean 'edobry/minsky'?"), "{error}");
+    let error = env.fails(3, &["resolve", "tdoo"]);
+    assert!(error.contains("did you mean 'edobry/tasks'?"), "{error}");
+
+    env.ok(&["rename", "edobry/minsky", "edobry/minsky-cli"]);
+    let error = env.fails(3, &["resolve", "minksy-cli"]);
+    assert!(
+        error.contains("did you mean 'edobry/minsky-cli'?"),
+        "{error}"
+    );
+    assert!(!error.contains("'edobry/minsky'"), "{error}");
+
+    env.ok(&["forget", "edobry/tasks"]);
+    let error = env.fails(3, &["resolve", "taks"]);
+    assert!(!error.contains("edobry/tasks"), "{error}");
+    assert!(
+        error.contains("`repodex list` shows what is registered"),
+        "{error}"
+    );
+
+    let path = env.registry().join(entry_path("edobry/dashboard"));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(
+        &path,
+        "name = \"edobry/dashboard\"\nurl = \"https://github.com/edobry/dashboard\"\nadded = 2026-01-01T00:00:00Z\n",
+    )
+    .unwrap();
+    env.git(&["add", "-A"]);
+    env.git(&["commit", "-qm", "an entry by hand"]);
+    let error = env.fails(3, &["resolve", "dashbaord"]);
+    assert!(
+        error.contains("did you mean 'edobry/dashboard'?"),
+        "{error}"
+    );
+}
+
+#[test]
 fn local_repositories_and_working_copies() {
     let env = TestEnv::new();
     let tool = env.make_repo("src/Tool");

@@ -181,17 +181,20 @@ impl Changes {
     pub(super) fn to_bytes(&self, base: &Catalog, commit: ObjectId) -> Vec<u8> {
         let base_records = &base.data[base.records.clone()];
         let base_keys = &base.data[base.keys.clone()];
-        let header =
-            |records: usize, keys: usize| format!("{MAGIC} {commit} {records:020} {keys:020}\n");
-        let header_len = header(0, 0).len();
+        let base_names = &base.data[base.names.clone()];
+        let header = |records: usize, keys: usize, names: usize| {
+            format!("{MAGIC} {commit} {records:020} {keys:020} {names:020}\n")
+        };
+        let header_len = header(0, 0, 0).len();
         let mut out = Vec::with_capacity(
             header_len
                 + base_records.len()
                 + base_keys.len()
-                + self.records.len() * 200
+                + base_names.len()
+                + self.records.len() * 220
                 + self.keys.len() * 48,
         );
-        out.extend_from_slice(header(0, 0).as_bytes());
+        out.extend_from_slice(header(0, 0, 0).as_bytes());
         let records = &mut out;
         let overlay = self
             .records
@@ -230,7 +233,25 @@ impl Changes {
             },
         );
         let keys_len = out.len() - header_len - records_len;
-        out[..header_len].copy_from_slice(header(records_len, keys_len).as_bytes());
+        let names = &mut out;
+        let overlay = self
+            .records
+            .iter()
+            .map(|(name, record)| (name.as_bytes(), record.is_some()));
+        merge_lines(
+            base_names,
+            overlay,
+            names,
+            |line| line,
+            |out, name, present| {
+                if present {
+                    out.extend_from_slice(name);
+                    out.push(b'\n');
+                }
+            },
+        );
+        let names_len = out.len() - header_len - records_len - keys_len;
+        out[..header_len].copy_from_slice(header(records_len, keys_len, names_len).as_bytes());
         out
     }
 

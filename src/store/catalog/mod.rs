@@ -7,11 +7,14 @@
 //! HEAD is elsewhere (a plain `git commit`, a pull, a crash between commit and catalog
 //! write) it is rebuilt from HEAD before use. Repodex's own commits update it in place.
 //!
-//! File layout: a header line `repodex-catalog 2 <commit> <records-bytes> <keys-bytes>`,
-//! then the records, one line per entry sorted by name (`<name>\t<summary json>`, or
-//! `<name>\t!<error>` for a file that does not read as an entry), then the keys, one
-//! line each sorted by key (`<kind>:<key>\t<name>`; kinds `a` alias, `u` URL identity,
-//! `s` last segment). Lookups are binary searches over the memory-mapped file.
+//! File layout: a header line `repodex-catalog 4 <commit> <records-bytes> <keys-bytes>
+//! <names-bytes>`, then the records, one line per entry sorted by name
+//! (`<name>\t<summary json>`, or `<name>\t!<error>` for a file that does not read as an
+//! entry), then the keys, one line each sorted by key (`<kind>:<key>\t<name>`; kinds `a`
+//! alias, `u` URL identity, `s` last segment), then the names alone, one per line,
+//! sorted. Lookups are binary searches over the memory-mapped file; the names are there
+//! for the one reader of every name, a `resolve` that misses and looks for suggestions,
+//! which then touches the twentieth of the file they take and not the records.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -26,8 +29,9 @@ use crate::{Error, Result};
 /// The catalog's own version. Version 2 came with registry format 2: a repodex 0.1 on
 /// the same machine finds a catalog it does not know, rebuilds it from HEAD, reads
 /// `registry.toml`, and refuses a format-2 registry instead of writing entries where
-/// format 1 keeps them.
-const MAGIC: &str = "repodex-catalog 3";
+/// format 1 keeps them. Version 4 added the names region: an older catalog does not
+/// parse, and is rebuilt from HEAD.
+const MAGIC: &str = "repodex-catalog 4";
 
 /// One line of `list`: an entry's summary, or a file that failed to read as an entry.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +102,7 @@ pub struct Catalog {
     commit: ObjectId,
     records: std::ops::Range<usize>,
     keys: std::ops::Range<usize>,
+    names: std::ops::Range<usize>,
     /// Brought up to date in memory and not yet written to disk ([`Catalog::save`]).
     unsaved: bool,
 }
@@ -168,6 +173,7 @@ impl Catalog {
             commit: crate::git::null_id(),
             records: 0..0,
             keys: 0..0,
+            names: 0..0,
             unsaved: false,
         }
     }
@@ -187,14 +193,18 @@ impl Catalog {
         let commit = ObjectId::from_hex(fields.next()?.as_bytes()).ok()?;
         let records_len: usize = fields.next()?.parse().ok()?;
         let keys_len: usize = fields.next()?.parse().ok()?;
+        let names_len: usize = fields.next()?.parse().ok()?;
         let start = header_end + 1;
-        if start + records_len + keys_len != data.len() {
+        let keys_start = start.checked_add(records_len)?;
+        let names_start = keys_start.checked_add(keys_len)?;
+        if names_start.checked_add(names_len)? != data.len() {
             return None;
         }
         Some(Catalog {
             commit,
-            records: start..start + records_len,
-            keys: start + records_len..data.len(),
+            records: start..keys_start,
+            keys: keys_start..names_start,
+            names: names_start..data.len(),
             data,
             unsaved: false,
         })
@@ -243,24 +253,27 @@ impl Catalog {
             })
     }
 
-    /// Every entry's name, sorted, without reading the records.
-    pub fn names(&self) -> impl Iterator<Item = String> + '_ {
-        self.data[self.records.clone()]
+    /// Every entry's name, sorted, from the names region (not the records).
+    pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.data[self.names.clone()]
             .split(|b| *b == b'\n')
-            .filter_map(key_of)
-            .map(|name| String::from_utf8_lossy(name).into_owned())
+            .filter(|l| !l.is_empty())
+            .filter_map(|name| std::str::from_utf8(name).ok())
     }
 
-    /// Every key of `kind`, with its entry's name, for suggestions.
-    pub fn keys(&self, kind: KeyKind) -> impl Iterator<Item = (String, String)> + '_ {
+    /// Every key of `kind` with its entry's name, for suggestions: the lines of that
+    /// kind only, found by binary search.
+    pub fn keys(&self, kind: KeyKind) -> impl Iterator<Item = (&str, &str)> + '_ {
+        let region = &self.data[self.keys.clone()];
         let prefix = kind.prefix().as_bytes();
-        self.data[self.keys.clone()]
+        let start = lower_bound(region, prefix, |line| line);
+        region[start..]
             .split(|b| *b == b'\n')
-            .filter(move |l| l.starts_with(prefix))
+            .take_while(move |l| l.starts_with(prefix))
             .filter_map(move |line| {
                 let tab = line.iter().position(|b| *b == b'\t')?;
-                let key = String::from_utf8_lossy(&line[prefix.len()..tab]).into_owned();
-                Some((key, String::from_utf8_lossy(&line[tab + 1..]).into_owned()))
+                let key = std::str::from_utf8(&line[prefix.len()..tab]).ok()?;
+                Some((key, std::str::from_utf8(&line[tab + 1..]).ok()?))
             })
     }
 }
