@@ -159,11 +159,14 @@ impl Registry {
             wanted_counts[b as usize] += 1;
         }
         let mut counts = wanted_counts;
+        // Built once: every name and alias is searched for `wanted`.
+        let within = memchr::memmem::Finder::new(wanted.as_bytes());
         let mut scored: Vec<(f64, String)> = Vec::new();
         let mut consider = |candidate: &str, name: &str| {
             let (lw, lc) = (wanted.len(), candidate.len());
             let longest = lw.max(lc).max(1);
-            let contained = candidate.contains(&wanted) || (lw >= 3 && wanted.contains(candidate));
+            let contained = within.find(candidate.as_bytes()).is_some()
+                || (lw >= 3 && lc <= lw && wanted.contains(candidate));
             if contained {
                 // One inside the other: their edit distance is the difference in length.
                 let closeness = lw.min(lc) as f64 / longest as f64;
