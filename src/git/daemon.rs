@@ -20,7 +20,7 @@
 //!   read returns), so its own connects never overflow the backlog, however many
 //!   fetches run at once once answered.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::{Condvar, Mutex};
@@ -39,7 +39,7 @@ const ATTEMPTS: [Duration; 3] = [
 pub const UNANSWERED: usize = 4;
 
 /// The unanswered connections of this process, per daemon address.
-static UNANSWERED_TO: Mutex<Option<HashMap<SocketAddr, usize>>> = Mutex::new(None);
+static UNANSWERED_TO: Mutex<BTreeMap<SocketAddr, usize>> = Mutex::new(BTreeMap::new());
 static ANSWERED: Condvar = Condvar::new();
 
 /// One of a daemon's [`UNANSWERED`] places, given back when dropped.
@@ -52,10 +52,7 @@ impl Permit {
     fn take(address: SocketAddr, deadline: Instant) -> io::Result<Permit> {
         let mut counts = UNANSWERED_TO.lock().unwrap_or_else(|e| e.into_inner());
         loop {
-            let count = counts
-                .get_or_insert_with(HashMap::new)
-                .entry(address)
-                .or_default();
+            let count = counts.entry(address).or_default();
             if *count < UNANSWERED {
                 *count += 1;
                 return Ok(Permit(address));
@@ -78,8 +75,11 @@ impl Permit {
 impl Drop for Permit {
     fn drop(&mut self) {
         let mut counts = UNANSWERED_TO.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(count) = counts.get_or_insert_with(HashMap::new).get_mut(&self.0) {
-            *count = count.saturating_sub(1);
+        if let Some(count) = counts.get_mut(&self.0) {
+            *count -= 1;
+            if *count == 0 {
+                counts.remove(&self.0);
+            }
         }
         ANSWERED.notify_all();
     }
@@ -97,11 +97,6 @@ impl Dialed {
     /// A second handle on the socket, for writing (it holds no permit).
     pub fn try_clone(&self) -> io::Result<TcpStream> {
         self.stream.try_clone()
-    }
-
-    /// Whether this connection still counts as unanswered.
-    pub fn unanswered(&self) -> bool {
-        self.permit.is_some()
     }
 }
 
@@ -184,7 +179,7 @@ mod tests {
         let mut open: Vec<Dialed> = (0..UNANSWERED)
             .map(|_| dial("127.0.0.1", port, Duration::from_secs(5)).unwrap())
             .collect();
-        assert!(open.iter().all(Dialed::unanswered));
+        assert!(open.iter().all(|d| d.permit.is_some()));
         let err = dial("127.0.0.1", port, Duration::from_millis(50)).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err}");
         assert!(err.to_string().contains("did not answer"), "{err}");
@@ -193,9 +188,9 @@ mod tests {
         first.write_all(b"0000").unwrap();
         let mut answer = [0u8; 4];
         open[0].read_exact(&mut answer).unwrap();
-        assert!(!open[0].unanswered());
+        assert!(open[0].permit.is_none());
         let fifth = dial("127.0.0.1", port, Duration::from_millis(50)).unwrap();
-        assert!(fifth.unanswered());
+        assert!(fifth.permit.is_some());
         // A connection dropped unanswered gives its permit back too.
         open.pop();
         dial("127.0.0.1", port, Duration::from_millis(50)).unwrap();
