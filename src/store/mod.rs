@@ -19,6 +19,7 @@ pub mod layout;
 pub mod migrate;
 pub mod name;
 pub mod resolve;
+mod suggest;
 pub mod transaction;
 pub mod url_rules;
 

@@ -144,77 +144,9 @@ impl Registry {
         Ok(None)
     }
 
-    /// Up to three entry names close to `reference`, nearest first: names, their last
-    /// segments and aliases that contain it (or that it contains), or that are a few
-    /// edits from it (at most a third of the longer, and at least 2).
-    ///
-    /// A miss at 100,000 entries must not cost a hundred hits, so the edit distance is
-    /// computed only for candidates that two cheap bounds let through: the difference
-    /// in length, and the characters one has that the other lacks (each edit fixes at
-    /// most two of those).
+    /// Up to three entry names close to `reference`, nearest first (`store::suggest`
+    /// says which, and how a miss at 100,000 entries stays cheap).
     pub fn suggestions(&self, reference: &str) -> Vec<String> {
-        let wanted = reference.to_lowercase();
-        let mut wanted_counts = [0i32; 256];
-        for b in wanted.bytes() {
-            wanted_counts[b as usize] += 1;
-        }
-        let mut counts = wanted_counts;
-        // Built once: every name and alias is searched for `wanted`.
-        let within = memchr::memmem::Finder::new(wanted.as_bytes());
-        let mut scored: Vec<(f64, String)> = Vec::new();
-        let mut consider = |candidate: &str, name: &str| {
-            let (lw, lc) = (wanted.len(), candidate.len());
-            let longest = lw.max(lc).max(1);
-            let contained = within.find(candidate.as_bytes()).is_some()
-                || (lw >= 3 && lc <= lw && wanted.contains(candidate));
-            if contained {
-                // One inside the other: their edit distance is the difference in length.
-                let closeness = lw.min(lc) as f64 / longest as f64;
-                scored.push((closeness.max(0.7), name.to_string()));
-                return;
-            }
-            let most = (longest / 3).max(2);
-            if lw.abs_diff(lc) > most {
-                return;
-            }
-            // Characters in common, counted against `counts` (wanted's), which is put
-            // back for the bytes touched: O(length), not O(alphabet), per candidate.
-            let mut common = 0;
-            for b in candidate.bytes() {
-                if counts[b as usize] > 0 {
-                    counts[b as usize] -= 1;
-                    common += 1;
-                }
-            }
-            for b in candidate.bytes() {
-                counts[b as usize] = wanted_counts[b as usize];
-            }
-            let unmatched = lw + lc - 2 * common;
-            if unmatched.div_ceil(2) > most {
-                return;
-            }
-            let distance = strsim::osa_distance(&wanted, candidate);
-            if distance <= most {
-                scored.push((1.0 - distance as f64 / longest as f64, name.to_string()));
-            }
-        };
-        for name in self.catalog().names() {
-            consider(name, name);
-            consider(super::name::last_segment(name), name);
-        }
-        for (alias, name) in self.catalog().keys(KeyKind::Alias) {
-            consider(alias, name);
-        }
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        let mut names: Vec<String> = Vec::new();
-        for (_, name) in scored {
-            if !names.contains(&name) {
-                names.push(name);
-            }
-            if names.len() == 3 {
-                break;
-            }
-        }
-        names
+        super::suggest::nearest(self.catalog(), reference)
     }
 }

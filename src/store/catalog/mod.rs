@@ -71,7 +71,8 @@ pub enum KeyKind {
 }
 
 impl KeyKind {
-    fn prefix(self) -> &'static str {
+    /// The prefix of its key lines; each ends in ':'.
+    pub fn prefix(self) -> &'static str {
         match self {
             KeyKind::Alias => "a:",
             KeyKind::Url => "u:",
@@ -253,28 +254,23 @@ impl Catalog {
             })
     }
 
-    /// Every entry's name, sorted, from the names region (not the records).
-    pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
-        self.data[self.names.clone()]
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.is_empty())
-            .filter_map(|name| std::str::from_utf8(name).ok())
+    /// Every entry's name, sorted, one per line: the names region (not the records),
+    /// for a scan of every name.
+    pub fn names_region(&self) -> &[u8] {
+        &self.data[self.names.clone()]
     }
 
-    /// Every key of `kind` with its entry's name, for suggestions: the lines of that
-    /// kind only, found by binary search.
-    pub fn keys(&self, kind: KeyKind) -> impl Iterator<Item = (&str, &str)> + '_ {
+    /// The key lines of `kind` (`<prefix><key>\t<entry name>`, sorted), found by
+    /// binary search, for a scan of every key of one kind.
+    pub fn keys_region(&self, kind: KeyKind) -> &[u8] {
         let region = &self.data[self.keys.clone()];
-        let prefix = kind.prefix().as_bytes();
-        let start = lower_bound(region, prefix, |line| line);
-        region[start..]
-            .split(|b| *b == b'\n')
-            .take_while(move |l| l.starts_with(prefix))
-            .filter_map(move |line| {
-                let tab = line.iter().position(|b| *b == b'\t')?;
-                let key = std::str::from_utf8(&line[prefix.len()..tab]).ok()?;
-                Some((key, std::str::from_utf8(&line[tab + 1..]).ok()?))
-            })
+        let prefix = kind.prefix();
+        // The run of `prefix` lines ends where the lines that sort after all of them
+        // (the prefix with its last byte, ':', raised by one) begin.
+        let start = lower_bound(region, prefix.as_bytes(), |line| line);
+        let after = format!("{};", &prefix[..prefix.len() - 1]);
+        let end = lower_bound(region, after.as_bytes(), |line| line).max(start);
+        &region[start..end]
     }
 }
 
