@@ -256,3 +256,76 @@ fn a_filter_named_by_the_registry_is_never_run() {
         );
     }
 }
+
+/// The peak resident memory of `repodex args`, in bytes, from a small Python process
+/// that runs nothing else (a child's peak counts from before its exec, so the test
+/// process itself cannot be the parent).
+fn peak_memory(env: &TestEnv, args: &[&str]) -> (u64, String) {
+    let repodex = env.command(args);
+    let mut python = std::process::Command::new("python3");
+    python
+        .arg("-c")
+        .arg(
+            "import resource, subprocess, sys\n\
+             out = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n\
+             print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n\
+             print(out.stdout + out.stderr)",
+        )
+        .arg(repodex.get_program())
+        .args(repodex.get_args());
+    for (key, value) in repodex.get_envs() {
+        match value {
+            Some(value) => python.env(key, value),
+            None => python.env_remove(key),
+        };
+    }
+    if let Some(dir) = repodex.get_current_dir() {
+        python.current_dir(dir);
+    }
+    let out = python.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (kilobytes, rest) = text.split_once('\n').unwrap();
+    (
+        kilobytes.trim().parse::<u64>().unwrap() * 1024,
+        rest.to_string(),
+    )
+}
+
+#[test]
+fn an_entry_that_inflates_to_64_mib_is_refused_unread_loose_or_packed() {
+    // A teammate's push: an entry file of 64 MiB that compresses to a few hundred KB.
+    // Rebuilding the catalog must refuse it from the size in its header, without
+    // inflating it, whether it arrived as a loose object or in a pack.
+    let env = TestEnv::new();
+    env.ok(&["register", "https://example.com/o/good"]);
+    let bomb = entry(
+        "o/bomb",
+        "https://example.com/o/bomb",
+        &format!("description = \"{}\"\n", "x".repeat(64 << 20)),
+    );
+    commit_raw(&env, &[(entry_path("o/bomb"), bomb.as_bytes())]);
+    for stored in ["loose", "packed"] {
+        if stored == "packed" {
+            env.git(&["gc", "-q"]);
+            let packs = std::fs::read_dir(env.registry().join(".git/objects/pack")).unwrap();
+            assert!(packs.count() >= 2, "git gc made no pack");
+        }
+        let _ = std::fs::remove_file(env.registry().join(".git/repodex/catalog"));
+        let (peak, output) = peak_memory(&env, &["list"]);
+        assert!(output.contains("o/good"), "{stored}: {output}");
+        assert!(
+            output.contains("o/bomb  -        (unreadable: see below)"),
+            "{stored}: {output}"
+        );
+        // Refused for its size, either way: what this story is about is the memory.
+        assert!(
+            output.contains("too large") || output.contains("larger than 4 MiB"),
+            "{stored}: {output}"
+        );
+        assert!(
+            peak < 40 << 20,
+            "{stored}: the rebuild peaked at {} MiB",
+            peak >> 20
+        );
+    }
+}

@@ -63,7 +63,7 @@ impl Changes {
         let empty = Catalog::empty();
         let mut changes = Changes::under(settings.url_rules());
         let files = repo.files_under(tree, REPOS_DIR)?;
-        for (file, read) in files.iter().zip(read_all(repo, layout, &files)) {
+        for (file, read) in files.iter().zip(read_all(repo, layout, &files)?) {
             changes.index_read(layout, &empty, file, read);
         }
         Ok(changes)
@@ -316,16 +316,32 @@ const FILES_PER_THREAD: usize = 2_000;
 /// The summaries of `files` (entry files, or the errors of those that are not), in
 /// their order, read and parsed on every core: a cold catalog at 100,000 entries is
 /// that many blobs to inflate and TOML files to parse, and nothing else.
-fn read_all(repo: &Repo, layout: Layout, files: &[crate::git::TreeFile]) -> Vec<Result<Summary>> {
-    crate::parallel::map(
+fn read_all(
+    repo: &Repo,
+    layout: Layout,
+    files: &[crate::git::TreeFile],
+) -> Result<Vec<Result<Summary>>> {
+    let blobs = repo.blobs(MAX_ENTRY_SIZE)?;
+    Ok(crate::parallel::map(
         files,
         FILES_PER_THREAD,
-        || repo.handle(),
-        |repo, file| read_entry(repo, layout, file).map(|entry| entry.summary()),
-    )
+        || blobs.handle(),
+        |blobs, file| entry_of(layout, file, |id| blobs.read(id)).map(|entry| entry.summary()),
+    ))
 }
 
+/// Read and parse one entry file, its blob read with [`Repo::read_blob`].
 pub fn read_entry(repo: &Repo, layout: Layout, file: &crate::git::TreeFile) -> Result<Entry> {
+    entry_of(layout, file, |id| repo.read_blob(id, MAX_ENTRY_SIZE))
+}
+
+/// Check and parse one entry file, its blob read by `read` (which refuses a blob
+/// larger than an entry may be).
+fn entry_of(
+    layout: Layout,
+    file: &crate::git::TreeFile,
+    read: impl FnOnce(crate::git::ObjectId) -> Result<Vec<u8>>,
+) -> Result<Entry> {
     let broken = |message: &str| Error::BrokenEntry {
         path: file.path.clone(),
         line: None,
@@ -341,8 +357,6 @@ pub fn read_entry(repo: &Repo, layout: Layout, file: &crate::git::TreeFile) -> R
             "is not an entry file: files under repos/ end in .toml",
         ));
     }
-    let bytes = repo
-        .read_blob(file.id, MAX_ENTRY_SIZE)
-        .map_err(|_| broken("is too large or unreadable"))?;
+    let bytes = read(file.id).map_err(|_| broken("is too large or unreadable"))?;
     Entry::parse(layout, &file.path, &bytes)
 }
