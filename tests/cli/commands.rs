@@ -635,3 +635,75 @@ fn one_command_parses_as_all_do() {
         .stderr
         .contains("usage: repodex resolve"));
 }
+
+#[test]
+fn an_import_of_300_entries_is_one_pack_git_fsck_accepts() {
+    // A team brings in its list: 300 entries in one commit. Their blobs and trees are
+    // one pack, not a loose object each; plain git reads, checks and repacks it, and
+    // every entry is served before and after `git gc`.
+    let env = TestEnv::new();
+    let mut export = String::from("format = 1\n\n");
+    for i in 0..300 {
+        export.push_str(&format!(
+            "[[repository]]\nname = \"team/project-{i}\"\nurl = \"https://example.com/team/project-{i}.git\"\nadded = 2026-01-01T00:00:00Z\n\n"
+        ));
+    }
+    let file = env.root().join("export.toml");
+    std::fs::write(&file, export).unwrap();
+    env.ok(&["list"]);
+    let loose_before = loose_objects(&env);
+    env.ok(&["import", "file", file.to_str().unwrap()]);
+    let packs: Vec<String> = std::fs::read_dir(env.registry().join(".git/objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        packs.iter().filter(|p| p.ends_with(".pack")).count(),
+        1,
+        "{packs:?}"
+    );
+    assert_eq!(
+        packs.iter().filter(|p| p.ends_with(".idx")).count(),
+        1,
+        "{packs:?}"
+    );
+    assert!(!packs.iter().any(|p| p.ends_with(".keep")), "{packs:?}");
+    // The commit itself, and nothing per entry, is loose.
+    assert_eq!(loose_objects(&env), loose_before + 1);
+    env.git(&["fsck", "--full", "--strict"]);
+    assert_eq!(
+        env.git(&["ls-tree", "-r", "--name-only", "HEAD", "repos"])
+            .lines()
+            .count(),
+        300
+    );
+    env.assert_plain_git_happy();
+    for check in ["before gc", "after gc"] {
+        if check == "after gc" {
+            env.git(&["gc", "-q"]);
+        }
+        let _ = std::fs::remove_file(env.registry().join(".git/repodex/catalog"));
+        assert_eq!(
+            env.ok(&["resolve", "team/project-299"]),
+            "https://example.com/team/project-299.git\n",
+            "{check}"
+        );
+        assert_eq!(env.ok(&["list"]).lines().count(), 301, "{check}");
+    }
+}
+
+fn loose_objects(env: &TestEnv) -> usize {
+    walkdir::WalkDir::new(env.registry().join(".git/objects"))
+        .into_iter()
+        .flatten()
+        .filter(|e| {
+            e.file_type().is_file()
+                && e.path()
+                    .parent()
+                    .and_then(|p| p.file_name())
+                    .is_some_and(|d| {
+                        d.len() == 2 && d.to_string_lossy().bytes().all(|b| b.is_ascii_hexdigit())
+                    })
+        })
+        .count()
+}
