@@ -412,8 +412,9 @@ impl Repo {
             workdir: self.workdir.clone(),
         };
         let written = memory.write_tree_objects(base_tree, edits)?;
-        if let Some(objects) = memory.repo.objects.reset_object_memory() {
-            self.write_pack(&objects)?;
+        match memory.repo.objects.reset_object_memory() {
+            Some(objects) if !objects.is_empty() => self.write_pack(&objects)?,
+            _ => {}
         }
         Ok(written)
     }
