@@ -424,7 +424,7 @@ impl Repo {
     fn write_pack(&self, objects: &gix::odb::memory::Storage) -> Result<()> {
         use gix_pack::data::output;
         let hash = self.repo.object_hash();
-        let fail = || "cannot write the registry's objects as a pack";
+        let fail = "cannot write the registry's objects as a pack";
         let entries = objects
             .iter()
             .map(|(id, (kind, data))| {
@@ -440,8 +440,8 @@ impl Repo {
                 )
             })
             .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(git_err(fail()))?;
-        let count = u32::try_from(entries.len()).map_err(git_err(fail()))?;
+            .map_err(git_err(fail))?;
+        let count = u32::try_from(entries.len()).map_err(git_err(fail))?;
         let mut pack = Vec::new();
         let mut writer = output::bytes::FromEntriesIter::new(
             std::iter::once(Ok(entries)),
@@ -451,11 +451,11 @@ impl Repo {
             hash,
         );
         for written in &mut writer {
-            written.map_err(git_err(fail()))?;
+            written.map_err(git_err(fail))?;
         }
         drop(writer);
         let directory = self.repo.objects.store_ref().path().join("pack");
-        std::fs::create_dir_all(&directory).map_err(git_err(fail()))?;
+        std::fs::create_dir_all(&directory).map_err(git_err(fail))?;
         let written = gix_pack::Bundle::write_to_directory(
             &mut pack.as_slice(),
             Some(&directory),
@@ -465,12 +465,12 @@ impl Repo {
             hash,
             gix_pack::bundle::write::Options::default(),
         )
-        .map_err(git_err(fail()))?;
+        .map_err(git_err(fail))?;
         // The `.keep` file guards a fetched pack from `git gc` until a ref points to it.
         // A commit's objects are referenced a moment later, and `git gc` keeps fresh
         // unreachable objects for two weeks anyway; a kept pack would never be repacked.
         if let Some(keep) = written.keep_path {
-            std::fs::remove_file(keep).map_err(git_err(fail()))?;
+            std::fs::remove_file(keep).map_err(git_err(fail))?;
         }
         Ok(())
     }

@@ -178,11 +178,7 @@ pub fn candidate_names(url: &GitUrl) -> impl Iterator<Item = String> {
 /// The last segment of a name (`minsky` for `edobry/minsky`), used by the fifth
 /// reference rule.
 pub fn last_segment(name: &str) -> &str {
-    // A plain loop: names are short, and a miss calls this for every one of them.
-    match name.bytes().rposition(|b| b == b'/') {
-        Some(slash) => &name[slash + 1..],
-        None => name,
-    }
+    name.rsplit('/').next().unwrap_or(name)
 }
 
 #[cfg(test)]

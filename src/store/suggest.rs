@@ -256,10 +256,8 @@ impl<'a> Near<'a> {
         if lw.abs_diff(lc) > most {
             return None;
         }
-        if let Some(absent) = absent {
-            if absent > most {
-                return None;
-            }
+        // `closeness` turned away those with more absent bytes than `most`.
+        if absent.is_some() {
             let mut counts = self.counts;
             let mut common = 0;
             for &b in bytes {
