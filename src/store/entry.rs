@@ -130,6 +130,16 @@ impl Entry {
     /// Parse and check an entry file. `path` is the file's path in the registry, used
     /// in error messages and to check that it is where `layout` puts the entry's name.
     pub fn parse(layout: Layout, path: &str, bytes: &[u8]) -> Result<Entry, Error> {
+        Entry::parse_with_url(layout, path, bytes).map(|(entry, _)| entry)
+    }
+
+    /// [`Entry::parse`], with the URL it checked (parsed once, not again by a caller
+    /// that needs it, as a catalog rebuild does 100,000 times).
+    pub fn parse_with_url(
+        layout: Layout,
+        path: &str,
+        bytes: &[u8],
+    ) -> Result<(Entry, GitUrl), Error> {
         let broken = |line: Option<usize>, message: String| Error::BrokenEntry {
             path: path.to_string(),
             line,
@@ -171,16 +181,17 @@ impl Entry {
             };
             return Err(broken(line_of(text, "name"), message));
         }
-        entry
+        let url = entry
             .check()
             .map_err(|(key, message)| broken(line_of(text, key), message))?;
-        Ok(entry)
+        Ok((entry, url))
     }
 
-    /// Check the entry on its own. On failure, the key at fault and a message.
-    fn check(&self) -> Result<(), (&'static str, String)> {
+    /// Check the entry on its own, and return its parsed URL. On failure, the key at
+    /// fault and a message.
+    fn check(&self) -> Result<GitUrl, (&'static str, String)> {
         validate_name(&self.name).map_err(|e| ("name", e.to_string()))?;
-        GitUrl::parse_clean(&self.url).map_err(|e| ("url", e.to_string()))?;
+        let url = GitUrl::parse_clean(&self.url).map_err(|e| ("url", e.to_string()))?;
         for alias in &self.aliases {
             validate_alias(alias).map_err(|e| ("aliases", e.to_string()))?;
             if *alias == self.name {
@@ -204,7 +215,7 @@ impl Entry {
         {
             validate_config_path(path).map_err(|e| ("config_paths", e))?;
         }
-        Ok(())
+        Ok(url)
     }
 
     /// The entry as TOML, in the stable order of docs/format.md.
@@ -273,22 +284,67 @@ fn line_of(text: &str, key: &str) -> Option<usize> {
 /// TOML has a date-time type of its own; entries use it (`added = 2026-11-24T10:00:00Z`)
 /// rather than a quoted string, and read either.
 mod toml_time {
-    use chrono::{DateTime, Utc};
+    use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
+    use serde::de::{self, MapAccess, Visitor};
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use toml::value::{Datetime, Offset};
 
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Either {
-        Datetime(toml::value::Datetime),
-        Text(String),
+    /// A date-time read from TOML's own type or from a string.
+    struct Time(DateTime<Utc>);
+
+    impl<'de> Deserialize<'de> for Time {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Time, D::Error> {
+            d.deserialize_any(TimeVisitor)
+        }
     }
 
-    fn parse<E: serde::de::Error>(value: Either) -> Result<DateTime<Utc>, E> {
-        let text = match value {
-            Either::Datetime(d) => d.to_string(),
-            Either::Text(s) => s,
+    struct TimeVisitor;
+
+    impl<'de> Visitor<'de> for TimeVisitor {
+        type Value = Time;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a date-time with a time zone, like 2026-11-24T10:00:00Z")
+        }
+
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<Time, E> {
+            parse_text(text).map(Time)
+        }
+
+        /// TOML's date-time, which its deserializer hands over as a one-key map.
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Time, A::Error> {
+            let datetime = Datetime::deserialize(de::value::MapAccessDeserializer::new(map))?;
+            match exact(&datetime) {
+                Some(time) => Ok(Time(time)),
+                // Whatever the fields do not say exactly (a leap second, a date or a
+                // time alone) is read as its text, as any string is.
+                None => parse_text(&datetime.to_string()).map(Time),
+            }
+        }
+    }
+
+    /// The date-time `datetime`'s fields name, when they name one exactly.
+    fn exact(datetime: &Datetime) -> Option<DateTime<Utc>> {
+        let (date, time, offset) = (datetime.date?, datetime.time?, datetime.offset?);
+        let date = NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())?;
+        let time = NaiveTime::from_hms_nano_opt(
+            time.hour.into(),
+            time.minute.into(),
+            time.second.into(),
+            time.nanosecond,
+        )?;
+        let seconds = match offset {
+            Offset::Z => 0,
+            Offset::Custom { minutes } => i32::from(minutes) * 60,
         };
-        DateTime::parse_from_rfc3339(&text)
+        let local = FixedOffset::east_opt(seconds)?
+            .from_local_datetime(&date.and_time(time))
+            .single()?;
+        Some(local.with_timezone(&Utc))
+    }
+
+    fn parse_text<E: de::Error>(text: &str) -> Result<DateTime<Utc>, E> {
+        DateTime::parse_from_rfc3339(text)
             .map(|d| d.with_timezone(&Utc))
             .map_err(|e| {
                 E::custom(format!(
@@ -299,12 +355,12 @@ mod toml_time {
 
     pub fn serialize<S: Serializer>(time: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
         let text = time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
-        let datetime: toml::value::Datetime = text.parse().map_err(serde::ser::Error::custom)?;
+        let datetime: Datetime = text.parse().map_err(serde::ser::Error::custom)?;
         datetime.serialize(s)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
-        parse(Either::deserialize(d)?)
+        Ok(Time::deserialize(d)?.0)
     }
 
     pub mod option {
@@ -323,9 +379,47 @@ mod toml_time {
         pub fn deserialize<'de, D: Deserializer<'de>>(
             d: D,
         ) -> Result<Option<DateTime<Utc>>, D::Error> {
-            Option::<Either>::deserialize(d)?
-                .map(parse::<D::Error>)
-                .transpose()
+            Ok(Option::<Time>::deserialize(d)?.map(|t| t.0))
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// Reading a date-time from its fields gives what reading its text with
+        /// chrono's RFC 3339 parser gives, or leaves it to that parser.
+        #[test]
+        fn fields_and_text_read_the_same_instant() {
+            let texts = [
+                "2026-11-24T10:00:00Z",
+                "1979-05-27T07:32:00-08:00",
+                "1979-05-27T00:32:00.999999-07:00",
+                "2026-02-28T23:59:59.123456789+14:00",
+                "2000-02-29T12:00:00+00:30",
+                "1970-01-01T00:00:00Z",
+                "2016-12-31T23:59:60Z",
+                "2026-11-24T10:00:00",
+                "2026-11-24",
+                "10:00:00",
+                "9999-12-31T23:59:59-23:59",
+            ];
+            let mut exact_ones = 0;
+            for text in texts {
+                let datetime: Datetime = text.parse().unwrap();
+                let from_text = parse_text::<de::value::Error>(&datetime.to_string()).ok();
+                match exact(&datetime) {
+                    Some(time) => {
+                        exact_ones += 1;
+                        assert_eq!(Some(time), from_text, "{text}");
+                    }
+                    None => assert!(
+                        datetime.offset.is_none() || datetime.time.unwrap().second == 60,
+                        "{text} was left to the text parser"
+                    ),
+                }
+            }
+            assert_eq!(exact_ones, 7);
         }
     }
 }

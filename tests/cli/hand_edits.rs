@@ -236,4 +236,20 @@ fn thousands_of_entries_committed_with_plain_git_are_indexed_by_the_first_comman
     assert_eq!(all[1_501]["name"], "o/e1500");
     assert_eq!(all[2_500]["name"], "o/e2499");
     env.fails(3, &["resolve", "x1500"]);
+
+    // That catalog was brought up to date from a diff (the first register left one).
+    // Built again from nothing (no catalog, as after a clone), the rebuild reads every
+    // entry on every core and sorts its lines itself: the file must be the same, byte
+    // for byte, broken entry included.
+    let catalog = env.registry().join(".git/repodex/catalog");
+    let from_the_diff = std::fs::read(&catalog).unwrap();
+    assert!(
+        String::from_utf8_lossy(&from_the_diff).contains("o/e1500\t!"),
+        "the broken entry is in the catalog"
+    );
+    std::fs::remove_file(&catalog).unwrap();
+    assert_eq!(env.ok(&["resolve", "x7"]), "https://example.com/o/e0007\n");
+    let rebuilt = std::fs::read(&catalog).unwrap();
+    assert_eq!(rebuilt.len(), from_the_diff.len());
+    assert!(rebuilt == from_the_diff, "the rebuilt catalog differs");
 }

@@ -20,7 +20,7 @@ pub struct Changes {
 
 /// Names, paths and errors can in theory hold any byte a tree allows; the catalog's
 /// line format must not be broken by them.
-fn one_field(text: &str) -> String {
+pub(super) fn one_field(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c == '\t' || c == '\n' || c == '\r' {
@@ -34,7 +34,7 @@ fn one_field(text: &str) -> String {
 
 /// The name a file under `repos/` is listed under: its entry name, or its path when it
 /// is not where an entry lives.
-fn record_name(layout: Layout, path: &str) -> String {
+pub(super) fn record_name(layout: Layout, path: &str) -> String {
     one_field(&layout.entry_name(path).unwrap_or(path.into()))
 }
 
@@ -52,23 +52,6 @@ impl Changes {
         &self.rules
     }
 
-    /// Index every entry of `commit`, read from the object store.
-    pub fn build(repo: &Repo, commit: ObjectId) -> Result<Changes> {
-        let tree = repo.tree_of(commit)?;
-        let settings = Settings::of_tree(repo, tree)?.ok_or_else(|| Error::NotARegistry {
-            path: repo.workdir().to_path_buf(),
-            reason: format!("its HEAD has no {SETTINGS_FILE}"),
-        })?;
-        let layout = settings.layout();
-        let empty = Catalog::empty();
-        let mut changes = Changes::under(settings.url_rules());
-        let files = repo.files_under(tree, REPOS_DIR)?;
-        for (file, read) in files.iter().zip(read_all(repo, layout, &files)?) {
-            changes.index_read(layout, &empty, file, read);
-        }
-        Ok(changes)
-    }
-
     /// The changes that bring `old` up to `head`, from a diff of their trees; `None` when
     /// only a full rebuild will do (the settings changed, or the old commit is gone).
     pub(super) fn since(repo: &Repo, old: &Catalog, head: ObjectId) -> Option<Changes> {
@@ -83,28 +66,19 @@ impl Changes {
         let settings = Settings::of_tree(repo, new_tree).ok()??;
         let layout = settings.layout();
         let mut changes = Changes::under(settings.url_rules());
+        let mut files = Vec::new();
         for path in changed.iter().filter(|p| p.starts_with(REPOS_DIR)) {
             changes.remove(old, &record_name(layout, path));
-            if let Some(file) = repo.file_at(new_tree, path).ok()? {
-                changes.index_file(repo, layout, old, &file);
-            }
+            files.extend(repo.file_at(new_tree, path).ok()?);
+        }
+        // A pull can bring thousands of entries: they are read on every core.
+        for (file, read) in files.iter().zip(read_all(repo, layout, &files).ok()?) {
+            changes.index_read(layout, old, file, read);
         }
         Some(changes)
     }
 
-    /// Index one file under `repos/`: its entry, or the reason it is not one.
-    fn index_file(
-        &mut self,
-        repo: &Repo,
-        layout: Layout,
-        base: &Catalog,
-        file: &crate::git::TreeFile,
-    ) {
-        let read = read_entry(repo, layout, file).map(|entry| entry.summary());
-        self.index_read(layout, base, file, read);
-    }
-
-    /// Index a file under `repos/` that was read already.
+    /// Index a file under `repos/` that was read: its entry, or the reason it is not one.
     fn index_read(
         &mut self,
         layout: Layout,
@@ -182,9 +156,7 @@ impl Changes {
         let base_records = &base.data[base.records.clone()];
         let base_keys = &base.data[base.keys.clone()];
         let base_names = &base.data[base.names.clone()];
-        let header = |records: usize, keys: usize, names: usize| {
-            format!("{MAGIC} {commit} {records:020} {keys:020} {names:020}\n")
-        };
+        let header = |records, keys, names| header(commit, records, keys, names);
         let header_len = header(0, 0, 0).len();
         let mut out = Vec::with_capacity(
             header_len
@@ -294,7 +266,7 @@ pub(super) fn merge_lines<'a, T>(
     }
 }
 
-fn write_record(out: &mut Vec<u8>, record: &Record) {
+pub(super) fn write_record(out: &mut Vec<u8>, record: &Record) {
     out.extend_from_slice(record.name().as_bytes());
     out.push(b'\t');
     match record {
@@ -308,40 +280,52 @@ fn write_record(out: &mut Vec<u8>, record: &Record) {
     }
     out.push(b'\n');
 }
-/// Read and parse one entry file of a tree whose entries are laid out as `layout` says.
 /// Below this many files a rebuild reads them on one thread: a thread and its own
 /// object-store handle cost more than reading a few hundred small blobs.
 const FILES_PER_THREAD: usize = 2_000;
 
 /// The summaries of `files` (entry files, or the errors of those that are not), in
-/// their order, read and parsed on every core: a cold catalog at 100,000 entries is
-/// that many blobs to inflate and TOML files to parse, and nothing else.
-fn read_all(
+/// their order, read and parsed on every core.
+pub(super) fn read_all(
     repo: &Repo,
     layout: Layout,
     files: &[crate::git::TreeFile],
 ) -> Result<Vec<Result<Summary>>> {
+    read_all_with(repo, files, |file, blobs| {
+        entry_of(layout, file, |id| blobs.read(id)).map(|(entry, _)| entry.summary())
+    })
+}
+
+/// `work(file, blobs)` for each of `files`, in their order, on every core: each thread
+/// reads with its own handle on the object store, which refuses a blob larger than an
+/// entry may be before inflating it. A cold catalog at 100,000 entries is that many
+/// blobs to inflate and TOML files to parse, and nothing else.
+pub(super) fn read_all_with<R: Send>(
+    repo: &Repo,
+    files: &[crate::git::TreeFile],
+    work: impl Fn(&crate::git::TreeFile, &crate::git::BlobHandle) -> R + Sync,
+) -> Result<Vec<R>> {
     let blobs = repo.blobs(MAX_ENTRY_SIZE)?;
     Ok(crate::parallel::map(
         files,
         FILES_PER_THREAD,
         || blobs.handle(),
-        |blobs, file| entry_of(layout, file, |id| blobs.read(id)).map(|entry| entry.summary()),
+        |blobs, file| work(file, blobs),
     ))
 }
 
 /// Read and parse one entry file, its blob read with [`Repo::read_blob`].
 pub fn read_entry(repo: &Repo, layout: Layout, file: &crate::git::TreeFile) -> Result<Entry> {
-    entry_of(layout, file, |id| repo.read_blob(id, MAX_ENTRY_SIZE))
+    entry_of(layout, file, |id| repo.read_blob(id, MAX_ENTRY_SIZE)).map(|(entry, _)| entry)
 }
 
 /// Check and parse one entry file, its blob read by `read` (which refuses a blob
-/// larger than an entry may be).
-fn entry_of(
+/// larger than an entry may be); with the URL it checked.
+pub(super) fn entry_of(
     layout: Layout,
     file: &crate::git::TreeFile,
     read: impl FnOnce(crate::git::ObjectId) -> Result<Vec<u8>>,
-) -> Result<Entry> {
+) -> Result<(Entry, crate::url::GitUrl)> {
     let broken = |message: &str| Error::BrokenEntry {
         path: file.path.clone(),
         line: None,
@@ -358,5 +342,5 @@ fn entry_of(
         ));
     }
     let bytes = read(file.id).map_err(|_| broken("is too large or unreadable"))?;
-    Entry::parse(layout, &file.path, &bytes)
+    Entry::parse_with_url(layout, &file.path, &bytes)
 }

@@ -83,12 +83,22 @@ impl KeyKind {
 
 /// The lookup keys of an entry, its URL's under the registry's `rules`.
 pub fn keys_of(entry: &Summary, rules: &crate::url::Rules) -> Vec<(KeyKind, String)> {
+    let url = crate::url::GitUrl::parse_clean(&entry.url).ok();
+    keys_with_url(entry, url.as_ref(), rules)
+}
+
+/// [`keys_of`], with the entry's URL parsed already (`None`: it does not parse).
+fn keys_with_url(
+    entry: &Summary,
+    url: Option<&crate::url::GitUrl>,
+    rules: &crate::url::Rules,
+) -> Vec<(KeyKind, String)> {
     let mut keys: Vec<(KeyKind, String)> = entry
         .aliases
         .iter()
         .map(|a| (KeyKind::Alias, a.clone()))
         .collect();
-    if let Ok(url) = crate::url::GitUrl::parse_clean(&entry.url) {
+    if let Some(url) = url {
         keys.push((KeyKind::Url, url.identity_key_in(rules)));
     }
     if entry.name.contains('/') {
@@ -139,9 +149,9 @@ impl Catalog {
             Some(current) if current.commit == head => return Ok(current),
             Some(old) => match Changes::since(repo, &old, head) {
                 Some(changes) => (old, changes),
-                None => (Catalog::empty(), Changes::build(repo, head)?),
+                None => return Catalog::rebuilt(repo, head),
             },
-            None => (Catalog::empty(), Changes::build(repo, head)?),
+            None => return Catalog::rebuilt(repo, head),
         };
         let bytes = changes.to_bytes(&base, head);
         let mut catalog = Catalog::parse(Data::Owned(bytes)).expect("a catalog just built parses");
@@ -151,7 +161,7 @@ impl Catalog {
 
     /// A catalog of `head` built from its entries, whatever catalog there was.
     pub fn rebuilt(repo: &Repo, head: ObjectId) -> Result<Catalog> {
-        let bytes = Changes::build(repo, head)?.to_bytes(&Catalog::empty(), head);
+        let bytes = rebuild::catalog_bytes(repo, head)?;
         let mut catalog = Catalog::parse(Data::Owned(bytes)).expect("a catalog just built parses");
         catalog.unsaved = true;
         Ok(catalog)
@@ -347,7 +357,14 @@ fn lines_with_key<'a>(region: &'a [u8], key: &'a [u8]) -> impl Iterator<Item = &
 }
 
 mod changes;
+mod rebuild;
 pub use changes::{read_entry, Changes};
+
+/// The catalog's header line, its region sizes zero-padded to a fixed width (so that a
+/// catalog can be written in one buffer, the sizes filled in last).
+fn header(commit: ObjectId, records: usize, keys: usize, names: usize) -> String {
+    format!("{MAGIC} {commit} {records:020} {keys:020} {names:020}\n")
+}
 
 #[cfg(test)]
 mod tests {
