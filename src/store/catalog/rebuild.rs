@@ -1,5 +1,6 @@
-//! A catalog built from every entry of a commit: the first command after a pull or a
-//! plain `git commit` with no catalog to bring up to date, or `doctor --rebuild`.
+//! A catalog built from every entry of a commit: the first command with no catalog to
+//! bring up to date (a fresh clone, a catalog of an older version, a `registry.toml`
+//! changed by hand or by a pull), or a commit that changes the URL identity rules.
 //!
 //! At 100,000 entries this is 100,000 blobs to inflate and TOML files to parse, and the
 //! lines of a 40 MB file to sort. Each file is read, parsed and turned into its record
