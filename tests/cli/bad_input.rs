@@ -344,6 +344,14 @@ fn over_a_hundred_bad_inputs_across_every_command() {
         "bad-url.toml",
         b"format = 1\n[[repository]]\nname = \"o/r\"\nurl = \"ext::sh\"\nadded = 2026-01-01T00:00:00Z\n",
     );
+    let number_date = file(
+        "number-date.toml",
+        b"format = 1\n[[repository]]\nname = \"o/r\"\nurl = \"https://example.com/o/r\"\nadded = 5\n",
+    );
+    let word_date = file(
+        "word-date.toml",
+        b"format = 1\n[[repository]]\nname = \"o/r\"\nurl = \"https://example.com/o/r\"\nadded = \"yesterday\"\n",
+    );
     let binary = file("binary.toml", b"\xff\xfe\x00\x01");
     let not_sqlite = file("not.sqlite", b"garbage, not a database");
     let not_json = file("not.json", b"{ nope");
@@ -576,6 +584,14 @@ fn over_a_hundred_bad_inputs_across_every_command() {
         (&no_url, "missing field `url`"),
         (&bad_name, "has a missing or invalid name '../up'"),
         (&bad_url, "uses the transport prefix 'ext::'"),
+        (
+            &number_date,
+            "expected a date-time with a time zone, like 2026-11-24T10:00:00Z",
+        ),
+        (
+            &word_date,
+            "'yesterday' is not a date-time with a time zone",
+        ),
         (&binary, "did not contain valid UTF-8"),
         (&folder, "Is a directory"),
         (

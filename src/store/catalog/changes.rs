@@ -187,7 +187,10 @@ impl Changes {
         let keys = &mut out;
         let mut key_lines: Vec<(Vec<u8>, bool)> = Vec::with_capacity(self.keys.len());
         for ((key, name), present) in &self.keys {
-            key_lines.push(([key.as_bytes(), b"\t", name.as_bytes()].concat(), *present));
+            let mut line = Vec::with_capacity(key.len() + name.len() + 2);
+            write_key_line(&mut line, "", key, name);
+            line.pop();
+            key_lines.push((line, *present));
         }
         let overlay = key_lines
             .iter()
@@ -264,6 +267,15 @@ pub(super) fn merge_lines<'a, T>(
     if !out.is_empty() && !out.ends_with(b"\n") {
         out.push(b'\n');
     }
+}
+
+/// A key line: `<kind prefix><key>\t<name>\n`.
+pub(super) fn write_key_line(out: &mut Vec<u8>, prefix: &str, key: &str, name: &str) {
+    out.extend_from_slice(prefix.as_bytes());
+    out.extend_from_slice(key.as_bytes());
+    out.push(b'\t');
+    out.extend_from_slice(name.as_bytes());
+    out.push(b'\n');
 }
 
 pub(super) fn write_record(out: &mut Vec<u8>, record: &Record) {

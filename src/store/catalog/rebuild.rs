@@ -9,7 +9,9 @@
 //! [`Changes`] overlay would give the same bytes, which a story checks, but its ordered
 //! maps cost more than all the reading on two cores.)
 
-use super::changes::{entry_of, one_field, read_all_with, record_name, write_record};
+use super::changes::{
+    entry_of, one_field, read_all_with, record_name, write_key_line, write_record,
+};
 use super::*;
 
 /// One entry file's lines in the catalog.
@@ -34,11 +36,7 @@ impl Lines {
             Ok((entry, url)) => {
                 let summary = entry.summary();
                 for (kind, key) in keys_with_url(&summary, Some(&url), rules) {
-                    keys.extend_from_slice(kind.prefix().as_bytes());
-                    keys.extend_from_slice(key.as_bytes());
-                    keys.push(b'\t');
-                    keys.extend_from_slice(summary.name.as_bytes());
-                    keys.push(b'\n');
+                    write_key_line(&mut keys, kind.prefix(), &key, &summary.name);
                 }
                 Record::Entry(summary)
             }
