@@ -353,14 +353,7 @@ pub fn clone_mirror(
     depth: Option<NonZeroU32>,
     interrupt: &AtomicBool,
 ) -> Result<RemoteHead> {
-    let repo = gix::ThreadSafeRepository::init_opts(
-        dest,
-        gix::create::Kind::Bare,
-        gix::create::Options::default(),
-        gix::open::Options::isolated(),
-    )
-    .map_err(|e| Error::git("cannot create a mirror in the cache", e))?
-    .to_thread_local();
+    let repo = init_mirror(dest)?;
     // HEAD alone, written to no ref: the default branch's objects, not every branch's
     // and tag's (as `git clone --single-branch`). The refs are written below, once the
     // advertisement has said which branch HEAD is.
@@ -383,9 +376,19 @@ pub fn clone_mirror(
     if let Some(depth) = depth {
         prepare = prepare.with_shallow(gix::remote::fetch::Shallow::DepthAtRemote(depth));
     }
-    prepare
+    let outcome = prepare
         .receive(gix::progress::Discard, interrupt)
         .map_err(remote_err(url))?;
+    // gix keeps its `.keep` file until a ref it maps is updated, and the refspec maps
+    // none: the refs are written below, so the pack needs no keeping.
+    if let gix::remote::fetch::Status::Change {
+        write_pack_bundle, ..
+    } = &outcome.status
+    {
+        if let Some(keep) = &write_pack_bundle.keep_path {
+            let _ = std::fs::remove_file(keep);
+        }
+    }
     let branch = format!("refs/heads/{}", head.default_branch);
     let branch_name =
         gix::refs::FullName::try_from(branch.as_str()).map_err(|e| Error::Remote {
@@ -415,6 +418,27 @@ pub fn clone_mirror(
     ])
     .map_err(|e| Error::git("cannot write the mirror's refs", e))?;
     Ok(head)
+}
+
+/// Create an empty bare repository at `dest` for a mirror: the files git and gix need
+/// to open it (`HEAD`, `config`, `objects/pack`, `refs`) and nothing else. `git init`
+/// and gix's init also write eleven hook samples, `info/exclude` and `description`,
+/// and probe the file system by creating files; a refresh makes a mirror per remote,
+/// and creating those inodes was most of its CPU time (docs/design.md, "Scale").
+fn init_mirror(dest: &Path) -> Result<gix::Repository> {
+    let made = (|| {
+        std::fs::create_dir(dest)?;
+        std::fs::create_dir_all(dest.join("objects").join("pack"))?;
+        std::fs::create_dir(dest.join("refs"))?;
+        std::fs::write(dest.join("HEAD"), "ref: refs/heads/main\n")?;
+        std::fs::write(
+            dest.join("config"),
+            "[core]\n\trepositoryformatversion = 0\n\tbare = true\n\tlogallrefupdates = false\n",
+        )
+    })();
+    made.map_err(|e| Error::io(format!("cannot create a mirror in {}", dest.display()), e))?;
+    gix::open_opts(dest, gix::open::Options::isolated())
+        .map_err(|e| Error::git("cannot open the new mirror in the cache", e))
 }
 
 fn mirror_head(repo: &gix::Repository) -> Option<RemoteHead> {

@@ -2,7 +2,7 @@
 //! history, serving from the cache when the remote is gone, and the offline guarantee.
 
 use crate::servers::{BlackHole, GitDaemon, HttpServer, Relay, Upstreams};
-use crate::support::{allow_short_ttl, entry_path, TestEnv};
+use crate::support::{allow_short_ttl, entry_path, git_in, TestEnv};
 use pretty_assertions::assert_eq;
 use std::time::Duration;
 
@@ -507,6 +507,79 @@ fn a_refresh_downloads_no_more_than_max_mirror_size() {
     );
     env.ok(&["refresh", "big"]);
     assert_eq!(env.ok(&["config", "big", CONFIG]), config("github"));
+}
+
+/// A mirror is a bare repository plain git reads and checks, holding the files a
+/// repository needs and nothing of the templates (`git init`'s hook samples) or the
+/// fetch's scaffolding (its `.keep` file), which every refresh would create again.
+#[test]
+fn a_mirror_is_a_bare_repository_plain_git_reads_and_holds_nothing_else() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    let work = upstreams.create(
+        &env,
+        "minsky",
+        "trunk",
+        &[(CONFIG, &config("github")), ("README", "hi")],
+    );
+    upstreams.commit(&env, &work, "second", &[("README", "again")]);
+    let daemon = GitDaemon::start(&upstreams);
+    env.ok(&["register", &daemon.url("minsky"), "--name", "mk"]);
+
+    let mirrors = env.root().join("cache/repodex/mirrors");
+    let mirror: Vec<_> = std::fs::read_dir(&mirrors)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "git"))
+        .collect();
+    assert_eq!(mirror.len(), 1, "{mirror:?}");
+    let mirror = &mirror[0];
+    git_in(&env, mirror, &["fsck", "--no-progress", "--strict"]);
+    assert_eq!(
+        git_in(&env, mirror, &["log", "--format=%s", "trunk"]),
+        "second\nfirst\n"
+    );
+    assert_eq!(
+        git_in(&env, mirror, &["symbolic-ref", "HEAD"]),
+        "refs/heads/trunk\n"
+    );
+    assert_eq!(
+        git_in(&env, mirror, &["rev-parse", "--is-bare-repository"]),
+        "true\n"
+    );
+    let mut files: Vec<String> = walkdir::WalkDir::new(mirror)
+        .min_depth(1)
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let path = e.path().strip_prefix(mirror).unwrap().to_string_lossy();
+            // Pack names are their content's hash.
+            match path.find("pack-") {
+                Some(at) => format!("{}pack-*{}", &path[..at], &path[path.rfind('.').unwrap()..]),
+                None => path.into_owned(),
+            }
+        })
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "HEAD",
+            "config",
+            "objects",
+            "objects/pack",
+            "objects/pack/pack-*.idx",
+            "objects/pack/pack-*.pack",
+            "refs",
+            "refs/heads",
+            "refs/heads/trunk",
+        ]
+    );
+    // And a working copy made from it has the history.
+    let copy = env.root().join("copy");
+    env.ok(&["clone", "mk", copy.to_str().unwrap()]);
+    assert_eq!(git_in(&env, &copy, &["rev-list", "--count", "HEAD"]), "2\n");
 }
 
 /// `config` of an entry says whether its files were never fetched or the repository
