@@ -107,41 +107,56 @@ impl Repo {
             paths.iter().map(|p| p.as_bytes()).collect();
         index.remove_entries(|_, p, _| touched.contains(p.as_bytes()));
         let files = self.files_at(tree, paths)?;
+        // The files to write, with their content (read here: the object store's handle
+        // stays on this thread), and the paths to remove.
+        let mut writes: Vec<(&String, ObjectId, std::borrow::Cow<[u8]>)> = Vec::new();
         for (path, file) in paths.iter().zip(files) {
-            let target = self.workdir.join(path);
             match file {
                 Some(file) if file.regular => {
-                    let read;
                     let content = match known.get(path.as_str()) {
-                        Some(content) => *content,
-                        None => {
-                            read = self.read_blob(file.id, usize::MAX)?;
-                            &read
-                        }
+                        Some(content) => std::borrow::Cow::Borrowed(*content),
+                        None => std::borrow::Cow::Owned(self.read_blob(file.id, usize::MAX)?),
                     };
-                    // Stage in .git/, not beside the file: a process killed between
-                    // writing and renaming must not leave an untracked file in the work tree.
-                    write_atomically_in(self.repo.git_dir(), &target, content)?;
-                    let metadata = gix::index::fs::Metadata::from_path_no_follow(&target)
-                        .map_err(|e| Error::io(format!("cannot stat {path}"), e))?;
-                    let stat = gix::index::entry::Stat::from_fs(&metadata)
-                        .map_err(git_err("cannot read a file's time stamps"))?;
-                    index.dangerously_push_entry(
-                        stat,
-                        file.id,
-                        gix::index::entry::Flags::empty(),
-                        gix::index::entry::Mode::FILE,
-                        path.as_bytes().as_bstr(),
-                    );
+                    writes.push((path, file.id, content));
                 }
                 _ => remove_with_empty_parents(&self.workdir, path)?,
             }
+        }
+        // Creating a file is mostly the kernel allocating its inode (and its folders'),
+        // which runs on every core: an import writes thousands.
+        let (staging, workdir) = (self.repo.git_dir(), &self.workdir);
+        let written = crate::parallel::map(
+            &writes,
+            WRITES_PER_THREAD,
+            || (),
+            |(), (path, _, content)| -> Result<gix::index::entry::Stat> {
+                let target = workdir.join(path);
+                // Stage in .git/, not beside the file: a process killed between
+                // writing and renaming must not leave an untracked file in the work tree.
+                write_atomically_in(staging, &target, content)?;
+                let metadata = gix::index::fs::Metadata::from_path_no_follow(&target)
+                    .map_err(|e| Error::io(format!("cannot stat {path}"), e))?;
+                gix::index::entry::Stat::from_fs(&metadata)
+                    .map_err(git_err("cannot read a file's time stamps"))
+            },
+        );
+        for ((path, id, _), stat) in writes.iter().zip(written) {
+            index.dangerously_push_entry(
+                stat?,
+                *id,
+                gix::index::entry::Flags::empty(),
+                gix::index::entry::Mode::FILE,
+                path.as_bytes().as_bstr(),
+            );
         }
         index.sort_entries();
         let cache_tree = self.cache_tree(&index, old_cache_tree, base_tree, tree, paths)?;
         self.write_index(lock, &index, &cache_tree)
     }
 }
+
+/// Below twice this many files, a checkout writes them on the calling thread.
+const WRITES_PER_THREAD: usize = 64;
 
 /// Remove temporary files that killed processes left in `dir` more than a minute ago.
 /// (A younger one may belong to a process that is still writing.)
