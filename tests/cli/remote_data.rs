@@ -12,16 +12,23 @@ fn config(backend: &str) -> String {
     format!("repository:\n  backend: {backend}\n")
 }
 
-#[test]
-fn configuration_history_over_three_upstream_commits() {
-    let env = TestEnv::online();
-    let upstreams = Upstreams::new(&env);
+/// An upstream `minsky` whose default branch is `trunk`, with a configuration file and
+/// a README in its one commit.
+fn minsky_upstream(env: &TestEnv) -> (Upstreams, std::path::PathBuf) {
+    let upstreams = Upstreams::new(env);
     let work = upstreams.create(
-        &env,
+        env,
         "minsky",
         "trunk",
         &[(CONFIG, &config("github")), ("README", "hi")],
     );
+    (upstreams, work)
+}
+
+#[test]
+fn configuration_history_over_three_upstream_commits() {
+    let env = TestEnv::online();
+    let (upstreams, work) = minsky_upstream(&env);
     let daemon = GitDaemon::start(&upstreams);
 
     // register fetches at once: the default branch is not main.
@@ -515,13 +522,7 @@ fn a_refresh_downloads_no_more_than_max_mirror_size() {
 #[test]
 fn a_mirror_is_a_bare_repository_plain_git_reads_and_holds_nothing_else() {
     let env = TestEnv::online();
-    let upstreams = Upstreams::new(&env);
-    let work = upstreams.create(
-        &env,
-        "minsky",
-        "trunk",
-        &[(CONFIG, &config("github")), ("README", "hi")],
-    );
+    let (upstreams, work) = minsky_upstream(&env);
     upstreams.commit(&env, &work, "second", &[("README", "again")]);
     let daemon = GitDaemon::start(&upstreams);
     env.ok(&["register", &daemon.url("minsky"), "--name", "mk"]);
