@@ -3,9 +3,10 @@
 //! rebuild's entry files).
 
 /// `work(state, item)` for every item, results in the items' order, on up to every
-/// core: each thread takes one run of the items, at least `per_thread` of them, with
-/// its own `state` made by `state()` on the calling thread (a handle on a repository,
-/// say). Fewer items than two runs' worth are done on the calling thread.
+/// core: one thread per `per_thread` items (rounded up, so each takes an equal run of
+/// at least half that many), each with its own `state` made by `state()` on the
+/// calling thread (a handle on a repository, say). Fewer than `per_thread` items are
+/// done on the calling thread.
 pub(crate) fn map<T: Sync, S: Send, R: Send>(
     items: &[T],
     per_thread: usize,

@@ -71,7 +71,7 @@ fn git_err<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
     move |e| Error::git(context, e)
 }
 
-/// Below twice this many objects, a pack's objects are compressed on the calling thread.
+/// Below this many objects, a pack's objects are compressed on the calling thread.
 const OBJECTS_PER_THREAD: usize = 128;
 
 /// `data` as one zlib stream, with `compress` reset for it.

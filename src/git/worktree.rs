@@ -155,7 +155,7 @@ impl Repo {
     }
 }
 
-/// Below twice this many files, a checkout writes them on the calling thread.
+/// Below this many files, a checkout writes them on the calling thread.
 const WRITES_PER_THREAD: usize = 64;
 
 /// Remove temporary files that killed processes left in `dir` more than a minute ago.

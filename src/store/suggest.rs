@@ -35,7 +35,8 @@ pub fn nearest(catalog: &Catalog, reference: &str) -> Vec<String> {
 /// machine's cores (a registry of 100,000 entries has about 20; one of 10,000, two).
 const PIECE: usize = 256 * 1024;
 
-/// The pieces a thread takes at least, so that small registries stay on one thread.
+/// Below this many pieces the scan stays on the calling thread, so that small
+/// registries do not start one.
 const PIECES_PER_THREAD: usize = 4;
 
 /// Every near candidate among `names` (one per line) and their last segments, and
