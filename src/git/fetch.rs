@@ -264,12 +264,16 @@ fn connect<'a, 'repo>(
 
 /// Create (once) the bare repository that remote operations need when there is no mirror.
 pub fn scratch_repository(path: &Path) -> Result<()> {
-    if gix::open_opts(path, gix::open::Options::isolated()).is_ok() {
+    let opens = || gix::open_opts(path, gix::open::Options::isolated()).is_ok();
+    if opens() {
         return Ok(());
     }
-    gix::init_bare(path)
-        .map(|_| ())
-        .map_err(|e| Error::git("cannot create the scratch repository in the cache", e))
+    match init_bare(path) {
+        Ok(_) => Ok(()),
+        // Another refresh thread made it first.
+        Err(_) if opens() => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Ask the remote what its HEAD is, without fetching objects. `local` is any bare
@@ -279,27 +283,37 @@ pub fn probe(local: &Path, url: &str, auth: Option<&Auth>) -> Result<RemoteHead>
     // Over ssh, protocol v2 costs a second round trip, and gix writes its ls-refs
     // request in many small packets. Protocol v1 advertises the refs (and HEAD's
     // target) as soon as we connect. (`git://` speaks v1 in [`connect`].)
+    use gix::protocol::transport::Protocol;
     let streamed = url.starts_with("ssh://") || !url.contains("://");
-    let overrides: &[&str] = if streamed {
-        &["protocol.version=1"]
-    } else {
-        &[]
+    let list = |version: Protocol| -> Result<Vec<gix::protocol::handshake::Ref>> {
+        let overrides: &[&str] = match (streamed, version) {
+            (true, Protocol::V1) => &["protocol.version=1"],
+            (true, _) => &["protocol.version=2"],
+            (false, _) => &[],
+        };
+        let repo = gix::open_opts(
+            local,
+            gix::open::Options::isolated().config_overrides(overrides.iter().copied()),
+        )
+        .map_err(|e| Error::git("cannot open the cache repository", e))?;
+        let remote = repo
+            .remote_at(gix_url(url)?)
+            .and_then(|r| r.with_refspecs(Some("HEAD"), Direction::Fetch))
+            .map(|r| r.with_fetch_tags(gix::remote::fetch::Tags::None))
+            .map_err(remote_err(url))?;
+        let (ref_map, _handshake) = connect(&remote, url, version)?
+            .with_credentials(credentials(auth.cloned()))
+            .ref_map(gix::progress::Discard, Default::default())
+            .map_err(remote_err(url))?;
+        Ok(ref_map.remote_refs)
     };
-    let repo = gix::open_opts(
-        local,
-        gix::open::Options::isolated().config_overrides(overrides.iter().copied()),
-    )
-    .map_err(|e| Error::git("cannot open the cache repository", e))?;
-    let remote = repo
-        .remote_at(gix_url(url)?)
-        .and_then(|r| r.with_refspecs(Some("HEAD"), Direction::Fetch))
-        .map(|r| r.with_fetch_tags(gix::remote::fetch::Tags::None))
-        .map_err(remote_err(url))?;
-    let (ref_map, _handshake) = connect(&remote, url, gix::protocol::transport::Protocol::V1)?
-        .with_credentials(credentials(auth.cloned()))
-        .ref_map(gix::progress::Discard, Default::default())
-        .map_err(remote_err(url))?;
-    head_of(url, &ref_map.remote_refs)
+    let refs = list(Protocol::V1)?;
+    if refs.is_empty() {
+        // An empty repository advertises no refs at all over protocol v1, not even
+        // HEAD; v2's ls-refs names the branch its unborn HEAD will be.
+        return head_of(url, &list(Protocol::V2)?);
+    }
+    head_of(url, &refs)
 }
 
 /// HEAD's branch and tip among the refs a remote advertised.
@@ -353,7 +367,7 @@ pub fn clone_mirror(
     depth: Option<NonZeroU32>,
     interrupt: &AtomicBool,
 ) -> Result<RemoteHead> {
-    let repo = init_mirror(dest)?;
+    let repo = init_bare(dest)?;
     // HEAD alone, written to no ref: the default branch's objects, not every branch's
     // and tag's (as `git clone --single-branch`). The refs are written below, once the
     // advertisement has said which branch HEAD is.
@@ -420,12 +434,13 @@ pub fn clone_mirror(
     Ok(head)
 }
 
-/// Create an empty bare repository at `dest` for a mirror: the files git and gix need
-/// to open it (`HEAD`, `config`, `objects/pack`, `refs`) and nothing else. `git init`
-/// and gix's init also write eleven hook samples, `info/exclude` and `description`,
-/// and probe the file system by creating files; a refresh makes a mirror per remote,
-/// and creating those inodes was most of its CPU time (docs/design.md, "Scale").
-fn init_mirror(dest: &Path) -> Result<gix::Repository> {
+/// Create an empty bare repository at `dest` (a mirror, or the scratch repository):
+/// the files git and gix need to open it (`HEAD`, `config`, `objects/pack`, `refs`) and
+/// nothing else. `git init` and gix's init also write eleven hook samples,
+/// `info/exclude` and `description`, and probe the file system by creating files; a
+/// refresh makes a mirror per remote, and creating those inodes was most of its CPU
+/// time (docs/design.md, "Scale").
+fn init_bare(dest: &Path) -> Result<gix::Repository> {
     let made = (|| {
         std::fs::create_dir(dest)?;
         std::fs::create_dir_all(dest.join("objects").join("pack"))?;
@@ -436,9 +451,14 @@ fn init_mirror(dest: &Path) -> Result<gix::Repository> {
             "[core]\n\trepositoryformatversion = 0\n\tbare = true\n\tlogallrefupdates = false\n",
         )
     })();
-    made.map_err(|e| Error::io(format!("cannot create a mirror in {}", dest.display()), e))?;
+    made.map_err(|e| {
+        Error::io(
+            format!("cannot create a repository in {}", dest.display()),
+            e,
+        )
+    })?;
     gix::open_opts(dest, gix::open::Options::isolated())
-        .map_err(|e| Error::git("cannot open the new mirror in the cache", e))
+        .map_err(|e| Error::git("cannot open a new repository in the cache", e))
 }
 
 fn mirror_head(repo: &gix::Repository) -> Option<RemoteHead> {

@@ -583,6 +583,39 @@ fn a_mirror_is_a_bare_repository_plain_git_reads_and_holds_nothing_else() {
     assert_eq!(git_in(&env, &copy, &["rev-list", "--count", "HEAD"]), "2\n");
 }
 
+/// A repository created on the server a moment ago has no commits: registering it
+/// succeeds and says which branch its HEAD will be (over git://, whose protocol v1
+/// advertises nothing for an empty repository), and its first push is fetched by the
+/// next refresh.
+#[test]
+fn an_empty_remote_is_registered_with_its_unborn_branch_and_fetched_once_pushed() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    let bare = upstreams.root.join("fresh.git");
+    let bare_path = bare.to_str().unwrap();
+    git_in(
+        &env,
+        &upstreams.root,
+        &["init", "-q", "--bare", "-b", "trunk", bare_path],
+    );
+    let daemon = GitDaemon::start(&upstreams);
+    let run = env.run(&["register", &daemon.url("fresh"), "--name", "fresh"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.stderr.contains("could not fetch"), "{run:?}");
+    let info = env.ok(&["info", "fresh"]);
+    assert!(info.contains("default branch:  trunk"), "{info}");
+
+    let work = env.root().join("fresh-work");
+    std::fs::create_dir_all(work.join(".minsky")).unwrap();
+    std::fs::write(work.join(CONFIG), config("github")).unwrap();
+    git_in(&env, &work, &["init", "-q", "-b", "trunk"]);
+    git_in(&env, &work, &["add", "-A"]);
+    git_in(&env, &work, &["commit", "-qm", "first"]);
+    git_in(&env, &work, &["push", "-q", bare_path, "trunk"]);
+    env.ok(&["refresh", "fresh"]);
+    assert_eq!(env.ok(&["config", "fresh", CONFIG]), config("github"));
+}
+
 /// `config` of an entry says whether its files were never fetched or the repository
 /// simply has none.
 #[test]
