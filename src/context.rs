@@ -277,6 +277,37 @@ impl Context {
     }
 }
 
+/// The command users run, `repodex`: a small program that answers `--version` and
+/// `resolve NAME` for a registered name itself and hands every other command line to
+/// [`FULL_PROGRAM`] beside it (docs/design.md, "Scale", says why there are two).
+pub const FRONT_PROGRAM: &str = "repodex";
+
+/// The whole command line, `repodex-cli`, installed beside [`FRONT_PROGRAM`].
+pub const FULL_PROGRAM: &str = "repodex-cli";
+
+/// The path of the `repodex` users run, for what repodex writes for other programs to
+/// run it by (git's credential helper, shell completions): the front beside this
+/// process when this is the full program the front handed over to, else this process.
+pub fn front_program() -> Result<PathBuf> {
+    let exe = std::env::current_exe().map_err(|e| Error::Environment {
+        what: "repodex's own path".into(),
+        why: e.to_string(),
+        fix: "run repodex by its full path".into(),
+    })?;
+    if exe.file_stem().is_some_and(|stem| stem == FULL_PROGRAM) {
+        let front = exe.with_file_name(format!("{FRONT_PROGRAM}{}", std::env::consts::EXE_SUFFIX));
+        if front.is_file() {
+            return Ok(front);
+        }
+    }
+    Ok(exe)
+}
+
+/// The full program beside the running front, `exe` being the front's own path.
+pub fn full_program_beside(exe: &Path) -> PathBuf {
+    exe.with_file_name(format!("{FULL_PROGRAM}{}", std::env::consts::EXE_SUFFIX))
+}
+
 fn absolute(dir: &Path) -> Result<PathBuf> {
     std::path::absolute(dir).map_err(|e| Error::io(format!("cannot use {}", dir.display()), e))
 }

@@ -179,6 +179,14 @@ impl Bench {
         cmd
     }
 
+    /// [`Bench::repodex`] run by the full program directly, without the front.
+    pub fn repodex_cli(&self, registry: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_repodex-cli"));
+        self.isolate(&mut cmd);
+        cmd.env("REPODEX_HOME", registry).args(args);
+        cmd
+    }
+
     /// A git command in `dir`, with an identity for commits.
     pub fn git(&self, dir: &Path, args: &[&str]) -> Command {
         let mut cmd = Command::new("git");

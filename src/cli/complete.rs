@@ -42,8 +42,8 @@ pub fn run(args: Args) -> CmdResult {
         Shell::Elvish => &clap_complete::env::Elvish,
         Shell::Powershell => &clap_complete::env::Powershell,
     };
-    // The code calls this very binary back, as `COMPLETE=<shell> repodex` writes it.
-    let bin = std::env::current_exe()
+    // The code calls `repodex` back, as `COMPLETE=<shell> repodex` writes it.
+    let bin = repodex::context::front_program()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "repodex".into());
     let mut out = std::io::stdout().lock();

@@ -1,6 +1,5 @@
 use super::{CmdResult, Context, Outcome};
 use repodex::ops::git_setup::GitSetup;
-use repodex::Error;
 
 /// Make registry names work in plain git: `git clone repodex:<name>`
 ///
@@ -28,9 +27,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         return Ok(Outcome::Success);
     }
     let registry = ctx.open()?;
-    let exe =
-        std::env::current_exe().map_err(|e| Error::io("cannot find repodex's own path", e))?;
-    if setup.install(&registry, &exe)? {
+    if setup.install(&registry, &repodex::context::front_program()?)? {
         say!(
             "repodex: plain git now knows repodex:<name> (config: {})",
             setup.generated().display()

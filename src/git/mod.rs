@@ -11,10 +11,12 @@ pub mod command;
 pub mod connect;
 mod daemon;
 pub mod fetch;
+mod head;
 mod history;
 mod locks;
 mod worktree;
 
+pub use head::head_commit_unopened;
 pub use history::CommitInfo;
 pub use locks::{remove_head_locks_of, HeadUpdate, IndexLock, LockRecord, GIT_LOCK_WAIT};
 pub use worktree::{sweep_temporary_files, write_atomically};

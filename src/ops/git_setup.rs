@@ -175,6 +175,12 @@ impl GitSetup {
         Ok(true)
     }
 
+    /// Is git-setup installed with a file not written from the registry commit `head`
+    /// (so that the next command must write it again)?
+    pub fn is_behind(&self, head: crate::git::ObjectId) -> bool {
+        self.is_installed() && !self.written_for(head)
+    }
+
     /// Was the generated file written from the registry commit `head`? (Its second line
     /// names the commit.)
     fn written_for(&self, head: crate::git::ObjectId) -> bool {
@@ -234,12 +240,7 @@ pub fn keep_current(ctx: &crate::Context) -> Result<bool> {
     let Some(registry) = ctx.open_existing()? else {
         return Ok(false);
     };
-    let exe = std::env::current_exe().map_err(|e| Error::Environment {
-        what: "repodex's own path".into(),
-        why: e.to_string(),
-        fix: "run repodex by its full path".into(),
-    })?;
-    setup.sync(&registry, &exe)
+    setup.sync(&registry, &crate::context::front_program()?)
 }
 
 /// Write the user's git config file as they keep it: through a symlink (dotfiles) to

@@ -62,6 +62,22 @@ pub fn find(registry: &Registry, reference: &str) -> Result<Found> {
     }
 }
 
+/// What `repodex resolve REF` prints when REF is an entry's name in the user's registry
+/// and nothing has to be done first, read without opening the registry (the front
+/// program's answer; docs/design.md, "Scale"). `None` when something must: the catalog
+/// or git-setup's file brought up to date, a half-done commit finished, or a reference
+/// that is not a name resolved by the other rules; the whole program does that.
+/// A name in the user's registry is the first rule, before any layer, so layers are
+/// not looked at.
+pub fn quick_url(ctx: &Context, reference: &str) -> Option<String> {
+    let (head, url) =
+        crate::store::resolve::url_by_name_unopened(ctx.location().path(), reference)?;
+    if super::git_setup::GitSetup::locate(ctx).is_behind(head) {
+        return None;
+    }
+    Some(url)
+}
+
 /// An entry as it was at `at` (a registry revision or a time), or, without `at`, as
 /// it is now, refreshed first when its remote data is stale.
 pub fn entry_as_of(

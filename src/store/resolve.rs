@@ -42,19 +42,50 @@ pub struct Resolved {
     pub rule: Rule,
 }
 
-impl Registry {
-    /// Resolve a reference to an entry's name by the reference rules.
-    pub fn resolve(&self, reference: &str) -> Result<Resolved> {
+/// `reference` without the `repodex:` that git-setup teaches git to put before a name
+/// (`repodex:mk` names `mk`); refused when it is empty or holds control characters.
+fn plain_reference(mut reference: &str) -> Result<&str> {
+    loop {
         if reference.is_empty() || reference.chars().any(char::is_control) {
             return Err(super::error::StoreError::NotAReference {
                 reference: reference.to_string(),
             }
             .into());
         }
-        // `repodex:<name>`, the spelling git-setup teaches git, names an entry.
-        if let Some(name) = crate::url::entry_reference(reference) {
-            return self.resolve(name);
+        match crate::url::entry_reference(reference) {
+            Some(name) => reference = name,
+            None => return Ok(reference),
         }
+    }
+}
+
+/// The commit HEAD is at and the URL of the entry `reference` names by the first rule
+/// (its name), read without opening the registry at `root`: HEAD read by hand, the
+/// catalog on disk current for it, no commit left half done. `None` when any of that
+/// is not so, or the reference is not an entry's name: then open the registry, whose
+/// [`Registry::resolve`] gives the same answer where this gives one (and every other).
+pub fn url_by_name_unopened(
+    root: &Path,
+    reference: &str,
+) -> Option<(crate::git::ObjectId, String)> {
+    let git_dir = root.join(".git");
+    let private = git_dir.join(super::layout::PRIVATE_DIR);
+    if super::commit::needs_recovery(&private) {
+        return None;
+    }
+    let head = crate::git::head_commit_unopened(&git_dir)?;
+    let catalog = super::catalog::Catalog::read_current(&private, head)?;
+    let name = plain_reference(reference).ok()?.to_lowercase();
+    match catalog.record(&name)? {
+        super::catalog::Record::Entry(summary) => Some((head, summary.url)),
+        super::catalog::Record::Broken { .. } => None,
+    }
+}
+
+impl Registry {
+    /// Resolve a reference to an entry's name by the reference rules.
+    pub fn resolve(&self, reference: &str) -> Result<Resolved> {
+        let reference = plain_reference(reference)?;
         let found = |name: String, rule| Ok(Resolved { name, rule });
         let lower = reference.to_lowercase();
         if self.catalog().record(&lower).is_some() {

@@ -9,6 +9,7 @@ mod commands;
 mod concurrency;
 mod crashes;
 mod format;
+mod front;
 mod fuzz_regressions;
 mod git_locks;
 mod hand_edits;

@@ -15,7 +15,7 @@ pub struct TestEnv {
 }
 
 /// What a command printed and how it ended.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Run {
     pub code: i32,
     pub stdout: String,
@@ -23,7 +23,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(output: Output) -> Run {
+    pub fn from(output: Output) -> Run {
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

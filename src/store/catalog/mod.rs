@@ -189,6 +189,11 @@ impl Catalog {
         }
     }
 
+    /// The catalog on disk when it was built for `head`, without bringing it up to date.
+    pub fn read_current(private_dir: &Path, head: ObjectId) -> Option<Catalog> {
+        Catalog::read(private_dir).filter(|catalog| catalog.commit == head)
+    }
+
     fn read(private_dir: &Path) -> Option<Catalog> {
         let file = File::open(catalog_path(private_dir)).ok()?;
         // SAFETY: the catalog is only ever replaced by rename, never written in place, so

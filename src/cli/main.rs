@@ -1,4 +1,6 @@
-//! The command line: argument parsing, output and exit codes over the library.
+//! `repodex-cli`, the whole command line: argument parsing, output and exit codes over
+//! the library. Users run `repodex` (`src/main.rs`), which answers `--version` and a
+//! registered name's `resolve` itself and hands everything else here.
 //!
 //! Each command is one file holding its clap `Args` (whose doc comments are the help)
 //! and a `run` function that calls the library and renders the result. Only this module
@@ -8,7 +10,7 @@
 /// warnings use `eprintln!`: `--quiet` never hides them.
 macro_rules! say {
     ($($arg:tt)*) => {
-        if !$crate::cli::quiet() {
+        if !$crate::quiet() {
             eprintln!($($arg)*);
         }
     };
@@ -65,7 +67,7 @@ use repodex::{ErrorKind, Registry};
 /// repodex keeps a registry of git repositories (itself a git repository) and lets you
 /// use a short name wherever a repository is expected.
 #[derive(Parser)]
-#[command(name = "repodex", version, max_term_width = MAX_TERM_WIDTH)]
+#[command(name = "repodex", bin_name = "repodex", version, max_term_width = MAX_TERM_WIDTH)]
 struct Cli {
     #[command(flatten)]
     globals: Globals,
@@ -108,6 +110,7 @@ fn parse() -> Result<Cli, clap::Error> {
         return Cli::try_parse();
     };
     let top = clap::Command::new("repodex")
+        .bin_name("repodex")
         .version(env!("CARGO_PKG_VERSION"))
         .max_term_width(MAX_TERM_WIDTH)
         .subcommand_required(true);
@@ -206,16 +209,7 @@ pub mod exit {
     pub const NETWORK: u8 = 5;
 }
 
-pub fn main() -> ExitCode {
-    // `repodex --version` alone, answered before clap builds the ~30 subcommands (most
-    // of the cost of a run that does nothing else).
-    let mut args = std::env::args_os().skip(1);
-    if let (Some(only), None) = (args.next(), args.next()) {
-        if only == "--version" || only == "-V" {
-            println!("repodex {}", env!("CARGO_PKG_VERSION"));
-            return ExitCode::SUCCESS;
-        }
-    }
+fn main() -> ExitCode {
     // `COMPLETE=bash repodex` prints the completion script; the shell then asks
     // `repodex` again for candidates. Without COMPLETE, this returns at once.
     clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();

@@ -1,0 +1,240 @@
+//! `repodex` is a small front over `repodex-cli`: it answers `--version` and `resolve
+//! NAME` for a registered name itself and hands every other command line over.
+//!
+//! To know which of the two answered, these stories also run a copy of the front alone
+//! in a folder without `repodex-cli`: whatever that copy answers, the front answered;
+//! whatever it must hand over fails there, saying what it could not run.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::{entry_path, Run, TestEnv};
+use pretty_assertions::assert_eq;
+
+/// A copy of the front program alone, in a folder of its own.
+struct Alone {
+    exe: PathBuf,
+}
+
+impl Alone {
+    fn new(env: &TestEnv) -> Alone {
+        let dir = env.root().join("front-alone");
+        std::fs::create_dir_all(&dir).unwrap();
+        let exe = dir.join("repodex");
+        // Copied by `cp`, not by this process: a writable descriptor open here would be
+        // inherited by the children other tests spawn meanwhile, and running the copy
+        // would fail as "text file busy".
+        let copied = Command::new("cp")
+            .arg(env!("CARGO_BIN_EXE_repodex"))
+            .arg(&exe)
+            .status()
+            .unwrap();
+        assert!(copied.success());
+        assert!(!dir.join("repodex-cli").exists());
+        Alone { exe }
+    }
+
+    fn run(&self, env: &TestEnv, args: &[&str]) -> Run {
+        run_program(env, &self.exe, args)
+    }
+
+    /// Answered by the front itself: success, and what it printed.
+    fn answers(&self, env: &TestEnv, args: &[&str]) -> String {
+        let run = self.run(env, args);
+        assert_eq!(
+            (run.code, run.stderr.as_str()),
+            (0, ""),
+            "{args:?}: {run:?}"
+        );
+        run.stdout
+    }
+
+    /// Handed over: the copy alone cannot run the full program, and says so in one line.
+    fn hands_over(&self, env: &TestEnv, args: &[&str]) {
+        let run = self.run(env, args);
+        assert_eq!(run.code, 1, "{args:?}: {run:?}");
+        assert_eq!(run.stdout, "", "{args:?}");
+        let missing = self.exe.with_file_name("repodex-cli");
+        assert_eq!(
+            run.stderr.lines().collect::<Vec<_>>(),
+            [format!(
+                "repodex: error: cannot run {}: No such file or directory (os error 2); install it beside repodex (`cargo install --path .` installs both)",
+                missing.display()
+            )],
+            "{args:?}"
+        );
+    }
+}
+
+/// Run `exe` as [`TestEnv::command`] runs `repodex`.
+fn run_program(env: &TestEnv, exe: &Path, args: &[&str]) -> Run {
+    let mut cmd = Command::new(exe);
+    env.isolate(&mut cmd);
+    cmd.env("REPODEX_HOME", env.registry())
+        .env("REPODEX_OFFLINE", "1")
+        .args(args)
+        .current_dir(env.work());
+    Run::from(cmd.output().unwrap())
+}
+
+/// The front answers what it can tell from a current catalog, the same answer the full
+/// program gives, and hands over every reference that needs another rule.
+#[test]
+fn the_front_answers_a_registered_name_and_hands_the_rest_over() {
+    let env = TestEnv::new();
+    env.ok(&[
+        "register",
+        "https://github.com/edobry/minsky.git",
+        "--alias",
+        "mk",
+    ]);
+    let alone = Alone::new(&env);
+    let url = "https://github.com/edobry/minsky.git\n";
+    assert_eq!(alone.answers(&env, &["resolve", "edobry/minsky"]), url);
+    // Rule 1 is case-insensitive, and `repodex:NAME` is how git-setup spells a name.
+    assert_eq!(alone.answers(&env, &["resolve", "EDOBRY/Minsky"]), url);
+    assert_eq!(
+        alone.answers(&env, &["resolve", "repodex:edobry/minsky"]),
+        url
+    );
+    assert_eq!(
+        alone.answers(&env, &["--version"]),
+        format!("repodex {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    // An alias, a URL, a last segment, a miss, a flag, any other command: handed over.
+    for args in [
+        &["resolve", "mk"][..],
+        &["resolve", "https://github.com/edobry/minsky"],
+        &["resolve", "minsky"],
+        &["resolve", "nothing-like-it"],
+        &["resolve", "edobry/minsky", "--json"],
+        &["--registry", "elsewhere", "resolve", "edobry/minsky"],
+        &["list"],
+        &[],
+    ] {
+        alone.hands_over(&env, args);
+    }
+    // The installed pair answers all of them as the full program alone does.
+    let full =
+        |args: &[&str]| run_program(&env, Path::new(env!("CARGO_BIN_EXE_repodex-cli")), args);
+    for args in [
+        &["resolve", "edobry/minsky"][..],
+        &["resolve", "EDOBRY/Minsky"],
+        &["resolve", "mk"],
+        &["resolve", "minsky"],
+        &["resolve", "nothing-like-it"],
+        &["--version"],
+        &["frobnicate"],
+    ] {
+        assert_eq!(env.run(args), full(args), "{args:?}");
+    }
+    // A usage error names the command users type, whichever program parsed it.
+    let run = full(&["frobnicate"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("usage: repodex [OPTIONS] <COMMAND>"),
+        "{run:?}"
+    );
+    assert!(!run.stderr.contains("repodex-cli"), "{run:?}");
+}
+
+/// After a plain `git commit` changed an entry's URL, the catalog on disk is for the old
+/// HEAD: the front does not answer from it, and the full program's answer (the new URL)
+/// brings the catalog up to date, so the front answers the next time.
+#[test]
+fn a_plain_git_commit_is_seen_by_the_next_resolve() {
+    let env = TestEnv::new();
+    env.ok(&["register", "https://example.com/team/tool.git"]);
+    let alone = Alone::new(&env);
+    assert_eq!(
+        alone.answers(&env, &["resolve", "team/tool"]),
+        "https://example.com/team/tool.git\n"
+    );
+    let path = entry_path("team/tool");
+    let file = std::fs::read_to_string(env.registry().join(&path)).unwrap();
+    let moved = file.replace(
+        "https://example.com/team/tool.git",
+        "https://example.com/team/tool-moved.git",
+    );
+    assert_ne!(moved, file);
+    env.hand_commit(&path, &moved);
+    alone.hands_over(&env, &["resolve", "team/tool"]);
+    assert_eq!(
+        env.ok(&["resolve", "team/tool"]),
+        "https://example.com/team/tool-moved.git\n"
+    );
+    assert_eq!(
+        alone.answers(&env, &["resolve", "team/tool"]),
+        "https://example.com/team/tool-moved.git\n"
+    );
+    // The same after `git pack-refs`, which moves the branch into packed-refs.
+    env.git(&["pack-refs", "--all"]);
+    assert!(!env.registry().join(".git/refs/heads/main").exists());
+    assert_eq!(
+        alone.answers(&env, &["resolve", "team/tool"]),
+        "https://example.com/team/tool-moved.git\n"
+    );
+}
+
+/// A commit killed before it moved HEAD leaves its journal and git's index lock; the
+/// catalog is still current (HEAD did not move), but a read must finish the dead
+/// writer's work, so the front hands over and the full program clears both.
+#[test]
+fn a_dead_writer_s_journal_is_cleared_before_the_front_answers_again() {
+    let env = TestEnv::new();
+    env.ok(&["register", "https://example.com/team/tool.git"]);
+    let mut cmd = env.command(&[
+        "set",
+        "team/tool",
+        "--url",
+        "https://example.com/team/new.git",
+    ]);
+    cmd.env("REPODEX_TEST_FAILPOINT", "before-head");
+    assert!(!cmd.output().unwrap().status.success());
+    let journal = env.registry().join(".git/repodex/journal");
+    let index_lock = env.registry().join(".git/index.lock");
+    assert!(journal.exists(), "the stopped commit left its journal");
+    assert!(
+        index_lock.exists(),
+        "the stopped commit left git's index lock"
+    );
+    let alone = Alone::new(&env);
+    alone.hands_over(&env, &["resolve", "team/tool"]);
+    assert_eq!(
+        env.ok(&["resolve", "team/tool"]),
+        "https://example.com/team/tool.git\n"
+    );
+    assert!(!journal.exists(), "the full program finished the repair");
+    assert!(
+        !index_lock.exists(),
+        "the full program removed the dead lock"
+    );
+    assert_eq!(
+        alone.answers(&env, &["resolve", "team/tool"]),
+        "https://example.com/team/tool.git\n"
+    );
+}
+
+/// git-setup's file follows HEAD after every command; when it is behind (here: deleted),
+/// the front hands over, and the full program writes it again.
+#[test]
+fn git_setup_s_file_is_kept_current_through_the_front() {
+    let env = TestEnv::new();
+    env.ok(&["register", "https://example.com/team/tool.git"]);
+    env.ok(&["git-setup"]);
+    let generated = env.root().join("config/repodex/gitconfig");
+    let alone = Alone::new(&env);
+    assert_eq!(
+        alone.answers(&env, &["resolve", "team/tool"]),
+        "https://example.com/team/tool.git\n"
+    );
+    std::fs::remove_file(&generated).unwrap();
+    alone.hands_over(&env, &["resolve", "team/tool"]);
+    env.ok(&["resolve", "team/tool"]);
+    let text = std::fs::read_to_string(&generated).unwrap();
+    assert!(text.contains(&format!("at {}", env.head())), "{text}");
+    assert_eq!(
+        alone.answers(&env, &["resolve", "team/tool"]),
+        "https://example.com/team/tool.git\n"
+    );
+}
