@@ -21,26 +21,67 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     }
-    if let [_, command, reference] = &args[..] {
-        if command == "resolve" {
-            if let Some(url) = reference.to_str().and_then(quick_resolve) {
-                println!("{url}");
-                return ExitCode::SUCCESS;
-            }
-        }
+    if let Some(url) = plain_resolve(&args[1..]).and_then(quick_resolve) {
+        println!("{url}");
+        return ExitCode::SUCCESS;
     }
     hand_over(args)
 }
 
-/// The URL `repodex resolve REFERENCE` prints, when this program can tell it.
-fn quick_resolve(reference: &str) -> Option<String> {
-    // An option, or shell completion at work (`COMPLETE=bash repodex ...`): the full
-    // program's to handle.
-    if reference.starts_with('-') || std::env::var_os("COMPLETE").is_some() {
+/// `repodex resolve REF`, with any of the options every command takes, before or
+/// after the command, each at most once (`--offline` and `--quiet` change nothing for
+/// a `resolve`, which reads no network and prints no notice).
+struct PlainResolve<'a> {
+    registry: Option<&'a str>,
+    reference: &'a str,
+}
+
+/// The command line `args` (without the program's name) as a [`PlainResolve`], or
+/// `None` for anything else, including anything clap could read another way: then
+/// the full program parses it.
+fn plain_resolve(args: &[OsString]) -> Option<PlainResolve<'_>> {
+    let (mut command, mut reference, mut registry) = (false, None, None);
+    let (mut offline, mut quiet) = (false, false);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let arg = arg.to_str()?;
+        let once = |seen: &mut bool| (!std::mem::replace(seen, true)).then_some(());
+        match arg {
+            "--offline" => once(&mut offline)?,
+            "--quiet" | "-q" => once(&mut quiet)?,
+            "--registry" => set_once(&mut registry, args.next()?.to_str()?)?,
+            _ if arg.starts_with("--registry=") => {
+                set_once(&mut registry, &arg["--registry=".len()..])?
+            }
+            _ if arg.starts_with('-') => return None,
+            "resolve" if !command => command = true,
+            _ if command && reference.is_none() => reference = Some(arg),
+            _ => return None,
+        }
+    }
+    if registry.is_some_and(|dir| dir.is_empty() || dir.starts_with('-')) {
         return None;
     }
-    let ctx = repodex::Context::from_env(None, false).ok()?;
-    repodex::ops::lookup::quick_url(&ctx, reference)
+    Some(PlainResolve {
+        registry,
+        reference: reference?,
+    })
+}
+
+/// Set `slot` to `value` if it is empty; `None` (not a plain resolve) if it was set.
+fn set_once<'a>(slot: &mut Option<&'a str>, value: &'a str) -> Option<()> {
+    slot.replace(value).is_none().then_some(())
+}
+
+/// The URL `repodex resolve REF` prints, when this program can tell it.
+fn quick_resolve(resolve: PlainResolve) -> Option<String> {
+    // Shell completion at work (`COMPLETE=bash repodex ...`) is the full program's.
+    if std::env::var_os("COMPLETE").is_some() {
+        return None;
+    }
+    let registry = resolve.registry.map(std::path::Path::new);
+    let ctx = repodex::Context::from_env(registry, false).ok()?;
+    repodex::ops::lookup::quick_url(&ctx, resolve.reference)
 }
 
 /// Run `repodex-cli` with this command line, in place of this process.

@@ -1,5 +1,5 @@
 use super::{CmdResult, Context, Outcome};
-use repodex::ops::git_setup::GitSetup;
+use repodex::ops::git_setup::{GitSetup, Installed};
 
 /// Make registry names work in plain git: `git clone repodex:<name>`
 ///
@@ -27,13 +27,19 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         return Ok(Outcome::Success);
     }
     let registry = ctx.open()?;
-    if setup.install(&registry, &repodex::context::front_program()?)? {
-        say!(
+    match setup.install(&registry, &repodex::context::front_program()?)? {
+        Installed::Added => say!(
             "repodex: plain git now knows repodex:<name> (config: {})",
             setup.generated().display()
-        );
-    } else {
-        say!("repodex: git-setup was already in place; its file is up to date");
+        ),
+        Installed::Current => {
+            say!("repodex: git-setup was already in place; its file is up to date")
+        }
+        Installed::Moved => say!(
+            "repodex: plain git's repodex:<name> now names entries of {} (config: {})",
+            registry.root().display(),
+            setup.generated().display()
+        ),
     }
     Ok(Outcome::Success)
 }

@@ -46,6 +46,17 @@ struct State {
     registry: Option<PathBuf>,
 }
 
+/// What [`GitSetup::install`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Installed {
+    /// The include was added to the global git config.
+    Added,
+    /// It was in place for this registry; the file was written again.
+    Current,
+    /// It was in place for another registry, and follows this one now.
+    Moved,
+}
+
 /// Quote a value for a git config file.
 fn quoted(value: &str) -> String {
     format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
@@ -119,12 +130,31 @@ impl GitSetup {
         Ok(text)
     }
 
-    /// Write the generated file and include it from the global config (once).
-    /// Returns whether the include was added now.
-    pub fn install(&self, registry: &Registry, helper: &Path) -> Result<bool> {
+    /// Write the generated file for `registry` and include it from the global config
+    /// (once); from now on the file follows `registry`.
+    pub fn install(&self, registry: &Registry, helper: &Path) -> Result<Installed> {
         crate::git::write_atomically(&self.generated, Self::render(registry, helper)?.as_bytes())?;
-        if self.is_installed() {
-            return Ok(false);
+        if let Ok(bytes) = std::fs::read(&self.state) {
+            let Ok(mut state) = serde_json::from_slice::<State>(&bytes) else {
+                return Err(Refused::DamagedSetupState {
+                    state: self.state.clone(),
+                    global: self.global.clone(),
+                }
+                .into());
+            };
+            if state
+                .registry
+                .as_deref()
+                .is_some_and(|r| same_folder(r, registry.root()))
+            {
+                return Ok(Installed::Current);
+            }
+            state.registry = Some(registry.root().to_path_buf());
+            crate::git::write_atomically(
+                &self.state,
+                &serde_json::to_vec_pretty(&state).expect("serializes"),
+            )?;
+            return Ok(Installed::Moved);
         }
         let existing = match std::fs::read(&self.global) {
             Ok(bytes) => Some(bytes),
@@ -159,26 +189,39 @@ impl GitSetup {
             &serde_json::to_vec_pretty(&state).expect("serializes"),
         )?;
         write_in_place(&self.global, &content)?;
-        Ok(true)
+        Ok(Installed::Added)
     }
 
-    /// Write the generated file again when the registry has moved since; returns
-    /// whether it was written.
+    /// Write the generated file again when it follows `registry` and the registry has
+    /// moved since; returns whether it was written.
     pub fn sync(&self, registry: &Registry, helper: &Path) -> Result<bool> {
-        if !self.is_installed() {
-            return Ok(false);
-        }
-        if self.written_for(registry.head()) {
+        if !self.is_behind(registry.root(), registry.head()) {
             return Ok(false);
         }
         crate::git::write_atomically(&self.generated, Self::render(registry, helper)?.as_bytes())?;
         Ok(true)
     }
 
-    /// Is git-setup installed with a file not written from the registry commit `head`
-    /// (so that the next command must write it again)?
-    pub fn is_behind(&self, head: crate::git::ObjectId) -> bool {
-        self.is_installed() && !self.written_for(head)
+    /// Is git-setup installed for the registry at `root`? Its file follows that
+    /// registry only: a command run on another (`--registry`) leaves it alone. A state
+    /// written before git-setup recorded its registry follows whichever is used.
+    pub fn follows(&self, root: &Path) -> bool {
+        let Ok(bytes) = std::fs::read(&self.state) else {
+            return false;
+        };
+        match serde_json::from_slice::<State>(&bytes)
+            .ok()
+            .and_then(|s| s.registry)
+        {
+            Some(registry) => same_folder(&registry, root),
+            None => true,
+        }
+    }
+
+    /// Does git-setup follow the registry at `root` with a file not written from its
+    /// commit `head` (so that the next command must write it again)?
+    pub fn is_behind(&self, root: &Path, head: crate::git::ObjectId) -> bool {
+        self.follows(root) && !self.written_for(head)
     }
 
     /// Was the generated file written from the registry commit `head`? (Its second line
@@ -223,12 +266,12 @@ impl GitSetup {
 /// it was written. Returns whether it was written.
 pub fn keep_current(ctx: &crate::Context) -> Result<bool> {
     let setup = GitSetup::locate(ctx);
-    if !setup.is_installed() {
+    let root = ctx.location().path();
+    if !setup.follows(root) {
         return Ok(false);
     }
     // The common case, after every command: HEAD has not moved. Reading HEAD is enough
     // to tell; the registry (and its catalog) is opened only to write the file again.
-    let root = ctx.location().path();
     if !root.join(".git").exists() {
         return Ok(false);
     }
@@ -241,6 +284,14 @@ pub fn keep_current(ctx: &crate::Context) -> Result<bool> {
         return Ok(false);
     };
     setup.sync(&registry, &crate::context::front_program()?)
+}
+
+/// Are `a` and `b` the same folder (through symlinks too)?
+fn same_folder(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 /// Write the user's git config file as they keep it: through a symlink (dotfiles) to

@@ -70,9 +70,9 @@ pub fn find(registry: &Registry, reference: &str) -> Result<Found> {
 /// A name in the user's registry is the first rule, before any layer, so layers are
 /// not looked at.
 pub fn quick_url(ctx: &Context, reference: &str) -> Option<String> {
-    let (head, url) =
-        crate::store::resolve::url_by_name_unopened(ctx.location().path(), reference)?;
-    if super::git_setup::GitSetup::locate(ctx).is_behind(head) {
+    let root = ctx.location().path();
+    let (head, url) = crate::store::resolve::url_by_name_unopened(root, reference)?;
+    if super::git_setup::GitSetup::locate(ctx).is_behind(root, head) {
         return None;
     }
     Some(url)

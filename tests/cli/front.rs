@@ -101,13 +101,55 @@ fn the_front_answers_a_registered_name_and_hands_the_rest_over() {
         alone.answers(&env, &["--version"]),
         format!("repodex {}\n", env!("CARGO_PKG_VERSION"))
     );
-    // An alias, a URL, a last segment, a miss, a flag, any other command: handed over.
+    // The options every command takes, before or after the command; `--registry`
+    // chooses another registry (here one that holds another entry, the user's
+    // REPODEX_HOME still set).
+    let team = env.root().join("team-registry");
+    let team = team.to_str().unwrap();
+    env.ok(&[
+        "--registry",
+        team,
+        "register",
+        "https://example.com/team/tool.git",
+    ]);
+    let team_flag = format!("--registry={team}");
+    for args in [
+        &["--offline", "resolve", "edobry/minsky"][..],
+        &["resolve", "edobry/minsky", "-q"],
+        &["--quiet", "resolve", "--offline", "edobry/minsky"],
+        &[
+            "resolve",
+            "--registry",
+            env.registry().to_str().unwrap(),
+            "edobry/minsky",
+        ],
+    ] {
+        assert_eq!(alone.answers(&env, args), url, "{args:?}");
+    }
+    for args in [
+        &["--registry", team, "resolve", "team/tool"][..],
+        &["resolve", "team/tool", &team_flag],
+    ] {
+        assert_eq!(
+            alone.answers(&env, args),
+            "https://example.com/team/tool.git\n",
+            "{args:?}"
+        );
+    }
+    // An alias, a URL, a last segment, a miss, a name only another registry has, an
+    // option of `resolve`'s own, an option twice, a second reference, a registry that
+    // is not there, any other command: handed over.
     for args in [
         &["resolve", "mk"][..],
         &["resolve", "https://github.com/edobry/minsky"],
         &["resolve", "minsky"],
         &["resolve", "nothing-like-it"],
+        &["resolve", "team/tool"],
         &["resolve", "edobry/minsky", "--json"],
+        &["resolve", "--print", "url", "edobry/minsky"],
+        &["--offline", "resolve", "edobry/minsky", "--offline"],
+        &["resolve", "edobry/minsky", "edobry/minsky"],
+        &["resolve", "--", "edobry/minsky"],
         &["--registry", "elsewhere", "resolve", "edobry/minsky"],
         &["list"],
         &[],
@@ -120,6 +162,10 @@ fn the_front_answers_a_registered_name_and_hands_the_rest_over() {
     for args in [
         &["resolve", "edobry/minsky"][..],
         &["resolve", "EDOBRY/Minsky"],
+        &["--offline", "resolve", "edobry/minsky", "-q"],
+        &["--registry", team, "resolve", "team/tool"],
+        &["--offline", "resolve", "edobry/minsky", "--offline"],
+        &["resolve", "edobry/minsky", "edobry/minsky"],
         &["resolve", "mk"],
         &["resolve", "minsky"],
         &["resolve", "nothing-like-it"],

@@ -386,6 +386,73 @@ fn git_setup_makes_repodex_the_only_helper_for_hosts_with_credentials() {
     env.ok(&["git-setup", "--undo"]);
 }
 
+/// git-setup's file is written from the registry it was set up for: a command run on
+/// another registry (`--registry`) leaves it as it was, and the credential sections of
+/// the user's own registry stay in place.
+#[test]
+fn git_setup_s_file_follows_only_the_registry_it_was_set_up_for() {
+    let env = TestEnv::new();
+    env.ok(&[
+        "register",
+        "https://git.example.com:8443/team/app.git",
+        "--name",
+        "app",
+    ]);
+    assert_eq!(
+        env.run_stdin(&["creds", "set", "app"], "tok-for-app").code,
+        0
+    );
+    env.ok(&["git-setup"]);
+    let path = env.root().join("config/repodex/gitconfig");
+    let written = std::fs::read_to_string(&path).unwrap();
+    let registry_line = format!(
+        "# registry {} at {}\n",
+        env.registry().display(),
+        env.head()
+    );
+    assert!(written.contains(&registry_line), "{written}");
+    assert!(written.contains("[credential \"https://git.example.com:8443\"]"));
+
+    let other = env.root().join("other-registry");
+    let other = other.to_str().unwrap();
+    env.ok(&[
+        "--registry",
+        other,
+        "register",
+        "https://elsewhere.example.com/x/y.git",
+    ]);
+    env.ok(&["--registry", other, "list"]);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), written);
+    // Its own registry's changes still rewrite it.
+    env.ok(&["tag", "add", "app", "work"]);
+    let rewritten = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        rewritten.contains(&format!(
+            "# registry {} at {}\n",
+            env.registry().display(),
+            env.head()
+        )),
+        "{rewritten}"
+    );
+    assert!(rewritten.contains("[credential \"https://git.example.com:8443\"]"));
+    // git-setup run for the other registry moves it there, and says so.
+    let run = env.run(&["--registry", other, "git-setup"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains(&format!("now names entries of {other} (config: ")),
+        "{run:?}"
+    );
+    let moved = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        moved.contains(&format!("# registry {other} at ")),
+        "{moved}"
+    );
+    assert!(!moved.contains("[credential"), "{moved}");
+    env.ok(&["tag", "add", "app", "home"]);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), moved);
+}
+
 /// Plain git with `repodex:` URLs goes through git-remote-repodex: names resolve by the
 /// full reference rule (alias, case, last segment), a typo gets repodex's message, a
 /// clone follows the repository when its URL changes, and pushes reach the upstream.
