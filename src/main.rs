@@ -1,7 +1,7 @@
 //! `repodex`, the command users run: a small front over `repodex-cli`.
 //!
 //! Scripts run two command lines far more often than any other, `repodex --version`
-//! and `repodex resolve NAME`, and both are mostly a program starting. This program is
+//! and `repodex resolve NAME` (or an alias), and both are mostly a program starting. This program is
 //! small (no clap, no gix, no TLS), so it starts as fast as a small program does; it
 //! answers those two itself when it can, and hands every other command line, whole and
 //! unchanged, to `repodex-cli` beside it, as `git` hands `git-<command>` on: by `exec`,

@@ -161,8 +161,8 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
             r,
         ));
         // A reference that matches nothing: the suggestions scan every name. The hit it
-        // is compared with is one the front hands over too (an alias), so that the
-        // ratio is the scan's cost and not the front's shortcut for names.
+        // is compared with is one the front hands over too (a URL), so that the ratio
+        // is the scan's cost and not the front's shortcut for names and aliases.
         let (ours, base) = side_by_side(
             r,
             true,
@@ -172,13 +172,13 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
                 cmd.env(super::harness::EXPECT_FAILURE, "3");
                 cmd
             },
-            |_| bench.repodex(&large, &["resolve", &refs(n)[1].1]),
+            |_| bench.repodex(&large, &["resolve", &refs(n)[2].1]),
         );
         rows.push(Row::time(
             format!("resolve that misses at {n}"),
             ours,
             base,
-            format!("resolve by alias that hits at {n} (both handed over by the front)"),
+            format!("resolve by URL that hits at {n} (both handed over by the front)"),
             3.0,
             r,
         ));
@@ -387,22 +387,22 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
         1.0,
         r * 3,
     ));
-    // What the front costs every command it hands over: `resolve` by alias (which the
+    // What the front costs every command it hands over: `resolve` by URL (which the
     // front does not answer) through `repodex`, against the full program run directly.
-    let alias = refs(small_n)
+    let url = refs(small_n)
         .into_iter()
-        .find(|(kind, _)| *kind == "alias")
+        .find(|(kind, _)| *kind == "URL")
         .map(|(_, reference)| reference)
-        .expect("the small registry has aliases");
+        .expect("the small registry has URLs");
     let (ours, base) = side_by_side(
         r * 3,
         true,
         nothing,
-        |_| bench.repodex(&small, &["resolve", &alias]),
-        |_| bench.repodex_cli(&small, &["resolve", &alias]),
+        |_| bench.repodex(&small, &["resolve", &url]),
+        |_| bench.repodex_cli(&small, &["resolve", &url]),
     );
     rows.push(Row::informing(
-        format!("resolve by alias at {small_n}, handed over by repodex"),
+        format!("resolve by URL at {small_n}, handed over by repodex"),
         ours,
         base,
         "the same run by repodex-cli directly".into(),

@@ -62,16 +62,16 @@ pub fn find(registry: &Registry, reference: &str) -> Result<Found> {
     }
 }
 
-/// What `repodex resolve REF` prints when REF is an entry's name in the user's registry
+/// What `repodex resolve REF` prints when the catalog alone resolves REF in the user's
+/// registry (a name, an alias, a last segment; [`crate::store::resolve::url_unopened`])
 /// and nothing has to be done first, read without opening the registry (the front
 /// program's answer; docs/design.md, "Scale"). `None` when something must: the catalog
-/// or git-setup's file brought up to date, a half-done commit finished, or a reference
-/// that is not a name resolved by the other rules; the whole program does that.
-/// A name in the user's registry is the first rule, before any layer, so layers are
-/// not looked at.
+/// or git-setup's file brought up to date, a half-done commit finished, another rule,
+/// a miss or an ambiguity; the whole program does that. A reference the user's own
+/// registry resolves is never looked up in a layer, so layers are not looked at.
 pub fn quick_url(ctx: &Context, reference: &str) -> Option<String> {
     let root = ctx.location().path();
-    let (head, url) = crate::store::resolve::url_by_name_unopened(root, reference)?;
+    let (head, url) = crate::store::resolve::url_unopened(root, reference)?;
     if super::git_setup::GitSetup::locate(ctx).is_behind(root, head) {
         return None;
     }

@@ -17,7 +17,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::catalog::KeyKind;
+use super::catalog::{Catalog, KeyKind, Record};
 use super::Registry;
 use crate::url::{looks_like_url, GitUrl};
 use crate::{Error, Result};
@@ -59,26 +59,74 @@ fn plain_reference(mut reference: &str) -> Result<&str> {
     }
 }
 
-/// The commit HEAD is at and the URL of the entry `reference` names by the first rule
-/// (its name), read without opening the registry at `root`: HEAD read by hand, the
-/// catalog on disk current for it, no commit left half done. `None` when any of that
-/// is not so, or the reference is not an entry's name: then open the registry, whose
-/// [`Registry::resolve`] gives the same answer where this gives one (and every other).
-pub fn url_by_name_unopened(
-    root: &Path,
-    reference: &str,
-) -> Option<(crate::git::ObjectId, String)> {
+/// Rules 1 and 2, which the catalog alone answers: the entry named `lower` (the
+/// reference in lower case), else the one entry with that alias.
+fn by_name_or_alias(catalog: &Catalog, reference: &str, lower: &str) -> Result<Option<Resolved>> {
+    if catalog.record(lower).is_some() {
+        return Ok(Some(Resolved {
+            name: lower.to_string(),
+            rule: Rule::Name,
+        }));
+    }
+    Ok(
+        unique(catalog, reference, KeyKind::Alias, lower)?.map(|name| Resolved {
+            name,
+            rule: Rule::Alias,
+        }),
+    )
+}
+
+/// Rule 5: the one entry whose name ends in the segment `lower`.
+fn by_last_segment(catalog: &Catalog, reference: &str, lower: &str) -> Result<Option<Resolved>> {
+    Ok(
+        unique(catalog, reference, KeyKind::LastSegment, lower)?.map(|name| Resolved {
+            name,
+            rule: Rule::LastSegment,
+        }),
+    )
+}
+
+/// The one entry with `key` of `kind`; more than one is ambiguous.
+fn unique(catalog: &Catalog, reference: &str, kind: KeyKind, key: &str) -> Result<Option<String>> {
+    let mut owners = catalog.lookup(kind, key);
+    match owners.len() {
+        0 => Ok(None),
+        1 => Ok(owners.pop()),
+        _ => Err(Error::Ambiguous {
+            reference: reference.to_string(),
+            candidates: owners,
+        }),
+    }
+}
+
+/// The commit HEAD is at and the URL of the entry `reference` resolves to, read
+/// without opening the registry at `root` (the front program's `resolve`): HEAD read
+/// by hand, the catalog on disk current for it, no commit left half done, and a
+/// reference that the catalog alone resolves (a name, an alias, or a last segment
+/// that is neither a URL nor a path on this machine, which rules 3 and 4 would look
+/// at first). `None` when any of that is not so, or for a miss or an ambiguity: then
+/// open the registry, whose [`Registry::resolve`] gives the same answer where this
+/// gives one, and every other answer.
+pub fn url_unopened(root: &Path, reference: &str) -> Option<(crate::git::ObjectId, String)> {
     let git_dir = root.join(".git");
     let private = git_dir.join(super::layout::PRIVATE_DIR);
     if super::commit::needs_recovery(&private) {
         return None;
     }
     let head = crate::git::head_commit_unopened(&git_dir)?;
-    let catalog = super::catalog::Catalog::read_current(&private, head)?;
-    let name = plain_reference(reference).ok()?.to_lowercase();
-    match catalog.record(&name)? {
-        super::catalog::Record::Entry(summary) => Some((head, summary.url)),
-        super::catalog::Record::Broken { .. } => None,
+    let catalog = Catalog::read_current(&private, head)?;
+    let reference = plain_reference(reference).ok()?;
+    let lower = reference.to_lowercase();
+    let found = match by_name_or_alias(&catalog, reference, &lower).ok()? {
+        Some(found) => found,
+        None if looks_like_url(reference) || Path::new(reference).canonicalize().is_ok() => {
+            return None
+        }
+        None => by_last_segment(&catalog, reference, &lower).ok()??,
+    };
+    match catalog.record(&found.name)? {
+        Record::Entry(summary) => Some((head, summary.url)),
+        Record::Broken { .. } => None,
     }
 }
 
@@ -88,15 +136,13 @@ impl Registry {
         let reference = plain_reference(reference)?;
         let found = |name: String, rule| Ok(Resolved { name, rule });
         let lower = reference.to_lowercase();
-        if self.catalog().record(&lower).is_some() {
-            return found(lower, Rule::Name);
-        }
-        if let Some(name) = self.unique(reference, KeyKind::Alias, &lower)? {
-            return found(name, Rule::Alias);
+        if let Some(found) = by_name_or_alias(self.catalog(), reference, &lower)? {
+            return Ok(found);
         }
         if looks_like_url(reference) {
             if let Ok(parsed) = crate::url::interpret(reference) {
-                if let Some(name) = self.unique(
+                if let Some(name) = unique(
+                    self.catalog(),
                     reference,
                     KeyKind::Url,
                     &parsed.url.identity_key_in(&self.url_rules()?),
@@ -108,8 +154,8 @@ impl Registry {
         if let Some(name) = self.resolve_path(reference, Path::new(reference))? {
             return found(name, Rule::Path);
         }
-        if let Some(name) = self.unique(reference, KeyKind::LastSegment, &lower)? {
-            return found(name, Rule::LastSegment);
+        if let Some(found) = by_last_segment(self.catalog(), reference, &lower)? {
+            return Ok(found);
         }
         Err(Error::NotFound {
             reference: reference.to_string(),
@@ -123,18 +169,6 @@ impl Registry {
         self.resolve_path(&dir.display().to_string(), dir)
     }
 
-    fn unique(&self, reference: &str, kind: KeyKind, key: &str) -> Result<Option<String>> {
-        let mut owners = self.catalog().lookup(kind, key);
-        match owners.len() {
-            0 => Ok(None),
-            1 => Ok(owners.pop()),
-            _ => Err(Error::Ambiguous {
-                reference: reference.to_string(),
-                candidates: owners,
-            }),
-        }
-    }
-
     fn resolve_path(&self, reference: &str, path: &Path) -> Result<Option<String>> {
         let Ok(canonical) = path.canonicalize() else {
             return Ok(None);
@@ -145,7 +179,8 @@ impl Registry {
         // A registered local repository: by its own path, or the folder that holds it.
         for local in [&canonical, &copy.root, &copy.git_dir] {
             if let Ok(parsed) = GitUrl::parse(&local.display().to_string()) {
-                if let Some(name) = self.unique(
+                if let Some(name) = unique(
+                    self.catalog(),
                     reference,
                     KeyKind::Url,
                     &parsed.url.identity_key_in(&self.url_rules()?),
@@ -163,7 +198,8 @@ impl Registry {
                 continue;
             }
             if let Ok(parsed) = crate::url::interpret(url) {
-                if let Some(name) = self.unique(
+                if let Some(name) = unique(
+                    self.catalog(),
                     reference,
                     KeyKind::Url,
                     &parsed.url.identity_key_in(&self.url_rules()?),

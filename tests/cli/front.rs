@@ -77,10 +77,11 @@ fn run_program(env: &TestEnv, exe: &Path, args: &[&str]) -> Run {
     Run::from(cmd.output().unwrap())
 }
 
-/// The front answers what it can tell from a current catalog, the same answer the full
-/// program gives, and hands over every reference that needs another rule.
+/// The front answers what a current catalog alone tells (a name, an alias, a last
+/// segment), the same answer the full program gives, and hands over every reference
+/// that needs another rule, misses or is ambiguous.
 #[test]
-fn the_front_answers_a_registered_name_and_hands_the_rest_over() {
+fn the_front_answers_what_the_catalog_alone_tells_and_hands_the_rest_over() {
     let env = TestEnv::new();
     env.ok(&[
         "register",
@@ -88,15 +89,26 @@ fn the_front_answers_a_registered_name_and_hands_the_rest_over() {
         "--alias",
         "mk",
     ]);
+    env.ok(&["register", "https://example.com/a/tasks.git"]);
+    env.ok(&["register", "https://example.com/b/tasks.git"]);
     let alone = Alone::new(&env);
     let url = "https://github.com/edobry/minsky.git\n";
-    assert_eq!(alone.answers(&env, &["resolve", "edobry/minsky"]), url);
-    // Rule 1 is case-insensitive, and `repodex:NAME` is how git-setup spells a name.
-    assert_eq!(alone.answers(&env, &["resolve", "EDOBRY/Minsky"]), url);
-    assert_eq!(
-        alone.answers(&env, &["resolve", "repodex:edobry/minsky"]),
-        url
-    );
+    // The rules the catalog alone answers: a name (in any case; `repodex:NAME` is how
+    // git-setup spells one), an alias, a unique last segment.
+    for reference in [
+        "edobry/minsky",
+        "EDOBRY/Minsky",
+        "repodex:edobry/minsky",
+        "mk",
+        "MK",
+        "minsky",
+    ] {
+        assert_eq!(
+            alone.answers(&env, &["resolve", reference]),
+            url,
+            "{reference}"
+        );
+    }
     assert_eq!(
         alone.answers(&env, &["--version"]),
         format!("repodex {}\n", env!("CARGO_PKG_VERSION"))
@@ -136,13 +148,16 @@ fn the_front_answers_a_registered_name_and_hands_the_rest_over() {
             "{args:?}"
         );
     }
-    // An alias, a URL, a last segment, a miss, a name only another registry has, an
-    // option of `resolve`'s own, an option twice, a second reference, a registry that
-    // is not there, any other command: handed over.
+    // A URL, a path on this machine (even one whose last segment would match: rule 4
+    // comes first), an ambiguous last segment, a miss, a name only another registry
+    // has, an option of `resolve`'s own, an option twice, a second reference, a
+    // registry that is not there, any other command: handed over.
+    std::fs::create_dir_all(env.work().join("minsky")).unwrap();
     for args in [
-        &["resolve", "mk"][..],
-        &["resolve", "https://github.com/edobry/minsky"],
+        &["resolve", "https://github.com/edobry/minsky"][..],
+        &["resolve", "git@github.com:edobry/minsky.git"],
         &["resolve", "minsky"],
+        &["resolve", "tasks"],
         &["resolve", "nothing-like-it"],
         &["resolve", "team/tool"],
         &["resolve", "edobry/minsky", "--json"],
@@ -168,6 +183,8 @@ fn the_front_answers_a_registered_name_and_hands_the_rest_over() {
         &["resolve", "edobry/minsky", "edobry/minsky"],
         &["resolve", "mk"],
         &["resolve", "minsky"],
+        &["resolve", "tasks"],
+        &["resolve", "git@github.com:edobry/minsky.git"],
         &["resolve", "nothing-like-it"],
         &["--version"],
         &["frobnicate"],
@@ -283,4 +300,113 @@ fn git_setup_s_file_is_kept_current_through_the_front() {
         alone.answers(&env, &["resolve", "team/tool"]),
         "https://example.com/team/tool.git\n"
     );
+}
+
+/// Real repository URLs from package metadata (tests/corpus), registered with aliases
+/// on some, and every way a user might name them: wherever the front answers alone,
+/// the full program gives the same output; wherever it hands over, `repodex` gives the
+/// full program's output, exit code and error.
+#[test]
+fn the_front_and_the_full_program_agree_on_every_reference_to_real_repositories() {
+    let env = TestEnv::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let inputs: Vec<(&str, &str)> = include_str!("../corpus/urls.tsv")
+        .lines()
+        .filter_map(|line| {
+            let mut cols = line.split('\t');
+            let (input, outcome, key) = (cols.next()?, cols.next()?, cols.next()?);
+            (outcome == "repository" && key.matches('/').count() == 2 && seen.insert(key))
+                .then_some((input, key))
+        })
+        .step_by(7)
+        .take(40)
+        .collect();
+    assert_eq!(inputs.len(), 40);
+    let repositories: Vec<String> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, (_, key))| {
+            let aliases = if i % 3 == 0 {
+                format!(r#", "aliases": ["a{i}"]"#)
+            } else {
+                String::new()
+            };
+            let name = key.split_once('/').unwrap().1;
+            format!(
+                r#"{{"name": "{name}", "url": "https://{key}", "added": "2026-01-01T00:00:00Z"{aliases}}}"#
+            )
+        })
+        .collect();
+    let document = env.root().join("export.json");
+    std::fs::write(
+        &document,
+        format!(
+            r#"{{"format": 1, "repositories": [{}]}}"#,
+            repositories.join(", ")
+        ),
+    )
+    .unwrap();
+    env.ok(&["import", "file", document.to_str().unwrap()]);
+
+    let mut references: Vec<String> = vec![
+        String::new(),
+        ".".into(),
+        "..".into(),
+        "/".into(),
+        "repodex:".into(),
+    ];
+    for (i, (input, key)) in inputs.iter().enumerate() {
+        let name = key.split_once('/').unwrap().1.to_string();
+        let segment = name.rsplit('/').next().unwrap().to_string();
+        references.extend([
+            name.clone(),
+            name.to_uppercase(),
+            format!("repodex:{name}"),
+            segment.clone(),
+            format!("{segment}x"),
+            input.to_string(),
+            format!("https://{key}.git"),
+            format!("a{i}"),
+        ]);
+    }
+    // A working copy in the current folder named like the first entry's last segment,
+    // cloned from the second: the path rule comes before the last segment's, so
+    // `resolve <segment>` there names the second entry.
+    let first_segment = inputs[0].1.rsplit('/').next().unwrap();
+    let copy = env.make_repo(first_segment);
+    crate::support::git_in(
+        &env,
+        &copy,
+        &[
+            "remote",
+            "add",
+            "origin",
+            &format!("https://{}", inputs[1].1),
+        ],
+    );
+    let second_url = format!("https://{}\n", inputs[1].1);
+    assert_eq!(env.ok(&["resolve", first_segment]), second_url);
+    let alone = Alone::new(&env);
+    let full = Path::new(env!("CARGO_BIN_EXE_repodex-cli"));
+    let (mut answered, mut handed_over) = (0, 0);
+    for reference in &references {
+        let args = ["resolve", reference.as_str()];
+        let expected = run_program(&env, full, &args);
+        let by_alone = alone.run(&env, &args);
+        if by_alone.code == 0 {
+            answered += 1;
+            assert_eq!(by_alone, expected, "{reference:?}");
+        } else {
+            handed_over += 1;
+            assert!(
+                by_alone.stderr.contains("cannot run"),
+                "{reference:?}: {by_alone:?}"
+            );
+            assert_eq!(env.run(&args), expected, "{reference:?}");
+        }
+    }
+    // Names, aliases and unique last segments are answered by the front; URLs, paths,
+    // misses and ambiguities are handed over. Both kinds are many.
+    assert!(answered >= 40 * 3, "the front answered {answered}");
+    assert!(handed_over >= 40 * 3, "the front handed {handed_over} over");
 }
