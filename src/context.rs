@@ -277,8 +277,8 @@ impl Context {
     }
 }
 
-/// The command users run, `repodex`: a small program that answers `--version` and
-/// `resolve NAME` for a registered name itself and hands every other command line to
+/// The command users run, `repodex`: a small program that answers `--version` and a
+/// `resolve` of a name or alias itself and hands every other command line to
 /// [`FULL_PROGRAM`] beside it (docs/design.md, "Scale", says why there are two).
 pub const FRONT_PROGRAM: &str = "repodex";
 

@@ -1,6 +1,6 @@
 //! `repodex-cli`, the whole command line: argument parsing, output and exit codes over
 //! the library. Users run `repodex` (`src/main.rs`), which answers `--version` and a
-//! registered name's `resolve` itself and hands everything else here.
+//! `resolve` that the catalog alone settles itself, and hands everything else here.
 //!
 //! Each command is one file holding its clap `Args` (whose doc comments are the help)
 //! and a `run` function that calls the library and renders the result. Only this module
