@@ -1,8 +1,9 @@
 //! `repodex`, the command users run: a small front over `repodex-cli`.
 //!
 //! Scripts run two command lines far more often than any other, `repodex --version`
-//! and `repodex resolve NAME` (or an alias), and both are mostly a program starting. This program is
-//! small (no clap, no gix, no TLS), so it starts as fast as a small program does; it
+//! and `repodex resolve NAME` (or an alias), and both are mostly a program starting.
+//! This program is small (no clap, no gix, no TLS), so it starts as fast as a small
+//! program does; it
 //! answers those two itself when it can, and hands every other command line, whole and
 //! unchanged, to `repodex-cli` beside it, as `git` hands `git-<command>` on: by `exec`,
 //! so the process, its exit code and its signals are the full program's. A `resolve`
@@ -14,7 +15,11 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args: Vec<OsString> = std::env::args_os().collect();
+    let mut args: Vec<OsString> = std::env::args_os().collect();
+    if args.is_empty() {
+        // Started with no argv[0] at all (execve allows it): name it as users do.
+        args.push("repodex".into());
+    }
     if let [_, only] = &args[..] {
         if only == "--version" || only == "-V" {
             println!("repodex {}", env!("CARGO_PKG_VERSION"));

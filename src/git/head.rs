@@ -4,9 +4,9 @@
 //! It reads what git's files backend keeps (`HEAD`, a loose ref, `packed-refs`) the way
 //! git reads them, a loose ref before the packed one. Anything else (a reftable
 //! repository, a ref that does not read, an unborn branch, HEAD naming a symbolic ref,
-//! which gix does not follow) gives `None`, and the caller opens the repository with gix instead: this is
-//! a shortcut that may decline, never a second opinion. The tests compare it with gix's
-//! reading of repositories that plain git made.
+//! which gix does not follow) gives `None`, and the caller opens the repository with
+//! gix instead: this is a shortcut that may decline, never a second opinion. The tests
+//! compare it with gix's reading of repositories that plain git made.
 
 use std::path::Path;
 

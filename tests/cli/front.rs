@@ -68,13 +68,7 @@ impl Alone {
 
 /// Run `exe` as [`TestEnv::command`] runs `repodex`.
 fn run_program(env: &TestEnv, exe: &Path, args: &[&str]) -> Run {
-    let mut cmd = Command::new(exe);
-    env.isolate(&mut cmd);
-    cmd.env("REPODEX_HOME", env.registry())
-        .env("REPODEX_OFFLINE", "1")
-        .args(args)
-        .current_dir(env.work());
-    Run::from(cmd.output().unwrap())
+    Run::from(env.command_of(exe, args).output().unwrap())
 }
 
 /// The front answers what a current catalog alone tells (a name, an alias, a last

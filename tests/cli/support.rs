@@ -69,7 +69,13 @@ impl TestEnv {
 
     /// A `repodex` command with this environment, not yet run.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_repodex"));
+        self.command_of(Path::new(env!("CARGO_BIN_EXE_repodex")), args)
+    }
+
+    /// [`TestEnv::command`] run by the program at `exe` (another build of repodex,
+    /// such as `repodex-cli` or a copy of the front).
+    pub fn command_of(&self, exe: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::new(exe);
         self.isolate(&mut cmd);
         cmd.env("REPODEX_HOME", self.registry())
             .args(args)
