@@ -1,4 +1,5 @@
 use super::{waiting_notice, CmdResult, Context, Outcome};
+use repodex::ops::edit;
 
 /// Add or remove other names for a repository
 #[derive(clap::Subcommand)]
@@ -23,25 +24,11 @@ pub enum Command {
 }
 
 pub fn run(ctx: &Context, command: Command) -> CmdResult {
-    let mut registry = ctx.open()?;
-    let mut tx = registry.transaction(waiting_notice)?;
-    let message = match command {
+    match command {
         Command::Add { reference, aliases } => {
-            let name = super::own_entry(tx.registry(), &reference)?;
-            for alias in &aliases {
-                tx.add_alias(&name, alias)?;
-            }
-            format!("alias {name} as {}", aliases.join(", "))
+            edit::add_aliases(ctx, &reference, &aliases, &mut waiting_notice)?
         }
-        Command::Rm { aliases } => {
-            let mut owners = Vec::new();
-            for alias in &aliases {
-                let owner = tx.remove_alias(alias)?;
-                owners.push(format!("{alias} (of {owner})"));
-            }
-            format!("remove alias {}", owners.join(", "))
-        }
+        Command::Rm { aliases } => edit::remove_aliases(ctx, &aliases, &mut waiting_notice)?,
     };
-    tx.commit(&message)?;
     Ok(Outcome::Success)
 }

@@ -10,11 +10,11 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let mut registry = ctx.open()?;
-    let mut tx = registry.transaction(waiting_notice)?;
-    let name = super::own_entry(tx.registry(), &args.reference)?;
-    let entry = tx.forget(&name)?;
-    tx.commit(&format!("forget {name}"))?;
-    say!("repodex: forgot {name} ({})", entry.url);
+    let edited = repodex::ops::edit::forget(ctx, &args.reference, &mut waiting_notice)?;
+    say!(
+        "repodex: forgot {} ({})",
+        edited.name,
+        edited.url.as_deref().unwrap_or_default()
+    );
     Ok(Outcome::Success)
 }

@@ -1,4 +1,3 @@
-use std::io::Read;
 use std::path::PathBuf;
 
 use super::{render, waiting_notice, CmdResult, Context, Outcome};
@@ -97,20 +96,9 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
             )
         }
         Command::File { file, json } => {
-            let shown = file.display().to_string();
-            let mut text = String::new();
-            let limit = repodex::import::file::MAX_IMPORT_SIZE;
-            let read = if shown == "-" {
-                std::io::stdin().take(limit).read_to_string(&mut text)
-            } else {
-                std::fs::File::open(&file).and_then(|f| f.take(limit).read_to_string(&mut text))
-            };
-            read.map_err(|e| repodex::ops::error::Refused::CannotRead {
-                path: shown.clone(),
-                reason: e.to_string(),
-            })?;
+            let path = (file.as_os_str() != "-").then_some(file.as_path());
             (
-                import::file(ctx, &text, &shown, &mut waiting_notice)?,
+                import::read_file(ctx, path, &mut waiting_notice)?,
                 json,
                 false,
             )

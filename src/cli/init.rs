@@ -1,6 +1,5 @@
 use super::{CmdResult, Context, Outcome};
-use repodex::store::layout::{Layout, FORMAT, OLDEST_FORMAT};
-use repodex::{Error, Registry};
+use repodex::ops::init::{self, Request};
 
 /// Create the registry (optional: any command creates it on first use)
 ///
@@ -27,43 +26,28 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let location = ctx.location();
-    if let Some(from) = args.from {
-        let url = super::noted(repodex::store::repository_url(&from)?);
-        let registry = repodex::sync::clone_registry(&url, location.path(), &ctx.network()?)?;
-        say!(
-            "repodex: created a registry at {} from {url} ({} entries); `repodex sync` keeps it in step",
-            location.path().display(),
-            registry.records().count()
-        );
-        if registry.recipients()?.is_some() {
-            say!("repodex: it has a vault: check its keys with `repodex recipients list`, then run `repodex recipients accept`");
-        }
-    } else if Registry::create_in_format(location.path(), layout(args.format)?)? {
-        say!(
-            "repodex: created a registry at {}",
-            location.path().display()
-        );
-    } else {
-        say!(
-            "repodex: a registry already exists at {}",
-            location.path().display()
-        );
-    }
-    println!("{}", location.path().display());
-    Ok(Outcome::Success)
-}
-
-/// The layout of `--format N`.
-fn layout(format: Option<i64>) -> repodex::Result<Layout> {
-    let Some(format) = format else {
-        return Ok(Layout::NEWEST);
+    let request = match args.from {
+        Some(url) => Request::From { url },
+        None => Request::New {
+            format: args.format,
+        },
     };
-    Layout::for_format(format).ok_or_else(|| {
-        Error::from(repodex::ops::error::Refused::UnknownFormat {
-            format,
-            oldest: OLDEST_FORMAT,
-            newest: FORMAT,
-        })
-    })
+    let report = init::init(ctx, request)?;
+    super::print_notices(&report.notices);
+    let path = report.path.display();
+    match &report.from {
+        Some(from) => {
+            say!(
+                "repodex: created a registry at {path} from {from} ({} entries); `repodex sync` keeps it in step",
+                report.entries
+            );
+            if report.vault {
+                say!("repodex: it has a vault: check its keys with `repodex recipients list`, then run `repodex recipients accept`");
+            }
+        }
+        None if report.created => say!("repodex: created a registry at {path}"),
+        None => say!("repodex: a registry already exists at {path}"),
+    }
+    println!("{path}");
+    Ok(Outcome::Success)
 }

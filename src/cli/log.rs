@@ -23,16 +23,14 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let registry = ctx.open()?;
-    let name = match &args.reference {
-        Some(reference) => Some(super::own_entry(&registry, reference)?),
-        None => None,
-    };
-    let since = match &args.since {
-        Some(spec) => Some(registry.commit_at(spec)?),
-        None => None,
-    };
-    let changes = registry.log_since(name.as_deref(), since, args.max_count)?;
+    let changes = repodex::ops::history::log(
+        ctx,
+        &repodex::ops::history::Request {
+            reference: args.reference,
+            max_count: args.max_count,
+            since: args.since,
+        },
+    )?;
     if args.json {
         super::print_json(&changes);
         return Ok(Outcome::Success);

@@ -38,7 +38,6 @@ mod identity;
 mod import;
 mod info;
 mod init;
-mod layers;
 mod list;
 mod log;
 mod mcp;
@@ -46,6 +45,7 @@ mod migrate;
 mod recipients;
 mod refresh;
 mod register;
+mod registry;
 mod remote;
 mod rename;
 mod render;
@@ -60,7 +60,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use repodex::{ErrorKind, Registry};
+use repodex::ErrorKind;
 
 /// Know, name and reach the git repositories you work with.
 ///
@@ -171,7 +171,7 @@ enum Command {
     Remote(remote::Command),
     Sync(sync::Args),
     #[command(subcommand)]
-    Registry(layers::Command),
+    Registry(registry::Command),
     Mcp(mcp::Args),
     Completions(complete::Args),
     /// Print the man page (roff), or write one page per command into a folder
@@ -273,7 +273,7 @@ fn main() -> ExitCode {
         Command::Migrate(args) => migrate::run(&ctx, args),
         Command::Remote(cmd) => remote::run(&ctx, cmd),
         Command::Sync(args) => sync::run(&ctx, args),
-        Command::Registry(cmd) => layers::run(&ctx, cmd),
+        Command::Registry(cmd) => registry::run(&ctx, cmd),
         Command::Mcp(args) => mcp::run(&ctx, args),
         Command::Completions(args) => complete::run(args),
         Command::Man { dir } => {
@@ -356,20 +356,6 @@ fn one_line_usage_error(error: &clap::Error) -> String {
 
 type CmdResult = repodex::Result<Outcome>;
 
-/// Rules shared by many commands live in the library; these names keep the command
-/// files short.
-use repodex::ops::lookup::{find as resolve_anywhere, own_entry};
-
-/// Print the notices that come with loading the identity, and return it.
-fn load_identity(
-    ctx: &Context,
-    registry: &Registry,
-) -> repodex::Result<repodex::vault::identity::Identity> {
-    let loaded = repodex::ops::identity::load_or_create(ctx, registry)?;
-    note_identity_created(loaded.created.as_deref());
-    Ok(loaded.identity)
-}
-
 /// The notice for an identity created on first need.
 fn note_identity_created(path: Option<&std::path::Path>) {
     if let Some(path) = path {
@@ -408,12 +394,6 @@ fn print_notices(notices: &[String]) {
     for notice in notices {
         say!("repodex: note: {}", render::text(notice));
     }
-}
-
-/// The URL of `parsed`, its notices printed.
-fn noted(parsed: repodex::ParsedUrl) -> repodex::GitUrl {
-    print_notices(&parsed.notices);
-    parsed.url
 }
 
 /// Print `value` as JSON, one document, on stdout.

@@ -1,4 +1,5 @@
 use super::{render, waiting_notice, CmdResult, Context, Outcome};
+use repodex::ops::migrate;
 
 /// Move the registry to the newest format, or to today's URL rules, as one commit
 ///
@@ -28,9 +29,8 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let mut registry = ctx.open()?;
     if args.urls {
-        let report = registry.adopt_url_rules(waiting_notice)?;
+        let report = migrate::urls(ctx, &mut waiting_notice)?;
         if args.json {
             super::print_json(&report);
             return Ok(Outcome::Success);
@@ -62,7 +62,8 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         }
         return Ok(Outcome::Success);
     }
-    match registry.migrate(waiting_notice)? {
+    let done = migrate::format(ctx, &mut waiting_notice)?;
+    match done.migrated {
         None => println!(
             "the registry is in format {} already; nothing to do",
             repodex::store::layout::FORMAT
@@ -74,7 +75,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
                 migrated.to,
                 migrated.files_moved()
             );
-            if registry.sync_remote()?.is_some() {
+            if done.shared {
                 say!(
                     "repodex: `repodex sync` sends it to the remote; teammates need repodex 0.2 or newer to sync it"
                 );

@@ -1,4 +1,5 @@
 use super::{waiting_notice, CmdResult, Context, Outcome};
+use repodex::ops::recipients;
 
 /// Manage who can read the registry's credentials (.age-recipients)
 #[derive(clap::Subcommand)]
@@ -30,62 +31,43 @@ pub enum Command {
 }
 
 pub fn run(ctx: &Context, command: Command) -> CmdResult {
-    let mut registry = ctx.open()?;
     match command {
         Command::List { json } => {
-            let mine =
-                repodex::ops::identity::existing(ctx, &registry).map(|i| i.public().to_string());
+            let keys = recipients::list(ctx)?;
             if json {
-                let keys: Vec<serde_json::Value> = registry
-                    .recipients()?
-                    .map(|r| r.keys().to_vec())
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|key| {
-                        serde_json::json!({"key": key, "yours": mine.as_deref() == Some(key.as_str())})
-                    })
-                    .collect();
-                super::print_json(&keys);
+                super::print_json(&keys.unwrap_or_default());
                 return Ok(Outcome::Success);
             }
-            match registry.recipients()? {
+            match keys {
                 None => {
                     say!("repodex: no recipients yet; the first `repodex creds set` adds your key")
                 }
-                Some(recipients) => {
-                    for key in recipients.keys() {
-                        let you = if mine.as_deref() == Some(key.as_str()) {
-                            "  (you)"
-                        } else {
-                            ""
-                        };
-                        println!("{key}{you}");
+                Some(keys) => {
+                    for key in keys {
+                        let you = if key.yours { "  (you)" } else { "" };
+                        println!("{}{you}", key.key);
                     }
                 }
             }
         }
         Command::Add { key } => {
-            let identity = super::load_identity(ctx, &registry)?;
-            let mut tx = registry.transaction(waiting_notice)?;
-            tx.add_recipient(&key, &identity)?;
-            tx.commit("add a recipient to the vault")?;
+            let changed = recipients::add(ctx, &key, &mut waiting_notice)?;
+            super::note_identity_created(changed.identity_created.as_deref());
             say!("repodex: added the recipient; every credential is now encrypted to it too");
         }
         Command::Rm { key } => {
-            let identity = super::load_identity(ctx, &registry)?;
-            let mut tx = registry.transaction(waiting_notice)?;
-            let readable = tx.remove_recipient(&key, &identity)?;
-            tx.commit("remove a recipient from the vault")?;
+            let changed = recipients::remove(ctx, &key, &mut waiting_notice)?;
+            super::note_identity_created(changed.identity_created.as_deref());
             say!("repodex: removed the recipient; new versions of the credentials are not encrypted to it");
-            if !readable.is_empty() {
+            if !changed.still_readable.is_empty() {
                 say!(
                     "repodex: that key could read these credentials, which stay readable to it in the registry's history: {}; rotate them at their source",
-                    readable.join(", ")
+                    changed.still_readable.join(", ")
                 );
             }
         }
         Command::Accept => {
-            let changes = registry.accept_recipients()?;
+            let changes = recipients::accept(ctx)?;
             if changes.is_empty() {
                 say!("repodex: nothing to accept; the recipients are as this machine last accepted them");
             } else {

@@ -1,4 +1,5 @@
 use super::{CmdResult, Context, Outcome};
+use repodex::ops::sync;
 
 /// Set or show the git remote the registry syncs with
 #[derive(clap::Subcommand)]
@@ -22,26 +23,26 @@ pub enum Command {
 }
 
 pub fn run(ctx: &Context, command: Command) -> CmdResult {
-    let registry = ctx.open()?;
     match command {
         Command::Set { url } => {
-            let url = super::noted(repodex::ops::lookup::repository_url_or_entry(
-                &registry, &url,
-            )?);
-            let remote = registry.set_sync_remote(&url)?;
+            let set = sync::set_remote(ctx, &url)?;
+            super::print_notices(&set.notices);
             say!(
                 "repodex: the registry syncs with {} now; `repodex sync` sends and receives changes",
-                remote.url
+                set.remote.url
             );
         }
-        Command::Show { json } => match registry.sync_remote()? {
-            Some(remote) if json => super::print_json(&serde_json::json!({
-                "name": remote.name,
-                "url": remote.url.to_string(),
-            })),
-            Some(remote) => println!("{}", remote.url),
-            None => return Err(repodex::ops::error::Refused::NoSyncRemote.into()),
-        },
+        Command::Show { json } => {
+            let remote = sync::remote(ctx)?;
+            if json {
+                super::print_json(&serde_json::json!({
+                    "name": remote.name,
+                    "url": remote.url.to_string(),
+                }));
+            } else {
+                println!("{}", remote.url);
+            }
+        }
     }
     Ok(Outcome::Success)
 }

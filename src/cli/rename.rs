@@ -12,11 +12,8 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let mut registry = ctx.open()?;
-    let mut tx = registry.transaction(waiting_notice)?;
-    let name = super::own_entry(tx.registry(), &args.reference)?;
-    tx.rename(&name, &args.new_name)?;
-    tx.commit(&format!("rename {name} to {}", args.new_name))?;
-    println!("{}", args.new_name);
+    let edited =
+        repodex::ops::edit::rename(ctx, &args.reference, &args.new_name, &mut waiting_notice)?;
+    println!("{}", edited.name);
     Ok(Outcome::Success)
 }

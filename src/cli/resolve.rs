@@ -1,5 +1,5 @@
 use super::{render, CmdResult, Context, Outcome};
-use repodex::ops::error::Refused;
+use repodex::ops::resolve;
 
 /// Print a repository's URL (or another way to name it), for scripts
 ///
@@ -32,41 +32,17 @@ enum Print {
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
     if let Some(print) = args.print {
-        let ways = repodex::ops::lookup::ways(ctx, &args.reference)?;
-        let name = &ways.name;
-        let value = match print {
-            Print::Path => ways
-                .local_paths
-                .first()
-                .map(|p| p.display().to_string())
-                .ok_or_else(|| Refused::NoLocalPath { name: name.clone() })?,
-            Print::Forge => ways.forge.clone().ok_or_else(|| Refused::NotOnAForge {
-                name: name.clone(),
-                url: ways.url.clone(),
-            })?,
-            Print::Web => ways.web_url.clone().ok_or_else(|| Refused::NotOnAForge {
-                name: name.clone(),
-                url: ways.url.clone(),
-            })?,
-            Print::Url => ways.url.clone(),
+        let what = match print {
+            Print::Url => resolve::Print::Url,
+            Print::Path => resolve::Print::Path,
+            Print::Forge => resolve::Print::Forge,
+            Print::Web => resolve::Print::Web,
         };
-        println!("{value}");
-        return Ok(Outcome::Success);
-    }
-    let own = ctx.open()?;
-    let found = super::resolve_anywhere(&own, &args.reference)?;
-    let registry = found.layer_registry.as_ref().unwrap_or(&own);
-    let layer = found.layer.clone();
-    let found = found.resolved;
-    if args.json {
-        let entry = registry.entry(&found.name)?;
-        let path = registry.entry_path(&entry.name)?;
-        render::json(&render::EntryView::new(&entry, path, layer));
+        println!("{}", resolve::print(ctx, &args.reference, what)?);
+    } else if args.json {
+        render::json(&resolve::view(ctx, &args.reference)?);
     } else {
-        match registry.record(&found.name) {
-            Some(repodex::Record::Entry(summary)) => println!("{}", summary.url),
-            _ => println!("{}", registry.entry(&found.name)?.url),
-        }
+        println!("{}", resolve::url(ctx, &args.reference)?);
     }
     Ok(Outcome::Success)
 }

@@ -1,4 +1,5 @@
 use super::{waiting_notice, CmdResult, Context, Outcome};
+use repodex::ops::edit;
 
 /// Change a repository's URL (it moved) or description
 #[derive(clap::Args)]
@@ -18,31 +19,11 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    if args.url.is_none() && args.description.is_none() {
-        return Err(repodex::ops::error::Refused::NothingToSet.into());
-    }
-    let url = args
-        .url
-        .as_deref()
-        .map(repodex::store::repository_url)
-        .transpose()?
-        .map(super::noted);
-    let mut registry = ctx.open()?;
-    let mut tx = registry.transaction(waiting_notice)?;
-    let name = super::own_entry(tx.registry(), &args.reference)?;
-    let mut what = Vec::new();
-    if let Some(url) = &url {
-        tx.set_url(&name, url)?;
-        what.push(format!("url to {url}"));
-    }
-    if let Some(description) = args.description {
-        what.push(if description.is_empty() {
-            "no description".to_string()
-        } else {
-            "description".to_string()
-        });
-        tx.set_description(&name, Some(description))?;
-    }
-    tx.commit(&format!("set {name} {}", what.join(", ")))?;
+    let change = edit::Settable {
+        url: args.url,
+        description: args.description,
+    };
+    let edited = edit::set(ctx, &args.reference, change, &mut waiting_notice)?;
+    super::print_notices(&edited.notices);
     Ok(Outcome::Success)
 }

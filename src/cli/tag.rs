@@ -1,4 +1,5 @@
 use super::{waiting_notice, CmdResult, Context, Outcome};
+use repodex::ops::edit;
 
 /// Add or remove a repository's tags
 #[derive(clap::Subcommand)]
@@ -26,20 +27,13 @@ pub enum Command {
 }
 
 pub fn run(ctx: &Context, command: Command) -> CmdResult {
-    let mut registry = ctx.open()?;
-    let mut tx = registry.transaction(waiting_notice)?;
-    let message = match command {
+    match command {
         Command::Add { reference, tags } => {
-            let name = super::own_entry(tx.registry(), &reference)?;
-            tx.add_tags(&name, &tags)?;
-            format!("tag {name}: {}", tags.join(", "))
+            edit::add_tags(ctx, &reference, &tags, &mut waiting_notice)?
         }
         Command::Rm { reference, tags } => {
-            let name = super::own_entry(tx.registry(), &reference)?;
-            tx.remove_tags(&name, &tags)?;
-            format!("untag {name}: {}", tags.join(", "))
+            edit::remove_tags(ctx, &reference, &tags, &mut waiting_notice)?
         }
     };
-    tx.commit(&message)?;
     Ok(Outcome::Success)
 }

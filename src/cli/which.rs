@@ -16,17 +16,12 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let registry = ctx.open()?;
-    let found = super::resolve_anywhere(&registry, &args.reference)?;
+    let found = repodex::ops::lookup::which(ctx, &args.reference)?;
     if args.json {
-        super::print_json(&serde_json::json!({
-            "name": found.resolved.name,
-            "layer": found.layer,
-            "rule": found.resolved.rule,
-        }));
+        super::print_json(&found);
         return Ok(Outcome::Success);
     }
-    let rule = match found.resolved.rule {
+    let rule = match found.rule {
         Rule::Name => "rule 1, its name",
         Rule::Alias => "rule 2, one of its aliases",
         Rule::Url => "rule 3, a URL of it",
@@ -40,7 +35,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     println!(
         "'{}' is '{}' in {layer}, matched by {rule}",
         args.reference.escape_debug(),
-        found.resolved.name
+        found.name
     );
     Ok(Outcome::Success)
 }

@@ -335,6 +335,27 @@ pub fn minsky(
     Ok(report)
 }
 
+/// Read a document written by `repodex export` from the file at `path` (standard input
+/// when `None`), at most [`MAX_IMPORT_SIZE`](crate::import::file::MAX_IMPORT_SIZE)
+/// bytes, and import it in one commit ([`file`]).
+pub fn read_file(ctx: &Context, path: Option<&Path>, on_wait: &mut dyn FnMut()) -> Result<Report> {
+    use std::io::Read;
+    let source = path.map_or_else(|| "-".to_string(), |p| p.display().to_string());
+    let limit = crate::import::file::MAX_IMPORT_SIZE;
+    let mut text = String::new();
+    match path {
+        None => std::io::stdin().take(limit).read_to_string(&mut text),
+        Some(path) => {
+            std::fs::File::open(path).and_then(|f| f.take(limit).read_to_string(&mut text))
+        }
+    }
+    .map_err(|e| super::error::Refused::CannotRead {
+        path: source.clone(),
+        reason: e.to_string(),
+    })?;
+    file(ctx, &text, &source, on_wait)
+}
+
 /// Read a document written by `repodex export` (its text, and a name for messages),
 /// in one commit.
 pub fn file(ctx: &Context, text: &str, source: &str, on_wait: &mut dyn FnMut()) -> Result<Report> {

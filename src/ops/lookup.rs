@@ -32,6 +32,25 @@ pub fn own_entry(registry: &Registry, reference: &str) -> Result<String> {
     }
 }
 
+/// How a reference resolves (`repodex which`): the entry, the layer, the rule.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Which {
+    pub name: String,
+    /// The read-only layer it was found in; `None` for the user's own registry.
+    pub layer: Option<String>,
+    pub rule: crate::Rule,
+}
+
+/// Which entry `reference` names, in which layer, by which reference rule.
+pub fn which(ctx: &Context, reference: &str) -> Result<Which> {
+    let found = find(&ctx.open()?, reference)?;
+    Ok(Which {
+        name: found.resolved.name,
+        layer: found.layer,
+        rule: found.resolved.rule,
+    })
+}
+
 /// A reference resolved in the user's registry or, failing that, in a layer.
 pub struct Found {
     /// The layer it was found in; `None` for the user's own registry.

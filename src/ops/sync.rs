@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::store::migrate::Migrated;
 use crate::sync::layers::LayerUpdate;
 use crate::sync::merge::{Decision, EntryChange};
+use crate::sync::RegistryRemote;
 use crate::{Context, Result};
 
 /// What a sync did (docs/json.md).
@@ -93,5 +94,29 @@ pub fn sync(ctx: &Context, on_wait: &mut dyn FnMut()) -> Result<Report> {
         uncommitted: done.uncommitted,
         migrated: done.migrated,
         layers,
+    })
+}
+
+/// The remote the registry syncs with (`repodex remote show`); refused when it has none.
+pub fn remote(ctx: &Context) -> Result<RegistryRemote> {
+    ctx.open()?
+        .sync_remote()?
+        .ok_or_else(|| super::error::Refused::NoSyncRemote.into())
+}
+
+/// The remote set, and what was changed in the URL as given.
+pub struct RemoteSet {
+    pub remote: RegistryRemote,
+    /// One line each (docs/references.md).
+    pub notices: Vec<String>,
+}
+
+/// Make the registry sync with `url` (a URL, a path, or `repodex:<name>` of an entry).
+pub fn set_remote(ctx: &Context, url: &str) -> Result<RemoteSet> {
+    let registry = ctx.open()?;
+    let parsed = super::lookup::repository_url_or_entry(&registry, url)?;
+    Ok(RemoteSet {
+        remote: registry.set_sync_remote(&parsed.url)?,
+        notices: parsed.notices,
     })
 }

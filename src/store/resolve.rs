@@ -23,7 +23,7 @@ use crate::url::{looks_like_url, GitUrl};
 use crate::{Error, Result};
 
 /// Which reference rule matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     Name,

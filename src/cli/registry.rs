@@ -1,4 +1,5 @@
 use super::{render, CmdResult, Context, Outcome};
+use repodex::ops::layers;
 
 /// Mount other registries (an organisation's) read-only beside your own
 ///
@@ -34,31 +35,27 @@ pub enum Command {
 }
 
 pub fn run(ctx: &Context, command: Command) -> CmdResult {
-    let registry = ctx.open()?;
     match command {
         Command::Add { name, url } => {
-            let url = super::noted(repodex::ops::lookup::repository_url_or_entry(
-                &registry, &url,
-            )?);
-            let layer = registry.add_layer(&name, &url, &ctx.network()?)?;
-            let entries = registry.open_layer(&layer)?.records().count();
+            let mounted = layers::add(ctx, &name, &url)?;
+            super::print_notices(&mounted.notices);
             say!(
-                "repodex: mounted {} as layer '{}' ({entries} entries, read-only)",
-                layer.url,
-                layer.name
+                "repodex: mounted {} as layer '{}' ({} entries, read-only)",
+                mounted.layer.url,
+                mounted.layer.name,
+                mounted.entries
             );
         }
-        Command::List { json: true } => super::print_json(&registry.layers()?),
+        Command::List { json: true } => super::print_json(&layers::list(ctx)?),
         Command::List { json: false } => {
-            let rows: Vec<Vec<String>> = registry
-                .layers()?
+            let rows: Vec<Vec<String>> = layers::list(ctx)?
                 .into_iter()
                 .map(|l| vec![l.name, l.url])
                 .collect();
             render::table(&["LAYER", "URL"], &rows);
         }
         Command::Rm { name } => {
-            let layer = registry.remove_layer(&name)?;
+            let layer = layers::remove(ctx, &name)?;
             say!("repodex: unmounted layer '{}' ({})", layer.name, layer.url);
         }
     }

@@ -1,0 +1,64 @@
+//! `resolve`: what a script gets for a reference: the entry's URL, another way to name
+//! it (a local clone's path, `owner/repo` on its forge, its web page), or the entry as
+//! JSON. Never touches the network.
+
+use super::error::Refused;
+use super::lookup::{find, ways, View};
+use crate::{Context, Result};
+
+/// What `resolve --print` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Print {
+    /// The URL (what `resolve` prints without `--print`).
+    Url,
+    /// The path of a working copy on this machine.
+    Path,
+    /// `owner/repo` on its forge.
+    Forge,
+    /// Its page in a browser.
+    Web,
+}
+
+/// The URL of the entry `reference` names, in the user's registry or a layer.
+pub fn url(ctx: &Context, reference: &str) -> Result<String> {
+    let own = ctx.open()?;
+    let found = find(&own, reference)?;
+    let registry = found.layer_registry.as_ref().unwrap_or(&own);
+    // The catalog's summary holds the URL; the entry file is read only without one.
+    match registry.record(&found.resolved.name) {
+        Some(crate::Record::Entry(summary)) => Ok(summary.url),
+        _ => Ok(registry.entry(&found.resolved.name)?.url),
+    }
+}
+
+/// The entry `reference` names, as `resolve --json` shows it (docs/json.md).
+pub fn view(ctx: &Context, reference: &str) -> Result<View> {
+    let own = ctx.open()?;
+    let found = find(&own, reference)?;
+    let registry = found.layer_registry.as_ref().unwrap_or(&own);
+    let entry = registry.entry(&found.resolved.name)?;
+    let path = registry.entry_path(&entry.name)?;
+    Ok(View::new(&entry, path, found.layer))
+}
+
+/// What `resolve --print WHAT` prints for `reference`; refused, with what would make it
+/// work, when the entry has no such thing.
+pub fn print(ctx: &Context, reference: &str, what: Print) -> Result<String> {
+    let ways = ways(ctx, reference)?;
+    let not_on_a_forge = || Refused::NotOnAForge {
+        name: ways.name.clone(),
+        url: ways.url.clone(),
+    };
+    Ok(match what {
+        Print::Url => ways.url.clone(),
+        Print::Path => ways
+            .local_paths
+            .first()
+            .map(|p| p.display().to_string())
+            .ok_or_else(|| Refused::NoLocalPath {
+                name: ways.name.clone(),
+            })?,
+        Print::Forge => ways.forge.clone().ok_or_else(not_on_a_forge)?,
+        Print::Web => ways.web_url.clone().ok_or_else(not_on_a_forge)?,
+    })
+}
