@@ -261,6 +261,10 @@ impl Error {
     /// What kind of failure this is, for exit codes.
     pub fn kind(&self) -> ErrorKind {
         match self {
+            Error::Store(crate::store::error::StoreError::DamagedClones { .. }) => {
+                ErrorKind::Registry
+            }
+            Error::Refused(refused) if refused.is_no_match() => ErrorKind::NoMatch,
             Error::Url(_)
             | Error::Name(_)
             | Error::Refused(_)

@@ -41,6 +41,35 @@ pub(crate) fn map<T: Sync, S: Send, R: Send>(
     })
 }
 
+/// `work(item)` for every item, up to `jobs` at once, results in the items' order: for
+/// work that waits (processes, the network, the disk) rather than computes, where the
+/// user says how many at once. Each thread takes the next item when it is done with
+/// one, so a slow item holds up no other.
+pub fn each<T: Sync, R: Send>(items: &[T], jobs: usize, work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, items.len().max(1)) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                let result = work(item);
+                *results[i].lock().expect("a worker does not panic") = Some(result);
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| {
+            r.into_inner()
+                .expect("a worker does not panic")
+                .expect("every item ran")
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -52,5 +81,23 @@ mod tests {
             assert!(doubled.iter().enumerate().all(|(i, d)| *d == i * 2));
         }
         assert!(super::map(&[] as &[u8], 16, || (), |_, b| *b).is_empty());
+    }
+
+    #[test]
+    fn each_keeps_the_items_order_and_runs_at_most_jobs_at_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let running = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+        let items: Vec<usize> = (0..50).collect();
+        let doubled = super::each(&items, 3, |i| {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            std::thread::yield_now();
+            running.fetch_sub(1, Ordering::SeqCst);
+            i * 2
+        });
+        assert_eq!(doubled, items.iter().map(|i| i * 2).collect::<Vec<_>>());
+        assert!(most.load(Ordering::SeqCst) <= 3);
+        assert!(super::each(&[] as &[u8], 4, |b| *b).is_empty());
     }
 }

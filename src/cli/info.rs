@@ -38,7 +38,12 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
 
 fn show(shown: &repodex::ops::lookup::Shown, json: bool) -> CmdResult {
     let entry = &shown.entry;
-    let view = render::EntryView::new(entry, shown.path.clone(), shown.layer.clone());
+    let view = render::EntryView::new(
+        entry,
+        shown.path.clone(),
+        shown.layer.clone(),
+        shown.clones.clone(),
+    );
     if json {
         render::json(&view);
         return Ok(Outcome::Success);
@@ -74,9 +79,12 @@ fn show(shown: &repodex::ops::lookup::Shown, json: bool) -> CmdResult {
         }),
         ("local clones", {
             let paths: Vec<String> = shown
-                .local_clones
+                .clones
                 .iter()
-                .map(|p| p.display().to_string())
+                .map(|c| match c.exists {
+                    true => c.path.display().to_string(),
+                    false => format!("{} (gone; `repodex prune` forgets it)", c.path.display()),
+                })
                 .collect();
             list(&paths)
         }),

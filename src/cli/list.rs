@@ -13,16 +13,20 @@ use repodex::RawRecord;
 pub struct Args {
     /// Only entries that match this glob or contain this text
     pattern: Option<String>,
-    /// Only entries with this tag (repeatable: all must match)
-    #[arg(long = "tag", value_name = "TAG", add = super::complete::tags())]
+    /// Only entries whose tags satisfy EXPR: `work`, `work,oss` (or), `work+rust` (and),
+    /// `^archived` (not); repeatable, all must hold
+    #[arg(long = "tag", value_name = "EXPR", add = super::complete::tags())]
     tags: Vec<String>,
+    /// Only entries with a clone recorded on this machine
+    #[arg(long)]
+    cloned: bool,
     /// Only entries whose URL is on this host
     #[arg(long, value_name = "HOST")]
     host: Option<String>,
     /// Only entries of this mounted layer (`repodex registry list`)
     #[arg(long, value_name = "LAYER", add = super::complete::layers())]
     layer: Option<String>,
-    /// The columns to show, in order [default: name,aliases,url,branch,tags, and layer
+    /// The columns to show, in order [default: name,aliases,url,branch,tags,path, and layer
     /// when layers are mounted]
     #[arg(long, value_enum, value_delimiter = ',', value_name = "COLUMNS")]
     columns: Vec<Column>,
@@ -48,6 +52,7 @@ enum Column {
     Tags,
     Description,
     Layer,
+    Path,
 }
 
 impl Column {
@@ -61,10 +66,17 @@ impl Column {
             Column::Tags => "TAGS",
             Column::Description => "DESCRIPTION",
             Column::Layer => "LAYER",
+            Column::Path => "PATH",
         }
     }
 
-    fn cell(self, summary: &repodex::Summary, layer: Option<&str>) -> String {
+    fn cell(
+        self,
+        summary: &repodex::Summary,
+        layer: Option<&str>,
+        clones: &[repodex::ops::clones::Clone],
+        home: &std::path::Path,
+    ) -> String {
         let or_dash = |s: String| if s.is_empty() { "-".to_string() } else { s };
         match self {
             Column::Name => summary.name.clone(),
@@ -77,6 +89,7 @@ impl Column {
                 render::text(summary.description.as_deref().unwrap_or_default()).to_string(),
             ),
             Column::Layer => layer.unwrap_or("(yours)").to_string(),
+            Column::Path => render::clones_cell(clones, home),
         }
     }
 }
@@ -117,7 +130,7 @@ fn sort(items: &mut [Item], by: Sort) {
 /// `list --json` of everything: the catalog's summaries go out as stored, one line per
 /// entry, with no parsing and no re-encoding, so it costs about what reading the
 /// catalog costs. Returns how many files could not be read.
-fn stream_json(sources: &Sources) -> usize {
+fn stream_json(sources: &Sources) -> repodex::Result<usize> {
     use std::io::Write;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -126,14 +139,21 @@ fn stream_json(sources: &Sources) -> usize {
     let _ = out.write_all(b"[");
     for (layer, registry) in sources.each() {
         let layer_json = serde_json::to_string(&layer).expect("a layer name serializes");
+        let clones = list::clones_by_name(registry, layer)?;
         for record in registry.raw_records() {
             let _ = out.write_all(if first { b"\n  " } else { b",\n  " });
             first = false;
             match record {
-                RawRecord::Entry { json } => {
-                    // `{...}` becomes `{...,"layer":...}`.
+                RawRecord::Entry { name, json } => {
+                    // `{...}` becomes `{...,"layer":...,"clones":[...]}`.
                     let _ = out.write_all(&json[..json.len().saturating_sub(1)]);
-                    let _ = write!(out, ",\"layer\":{layer_json}}}");
+                    let _ = write!(out, ",\"layer\":{layer_json},\"clones\":");
+                    let shown = match clones.get(std::str::from_utf8(name).unwrap_or_default()) {
+                        Some(records) => repodex::ops::clones::shown(records),
+                        None => Vec::new(),
+                    };
+                    let _ = serde_json::to_writer(&mut out, &shown);
+                    let _ = out.write_all(b"}");
                 }
                 RawRecord::Broken { name, error } => {
                     broken += 1;
@@ -150,11 +170,12 @@ fn stream_json(sources: &Sources) -> usize {
         }
     }
     let _ = out.write_all(if first { b"]\n" } else { b"\n]\n" });
-    broken
+    Ok(broken)
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let filter = Filter::new(args.pattern.as_deref(), args.tags)?
+    let filter = Filter::new(args.pattern.as_deref(), &args.tags)?
+        .cloned(args.cloned)
         .on_host(args.host.clone())
         .in_layer(args.layer.clone());
     let sources = list::sources(ctx)?;
@@ -167,10 +188,10 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         }
     }
     if args.json && filter.is_everything() && args.sort == Sort::Name {
-        let broken = stream_json(&sources);
+        let broken = stream_json(&sources)?;
         return Ok(broken_warning(broken));
     }
-    let mut items = list::select(&sources, &filter);
+    let mut items = list::select(&sources, &filter)?;
     sort(&mut items, args.sort);
     let broken = items
         .iter()
@@ -204,6 +225,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
                 Column::Url,
                 Column::Branch,
                 Column::Tags,
+                Column::Path,
             ];
             if !sources.layers.is_empty() {
                 columns.insert(1, Column::Layer);
@@ -215,9 +237,13 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         let rows: Vec<Vec<String>> = items
             .iter()
             .map(|item| match item {
-                Item::Entry { summary, layer } => columns
+                Item::Entry {
+                    summary,
+                    layer,
+                    clones,
+                } => columns
                     .iter()
-                    .map(|c| c.cell(summary, layer.as_deref()))
+                    .map(|c| c.cell(summary, layer.as_deref(), clones, &ctx.dirs().home))
                     .collect(),
                 Item::Broken { name, .. } => columns
                     .iter()

@@ -42,6 +42,7 @@ mod list;
 mod log;
 mod mcp;
 mod migrate;
+mod prune;
 mod recipients;
 mod refresh;
 mod register;
@@ -50,6 +51,7 @@ mod remote;
 mod rename;
 mod render;
 mod resolve;
+mod select;
 mod set;
 mod settings;
 mod sync;
@@ -154,6 +156,7 @@ enum Command {
     Credential(credential::Args),
     Export(export::Args),
     Clone(clone::Args),
+    Prune(prune::Args),
     GitSetup(git_setup::Args),
     #[command(subcommand)]
     Import(import::Command),
@@ -261,6 +264,7 @@ fn main() -> ExitCode {
         Command::Credential(args) => credential::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),
         Command::Clone(args) => clone::run(&ctx, args),
+        Command::Prune(args) => prune::run(&ctx, args),
         Command::GitSetup(args) => git_setup::run(&ctx, args),
         Command::Import(cmd) => import::run(&ctx, cmd),
         Command::Forget(args) => forget::run(&ctx, args),

@@ -81,3 +81,27 @@ pub fn fields(pairs: &[(&str, String)]) {
 
 /// An entry as `info --json` and `resolve --json` show it (docs/json.md).
 pub use repodex::ops::lookup::View as EntryView;
+
+/// A path for a person: under the home folder as `~/...`.
+pub fn home_path(path: &std::path::Path, home: &std::path::Path) -> String {
+    match path.strip_prefix(home) {
+        Ok(rest) if !home.as_os_str().is_empty() => format!("~/{}", rest.display()),
+        _ => path.display().to_string(),
+    }
+}
+
+/// The PATH cell of an entry's clones: the first one, `(gone)` when its folder is, and
+/// `+N` for the others; `-` for none.
+pub fn clones_cell(clones: &[repodex::ops::clones::Clone], home: &std::path::Path) -> String {
+    let Some(first) = clones.first() else {
+        return "-".to_string();
+    };
+    let mut cell = home_path(&first.path, home);
+    if !first.exists {
+        cell.push_str(" (gone)");
+    }
+    if clones.len() > 1 {
+        cell.push_str(&format!(" +{}", clones.len() - 1));
+    }
+    cell
+}

@@ -8,6 +8,7 @@
 
 mod cache_tree;
 pub mod command;
+mod config;
 pub mod connect;
 mod daemon;
 pub mod fetch;
@@ -16,6 +17,7 @@ mod history;
 mod locks;
 mod worktree;
 
+pub use config::global_config_value;
 pub use head::head_commit_unopened;
 pub use history::CommitInfo;
 pub use locks::{remove_head_locks_of, HeadUpdate, IndexLock, LockRecord, GIT_LOCK_WAIT};

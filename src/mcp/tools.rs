@@ -35,9 +35,13 @@ pub struct ListInput {
     /// text looked for in names, aliases, URLs and descriptions.
     #[serde(default)]
     pub pattern: Option<String>,
-    /// Only entries with all of these tags.
+    /// Tag expressions, all of which an entry must satisfy: `work`, `work,oss` (or),
+    /// `work+rust` (and), `^archived` (not).
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Only entries with a clone recorded on this machine.
+    #[serde(default)]
+    pub cloned: bool,
     /// At most this many items (default 200).
     #[serde(default)]
     pub limit: Option<usize>,
@@ -172,9 +176,11 @@ impl Server {
         &self,
         Parameters(input): Parameters<ListInput>,
     ) -> Result<Json<ListOutput>, String> {
-        let filter = Filter::new(input.pattern.as_deref(), input.tags).map_err(tool_error)?;
+        let filter = Filter::new(input.pattern.as_deref(), &input.tags)
+            .map_err(tool_error)?
+            .cloned(input.cloned);
         let sources = self.sources().map_err(tool_error)?;
-        let mut entries = crate::ops::list::select(&sources, &filter);
+        let mut entries = crate::ops::list::select(&sources, &filter).map_err(tool_error)?;
         let matched = entries.len();
         entries.truncate(input.limit.unwrap_or(200));
         Ok(Json(ListOutput { entries, matched }))
@@ -201,9 +207,14 @@ impl Server {
         )
         .map_err(tool_error)?;
         Ok(Json(ShowOutput {
-            entry: View::new(&shown.entry, shown.path, shown.layer),
+            entry: View::new(&shown.entry, shown.path, shown.layer, shown.clones.clone()),
             freshness: shown.freshness,
-            local_clones: shown.local_clones,
+            local_clones: shown
+                .clones
+                .into_iter()
+                .filter(|c| c.exists)
+                .map(|c| c.path)
+                .collect(),
         }))
     }
 

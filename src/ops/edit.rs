@@ -34,12 +34,16 @@ fn in_transaction(
     edit: impl FnOnce(&mut crate::Transaction<'_>, Option<String>) -> Result<Edited>,
 ) -> Result<Edited> {
     let mut registry = ctx.open()?;
-    let mut tx = registry.transaction(on_wait)?;
+    let mut tx = registry.transaction(&mut *on_wait)?;
     let name = reference
         .map(|reference| own_entry(tx.registry(), reference))
         .transpose()?;
     let edited = edit(&mut tx, name)?;
     tx.commit(&edited.message)?;
+    // This machine's record of clones follows the entries' new names and URLs, so a
+    // rename and then a move keep an entry's clones. A damaged record is left for
+    // the commands that read it to report: the edit itself is done.
+    let _ = registry.update_clones(on_wait, |_| ());
     Ok(edited)
 }
 

@@ -93,4 +93,42 @@ pub enum Refused {
         path: String,
         cached: Vec<String>,
     },
+
+    #[error("name the repositories: give references or name globs (acme/*), --tag EXPR, or --all")]
+    NothingSelected,
+
+    #[error("layer '{layer}' is read-only here: this command works on your own registry's entries; register the ones you want (`repodex register URL`)")]
+    LayerIsReadOnly { layer: String },
+
+    /// A selection that matched no entry.
+    #[error("nothing selected: no entry matches {what}; `repodex list` shows them all")]
+    SelectedNothing { what: String },
+
+    #[error(
+        "no entry's name or alias matches {}; `repodex list` shows them all",
+        quote(pattern)
+    )]
+    GlobMatchesNothing { pattern: String },
+
+    #[error("no entry is tagged {}{}; `repodex list --columns name,tags` shows the tags", quote(tag), match suggestions.as_slice() { [] => String::new(), some => format!("; did you mean {}?", some.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(" or ")) })]
+    UnknownTag {
+        tag: String,
+        suggestions: Vec<String>,
+    },
+
+    #[error("--tag {} is not a tag expression ({why}); combine tags with ',' (or), '+' (and) and '^' (not), such as work+^archived,oss", quote(expression))]
+    BadTagExpression { expression: String, why: String },
+}
+
+impl Refused {
+    /// A selection or pattern that matched nothing: exit code 3, as a reference that
+    /// matches no entry.
+    pub fn is_no_match(&self) -> bool {
+        matches!(
+            self,
+            Refused::SelectedNothing { .. }
+                | Refused::GlobMatchesNothing { .. }
+                | Refused::UnknownTag { .. }
+        )
+    }
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::error::Refused;
 use crate::import::minsky;
-use crate::import::scan::{self, Found, LocalClones};
+use crate::import::scan::{self, Found};
 use crate::store::transaction::Imported;
 use crate::{Context, Error, NewEntry, Result};
 
@@ -133,9 +133,10 @@ pub fn scan(
     }
     let found = scan::scan(dirs, max_depth, on_found);
     let mut registry = ctx.open()?;
-    let private = registry.private_dir();
-    let mut clones = LocalClones::load(&private);
-    let mut tx = registry.transaction(on_wait)?;
+    let rules = registry.url_rules()?;
+    // (path, URL identity key) of each working copy found: recorded after the commit.
+    let mut clones: Vec<(PathBuf, String)> = Vec::new();
+    let mut tx = registry.transaction(&mut *on_wait)?;
     let mut report = Report::new(Source::Scan);
     for item in found {
         let (path, urls) = match item {
@@ -169,7 +170,7 @@ pub fn scan(
             .map(|found| found.name)
         {
             if let Ok(url) = tx.registry().entry(&name).and_then(|e| e.git_url()) {
-                clones.add(&url, &path);
+                clones.push((path.clone(), url.identity_key_in(&rules)));
                 report.known += 1;
                 continue;
             }
@@ -189,7 +190,7 @@ pub fn scan(
         if parsed.secret.is_some() {
             report.secrets_left_out.push(path.clone());
         }
-        clones.add(&parsed.url, &path);
+        clones.push((path.clone(), parsed.url.identity_key_in(&rules)));
         match tx.register(&parsed.url, NewEntry::default()) {
             Ok(entry) => report.registered.push(Registered {
                 name: entry.name,
@@ -210,7 +211,12 @@ pub fn scan(
         report.registered.len()
     );
     report.commit = tx.commit(&message)?.map(|c| c.to_string());
-    clones.save(&private)?;
+    // Recorded by URL; the record takes each entry's name from the new commit.
+    registry.update_clones(on_wait, |record| {
+        for (path, key) in &clones {
+            record.record(path, "", key);
+        }
+    })?;
     Ok(report)
 }
 

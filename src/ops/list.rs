@@ -4,16 +4,21 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use super::clones::Clone;
 use super::error::Refused;
+use super::select::TagExpr;
+use crate::store::clones::Recorded;
 use crate::store::Registry;
 use crate::{Context, Record, Result, Summary};
 
 /// A matcher for `list PATTERN`: a glob (`edobry/*`) against names and aliases, or,
 /// without wildcards, text looked for in names, aliases, URLs and descriptions; and
-/// tags, all of which an entry must have.
+/// tag expressions ([`TagExpr`]), all of which an entry must satisfy.
 pub struct Filter {
     pattern: Pattern,
-    tags: Vec<String>,
+    tags: Vec<TagExpr>,
+    /// Only entries with a clone recorded on this machine.
+    cloned: bool,
     /// Only entries whose URL has this host (any case).
     host: Option<String>,
     /// Only entries of this layer.
@@ -27,7 +32,12 @@ enum Pattern {
 }
 
 impl Filter {
-    pub fn new(pattern: Option<&str>, tags: Vec<String>) -> Result<Filter> {
+    /// `tags` are tag expressions, as every selection takes them (`work+^archived`).
+    pub fn new(pattern: Option<&str>, tags: &[String]) -> Result<Filter> {
+        let tags = tags
+            .iter()
+            .map(|t| TagExpr::parse(t))
+            .collect::<Result<Vec<_>>>()?;
         let pattern = match pattern {
             None => Pattern::All,
             Some(p) if p.contains(['*', '?', '[']) => {
@@ -43,9 +53,16 @@ impl Filter {
         Ok(Filter {
             pattern,
             tags,
+            cloned: false,
             host: None,
             layer: None,
         })
+    }
+
+    /// Only entries with a clone recorded on this machine.
+    pub fn cloned(mut self, cloned: bool) -> Filter {
+        self.cloned = cloned;
+        self
     }
 
     /// Only entries whose URL's host is `host`.
@@ -64,6 +81,7 @@ impl Filter {
     pub fn is_everything(&self) -> bool {
         matches!(self.pattern, Pattern::All)
             && self.tags.is_empty()
+            && !self.cloned
             && self.host.is_none()
             && self.layer.is_none()
     }
@@ -82,7 +100,7 @@ impl Filter {
             }
         };
         pattern
-            && self.tags.iter().all(|t| s.tags.contains(t))
+            && self.tags.iter().all(|t| t.matches(&s.tags))
             && self
                 .host
                 .as_deref()
@@ -135,6 +153,8 @@ pub enum Item {
         summary: Summary,
         /// The layer it comes from; null for the user's own registry.
         layer: Option<String>,
+        /// Its clones recorded on this machine.
+        clones: Vec<Clone>,
     },
     Broken {
         name: String,
@@ -143,23 +163,49 @@ pub enum Item {
 }
 
 /// The items `filter` selects from `sources`, in order: the user's registry, then each
-/// layer; unreadable files are always listed, so that a listing never hides them.
-pub fn select(sources: &Sources, filter: &Filter) -> Vec<Item> {
+/// layer; unreadable files are always listed, so that a listing never hides them. A
+/// tag no entry has is refused with the nearest ones.
+pub fn select(sources: &Sources, filter: &Filter) -> Result<Vec<Item>> {
+    super::select::check_tags(sources, &filter.tags, super::select::Scope::WithLayers)?;
     let mut items = Vec::new();
     for (layer, registry) in sources.each() {
         if filter.layer.is_some() && filter.layer.as_deref() != layer {
             continue;
         }
+        let clones = clones_by_name(registry, layer)?;
         for record in registry.records() {
             match record {
-                Record::Entry(s) if filter.matches(&s) => items.push(Item::Entry {
-                    summary: s,
-                    layer: layer.map(str::to_string),
-                }),
+                Record::Entry(s) if filter.matches(&s) => {
+                    let clones = clones.get(&s.name).map(|c| super::clones::shown(c));
+                    if filter.cloned && clones.is_none() {
+                        continue;
+                    }
+                    items.push(Item::Entry {
+                        summary: s,
+                        layer: layer.map(str::to_string),
+                        clones: clones.unwrap_or_default(),
+                    })
+                }
                 Record::Entry(_) => {}
                 Record::Broken { name, error } => items.push(Item::Broken { name, error }),
             }
         }
     }
-    items
+    Ok(items)
+}
+
+/// The recorded clones of the entries of `registry`, by entry name (none for a layer's:
+/// clones are recorded for the user's own entries).
+pub fn clones_by_name(
+    registry: &Registry,
+    layer: Option<&str>,
+) -> Result<std::collections::BTreeMap<String, Vec<Recorded>>> {
+    if layer.is_some() {
+        return Ok(Default::default());
+    }
+    Ok(registry
+        .clones_by_entry(&registry.clones()?)
+        .into_iter()
+        .filter_map(|(name, clones)| Some((name?, clones)))
+        .collect())
 }

@@ -132,16 +132,17 @@ pub struct Shown {
     /// How current its remote data is (`None` when shown as of a past revision, or
     /// from a layer).
     pub freshness: Option<Freshness>,
-    /// Working copies of it on this machine that repodex knows of.
-    pub local_clones: Vec<std::path::PathBuf>,
+    /// Working copies of it recorded on this machine (gone ones included, marked).
+    pub clones: Vec<super::clones::Clone>,
 }
 
-fn local_clones(registry: &Registry, entry: &Entry) -> Vec<std::path::PathBuf> {
-    let clones = crate::import::scan::LocalClones::load(&registry.private_dir());
-    match entry.git_url() {
-        Ok(url) => clones.of(&url),
-        Err(_) => Vec::new(),
+/// The recorded clones of the entry `name` of `registry` (none for a layer's).
+fn clones_of(registry: &Registry, name: &str, layer: bool) -> Result<Vec<super::clones::Clone>> {
+    if layer {
+        return Ok(Vec::new());
     }
+    let records = registry.clones_of(&registry.clones()?, name);
+    Ok(super::clones::shown(&records))
 }
 
 /// Every kind of value a tool may want for an entry: Minsky's `--repo` takes a URL to
@@ -172,7 +173,12 @@ pub fn ways_in(own: &Registry, reference: &str) -> Result<Ways> {
     let registry = found.layer_registry.as_ref().unwrap_or(own);
     let entry = registry.entry(&found.resolved.name)?;
     let url = entry.git_url()?;
-    let mut local_paths = local_clones(registry, &entry);
+    let mut local_paths: Vec<std::path::PathBuf> =
+        clones_of(registry, &entry.name, found.layer.is_some())?
+            .into_iter()
+            .filter(|c| c.exists)
+            .map(|c| c.path)
+            .collect();
     if let Some(path) = url.local_path() {
         local_paths.insert(0, path.into());
     }
@@ -220,7 +226,7 @@ pub fn show_in(
                 };
                 return Ok(Shown {
                     path: layer_registry.entry_path(&entry.name)?,
-                    local_clones: local_clones(&layer_registry, &entry),
+                    clones: Vec::new(),
                     entry,
                     layer: Some(layer),
                     freshness: None,
@@ -235,7 +241,7 @@ pub fn show_in(
     let (entry, freshness) = entry_as_of(ctx, registry, &name, at, on_wait)?;
     Ok(Shown {
         path: registry.entry_path(&entry.name)?,
-        local_clones: local_clones(registry, &entry),
+        clones: clones_of(registry, &entry.name, false)?,
         entry,
         layer: None,
         freshness,
@@ -258,6 +264,8 @@ pub struct View {
     pub path: String,
     /// The read-only layer the entry comes from; null for the user's own registry.
     pub layer: Option<String>,
+    /// Its working copies recorded on this machine.
+    pub clones: Vec<super::clones::Clone>,
 }
 
 /// The `remote` object of [`View`].
@@ -272,7 +280,12 @@ pub struct RemoteView {
 
 impl View {
     /// `path` is the entry's file in its registry ([`Registry::entry_path`]).
-    pub fn new(entry: &Entry, path: String, layer: Option<String>) -> View {
+    pub fn new(
+        entry: &Entry,
+        path: String,
+        layer: Option<String>,
+        clones: Vec<super::clones::Clone>,
+    ) -> View {
         let time = |t: &chrono::DateTime<chrono::Utc>| {
             t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         };
@@ -287,6 +300,7 @@ impl View {
             config_files: entry.config.files.keys().cloned().collect(),
             path,
             layer,
+            clones,
         }
     }
 }

@@ -8,6 +8,8 @@
 //! [`Transaction`](crate::Transaction).
 
 pub mod clone;
+pub mod clone_root;
+pub mod clones;
 pub mod credential;
 pub mod creds;
 pub mod diff;
@@ -27,5 +29,6 @@ pub mod refresh;
 pub mod register;
 pub mod remote_helper;
 pub mod resolve;
+pub mod select;
 pub mod settings;
 pub mod sync;

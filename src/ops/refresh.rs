@@ -419,6 +419,30 @@ pub enum Freshness {
     },
 }
 
+/// Of the entries `names`, those whose remote data is older than the registry's
+/// time-to-live (or was never read), each with when it was last read.
+pub fn stale<'a>(
+    ctx: &Context,
+    registry: &Registry,
+    names: impl Iterator<Item = &'a str>,
+) -> Result<Vec<(String, Option<DateTime<Utc>>)>> {
+    let network = ctx.network()?;
+    let ttl = network.limits.refresh_ttl(&registry.settings()?);
+    let checked = Checked::load(&registry.private_dir());
+    let now = Utc::now();
+    let mut stale = Vec::new();
+    for name in names {
+        let Ok(url) = registry.entry(name).and_then(|e| e.git_url()) else {
+            continue;
+        };
+        let last = checked.get(&url).and_then(|c| c.ok);
+        if !last.is_some_and(|t| (now - t).to_std().unwrap_or_default() < ttl) {
+            stale.push((name.to_string(), last));
+        }
+    }
+    Ok(stale)
+}
+
 /// Make sure an entry's remote data is within the registry's time-to-live, refreshing
 /// it when it is not and the network allows; otherwise say how old the cache is.
 pub fn ensure_fresh(

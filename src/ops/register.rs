@@ -7,7 +7,6 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::refresh::{self, Report as RefreshReport};
-use crate::import::scan::LocalClones;
 use crate::vault::credential::{Credential, Kind};
 use crate::{Context, Error, NewEntry, Result};
 
@@ -140,10 +139,8 @@ fn refuse_clone_of_entry(registry: &crate::Registry, path: &std::path::Path) -> 
     if itself {
         return Ok(());
     }
-    let private = registry.private_dir();
-    let mut clones = LocalClones::load(&private);
-    clones.add(&url, &copy.root);
-    clones.save(&private)?;
+    let key = url.identity_key_in(&registry.url_rules()?);
+    registry.update_clones(&mut || {}, |clones| clones.record(&copy.root, &name, &key))?;
     Err(super::error::Refused::CloneOfEntry {
         path: copy.root,
         name,

@@ -38,7 +38,11 @@ pub fn view(ctx: &Context, reference: &str) -> Result<View> {
     let registry = found.layer_registry.as_ref().unwrap_or(&own);
     let entry = registry.entry(&found.resolved.name)?;
     let path = registry.entry_path(&entry.name)?;
-    Ok(View::new(&entry, path, found.layer))
+    let clones = match found.layer {
+        Some(_) => Vec::new(),
+        None => super::clones::shown(&own.clones_of(&own.clones()?, &entry.name)),
+    };
+    Ok(View::new(&entry, path, found.layer, clones))
 }
 
 /// What `resolve --print WHAT` prints for `reference`; refused, with what would make it

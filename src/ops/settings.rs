@@ -35,6 +35,10 @@ enum Kind {
     Paths,
     /// Comma-separated host names.
     Hosts,
+    /// A folder: absolute, or under the home folder (`~/src`).
+    Folder,
+    /// A clone layout under the clone root (`{host}/{owner}/{repo}`).
+    Layout,
 }
 
 /// One setting repodex knows.
@@ -118,6 +122,20 @@ pub const KNOWN: &[Known] = &[
         kind: Kind::Number,
         default: "1073741824",
         about: "this machine's bound on max_mirror_size, in bytes",
+    },
+    Known {
+        key: "clone_root",
+        scope: Scope::Machine,
+        kind: Kind::Folder,
+        default: "~/src",
+        about: "where `clone` puts working copies (git's ghq.root when set)",
+    },
+    Known {
+        key: "clone_layout",
+        scope: Scope::Machine,
+        kind: Kind::Layout,
+        default: "{host}/{owner}/{repo}",
+        about: "their folders under clone_root: {host} {owner} {repo} {name}",
     },
     Known {
         key: "mirror_depth",
@@ -233,6 +251,16 @@ fn value_of(known: &Known, value: &str) -> Result<toml::Value> {
                 return Err(bad(&format!("'{h}' is not a host name")));
             }
             toml::Value::Array(hosts.into_iter().map(toml::Value::String).collect())
+        }
+        Kind::Folder => {
+            if super::clone_root::expand(value, Path::new("/home")).is_none() {
+                return Err(bad("it is neither an absolute path nor one under ~/"));
+            }
+            toml::Value::String(value.trim().to_string())
+        }
+        Kind::Layout => {
+            super::clone_root::check_layout(value.trim()).map_err(|why| bad(&why))?;
+            toml::Value::String(value.trim().to_string())
         }
     })
 }
@@ -413,6 +441,14 @@ mod tests {
         assert_eq!(
             default("min_refresh_ttl", Scope::Machine),
             limits.min_refresh_ttl.as_secs().to_string()
+        );
+        assert_eq!(
+            default("clone_root", Scope::Machine),
+            super::super::clone_root::DEFAULT_ROOT
+        );
+        assert_eq!(
+            default("clone_layout", Scope::Machine),
+            super::super::clone_root::DEFAULT_LAYOUT
         );
         assert_eq!(
             default("timeout", Scope::Machine),

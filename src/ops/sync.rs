@@ -60,7 +60,10 @@ pub fn sync(ctx: &Context, on_wait: &mut dyn FnMut()) -> Result<Report> {
     let mut registry = ctx.open()?;
     // Merging a credential changed on both sides needs this machine's key, if it has one.
     let identity = super::identity::existing(ctx, &registry);
-    let done = crate::sync::sync(&mut registry, &network, identity.as_ref(), on_wait)?;
+    let done = crate::sync::sync(&mut registry, &network, identity.as_ref(), &mut *on_wait)?;
+    // Renames and moves that came from teammates: the record of clones follows them
+    // (a damaged record is for the commands that read it to report).
+    let _ = registry.update_clones(on_wait, |_| ());
     let outcome = match (
         done.fast_forwarded,
         done.merge_commit.is_some(),

@@ -80,7 +80,7 @@ impl Limits {
 /// This machine's settings, `$XDG_CONFIG_HOME/repodex/config.toml`.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct UserConfig {
+pub struct UserConfig {
     /// Never use the network.
     offline: Option<bool>,
     /// Seconds one remote may take.
@@ -91,6 +91,23 @@ struct UserConfig {
     min_refresh_ttl: Option<u64>,
     /// Commits a mirror keeps (0 or absent: all).
     mirror_depth: Option<u32>,
+    /// Where `clone` puts working copies (`~/src`), and how it names their folders
+    /// under it (`{host}/{owner}/{repo}`): read by [`crate::ops::clone_root`].
+    pub clone_root: Option<String>,
+    pub clone_layout: Option<String>,
+}
+
+impl UserConfig {
+    /// This machine's config file at `file`; the defaults when there is none.
+    pub fn read(file: &Path) -> Result<UserConfig> {
+        match std::fs::read_to_string(file).ok() {
+            None => Ok(UserConfig::default()),
+            Some(text) => toml::from_str(&text).map_err(|e| Error::UserConfig {
+                path: file.to_path_buf(),
+                reason: e.message().trim().to_string(),
+            }),
+        }
+    }
 }
 
 impl Network {
@@ -108,13 +125,7 @@ impl Network {
         env_offline: Option<&str>,
         timeout_var: Option<&str>,
     ) -> Result<Network> {
-        let config: UserConfig = match std::fs::read_to_string(config_file).ok() {
-            None => UserConfig::default(),
-            Some(text) => toml::from_str(&text).map_err(|e| Error::UserConfig {
-                path: config_file.to_path_buf(),
-                reason: e.message().trim().to_string(),
-            })?,
-        };
+        let config = UserConfig::read(config_file)?;
         let offline = if offline_flag {
             Some("--offline".to_string())
         } else if let Some(why) = env_offline {

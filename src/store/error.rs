@@ -49,6 +49,12 @@ pub enum StoreError {
 
     #[error("the registry has no {file}")]
     MissingFile { file: &'static str },
+
+    #[error("this machine's record of its clones, {}, is damaged ({reason}); repodex left it as it is: repair it, or move it away and record your clones again with `repodex import scan DIR`", file.display())]
+    DamagedClones {
+        file: std::path::PathBuf,
+        reason: String,
+    },
 }
 
 /// What is wrong with a description.

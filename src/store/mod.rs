@@ -9,6 +9,7 @@
 //! to a newer format).
 
 pub mod catalog;
+pub mod clones;
 mod commit;
 pub mod doctor;
 mod edits;

@@ -6,7 +6,10 @@ use pretty_assertions::assert_eq;
 #[test]
 fn first_use_creates_a_registry_with_one_commit() {
     let env = TestEnv::new();
-    assert_eq!(env.ok(&["list"]), "NAME  ALIASES  URL  BRANCH  TAGS\n");
+    assert_eq!(
+        env.ok(&["list"]),
+        "NAME  ALIASES  URL  BRANCH  TAGS  PATH\n"
+    );
     let registry = env.registry();
     assert!(std::fs::read_to_string(registry.join("registry.toml"))
         .unwrap()
@@ -74,9 +77,9 @@ fn register_list_info_resolve() {
 
     assert_eq!(
         env.ok(&["list"]),
-        "NAME           ALIASES  URL                                   BRANCH  TAGS\n\
-         edobry/minsky  mk       https://github.com/edobry/minsky.git  -       work\n\
-         tool           -        git@gitlab.com:team/tool.git          -       oss\n"
+        "NAME           ALIASES  URL                                   BRANCH  TAGS  PATH\n\
+         edobry/minsky  mk       https://github.com/edobry/minsky.git  -       work  -\n\
+         tool           -        git@gitlab.com:team/tool.git          -       oss   -\n"
     );
     assert_eq!(env.ok(&["list", "--tag", "oss"]).lines().count(), 2);
     assert_eq!(env.ok(&["list", "edobry/*"]).lines().count(), 2);
@@ -117,6 +120,7 @@ fn register_list_info_resolve() {
             "description": "Minsky CLI",
             "default_branch": null,
             "layer": null,
+            "clones": [],
         })
     );
 
@@ -210,7 +214,10 @@ fn every_change_is_one_commit_readable_with_plain_git() {
     assert_eq!(env.ok(&["list", "--json"]).matches("\"mk\"").count(), 1);
 
     env.ok(&["forget", "mk"]);
-    assert_eq!(env.ok(&["list"]), "NAME  ALIASES  URL  BRANCH  TAGS\n");
+    assert_eq!(
+        env.ok(&["list"]),
+        "NAME  ALIASES  URL  BRANCH  TAGS  PATH\n"
+    );
     assert_eq!(env.git(&["log", "-1", "--format=%s"]), "forget mk\n");
     // A change that changes nothing makes no commit.
     env.ok(&["register", "https://example.com/o/r", "--tag", "t"]);
@@ -392,7 +399,7 @@ fn list_takes_columns_an_order_names_only_and_filters_by_host_and_layer() {
     // The default columns show aliases.
     let listed = env.ok(&["list"]);
     let header: Vec<&str> = listed.lines().next().unwrap().split_whitespace().collect();
-    assert_eq!(header, ["NAME", "ALIASES", "URL", "BRANCH", "TAGS"]);
+    assert_eq!(header, ["NAME", "ALIASES", "URL", "BRANCH", "TAGS", "PATH"]);
     assert!(listed.contains("edobry/minsky  mk "), "{listed}");
     // Chosen columns, in the order given; sorted by host.
     let shaped = env.ok(&[

@@ -24,3 +24,4 @@ mod remote_data;
 mod sync;
 mod urls;
 mod vault;
+mod working_set;

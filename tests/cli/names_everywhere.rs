@@ -53,10 +53,23 @@ fn clone_from_the_mirror_with_the_server_stopped() {
     assert!(git_in(&env, &copy, &["branch", "--list", "trunk"]).contains("trunk"));
     assert_eq!(git_in(&env, &copy, &["status", "--porcelain"]), "");
     git_in(&env, &copy, &["fsck", "--no-progress"]);
-    // Without a branch: the default branch, in a folder named after the entry.
-    env.ok(&["--offline", "clone", "mk"]);
+    // Without a folder: the entry's clone, which it has; nothing new is made.
+    let again = env.run(&["--offline", "clone", "mk"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert_eq!(again.stdout, format!("{}\n", path.display()));
+    assert!(
+        again.stderr.contains("mk is cloned here already"),
+        "{}",
+        again.stderr
+    );
+    // Another folder, without a branch: the default branch.
+    env.ok(&["--offline", "clone", "mk", "second"]);
     assert_eq!(
-        git_in(&env, &env.work().join("mk"), &["branch", "--show-current"]),
+        git_in(
+            &env,
+            &env.work().join("second"),
+            &["branch", "--show-current"]
+        ),
         "trunk\n"
     );
 
@@ -95,7 +108,9 @@ fn clone_without_a_mirror_fetches_first_when_online() {
     );
     let run = env.run(&["clone", "fresh"]);
     assert_eq!(run.code, 0, "{run:?}");
-    let copy = env.work().join("fresh");
+    // Without a folder: its place under the clone root, ~/src/{host}/{owner}/{repo}.
+    let copy = env.root().join("home/src/127.0.0.1/fresh");
+    assert_eq!(run.stdout, format!("{}\n", copy.display()));
     assert_eq!(
         std::fs::read_to_string(copy.join("README")).unwrap(),
         "fresh\n"

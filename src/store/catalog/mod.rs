@@ -58,7 +58,7 @@ impl Record {
 /// [`Summary`], in order), or the name and error of a file that is not an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RawRecord<'a> {
-    Entry { json: &'a [u8] },
+    Entry { name: &'a [u8], json: &'a [u8] },
     Broken { name: &'a [u8], error: &'a [u8] },
 }
 
@@ -264,7 +264,7 @@ impl Catalog {
                 let (name, value) = (key_of(line)?, value_of(line)?);
                 Some(match value.strip_prefix(b"!") {
                     Some(error) => RawRecord::Broken { name, error },
-                    None => RawRecord::Entry { json: value },
+                    None => RawRecord::Entry { name, json: value },
                 })
             })
     }

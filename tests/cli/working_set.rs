@@ -1,0 +1,348 @@
+//! The working set: a home for clones, many at once, where the clones are, and the
+//! record of clones that keeps them through renames, moves and damage.
+
+use std::path::PathBuf;
+
+use crate::servers::{GitDaemon, Upstreams};
+use crate::support::{git_in, TestEnv};
+use pretty_assertions::assert_eq;
+
+/// `list --json`'s clones of each entry that has any: name -> [(path, exists)].
+fn clones_listed(env: &TestEnv) -> Vec<(String, Vec<(String, bool)>)> {
+    let list: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .filter(|item| !item["clones"].as_array().unwrap().is_empty())
+        .map(|item| {
+            let clones = item["clones"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    (
+                        c["path"].as_str().unwrap().to_string(),
+                        c["exists"].as_bool().unwrap(),
+                    )
+                })
+                .collect();
+            (item["name"].as_str().unwrap().to_string(), clones)
+        })
+        .collect()
+}
+
+fn home_src(env: &TestEnv, rest: &str) -> PathBuf {
+    env.root().join("home/src").join(rest)
+}
+
+/// A second set of upstreams, served by a daemon a test can stop on its own.
+fn other_upstreams(env: &TestEnv, folder: &str) -> Upstreams {
+    let root = env.root().join(folder);
+    std::fs::create_dir_all(&root).unwrap();
+    Upstreams { root }
+}
+
+#[test]
+fn clone_a_tagged_selection_into_the_layout_with_one_upstream_stopped() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    upstreams.create(&env, "lib", "main", &[("README", "lib\n")]);
+    upstreams.create(&env, "cli", "trunk", &[("README", "cli\n")]);
+    upstreams.create(&env, "site", "main", &[("README", "site\n")]);
+    let elsewhere = other_upstreams(&env, "upstreams-elsewhere");
+    elsewhere.create(&env, "gone", "main", &[("README", "gone\n")]);
+    let daemon = GitDaemon::start(&upstreams);
+    let stopped = GitDaemon::start(&elsewhere);
+    for (repo, tags) in [
+        ("lib", &["oss"][..]),
+        ("cli", &["oss", "work"]),
+        ("site", &["work"]),
+    ] {
+        let mut args = vec!["register", "--no-fetch"];
+        let url = daemon.url(repo);
+        args.push(&url);
+        for tag in tags {
+            args.extend(["--tag", tag]);
+        }
+        env.ok(&args);
+    }
+    let gone_url = stopped.url("gone");
+    env.ok(&["register", "--no-fetch", &gone_url, "--tag", "oss"]);
+    drop(stopped);
+
+    let run = env.run(&["clone", "--tag", "oss"]);
+    // The remote that failed is exit 5, as for refresh; the others were cloned.
+    assert_eq!(run.code, 5, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "cloned  cli  ~/src/127.0.0.1/cli\ncloned  lib  ~/src/127.0.0.1/lib\n"
+    );
+    assert!(
+        run.stderr.contains("repodex: failed gone: "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("repodex: 2 cloned, 0 skipped (cloned already), 1 failed"),
+        "{}",
+        run.stderr
+    );
+    // No folder left for the one that failed; none made for the one not selected.
+    assert!(!home_src(&env, "127.0.0.1/gone").exists());
+    assert!(!home_src(&env, "127.0.0.1/site").exists());
+    for (name, branch) in [("lib", "main"), ("cli", "trunk")] {
+        let copy = home_src(&env, &format!("127.0.0.1/{name}"));
+        assert_eq!(
+            git_in(&env, &copy, &["remote", "get-url", "origin"]),
+            format!("{}\n", daemon.url(name))
+        );
+        assert_eq!(
+            git_in(&env, &copy, &["branch", "--show-current"]),
+            format!("{branch}\n")
+        );
+        assert_eq!(git_in(&env, &copy, &["status", "--porcelain"]), "");
+        assert_eq!(
+            git_in(&env, &copy, &["rev-parse", "--abbrev-ref", "@{u}"]),
+            format!("origin/{branch}\n")
+        );
+    }
+    // Again: those cloned are skipped and said so; the stopped one still fails.
+    let report: serde_json::Value = {
+        let run = env.run(&["clone", "--tag", "oss", "--json"]);
+        assert_eq!(run.code, 5, "{run:?}");
+        serde_json::from_str(&run.stdout).unwrap()
+    };
+    let skipped: Vec<&str> = report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(skipped, ["cli", "lib"]);
+    assert_eq!(report["failed"][0]["name"], "gone");
+    assert_eq!(report["failed"][0]["cause"], "remote");
+    assert!(report["cloned"].as_array().unwrap().is_empty());
+    // Where the clones are: list's PATH column and --json.
+    let list = env.ok(&["list", "--columns", "name,path"]);
+    assert_eq!(
+        list,
+        "NAME  PATH\ncli   ~/src/127.0.0.1/cli\ngone  -\nlib   ~/src/127.0.0.1/lib\nsite  -\n"
+    );
+}
+
+#[test]
+fn a_selection_that_names_nothing_or_an_unknown_tag_is_refused_with_suggestions() {
+    let env = TestEnv::new();
+    let a = env.make_repo("a");
+    env.ok(&["register", a.to_str().unwrap(), "--tag", "work"]);
+    // A mistyped tag: the nearest one, exit 3 as for a name.
+    let error = env.fails(3, &["clone", "--tag", "wrok"]);
+    assert_eq!(
+        error,
+        "repodex: error: no entry is tagged 'wrok'; did you mean 'work'?; `repodex list --columns name,tags` shows the tags"
+    );
+    let error = env.fails(3, &["list", "--tag", "wrok"]);
+    assert!(error.contains("did you mean 'work'?"), "{error}");
+    // Nothing named at all.
+    let error = env.fails(2, &["clone"]);
+    assert!(error.contains("name the repositories"), "{error}");
+    // A glob that matches nothing, and a malformed expression.
+    let error = env.fails(3, &["clone", "acme/*"]);
+    assert!(
+        error.contains("no entry's name or alias matches 'acme/*'"),
+        "{error}"
+    );
+    let error = env.fails(2, &["clone", "--tag", "work+"]);
+    assert!(error.contains("is not a tag expression"), "{error}");
+    // A selection that matches nothing together.
+    let error = env.fails(3, &["clone", "--tag", "^work"]);
+    assert!(
+        error.contains("nothing selected: no entry matches --tag ^work"),
+        "{error}"
+    );
+}
+
+#[test]
+fn the_layout_goes_under_a_root_with_spaces_and_names_become_paths() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    upstreams.create(&env, "app", "main", &[("README", "app\n")]);
+    let daemon = GitDaemon::start(&upstreams);
+    env.ok(&["register", &daemon.url("app"), "--name", "team/app"]);
+    let root = env.root().join("my clones");
+    env.ok(&[
+        "settings",
+        "set",
+        "--machine",
+        "clone_root",
+        root.to_str().unwrap(),
+    ]);
+    env.ok(&["settings", "set", "--machine", "clone_layout", "{name}"]);
+    let path = env.ok(&["clone", "team/app"]);
+    let expected = root.join("team/app");
+    assert_eq!(path, format!("{}\n", expected.display()));
+    assert_eq!(
+        std::fs::read_to_string(expected.join("README")).unwrap(),
+        "app\n"
+    );
+    assert_eq!(
+        env.ok(&["resolve", "team/app", "--print", "path"]),
+        format!("{}\n", expected.display())
+    );
+    // A bad layout or root is refused when set, with why.
+    let error = env.fails(
+        2,
+        &["settings", "set", "--machine", "clone_layout", "../{repo}"],
+    );
+    assert!(error.contains("'..' would leave the clone root"), "{error}");
+    let error = env.fails(
+        2,
+        &["settings", "set", "--machine", "clone_root", "relative/dir"],
+    );
+    assert!(
+        error.contains("neither an absolute path nor one under ~/"),
+        "{error}"
+    );
+}
+
+/// The record of clones follows an entry through a rename and a move, reports a
+/// damaged file instead of emptying it, shows a deleted clone as gone until `prune`,
+/// and reads the record repodex 0.2 wrote.
+#[test]
+fn the_record_of_clones_survives_renames_moves_damage_and_deletion() {
+    // Online for the mirrors of local repositories; nothing leaves this machine.
+    let env = TestEnv::online();
+    let repo = env.make_repo("upstream/app");
+    let url = repo.to_str().unwrap().to_string();
+    env.ok(&["register", &url, "--name", "app"]);
+    let copy = env.work().join("copy");
+    git_in(&env, &env.work(), &["clone", "-q", &url, "copy"]);
+    // `register` of a clone of a registered repository records it.
+    env.fails(2, &["register", copy.to_str().unwrap()]);
+    let copy = copy.canonicalize().unwrap();
+    let shown = copy.display().to_string();
+    assert_eq!(
+        clones_listed(&env),
+        [("app".into(), vec![(shown.clone(), true)])]
+    );
+
+    // Renamed: the same URL keeps the clone.
+    env.ok(&["rename", "app", "tools/app"]);
+    assert_eq!(
+        clones_listed(&env),
+        [("tools/app".into(), vec![(shown.clone(), true)])]
+    );
+    // Moved (a new URL): the same name keeps it.
+    let moved = env.work().join("upstream/app-moved");
+    std::fs::rename(&repo, &moved).unwrap();
+    env.ok(&["set", "tools/app", "--url", moved.to_str().unwrap()]);
+    assert_eq!(
+        clones_listed(&env),
+        [("tools/app".into(), vec![(shown.clone(), true)])]
+    );
+    // A write brings the record up to date, so a rename after the move keeps it too.
+    let other = env.work().join("other");
+    env.ok(&["clone", "tools/app", other.to_str().unwrap()]);
+    env.ok(&["rename", "tools/app", "app2"]);
+    let other_shown = other.canonicalize().unwrap().display().to_string();
+    assert_eq!(
+        clones_listed(&env),
+        [(
+            "app2".into(),
+            vec![(shown.clone(), true), (other_shown.clone(), true)]
+        )]
+    );
+
+    // Deleted: shown as gone, then forgotten by prune.
+    std::fs::remove_dir_all(&other).unwrap();
+    assert_eq!(
+        clones_listed(&env),
+        [(
+            "app2".into(),
+            vec![(shown.clone(), true), (other_shown.clone(), false)]
+        )]
+    );
+    let info = env.ok(&["info", "app2"]);
+    assert!(
+        info.contains(&format!("{other_shown} (gone; `repodex prune` forgets it)")),
+        "{info}"
+    );
+    let pruned = env.run(&["prune"]);
+    assert_eq!(pruned.code, 0, "{pruned:?}");
+    assert_eq!(
+        pruned.stdout,
+        format!("forgot {other_shown} (a clone of app2)\n")
+    );
+    assert_eq!(
+        clones_listed(&env),
+        [("app2".into(), vec![(shown.clone(), true)])]
+    );
+
+    // Damaged: reported (exit 4) and left as it is, by reads and writes alike.
+    let record = env.registry().join(".git/repodex/clones.json");
+    std::fs::write(&record, b"{\"version\": 2, \"clones\": [trunc").unwrap();
+    let damaged = std::fs::read(&record).unwrap();
+    let error = env.fails(4, &["list"]);
+    assert!(
+        error.contains("record of its clones") && error.contains("is damaged"),
+        "{error}"
+    );
+    env.fails(
+        4,
+        &["clone", "app2", env.work().join("third").to_str().unwrap()],
+    );
+    assert!(!env.work().join("third").exists());
+    env.fails(4, &["prune"]);
+    assert_eq!(std::fs::read(&record).unwrap(), damaged);
+
+    // The first shape of the file (URL identity -> paths) is read as it was.
+    let stored = env.ok(&["resolve", "app2"]);
+    let key = format!("file://{}", stored.trim().trim_start_matches("file://"));
+    std::fs::write(
+        &record,
+        serde_json::json!({"clones": {key: [shown.clone()]}}).to_string(),
+    )
+    .unwrap();
+    assert_eq!(
+        clones_listed(&env),
+        [("app2".into(), vec![(shown.clone(), true)])]
+    );
+}
+
+/// Several commands cloning at once each record their clone.
+#[test]
+fn clones_made_at_once_are_all_recorded() {
+    let env = TestEnv::online();
+    let mut names = Vec::new();
+    for i in 0..8 {
+        let repo = env.make_repo(&format!("upstream/r{i}"));
+        env.ok(&[
+            "register",
+            repo.to_str().unwrap(),
+            "--name",
+            &format!("r{i}"),
+        ]);
+        names.push(format!("r{i}"));
+    }
+    let children: Vec<_> = names
+        .iter()
+        .map(|name| {
+            let dir = env.work().join(format!("copy-{name}"));
+            env.command(&["clone", "-q", name, dir.to_str().unwrap()])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    let listed = clones_listed(&env);
+    let recorded: Vec<&str> = listed.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        recorded,
+        names.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    assert!(listed.iter().all(|(_, clones)| clones.len() == 1));
+}
