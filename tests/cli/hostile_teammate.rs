@@ -70,6 +70,7 @@ fn https(
             tls: Some(tls),
             basic_auth: auth.map(|(u, p)| (u.to_string(), p.to_string())),
             redirect_to,
+            ..Default::default()
         },
     )
 }

@@ -8,6 +8,7 @@ mod bad_input;
 mod commands;
 mod concurrency;
 mod crashes;
+mod first_day;
 mod format;
 mod front;
 mod fuzz_regressions;
