@@ -36,7 +36,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         super::print_json(&report);
     } else {
         // The path on stdout, for `cd "$(repodex clone mk)"`; the rest is a notice.
-        println!("{}", report.path.display());
+        outln!("{}", report.path.display());
         say!(
             "repodex: cloned {} into {} (origin: {})",
             report.name,

@@ -50,7 +50,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             location.path().display()
         );
     }
-    println!("{}", location.path().display());
+    outln!("{}", location.path().display());
     Ok(Outcome::Success)
 }
 

@@ -59,7 +59,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
                         } else {
                             ""
                         };
-                        println!("{key}{you}");
+                        outln!("{key}{you}");
                     }
                 }
             }

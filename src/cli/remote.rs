@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
                 "name": remote.name,
                 "url": remote.url.to_string(),
             })),
-            Some(remote) => println!("{}", remote.url),
+            Some(remote) => outln!("{}", remote.url),
             None => return Err(repodex::ops::error::Refused::NoSyncRemote.into()),
         },
     }

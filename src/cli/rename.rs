@@ -17,6 +17,6 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let name = super::own_entry(tx.registry(), &args.reference)?;
     tx.rename(&name, &args.new_name)?;
     tx.commit(&format!("rename {name} to {}", args.new_name))?;
-    println!("{}", args.new_name);
+    outln!("{}", args.new_name);
     Ok(Outcome::Success)
 }

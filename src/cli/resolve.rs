@@ -50,7 +50,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             })?,
             Print::Url => ways.url.clone(),
         };
-        println!("{value}");
+        outln!("{value}");
         return Ok(Outcome::Success);
     }
     let own = ctx.open()?;
@@ -64,8 +64,8 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         render::json(&render::EntryView::new(&entry, path, layer));
     } else {
         match registry.record(&found.name) {
-            Some(repodex::Record::Entry(summary)) => println!("{}", summary.url),
-            _ => println!("{}", registry.entry(&found.name)?.url),
+            Some(repodex::Record::Entry(summary)) => outln!("{}", summary.url),
+            _ => outln!("{}", registry.entry(&found.name)?.url),
         }
     }
     Ok(Outcome::Success)
