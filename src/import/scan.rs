@@ -129,6 +129,25 @@ impl LocalClones {
             .unwrap_or_default()
     }
 
+    /// Which version of the record is on disk, without reading it: its size, time and
+    /// file number (a save replaces the file), or `none`.
+    pub fn stamp(private_dir: &Path) -> String {
+        let Ok(meta) = std::fs::metadata(private_dir.join(Self::FILE)) else {
+            return "none".into();
+        };
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        #[cfg(unix)]
+        let file = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let file = 0;
+        format!("{}-{modified}-{file}", meta.len())
+    }
+
     pub fn save(&self, private_dir: &Path) -> crate::Result<()> {
         let bytes = serde_json::to_vec_pretty(self).expect("serializes");
         crate::git::write_atomically(&private_dir.join(Self::FILE), &bytes)
