@@ -11,6 +11,7 @@ pub mod clone;
 pub mod credential;
 pub mod creds;
 pub mod diff;
+pub mod doctor;
 pub mod error;
 pub mod git_setup;
 pub mod identity;
