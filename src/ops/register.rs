@@ -92,6 +92,14 @@ pub fn register(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> R
         secret_stored_in = Some(crate::store::layout::credential_path(&entry.name));
     }
     tx.commit(&format!("register {}", entry.name))?;
+    // This machine's user registered a repository of this machine: later reads (`refresh
+    // --all`, `info`) may read it, fetched now or not (docs/security.md).
+    if parsed.url.is_local() {
+        let private = registry.private_dir();
+        let mut checked = crate::remote::state::Checked::load(&private);
+        checked.allow_local(&parsed.url);
+        checked.save(&private)?;
+    }
     let fetch = if !request.fetch {
         Fetch::NotAsked
     } else {
