@@ -645,3 +645,20 @@ fn warnings_settings_and_suggestions_read_as_the_rest() {
         "{run:?}"
     );
 }
+
+/// A repository of this machine that its user registered, fetched then or not (offline,
+/// `--no-fetch`), is one `refresh --all` reads: only local entries from others wait to
+/// be asked for by name (docs/security.md).
+#[test]
+fn a_local_repository_registered_offline_is_read_by_refresh_all() {
+    let env = TestEnv::online();
+    let tool = env.make_repo("tool");
+    let mut register = env.command(&["register", tool.to_str().unwrap()]);
+    register.env("REPODEX_OFFLINE", "1");
+    assert_eq!(Run::from(register.output().unwrap()).code, 0);
+    env.ok(&["register", "--no-fetch", env.make_repo("other").to_str().unwrap()]);
+    assert_eq!(
+        env.ok(&["refresh", "--all"]),
+        "updated other: default branch main\nupdated tool: default branch main\n2 updated, 0 unchanged, 0 failed\n"
+    );
+}
