@@ -8,6 +8,7 @@ mod bad_input;
 mod commands;
 mod concurrency;
 mod crashes;
+mod docs;
 mod first_day;
 mod format;
 mod front;
