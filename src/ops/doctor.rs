@@ -77,7 +77,7 @@ fn registered_command(script: &str) -> Option<String> {
         if let Some(at) = words.iter().position(|w| *w == "--command" || *w == "-c") {
             return words.get(at + 1).map(|w| unquoted(w));
         }
-        if words.iter().any(|w| *w == "-F") {
+        if words.contains(&"-F") {
             return words.last().map(|w| unquoted(w));
         }
     }

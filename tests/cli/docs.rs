@@ -88,7 +88,10 @@ fn blocks(file: &str, text: &str) -> Vec<Block> {
             } else if directive == "fresh" {
                 directives.fresh = true;
             } else {
-                panic!("{file}:{}: unknown docs-test directive {directive:?}", n + 1);
+                panic!(
+                    "{file}:{}: unknown docs-test directive {directive:?}",
+                    n + 1
+                );
             }
             continue;
         }
@@ -212,7 +215,9 @@ fn without_commit_ids(text: &str) -> String {
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String| {
         let id = (7..=40).contains(&word.len())
-            && word.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+            && word
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
             && word.chars().any(|c| c.is_ascii_digit());
         if id {
             out.extend(std::iter::repeat_n('#', word.len()));

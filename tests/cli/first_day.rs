@@ -656,7 +656,11 @@ fn a_local_repository_registered_offline_is_read_by_refresh_all() {
     let mut register = env.command(&["register", tool.to_str().unwrap()]);
     register.env("REPODEX_OFFLINE", "1");
     assert_eq!(Run::from(register.output().unwrap()).code, 0);
-    env.ok(&["register", "--no-fetch", env.make_repo("other").to_str().unwrap()]);
+    env.ok(&[
+        "register",
+        "--no-fetch",
+        env.make_repo("other").to_str().unwrap(),
+    ]);
     assert_eq!(
         env.ok(&["refresh", "--all"]),
         "updated other: default branch main\nupdated tool: default branch main\n2 updated, 0 unchanged, 0 failed\n"
