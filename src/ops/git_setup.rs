@@ -2,14 +2,17 @@
 //!
 //! Writes `$XDG_CONFIG_HOME/repodex/gitconfig`, a git configuration file with one rule,
 //! `url."repodex::".insteadOf = repodex:`, that sends every `repodex:<name>` URL to
-//! `git-remote-repodex` ([`super::remote_helper`]), and, for each HTTPS
-//! host with stored credentials, a credential section that makes repodex the only
-//! helper (see docs/security.md), and includes it from the user's global git config.
+//! `git-remote-repodex` ([`super::remote_helper`]), and, for each HTTPS repository
+//! with a stored credential, credential sections (one per spelling git sends for it)
+//! that make repodex its only helper while every other repository keeps the user's
+//! (see docs/security.md), and includes it from the user's global git config.
 //! The include is one block appended to that file, recorded exactly, so that `--undo`
-//! removes it byte for byte and touches nothing else. The file records the registry
-//! commit it was written from, and [`keep_current`] (which the command line calls after
-//! every command) writes it again whenever HEAD has moved since, whoever moved it: a
-//! repodex command, a plain `git commit` or a pull, or a command killed midway.
+//! removes it byte for byte and touches nothing else. The file records its version,
+//! the registry commit and the record of local clones it was written from, and
+//! [`keep_current`] (which the command line calls after every command) writes it again
+//! whenever one of them changed: HEAD moved, whoever moved it (a repodex command, a
+//! plain `git commit` or a pull, or a command killed midway), a clone was recorded,
+//! or this repodex writes the file differently from the one that wrote it.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
