@@ -31,6 +31,7 @@ impl Env {
             "REPODEX_TIMEOUT",
             "REPODEX_IDENTITY",
             "GIT_CONFIG_GLOBAL",
+            "PATH",
             "USER",
             "MINSKY_POSTGRES_URL",
             "MINSKY_PERSISTENCE_POSTGRES_URL",
@@ -244,6 +245,15 @@ impl Context {
         } else {
             home
         }
+    }
+
+    /// The folders of `PATH`, in order, where git looks for the programs it runs after
+    /// its own exec-path (`git-remote-repodex`).
+    pub fn program_path(&self) -> Vec<PathBuf> {
+        self.env
+            .get("PATH")
+            .map(|path| std::env::split_paths(path).collect())
+            .unwrap_or_default()
     }
 
     /// Who is at the keyboard, for the comments repodex writes beside keys.

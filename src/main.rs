@@ -22,15 +22,31 @@ fn main() -> ExitCode {
     }
     if let [_, only] = &args[..] {
         if only == "--version" || only == "-V" {
-            println!("repodex {}", env!("CARGO_PKG_VERSION"));
-            return ExitCode::SUCCESS;
+            return print_line(&format!("repodex {}", env!("CARGO_PKG_VERSION")));
         }
     }
     if let Some(url) = plain_resolve(&args[1..]).and_then(quick_resolve) {
-        println!("{url}");
-        return ExitCode::SUCCESS;
+        return print_line(&url);
     }
     hand_over(args)
+}
+
+/// Print `line` on stdout as the full program prints results: a reader that has gone
+/// (`| head -0`) ends it quietly with success, another failure is one line and exit 1
+/// (docs/exit-codes.md).
+fn print_line(line: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{line}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "repodex: error: cannot write the output: {e}"
+            );
+            ExitCode::FAILURE
+        }
+        _ => ExitCode::SUCCESS,
+    }
 }
 
 /// `repodex resolve REF`, with any of the options every command takes, before or

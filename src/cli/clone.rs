@@ -69,7 +69,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         super::print_json(&report);
     } else {
         // The path on stdout, for `cd "$(repodex clone mk)"`; the rest is a notice.
-        println!("{}", report.path.display());
+        outln!("{}", report.path.display());
         if report.already {
             say!(
                 "repodex: {} is cloned here already, at {}; `repodex clone {} DIR` makes another",
@@ -124,7 +124,7 @@ fn run_many(ctx: &Context, args: Args) -> CmdResult {
         super::print_json(&report);
     } else {
         for cloned in &report.cloned {
-            println!(
+            outln!(
                 "cloned  {}  {}",
                 cloned.name,
                 render::home_path(&cloned.path, home)
@@ -134,14 +134,14 @@ fn run_many(ctx: &Context, args: Args) -> CmdResult {
             }
         }
         for skipped in &report.skipped {
-            println!(
+            outln!(
                 "skipped {}  {} (cloned already)",
                 skipped.name,
                 render::home_path(&skipped.path, home)
             );
         }
         for failed in &report.failed {
-            eprintln!(
+            errln!(
                 "repodex: failed {}: {}",
                 failed.name,
                 render::text(&failed.reason)

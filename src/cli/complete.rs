@@ -10,6 +10,7 @@ use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
 use clap_complete::env::EnvCompleter;
 
 use super::{CmdResult, Outcome};
+use repodex::context::FRONT_PROGRAM;
 
 /// Print the shell code that completes repodex: names, aliases and tags from the registry
 ///
@@ -42,13 +43,21 @@ pub fn run(args: Args) -> CmdResult {
         Shell::Elvish => &clap_complete::env::Elvish,
         Shell::Powershell => &clap_complete::env::Powershell,
     };
-    // The code calls `repodex` back, as `COMPLETE=<shell> repodex` writes it.
-    let bin = repodex::context::front_program()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| "repodex".into());
-    let mut out = std::io::stdout().lock();
+    // The code completes the command a user types, `repodex`, wherever this program
+    // was run from (a registration for `/home/me/.cargo/bin/repodex` never fires for
+    // `repodex`). It asks for candidates the way this program was run, as `COMPLETE=<shell>
+    // repodex` does: `repodex` from PATH, or the path it was run by.
+    let run_as = std::env::args_os().next().unwrap_or_default();
+    let asks = if std::path::Path::new(&run_as).components().count() == 1 {
+        run_as.to_string_lossy().into_owned()
+    } else {
+        repodex::context::front_program()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| FRONT_PROGRAM.into())
+    };
+    let mut out = super::output::stdout();
     completer
-        .write_registration("COMPLETE", "repodex", &bin, &bin, &mut out)
+        .write_registration("COMPLETE", FRONT_PROGRAM, FRONT_PROGRAM, &asks, &mut out)
         .map_err(|e| repodex::Error::io("cannot print the completion code", e))?;
     Ok(Outcome::Success)
 }

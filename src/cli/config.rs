@@ -36,16 +36,16 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let single = args.path.is_some();
     for (i, file) in shown.files.iter().enumerate() {
         if single {
-            print!("{}", file.text);
+            out!("{}", file.text);
             continue;
         }
         if i > 0 {
-            println!();
+            outln!();
         }
-        println!("==> {} <==", file.path);
-        print!("{}", file.text);
+        outln!("==> {} <==", file.path);
+        out!("{}", file.text);
         if !file.text.ends_with('\n') {
-            println!();
+            outln!();
         }
     }
     Ok(Outcome::Success)

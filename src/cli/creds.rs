@@ -177,7 +177,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
                 super::print_json(&names);
             } else {
                 for name in names {
-                    println!("{name}");
+                    outln!("{name}");
                 }
             }
         }

@@ -25,7 +25,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let report = repodex::ops::diff::diff(ctx, &args.reference, args.since.as_deref())?;
     let name = &report.name;
     if let Some((old, new)) = &report.default_branch {
-        println!(
+        outln!(
             "default branch: {} -> {}",
             old.as_deref().unwrap_or("(unknown)"),
             new.as_deref().unwrap_or("(unknown)")
@@ -45,7 +45,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             None => "/dev/null".into(),
         };
         let diff = similar::TextDiff::from_lines(old, new);
-        print!(
+        out!(
             "{}",
             diff.unified_diff().context_radius(3).header(&from, &to)
         );

@@ -2,8 +2,9 @@ use super::{exit, CmdResult, Context, Outcome};
 
 /// Check the whole registry: every file parses, names match paths, nothing collides
 ///
-/// Exits with 4 when it finds problems; warnings (such as uncommitted hand edits) do
-/// not change the exit code.
+/// Exits with 4 when it finds problems; warnings (such as uncommitted hand edits, git
+/// not finding git-remote-repodex after git-setup, or a saved completion script that
+/// registers another command than repodex) do not change the exit code.
 #[derive(clap::Args)]
 #[command(after_help = "Example:\n  repodex doctor && echo healthy")]
 pub struct Args {
@@ -14,7 +15,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let registry = ctx.open()?;
-    let report = registry.doctor()?;
+    let report = repodex::ops::doctor::doctor(ctx, &registry)?;
     if args.json {
         super::print_json(&report);
         return Ok(if report.is_healthy() {
@@ -32,20 +33,20 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         }
     };
     for finding in &report.warnings {
-        eprintln!("warning: {}", shown(finding));
+        errln!("repodex: warning: {}", shown(finding));
     }
     for finding in &report.problems {
-        println!("problem: {}", shown(finding));
+        outln!("problem: {}", shown(finding));
     }
     if report.is_healthy() {
-        println!(
+        outln!(
             "ok: {} entries, no problems ({})",
             report.entries,
             registry.root().display()
         );
         Ok(Outcome::Success)
     } else {
-        println!(
+        outln!(
             "{} problem(s) in {}",
             report.problems.len(),
             registry.root().display()

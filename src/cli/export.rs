@@ -24,6 +24,6 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         FormatArg::Json => Format::Json,
         FormatArg::Toml => Format::Toml,
     };
-    print!("{}", export(&registry, format)?);
+    out!("{}", export(&registry, format)?);
     Ok(Outcome::Success)
 }

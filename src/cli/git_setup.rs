@@ -3,9 +3,12 @@ use repodex::ops::git_setup::{GitSetup, Installed};
 
 /// Make registry names work in plain git: `git clone repodex:<name>`
 ///
-/// Writes a git config file of `url.<url>.insteadOf = repodex:<name>` rules (kept
-/// current after every registry change) and includes it from your global git config,
-/// with repodex as the credential helper for hosts that have stored credentials.
+/// Writes a git config file with one rule, `url."repodex::".insteadOf = repodex:`, that
+/// hands every `repodex:<name>` URL to git-remote-repodex (which must be where git looks
+/// for it: git's exec-path or PATH), and includes it from your global git config, with
+/// repodex as the credential helper for the repositories that have stored credentials
+/// (every other repository keeps your own helpers). The file is kept current after every
+/// registry change.
 #[derive(clap::Args)]
 #[command(
     after_help = "Examples:\n  repodex git-setup && git clone repodex:mk\n  repodex git-setup --undo"
@@ -26,6 +29,8 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         }
         return Ok(Outcome::Success);
     }
+    // Before anything is written: plain git must be able to run the helper.
+    repodex::ops::git_setup::helper_git_finds(ctx).map_err(|missing| missing.refusal())?;
     let registry = ctx.open()?;
     match setup.install(&registry, &repodex::context::front_program()?)? {
         Installed::Added => say!(

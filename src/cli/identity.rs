@@ -19,6 +19,6 @@ pub fn run(ctx: &Context, _args: Args) -> CmdResult {
             path.display()
         );
     }
-    println!("{}", loaded.identity.public());
+    outln!("{}", loaded.identity.public());
     Ok(Outcome::Success)
 }

@@ -114,13 +114,13 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
 
 fn render(report: &Report, dry_run: bool) {
     for path in &report.secrets_left_out {
-        eprintln!(
+        errln!(
             "repodex: warning: the remote URL of {} carries a secret, which was not imported",
             path.display()
         );
     }
     for planned in &report.planned {
-        println!(
+        outln!(
             "{}  ({} records)",
             render::text(&planned.url),
             planned.records
@@ -137,25 +137,25 @@ fn render(report: &Report, dry_run: bool) {
     }
     for item in &report.registered {
         match report.source {
-            Source::Minsky => println!("registered {} ({})", item.name, render::text(&item.from)),
-            Source::Scan => println!("registered {}", item.name),
+            Source::Minsky => outln!("registered {} ({})", item.name, render::text(&item.from)),
+            Source::Scan => outln!("registered {}", item.name),
             Source::File => {}
         }
     }
     let records = report.records;
     match report.source {
-        Source::Minsky if dry_run => println!(
+        Source::Minsky if dry_run => outln!(
             "{records} records name {} repositories; {skipped} skipped; nothing changed (--dry-run)",
             report.planned.len()
         ),
-        Source::Minsky => println!(
+        Source::Minsky => outln!(
             "{records} records: {registered} registered, {known} already known, {skipped} records skipped"
         ),
         Source::Scan => {
-            println!("{registered} registered, {known} already known, {skipped} skipped")
+            outln!("{registered} registered, {known} already known, {skipped} skipped")
         }
         Source::File => {
-            println!("{registered} imported, {known} already there, {skipped} skipped")
+            outln!("{registered} imported, {known} already there, {skipped} skipped")
         }
     }
 }

@@ -48,6 +48,6 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         None if report.created => say!("repodex: created a registry at {path}"),
         None => say!("repodex: a registry already exists at {path}"),
     }
-    println!("{path}");
+    outln!("{path}");
     Ok(Outcome::Success)
 }

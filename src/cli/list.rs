@@ -132,8 +132,7 @@ fn sort(items: &mut [Item], by: Sort) {
 /// catalog costs. Returns how many files could not be read.
 fn stream_json(sources: &Sources) -> repodex::Result<usize> {
     use std::io::Write;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut out = super::output::stdout();
     let mut broken = 0;
     let mut first = true;
     let _ = out.write_all(b"[");
@@ -163,7 +162,7 @@ fn stream_json(sources: &Sources) -> repodex::Result<usize> {
                     };
                     let _ = serde_json::to_writer(&mut out, &item);
                     if let Item::Broken { error, .. } = &item {
-                        eprintln!("repodex: warning: {error}");
+                        errln!("repodex: warning: {error}");
                     }
                 }
             }
@@ -213,8 +212,8 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     } else if args.names {
         for item in &items {
             match item {
-                Item::Entry { summary, .. } => println!("{}", summary.name),
-                Item::Broken { name, .. } => println!("{name}"),
+                Item::Entry { summary, .. } => outln!("{}", summary.name),
+                Item::Broken { name, .. } => outln!("{name}"),
             }
         }
     } else {
@@ -260,7 +259,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     }
     for item in &items {
         if let Item::Broken { error, .. } = item {
-            eprintln!("repodex: warning: {error}");
+            errln!("repodex: warning: {error}");
         }
     }
     Ok(broken_warning(broken))
@@ -268,7 +267,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
 
 fn broken_warning(broken: usize) -> Outcome {
     if broken > 0 {
-        eprintln!("repodex: warning: {broken} entry file(s) could not be read; `repodex doctor` lists every problem");
+        errln!("repodex: warning: {broken} entry file(s) could not be read; `repodex doctor` lists every problem");
     }
     Outcome::Success
 }

@@ -38,14 +38,14 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     for change in changes {
         let short = change.commit.to_hex_with_len(8).to_string();
         let date = change.time.format("%Y-%m-%d %H:%M");
-        println!("{date}  {short}  {}", super::render::text(&change.summary));
+        outln!("{date}  {short}  {}", super::render::text(&change.summary));
         for line in change.body.lines().filter(|l| !l.is_empty()) {
             if change
                 .entry
                 .as_deref()
                 .is_none_or(|n| line.starts_with(&format!("{n}:")))
             {
-                println!("                          {}", super::render::text(line));
+                outln!("                          {}", super::render::text(line));
             }
         }
     }

@@ -6,12 +6,18 @@
 //! and a `run` function that calls the library and renders the result. Only this module
 //! prints. Data goes to stdout (names, URLs, tables, JSON); notices go to stderr.
 
+// Printing goes through `output` (a closed pipe must not panic), never `println!`.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+#[macro_use]
+mod output;
+
 /// A notice on stderr (what was done, what to do next), unless `--quiet`. Errors and
-/// warnings use `eprintln!`: `--quiet` never hides them.
+/// warnings use `errln!`: `--quiet` never hides them.
 macro_rules! say {
     ($($arg:tt)*) => {
         if !$crate::quiet() {
-            eprintln!($($arg)*);
+            errln!($($arg)*);
         }
     };
 }
@@ -230,7 +236,7 @@ fn main() -> ExitCode {
             return ExitCode::from(exit::INPUT);
         }
         Err(e) => {
-            eprintln!("repodex: {}", one_line_usage_error(&e));
+            errln!("repodex: {}", one_line_usage_error(&e));
             return ExitCode::from(exit::INPUT);
         }
     };
@@ -243,7 +249,7 @@ fn main() -> ExitCode {
     let ctx = match Context::from_env(registry.as_deref(), offline) {
         Ok(ctx) => ctx,
         Err(error) => {
-            eprintln!("repodex: error: {}", render::text(&error.to_string()));
+            errln!("repodex: error: {}", render::text(&error.to_string()));
             return ExitCode::from(exit::FAILURE);
         }
     };
@@ -296,8 +302,7 @@ fn main() -> ExitCode {
                         )
                     }),
                 None => {
-                    let mut out = std::io::stdout().lock();
-                    let _ = clap_mangen::Man::new(Cli::command()).render(&mut out);
+                    let _ = clap_mangen::Man::new(Cli::command()).render(&mut output::stdout());
                     Ok(Outcome::Success)
                 }
             }
@@ -307,17 +312,23 @@ fn main() -> ExitCode {
     // failed changed nothing, and its error stays the one line it prints.
     if result.is_ok() {
         if let Err(error) = repodex::ops::git_setup::keep_current(&ctx) {
-            eprintln!(
+            errln!(
                 "repodex: warning: could not update git-setup's file: {}",
                 render::text(&error.to_string())
             );
         }
     }
+    // A reader that stopped reading ended the output, not the command; another
+    // failure to write it is a failure underneath.
+    let result = match (output::finish(), result) {
+        (Some(failed), Ok(_)) => Err(repodex::Error::io("cannot write the output", failed)),
+        (_, result) => result,
+    };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Exit(code)) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("repodex: error: {}", render::text(&error.to_string()));
+            errln!("repodex: error: {}", render::text(&error.to_string()));
             ExitCode::from(match error.kind() {
                 ErrorKind::Input => exit::INPUT,
                 ErrorKind::NoMatch => exit::NO_MATCH,
@@ -355,7 +366,21 @@ fn one_line_usage_error(error: &clap::Error) -> String {
             _ => parts.push(line),
         }
     }
-    format!("{}; see --help", parts.join("; "))
+    let mut line = format!("{}; see --help", parts.join("; "));
+    // clap lists "did you mean" candidates nearest last; people read the first.
+    use clap::error::{ContextKind, ContextValue};
+    for kind in [
+        ContextKind::SuggestedSubcommand,
+        ContextKind::SuggestedArg,
+        ContextKind::SuggestedValue,
+    ] {
+        if let Some(ContextValue::Strings(names)) = error.get(kind) {
+            let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+            let nearest_first: Vec<String> = quoted.iter().rev().cloned().collect();
+            line = line.replace(&quoted.join(", "), &nearest_first.join(", "));
+        }
+    }
+    line
 }
 
 type CmdResult = repodex::Result<Outcome>;
@@ -402,7 +427,7 @@ fn print_notices(notices: &[String]) {
 
 /// Print `value` as JSON, one document, on stdout.
 fn print_json(value: &impl serde::Serialize) {
-    println!(
+    outln!(
         "{}",
         serde_json::to_string_pretty(value).expect("reports serialize")
     );

@@ -36,7 +36,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             return Ok(Outcome::Success);
         }
         for r in &report.rewritten {
-            println!(
+            outln!(
                 "rewrote {}: {} -> {}",
                 r.name,
                 render::text(&r.from),
@@ -44,7 +44,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             );
         }
         for m in &report.merged {
-            println!(
+            outln!(
                 "merged {} into {} (their names are its aliases)",
                 m.from.join(", "),
                 m.into
@@ -58,18 +58,18 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             );
         }
         if report.commit.is_none() {
-            println!("every entry follows today's URL rules already; nothing to do");
+            outln!("every entry follows today's URL rules already; nothing to do");
         }
         return Ok(Outcome::Success);
     }
     let done = migrate::format(ctx, &mut waiting_notice)?;
     match done.migrated {
-        None => println!(
+        None => outln!(
             "the registry is in format {} already; nothing to do",
             repodex::store::layout::FORMAT
         ),
         Some(migrated) => {
-            println!(
+            outln!(
                 "migrated the registry from format {} to format {}: {}",
                 migrated.from,
                 migrated.to,

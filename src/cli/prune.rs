@@ -19,7 +19,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         return Ok(Outcome::Success);
     }
     for forgotten in &pruned.forgotten {
-        println!(
+        outln!(
             "forgot {}{}",
             render::home_path(&forgotten.path, &ctx.dirs().home),
             match &forgotten.name {

@@ -45,7 +45,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
                 Some(keys) => {
                     for key in keys {
                         let you = if key.yours { "  (you)" } else { "" };
-                        println!("{}{you}", key.key);
+                        outln!("{}{you}", key.key);
                     }
                 }
             }

@@ -60,7 +60,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     } else {
         for updated in &report.updated {
             let words: Vec<String> = updated.changes.iter().map(|c| c.to_string()).collect();
-            println!("updated {}: {}", updated.name, words.join(", "));
+            outln!("updated {}: {}", updated.name, words.join(", "));
         }
         for skipped in &report.skipped {
             say!(
@@ -71,9 +71,9 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             );
         }
         for failed in &report.failed {
-            eprintln!("failed {}: {}", failed.name, render::text(&failed.reason));
+            errln!("failed {}: {}", failed.name, render::text(&failed.reason));
         }
-        println!(
+        outln!(
             "{} updated, {} unchanged, {} failed",
             report.updated.len(),
             report.unchanged.len(),

@@ -66,14 +66,14 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             "repodex: the URL carried a secret; it is stored encrypted in the vault ({path}), and the entry has the URL without it"
         );
     }
-    println!("{}", report.name);
+    outln!("{}", report.name);
     let name = &report.name;
     match &report.fetch {
         Fetch::NotAsked | Fetch::Fetched { .. } => {}
         Fetch::Offline { why } => say!(
             "repodex: registered without fetching (offline: {why}); `repodex refresh {name}` fetches later"
         ),
-        Fetch::Failed { reason } => eprintln!(
+        Fetch::Failed { reason } => errln!(
             "repodex: warning: registered {name}, but could not fetch: {}; `repodex refresh {name}` tries again",
             super::render::text(reason)
         ),

@@ -40,7 +40,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
                     "url": remote.url.to_string(),
                 }));
             } else {
-                println!("{}", remote.url);
+                outln!("{}", remote.url);
             }
         }
     }

@@ -14,6 +14,6 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let edited =
         repodex::ops::edit::rename(ctx, &args.reference, &args.new_name, &mut waiting_notice)?;
-    println!("{}", edited.name);
+    outln!("{}", edited.name);
     Ok(Outcome::Success)
 }

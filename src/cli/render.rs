@@ -6,9 +6,7 @@ use serde::Serialize;
 
 /// Print `value` as pretty JSON on stdout.
 pub fn json<T: Serialize + ?Sized>(value: &T) {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    // A closed pipe (`| head`) is not an error worth reporting.
+    let mut out = super::output::stdout();
     let _ = serde_json::to_writer_pretty(&mut out, value);
     let _ = writeln!(out);
 }
@@ -16,8 +14,7 @@ pub fn json<T: Serialize + ?Sized>(value: &T) {
 /// Print a JSON array with one compact item per line: valid JSON, and readable with
 /// line tools (`list --json` at 100,000 entries stays one line per entry).
 pub fn json_lines<T: Serialize>(items: &[T]) {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = super::output::stdout();
     let _ = out.write_all(b"[");
     for (i, item) in items.iter().enumerate() {
         let _ = out.write_all(if i == 0 { b"\n  " } else { b",\n  " });
@@ -30,8 +27,17 @@ pub fn json_lines<T: Serialize>(items: &[T]) {
 /// line goes through it.
 pub use repodex::text::safe as text;
 
+/// The width text tables are kept within where they can wrap (as `--help` is).
+pub const WIDTH: usize = 100;
+
 /// Print rows as aligned columns under a header; the last column is not padded.
 pub fn table(header: &[&str], rows: &[Vec<String>]) {
+    table_wrapped(header, rows, usize::MAX)
+}
+
+/// [`table`], with the last column's words wrapped onto more lines (under that column)
+/// so that lines stay within `width` where they can: the last column gets at least 30.
+pub fn table_wrapped(header: &[&str], rows: &[Vec<String>], width: usize) {
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|row| row.iter().map(|cell| text(cell).into_owned()).collect())
@@ -44,14 +50,25 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
             widths[i] = widths[i].max(cell.chars().count());
         }
     }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = super::output::stdout();
     let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    let last_at: usize = widths
+        .iter()
+        .take(columns.saturating_sub(1))
+        .map(|w| w + 2)
+        .sum();
+    let last_width = width.saturating_sub(last_at).max(30);
     for row in std::iter::once(&header).chain(rows) {
         let mut line = String::new();
         for (i, cell) in row.iter().enumerate() {
             if i + 1 == row.len() {
-                line.push_str(cell);
+                for (n, part) in wrap(cell, last_width).iter().enumerate() {
+                    if n > 0 {
+                        let _ = writeln!(out, "{}", line.trim_end());
+                        line = " ".repeat(last_at);
+                    }
+                    line.push_str(part);
+                }
             } else {
                 line.push_str(cell);
                 line.extend(std::iter::repeat_n(
@@ -60,17 +77,33 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
                 ));
             }
         }
-        if writeln!(out, "{}", line.trim_end()).is_err() {
-            return;
-        }
+        let _ = writeln!(out, "{}", line.trim_end());
     }
+}
+
+/// `text` in lines of at most `width` characters, broken at spaces (a longer word
+/// has a line of its own).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
 }
 
 /// Print aligned `key: value` lines.
 pub fn fields(pairs: &[(&str, String)]) {
     let width = pairs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (key, value) in pairs {
-        println!(
+        outln!(
             "{key:width$}  {value}",
             key = format!("{key}:"),
             value = text(value),

@@ -38,11 +38,11 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             Print::Forge => resolve::Print::Forge,
             Print::Web => resolve::Print::Web,
         };
-        println!("{}", resolve::print(ctx, &args.reference, what)?);
+        outln!("{}", resolve::print(ctx, &args.reference, what)?);
     } else if args.json {
         render::json(&resolve::view(ctx, &args.reference)?);
     } else {
-        println!("{}", resolve::url(ctx, &args.reference)?);
+        outln!("{}", resolve::url(ctx, &args.reference)?);
     }
     Ok(Outcome::Success)
 }

@@ -70,12 +70,21 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
                                 Scope::Machine => "machine".into(),
                             },
                             render::text(s.value.as_deref().unwrap_or("-")).to_string(),
-                            if s.default.is_empty() { "-" } else { s.default }.to_string(),
-                            s.about.to_string(),
+                            // The default goes with the description, which wraps: the
+                            // longest default alone is wider than a terminal.
+                            format!(
+                                "{} (default: {})",
+                                s.about,
+                                if s.default.is_empty() {
+                                    "none".to_string()
+                                } else {
+                                    s.default.replace(',', ", ")
+                                }
+                            ),
                         ]
                     })
                     .collect();
-                render::table(&["KEY", "SCOPE", "VALUE", "DEFAULT", "WHAT"], &rows);
+                render::table_wrapped(&["KEY", "SCOPE", "VALUE", "WHAT"], &rows, render::WIDTH);
             }
             return Ok(Outcome::Success);
         }

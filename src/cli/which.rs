@@ -32,7 +32,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         None => "your registry".to_string(),
         Some(layer) => format!("layer '{layer}' (read-only)"),
     };
-    println!(
+    outln!(
         "'{}' is '{}' in {layer}, matched by {rule}",
         args.reference.escape_debug(),
         found.name

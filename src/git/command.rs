@@ -41,6 +41,18 @@ fn run(mut cmd: Command, what: &str) -> Result<()> {
     })
 }
 
+/// Where git runs `git-<name>` programs from before it looks on `PATH` (`git
+/// --exec-path`); `None` when git cannot be run.
+pub fn exec_path() -> Option<std::path::PathBuf> {
+    let out = Command::new("git")
+        .arg("--exec-path")
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    (out.status.success() && !text.trim().is_empty()).then(|| text.trim().into())
+}
+
 /// Make a working copy at `dest` (which must not exist, or be empty) from a bare
 /// mirror whose `branch` is at `head`: the mirror's object files are hard-linked (copied
 /// across file systems), so nothing is packed or indexed again, and only the checkout

@@ -241,7 +241,7 @@ impl Server {
     }
 
     #[tool(
-        description = "Make a working copy of a registered repository from repodex's cached mirror (fetching the mirror first when there is none yet), with origin set to the real URL, and record it as a local clone of the entry. Writes the folder; does not commit to the registry.",
+        description = "Make a working copy of a registered repository from repodex's cached mirror (fetching the mirror first when there is none yet, or refreshing it when older than refresh_ttl), with origin set to the real URL, and record it as a local clone of the entry. Writes the folder; commits to the registry only what such a fetch learned (default branch, configuration files).",
         annotations(
             read_only_hint = false,
             destructive_hint = false,

@@ -41,7 +41,21 @@ pub fn check(ctx: &Context, request: &Request) -> Result<String> {
             value: expires.clone(),
         })?;
     }
-    super::lookup::own_entry(&ctx.open()?, &request.reference)
+    let registry = ctx.open()?;
+    let name = super::lookup::own_entry(&registry, &request.reference)?;
+    // A token or password for a plain-http URL would never be sent (docs/security.md):
+    // say so now, not at every later refresh.
+    if request.kind != Kind::SshKey {
+        let url = registry.entry(&name)?.git_url()?;
+        if url.scheme() == crate::url::Scheme::Http {
+            return Err(Refused::CredentialOverHttp {
+                name,
+                url: url.to_string(),
+            }
+            .into());
+        }
+    }
+    Ok(name)
 }
 
 /// What `creds set` did.

@@ -47,6 +47,10 @@ pub enum Refused {
     #[error("{flag} {} is not a date; give one such as 2027-01-31", quote(value))]
     NotADate { flag: &'static str, value: String },
 
+    /// `creds set` for an entry fetched over plain http, where no credential is sent.
+    #[error("'{name}' is fetched over plain http ({}), and repodex never sends a credential over http, so this one would never be used; if the server speaks https, change the entry first (`repodex set {name} --url https://...`)", quote(url))]
+    CredentialOverHttp { name: String, url: String },
+
     #[error("the registry is empty; register a repository first")]
     EmptyRegistry,
 

@@ -2,14 +2,17 @@
 //!
 //! Writes `$XDG_CONFIG_HOME/repodex/gitconfig`, a git configuration file with one rule,
 //! `url."repodex::".insteadOf = repodex:`, that sends every `repodex:<name>` URL to
-//! `git-remote-repodex` ([`super::remote_helper`]), and, for each HTTPS
-//! host with stored credentials, a credential section that makes repodex the only
-//! helper (see docs/security.md), and includes it from the user's global git config.
+//! `git-remote-repodex` ([`super::remote_helper`]), and, for each HTTPS repository
+//! with a stored credential, credential sections (one per spelling git sends for it)
+//! that make repodex its only helper while every other repository keeps the user's
+//! (see docs/security.md), and includes it from the user's global git config.
 //! The include is one block appended to that file, recorded exactly, so that `--undo`
-//! removes it byte for byte and touches nothing else. The file records the registry
-//! commit it was written from, and [`keep_current`] (which the command line calls after
-//! every command) writes it again whenever HEAD has moved since, whoever moved it: a
-//! repodex command, a plain `git commit` or a pull, or a command killed midway.
+//! removes it byte for byte and touches nothing else. The file records its version,
+//! the registry commit and the record of local clones it was written from, and
+//! [`keep_current`] (which the command line calls after every command) writes it again
+//! whenever one of them changed: HEAD moved, whoever moved it (a repodex command, a
+//! plain `git commit` or a pull, or a command killed midway), a clone was recorded,
+//! or this repodex writes the file differently from the one that wrote it.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -21,8 +24,10 @@ use crate::store::Registry;
 use crate::url::{GitUrl, Scheme};
 use crate::{Error, Record, Result};
 
+/// The generated file's first line. It names the file's version: a file of another
+/// version (written by an older repodex) is written again by the next command.
 const HEADER: &str =
-    "# Written by `repodex git-setup`; rewritten after every registry change. Do not edit.";
+    "# Written by `repodex git-setup` (version 2); rewritten after every registry change. Do not edit.";
 
 /// Where git-setup's files are.
 pub struct GitSetup {
@@ -94,25 +99,11 @@ impl GitSetup {
         // which resolves the name each time by the reference rules (case, aliases, last
         // segment), so a clone's origin follows the repository when its URL changes.
         let mut text = format!(
-            "{HEADER}\n# registry {} at {}\n[url \"repodex::\"]\n\tinsteadOf = repodex:\n",
+            "{HEADER}\n# registry {} at {}\n{}\n[url \"repodex::\"]\n\tinsteadOf = repodex:\n",
             registry.root().display(),
-            registry.head()
+            registry.head(),
+            clones_line(&registry.private_dir()),
         );
-        let with_credentials: BTreeSet<String> = registry.credential_names()?.into_iter().collect();
-        let mut hosts = BTreeSet::new();
-        for record in registry.records() {
-            let Record::Entry(summary) = record else {
-                continue;
-            };
-            if with_credentials.contains(&summary.name) {
-                if let Ok(url) = GitUrl::parse_clean(&summary.url) {
-                    if url.scheme() == Scheme::Https {
-                        let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-                        hosts.insert(format!("https://{}{port}", url.host().unwrap_or_default()));
-                    }
-                }
-            }
-        }
         let helper = helper.display().to_string();
         if helper.contains('\'') {
             return Err(Refused::QuoteInPath {
@@ -120,10 +111,10 @@ impl GitSetup {
             }
             .into());
         }
-        for host in hosts {
+        for url in credential_urls(registry)? {
             text.push_str(&format!(
                 "[credential {}]\n\thelper =\n\thelper = {}\n\tuseHttpPath = true\n",
-                quoted(&host),
+                quoted(&url),
                 quoted(&format!("!'{helper}' credential"))
             ));
         }
@@ -221,17 +212,22 @@ impl GitSetup {
     /// Does git-setup follow the registry at `root` with a file not written from its
     /// commit `head` (so that the next command must write it again)?
     pub fn is_behind(&self, root: &Path, head: crate::git::ObjectId) -> bool {
-        self.follows(root) && !self.written_for(head)
+        self.follows(root) && !self.written_for(root, head)
     }
 
-    /// Was the generated file written from the registry commit `head`? (Its second line
-    /// names the commit.)
-    fn written_for(&self, head: crate::git::ObjectId) -> bool {
-        std::fs::read_to_string(&self.generated)
-            .unwrap_or_default()
-            .lines()
-            .nth(1)
-            .is_some_and(|l| l.ends_with(&head.to_string()))
+    /// Was the generated file written by this version of repodex, from the registry
+    /// commit `head` of the registry at `root`, and with the local clones recorded now?
+    /// (Its first three lines say.)
+    fn written_for(&self, root: &Path, head: crate::git::ObjectId) -> bool {
+        let text = std::fs::read_to_string(&self.generated).unwrap_or_default();
+        let mut lines = text.lines();
+        lines.next() == Some(HEADER)
+            && lines.next().is_some_and(|l| l.ends_with(&head.to_string()))
+            && lines.next()
+                == Some(
+                    clones_line(&root.join(".git").join(crate::store::layout::PRIVATE_DIR))
+                        .as_str(),
+                )
     }
 
     /// Remove what `install` added, exactly. Returns whether there was anything.
@@ -276,7 +272,7 @@ pub fn keep_current(ctx: &crate::Context) -> Result<bool> {
         return Ok(false);
     }
     if let Some(head) = crate::git::Repo::open(root)?.head_commit()? {
-        if setup.written_for(head) {
+        if setup.written_for(root, head) {
             return Ok(false);
         }
     }
@@ -284,6 +280,76 @@ pub fn keep_current(ctx: &crate::Context) -> Result<bool> {
         return Ok(false);
     };
     setup.sync(&registry, &crate::context::front_program()?)
+}
+
+/// The URLs git-setup makes repodex the credential helper for: every spelling git will
+/// send for a repository whose entry has a credential, over https, that the helper
+/// answers (docs/security.md, "Setting up git to use the vault"). git applies a
+/// `credential.<url>` section with a path only to that path (gitcredentials(7)), so
+/// every other repository on the host keeps the helpers the user configured. The
+/// spellings: the entry's URL with and without `.git`, and the `origin` of each working
+/// copy recorded as the entry's that the helper would answer (the same repository
+/// written another way git does not fold, such as a `.git` added or dropped).
+fn credential_urls(registry: &Registry) -> Result<BTreeSet<String>> {
+    let with_credentials: BTreeSet<String> = registry.credential_names()?.into_iter().collect();
+    // A damaged record of clones gives no spellings here; the commands that read it
+    // report it.
+    let clones = registry.clones().unwrap_or_default();
+    let mut urls = BTreeSet::new();
+    for record in registry.records() {
+        let Record::Entry(summary) = record else {
+            continue;
+        };
+        if !with_credentials.contains(&summary.name) {
+            continue;
+        }
+        let Ok(url) = GitUrl::parse_clean(&summary.url) else {
+            continue;
+        };
+        let Some(origin) = url.origin().filter(|_| url.scheme() == Scheme::Https) else {
+            continue;
+        };
+        let mut spellings = vec![url.clone()];
+        for copy in registry.clones_of(&clones, &summary.name) {
+            let Some(copy) = crate::git::working_copy(&copy.path) else {
+                continue;
+            };
+            spellings.extend(
+                copy.remote_urls
+                    .iter()
+                    .filter_map(|u| crate::url::interpret(u).ok())
+                    .map(|parsed| parsed.url)
+                    .filter(|u| {
+                        u.scheme() == Scheme::Https
+                            && u.host().is_some_and(|host| {
+                                origin.allows("https", host, u.port(), Some(u.path()))
+                            })
+                    }),
+            );
+        }
+        for spelling in spellings {
+            let port = spelling.port().map(|p| format!(":{p}")).unwrap_or_default();
+            let base = format!(
+                "https://{}{port}/{}",
+                spelling.host().unwrap_or_default(),
+                spelling.path().trim_matches('/')
+            );
+            let bare = base.strip_suffix(".git").unwrap_or(&base).to_string();
+            urls.insert(format!("{bare}.git"));
+            urls.insert(bare);
+        }
+    }
+    Ok(urls)
+}
+
+/// The generated file's third line: which record of local clones it was written from
+/// (its size, time and file), so that a clone recorded since (`import scan`) has the
+/// file written again with that clone's `origin`.
+fn clones_line(private_dir: &Path) -> String {
+    format!(
+        "# clones {}",
+        crate::store::clones::Clones::stamp(private_dir)
+    )
 }
 
 /// Are `a` and `b` the same folder (through symlinks too)?
@@ -309,6 +375,82 @@ fn write_in_place(path: &Path, content: &[u8]) -> Result<()> {
             .map_err(|e| Error::io(format!("cannot keep the mode of {}", target.display()), e))?;
     }
     Ok(())
+}
+
+/// The remote helper's program name: git runs it for `repodex::<address>` URLs.
+pub const HELPER_PROGRAM: &str = "git-remote-repodex";
+
+/// Why git will not find `git-remote-repodex`, and what to do.
+#[derive(Debug, Clone)]
+pub struct HelperMissing {
+    /// Where git looks, and that it is not there.
+    pub why: String,
+    /// What to do: the folder to put on `PATH`, or how to install it.
+    pub fix: String,
+}
+
+impl HelperMissing {
+    /// The refusal of `git-setup`, which writes nothing then.
+    pub fn refusal(self) -> Error {
+        Error::Environment {
+            what: format!("{HELPER_PROGRAM}, which plain git runs for repodex:<name> URLs"),
+            why: self.why,
+            fix: format!(
+                "{}, and run `repodex git-setup` again; nothing was changed",
+                self.fix
+            ),
+        }
+    }
+}
+
+/// Where git finds `git-remote-repodex`, as git looks for the programs it runs: in its
+/// exec-path (`git --exec-path`), then in each folder of `PATH`. Otherwise, where it
+/// looked and what to do: put the folder that has it (beside `repodex`, as `cargo
+/// install` puts it) on `PATH`, or install it.
+pub fn helper_git_finds(ctx: &crate::Context) -> Result<PathBuf, HelperMissing> {
+    let program = format!("{HELPER_PROGRAM}{}", std::env::consts::EXE_SUFFIX);
+    let exec_path = crate::git::command::exec_path();
+    let found = exec_path
+        .iter()
+        .cloned()
+        .chain(ctx.program_path())
+        .map(|dir| dir.join(&program))
+        .find(|path| is_executable(path));
+    if let Some(found) = found {
+        return Ok(found);
+    }
+    let looked = match &exec_path {
+        Some(dir) => format!(
+            "not in git's exec-path {} or any folder on PATH",
+            dir.display()
+        ),
+        None => "not in any folder on PATH".to_string(),
+    };
+    let beside = crate::context::front_program()
+        .ok()
+        .and_then(|front| Some(front.parent()?.to_path_buf()))
+        .filter(|dir| is_executable(&dir.join(&program)));
+    let fix = match beside {
+        Some(dir) => format!(
+            "add {} (where it is, beside repodex) to PATH, as in export PATH=\"{}:$PATH\"",
+            dir.display(),
+            dir.display()
+        ),
+        None => "install it beside repodex in a folder on PATH (`cargo install --locked --path .` installs both)".to_string(),
+    };
+    Err(HelperMissing { why: looked, fix })
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.is_file()
+    }
 }
 
 /// The context for what git runs (the remote helper, `repodex credential`): `ctx`,

@@ -13,6 +13,7 @@ pub mod clones;
 pub mod credential;
 pub mod creds;
 pub mod diff;
+pub mod doctor;
 pub mod edit;
 pub mod error;
 pub mod git_setup;

@@ -91,6 +91,23 @@ pub fn register(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> R
         secret_stored_in = Some(crate::store::layout::credential_path(&entry.name));
     }
     tx.commit(&format!("register {}", entry.name))?;
+    // This machine's user registered a repository of this machine: later reads (`refresh
+    // --all`, `info`) may read it, fetched now or not (docs/security.md).
+    if parsed.url.is_local() {
+        let private = registry.private_dir();
+        let mut checked = crate::remote::state::Checked::load(&private);
+        checked.allow_local(&parsed.url);
+        checked.save(&private)?;
+        // A working copy registered as itself is its own clone: `list` shows its path,
+        // and `status`, `pull` and `exec` take it.
+        let path = std::path::Path::new(parsed.url.local_path().unwrap_or_default());
+        if let Some(copy) = crate::git::working_copy(path).filter(|c| !c.bare && c.root == path) {
+            let key = parsed.url.identity_key_in(&registry.url_rules()?);
+            registry.update_clones(on_wait, |clones| {
+                clones.record(&copy.root, &entry.name, &key)
+            })?;
+        }
+    }
     let fetch = if !request.fetch {
         Fetch::NotAsked
     } else {

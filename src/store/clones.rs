@@ -116,6 +116,26 @@ impl Clones {
         crate::git::write_atomically(&private.join(FILE), &bytes)
     }
 
+    /// Which version of the record is on disk, without reading it: its size, time and
+    /// file number (a write replaces the file), or `none`; for files derived from it
+    /// (git-setup's) to tell when to be written again.
+    pub fn stamp(private: &Path) -> String {
+        let Ok(meta) = std::fs::metadata(private.join(FILE)) else {
+            return "none".into();
+        };
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        #[cfg(unix)]
+        let file = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let file = 0;
+        format!("{}-{modified}-{file}", meta.len())
+    }
+
     /// Every recorded clone, by path.
     pub fn records(&self) -> &[Recorded] {
         &self.records

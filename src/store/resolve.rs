@@ -133,6 +133,20 @@ pub fn url_unopened(root: &Path, reference: &str) -> Option<(crate::git::ObjectI
 impl Registry {
     /// Resolve a reference to an entry's name by the reference rules.
     pub fn resolve(&self, reference: &str) -> Result<Resolved> {
+        self.resolve_from(reference, &mut Vec::new())
+    }
+
+    /// [`Registry::resolve`], where the working copies in `seen` are already being
+    /// followed: a working copy whose `origin` is a `repodex:` URL names the entry that
+    /// reference resolves to, and that reference can lead back to a working copy (`git
+    /// clone repodex:api` makes `./api` with that origin before it asks the helper for
+    /// `api`). The path rule skips a working copy it has seen, so the other rules
+    /// answer, or the usual miss does, however many steps the loop takes.
+    fn resolve_from(
+        &self,
+        reference: &str,
+        seen: &mut Vec<std::path::PathBuf>,
+    ) -> Result<Resolved> {
         let reference = plain_reference(reference)?;
         let found = |name: String, rule| Ok(Resolved { name, rule });
         let lower = reference.to_lowercase();
@@ -151,7 +165,7 @@ impl Registry {
                 }
             }
         }
-        if let Some(name) = self.resolve_path(reference, Path::new(reference))? {
+        if let Some(name) = self.resolve_path(reference, Path::new(reference), seen)? {
             return found(name, Rule::Path);
         }
         if let Some(found) = by_last_segment(self.catalog(), reference, &lower)? {
@@ -166,16 +180,25 @@ impl Registry {
     /// The entry whose repository contains `dir`: a working copy of a registered URL, or
     /// a registered local repository. For `info` without a REF.
     pub fn resolve_working_copy(&self, dir: &Path) -> Result<Option<String>> {
-        self.resolve_path(&dir.display().to_string(), dir)
+        self.resolve_path(&dir.display().to_string(), dir, &mut Vec::new())
     }
 
-    fn resolve_path(&self, reference: &str, path: &Path) -> Result<Option<String>> {
+    fn resolve_path(
+        &self,
+        reference: &str,
+        path: &Path,
+        seen: &mut Vec<std::path::PathBuf>,
+    ) -> Result<Option<String>> {
         let Ok(canonical) = path.canonicalize() else {
             return Ok(None);
         };
         let Some(copy) = crate::git::working_copy(&canonical) else {
             return Ok(None);
         };
+        if seen.contains(&copy.root) {
+            return Ok(None);
+        }
+        seen.push(copy.root.clone());
         // A registered local repository: by its own path, or the folder that holds it.
         for local in [&canonical, &copy.root, &copy.git_dir] {
             if let Ok(parsed) = GitUrl::parse(&local.display().to_string()) {
@@ -192,7 +215,7 @@ impl Registry {
         // A working copy of a registered remote, `origin` first (`repodex:<name>` too).
         for url in &copy.remote_urls {
             if let Some(name) = crate::url::entry_reference(url) {
-                if let Ok(found) = self.resolve(name) {
+                if let Ok(found) = self.resolve_from(name, seen) {
                     return Ok(Some(found.name));
                 }
                 continue;

@@ -27,6 +27,13 @@ pub enum SyncError {
     #[error("the registry's git remote URL {shown} carries a password or token; set it without (`repodex remote set URL`) and let git's credential helper keep the secret")]
     SecretInRemoteUrl { shown: String },
 
+    /// The registry's remote could not be reached (its host down or not answering, its
+    /// folder on a share not mounted): nothing changed, and a later sync can finish.
+    #[error(
+        "{reason}; nothing was changed: try again with `repodex sync` when the remote is back"
+    )]
+    Unreachable { reason: String },
+
     #[error("the registry has no remote to sync with; add one with `repodex remote set URL` (a git repository the team can push to)")]
     NoRemote,
 
@@ -53,6 +60,11 @@ pub enum SyncError {
 }
 
 impl SyncError {
+    /// The remote could not be reached (exit 5).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, SyncError::Unreachable { .. })
+    }
+
     /// Clashes and unusable registries are the registry's problem (exit 4); the rest
     /// are refused input (exit 2).
     pub fn is_registry_problem(&self) -> bool {

@@ -139,8 +139,38 @@ impl Registry {
     }
 }
 
-/// Validate a registry remote's URL as any URL repodex hands to a transport.
+/// A failure to reach the registry's remote said as one a later sync can overcome
+/// (exit 5): the host refused, did not resolve or did not answer. Other failures
+/// (credentials, no repository there, TLS) stay what they are.
+fn unreachable_remote(error: Error) -> Error {
+    use crate::git::fetch::TransportFailure as F;
+    match error {
+        Error::Timeout { .. }
+        | Error::Unreachable {
+            failure: F::Refused | F::NameResolution,
+            ..
+        } => SyncError::Unreachable {
+            reason: error.to_string(),
+        }
+        .into(),
+        other => other,
+    }
+}
+
+/// Validate a registry remote's URL as any URL repodex hands to a transport. A folder
+/// that is not there (a share not mounted) is a remote that cannot be reached now, not
+/// a URL to change.
 fn remote_url(url: &str) -> Result<GitUrl> {
+    let folder = url.strip_prefix("file://").unwrap_or(url);
+    if Path::new(folder).is_absolute() && !Path::new(folder).exists() {
+        return Err(SyncError::Unreachable {
+            reason: format!(
+                "cannot reach the registry's remote {}: the folder is not there (a share not mounted, a disk not attached?)",
+                crate::url::quote(url)
+            ),
+        }
+        .into());
+    }
     let parsed = crate::store::repository_location(url).map_err(|e| SyncError::BadRemoteUrl {
         reason: e.to_string(),
     })?;
@@ -215,7 +245,7 @@ pub fn sync(
         SYNC_LOCK,
         &mut *on_wait,
     )?;
-    let remote = with_branch(registry.root(), remote, network)?;
+    let remote = with_branch(registry.root(), remote, network).map_err(unreachable_remote)?;
     let tracking = remote.tracking_ref();
     registry.repo().remove_own_ref_lock(&tracking);
     let mut report = Report {
@@ -237,7 +267,8 @@ pub fn sync(
             remote.branch(),
             &tracking,
             network,
-        )?;
+        )
+        .map_err(unreachable_remote)?;
         if let Some(tip) = theirs {
             registry
                 .repo()

@@ -477,11 +477,17 @@ fn settings_are_listed_with_defaults_and_changed_by_command() {
         ("timeout", "30"),
         ("mirror_depth", "0"),
     ] {
-        let line = listed
+        // Its row, with the lines its description wraps onto.
+        let line: String = listed
             .lines()
-            .find(|l| l.starts_with(&format!("{key} ")))
-            .unwrap_or_else(|| panic!("{key} is not listed: {listed}"));
-        assert!(line.contains(default), "{line}");
+            .skip_while(|l| !l.starts_with(&format!("{key} ")))
+            .enumerate()
+            .take_while(|(i, l)| *i == 0 || l.starts_with(' '))
+            .map(|(_, l)| l.trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(!line.is_empty(), "{key} is not listed: {listed}");
+        assert!(line.contains(&format!("(default: {default})")), "{line}");
     }
     // Shared: one commit, read back by the commands that use it.
     let before = env.head();

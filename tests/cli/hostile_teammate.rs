@@ -70,6 +70,7 @@ fn https(
             tls: Some(tls),
             basic_auth: auth.map(|(u, p)| (u.to_string(), p.to_string())),
             redirect_to,
+            ..Default::default()
         },
     )
 }
@@ -457,8 +458,12 @@ fn a_local_repository_pushed_by_someone_else_is_not_read_until_asked() {
     );
     synced(&alice);
     synced(&mallory);
+    // (Mallory's own reads here would find the folder, as both homes share this
+    // machine's disk; on her real machine it is not there. What the registry brought her:)
     assert_ne!(
-        mallory.run(&["config", "evil", ".minsky/config.yaml"]).code,
+        mallory
+            .run(&["--offline", "config", "evil", ".minsky/config.yaml"])
+            .code,
         0
     );
     mallory.assert_secret_absent(PRIVATE);

@@ -8,6 +8,8 @@ mod bad_input;
 mod commands;
 mod concurrency;
 mod crashes;
+mod docs;
+mod first_day;
 mod format;
 mod front;
 mod fuzz_regressions;

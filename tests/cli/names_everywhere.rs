@@ -353,7 +353,7 @@ fn shell_completion_offers_names_and_aliases_and_the_man_page_renders() {
 }
 
 #[test]
-fn git_setup_makes_repodex_the_only_helper_for_hosts_with_credentials() {
+fn git_setup_makes_repodex_the_only_helper_for_repositories_with_credentials() {
     let env = TestEnv::new();
     env.ok(&[
         "register",
@@ -373,13 +373,18 @@ fn git_setup_makes_repodex_the_only_helper_for_hosts_with_credentials() {
     );
     env.ok(&["git-setup"]);
     let generated = std::fs::read_to_string(env.root().join("config/repodex/gitconfig")).unwrap();
-    assert!(
-        generated.contains(&format!(
-            "[credential \"https://git.example.com:8443\"]\n\thelper =\n\thelper = \"!'{}' credential\"\n\tuseHttpPath = true\n",
-            env!("CARGO_BIN_EXE_repodex")
-        )),
-        "{generated}"
-    );
+    for url in [
+        "https://git.example.com:8443/team/app.git",
+        "https://git.example.com:8443/team/app",
+    ] {
+        assert!(
+            generated.contains(&format!(
+                "[credential \"{url}\"]\n\thelper =\n\thelper = \"!'{}' credential\"\n\tuseHttpPath = true\n",
+                env!("CARGO_BIN_EXE_repodex")
+            )),
+            "{generated}"
+        );
+    }
     assert!(
         !generated.contains("other.example.com\"]\n\thelper"),
         "no helper for hosts without credentials"
@@ -426,7 +431,7 @@ fn git_setup_s_file_follows_only_the_registry_it_was_set_up_for() {
         env.head()
     );
     assert!(written.contains(&registry_line), "{written}");
-    assert!(written.contains("[credential \"https://git.example.com:8443\"]"));
+    assert!(written.contains("[credential \"https://git.example.com:8443/team/app.git\"]"));
 
     let other = env.root().join("other-registry");
     let other = other.to_str().unwrap();
@@ -449,7 +454,7 @@ fn git_setup_s_file_follows_only_the_registry_it_was_set_up_for() {
         )),
         "{rewritten}"
     );
-    assert!(rewritten.contains("[credential \"https://git.example.com:8443\"]"));
+    assert!(rewritten.contains("[credential \"https://git.example.com:8443/team/app.git\"]"));
     // git-setup run for the other registry moves it there, and says so.
     let run = env.run(&["--registry", other, "git-setup"]);
     assert_eq!(run.code, 0, "{run:?}");

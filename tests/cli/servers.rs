@@ -171,6 +171,9 @@ pub struct HttpOptions {
     /// Answer every request with `302 Found` to this base URL (`https://127.0.0.1:PORT`)
     /// and the same path, as a server that moved or an attacker's would.
     pub redirect_to: Option<String>,
+    /// `(path prefix, username, password)`: requests under that path (`/app.git`) need
+    /// these instead of `basic_auth`, as repositories of one host with other owners.
+    pub basic_auth_by_path: Vec<(String, String, String)>,
 }
 
 impl HttpOptions {
@@ -179,7 +182,7 @@ impl HttpOptions {
         HttpOptions {
             tls,
             basic_auth: Some((user.to_string(), password.to_string())),
-            redirect_to: None,
+            ..Default::default()
         }
     }
 }
@@ -421,7 +424,12 @@ fn serve<S: Read + Write>(
             writer.flush()?;
             continue;
         }
-        if let Some((user, password)) = &options.basic_auth {
+        let by_path = options
+            .basic_auth_by_path
+            .iter()
+            .find(|(prefix, _, _)| target.starts_with(prefix.as_str()))
+            .map(|(_, user, password)| (user.clone(), password.clone()));
+        if let Some((user, password)) = by_path.as_ref().or(options.basic_auth.as_ref()) {
             use base64::Engine;
             let expected = format!(
                 "Basic {}",

@@ -550,6 +550,17 @@ fn a_credential_is_never_sent_over_plain_http() {
         "--name",
         "private",
     ]);
+    // `creds set` refuses at once: the credential would never be sent.
+    let run = run_with_stdin(
+        env.command(&["creds", "set", "private", "--username", "alice"]),
+        TOKEN,
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("is fetched over plain http"), "{run:?}");
+    // One bound to http all the same (set for https, the URL moved to http and the
+    // credential re-bound there) is not sent either.
+    let https = server.url("private").replacen("http://", "https://", 1);
+    env.ok(&["set", "private", "--url", &https]);
     assert_eq!(
         run_with_stdin(
             env.command(&["creds", "set", "private", "--username", "alice"]),
@@ -558,6 +569,8 @@ fn a_credential_is_never_sent_over_plain_http() {
         .code,
         0
     );
+    env.ok(&["set", "private", "--url", &server.url("private")]);
+    env.ok(&["creds", "rebind", "private"]);
     let run = env.run(&["refresh", "private"]);
     assert_eq!(run.code, 5, "{run:?}");
     assert!(

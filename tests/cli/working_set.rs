@@ -213,7 +213,9 @@ fn the_layout_goes_under_a_root_with_spaces_and_names_become_paths() {
 fn the_record_of_clones_survives_renames_moves_damage_and_deletion() {
     // Online for the mirrors of local repositories; nothing leaves this machine.
     let env = TestEnv::online();
-    let repo = env.make_repo("upstream/app");
+    // A bare upstream: a working copy registered as itself would be its own clone.
+    Upstreams::new(&env).create(&env, "app", "main", &[("README", "app\n")]);
+    let repo = env.root().join("upstreams/app.git");
     let url = repo.to_str().unwrap().to_string();
     env.ok(&["register", &url, "--name", "app"]);
     let copy = env.work().join("copy");
@@ -234,7 +236,7 @@ fn the_record_of_clones_survives_renames_moves_damage_and_deletion() {
         [("tools/app".into(), vec![(shown.clone(), true)])]
     );
     // Moved (a new URL): the same name keeps it.
-    let moved = env.work().join("upstream/app-moved");
+    let moved = env.root().join("upstreams/app-moved.git");
     std::fs::rename(&repo, &moved).unwrap();
     env.ok(&["set", "tools/app", "--url", moved.to_str().unwrap()]);
     assert_eq!(
@@ -314,9 +316,11 @@ fn the_record_of_clones_survives_renames_moves_damage_and_deletion() {
 #[test]
 fn clones_made_at_once_are_all_recorded() {
     let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
     let mut names = Vec::new();
     for i in 0..8 {
-        let repo = env.make_repo(&format!("upstream/r{i}"));
+        upstreams.create(&env, &format!("r{i}"), "main", &[("README", "r\n")]);
+        let repo = upstreams.root.join(format!("r{i}.git"));
         env.ok(&[
             "register",
             repo.to_str().unwrap(),
