@@ -93,9 +93,39 @@ struct UserConfig {
     mirror_depth: Option<u32>,
 }
 
+impl UserConfig {
+    /// Parse the config file's `text`, with its numbers range-checked: a deadline is
+    /// added to the clock, and one past what it counts would stop every command.
+    fn parse(text: &str, file: &Path) -> Result<UserConfig> {
+        let bad = |reason: String| Error::UserConfig {
+            path: file.to_path_buf(),
+            reason,
+        };
+        let config: UserConfig =
+            toml::from_str(text).map_err(|e| bad(e.message().trim().to_string()))?;
+        let max = Network::MAX_TIMEOUT.as_secs();
+        if config.timeout.is_some_and(|t| t == 0 || t > max) {
+            return Err(bad(format!("timeout must be from 1 to {max} seconds")));
+        }
+        if config
+            .min_refresh_ttl
+            .is_some_and(|t| Duration::from_secs(t) > crate::time::MAX_DURATION)
+        {
+            return Err(bad(format!(
+                "min_refresh_ttl is longer than repodex counts (at most {})",
+                crate::time::MAX_DURATION_WORDS
+            )));
+        }
+        Ok(config)
+    }
+}
+
 impl Network {
     /// The default deadline for one remote.
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// The longest deadline for one remote: a day.
+    pub const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
 
     /// The network policy from, in order of precedence: the `--offline` flag, the
     /// environment's reason to be offline (`REPODEX_OFFLINE=1`), and this machine's
@@ -110,10 +140,7 @@ impl Network {
     ) -> Result<Network> {
         let config: UserConfig = match std::fs::read_to_string(config_file).ok() {
             None => UserConfig::default(),
-            Some(text) => toml::from_str(&text).map_err(|e| Error::UserConfig {
-                path: config_file.to_path_buf(),
-                reason: e.message().trim().to_string(),
-            })?,
+            Some(text) => UserConfig::parse(&text, config_file)?,
         };
         let offline = if offline_flag {
             Some("--offline".to_string())
@@ -130,6 +157,7 @@ impl Network {
                 .ok()
                 .filter(|s| *s > 0)
                 .map(Duration::from_secs)
+                .filter(|t| *t <= Network::MAX_TIMEOUT)
                 .ok_or_else(|| Error::BadTimeout {
                     value: value.to_string(),
                 })?,
@@ -158,12 +186,7 @@ impl Network {
     /// Is `text` a config file this machine can use? (What `settings set --machine`
     /// checks before writing it to `file`.)
     pub fn check_user_config(text: &str, file: &Path) -> Result<()> {
-        toml::from_str::<UserConfig>(text)
-            .map(|_| ())
-            .map_err(|e| Error::UserConfig {
-                path: file.to_path_buf(),
-                reason: e.message().trim().to_string(),
-            })
+        UserConfig::parse(text, file).map(|_| ())
     }
 
     /// Fail with [`Error::Offline`] when offline.
