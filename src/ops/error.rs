@@ -31,6 +31,13 @@ pub enum Refused {
     #[error("{} exists and is not empty; give another folder", dir.display())]
     FolderNotEmpty { dir: PathBuf },
 
+    #[error("clones are made only in folders under {}, and {} is not one; {to_change}", root.display(), dir.display())]
+    OutsideCloneRoot {
+        dir: PathBuf,
+        root: PathBuf,
+        to_change: &'static str,
+    },
+
     #[error("{} is not a folder", dir.display())]
     NotAFolder { dir: PathBuf },
 
