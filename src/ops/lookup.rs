@@ -115,6 +115,10 @@ pub struct Shown {
     pub freshness: Option<Freshness>,
     /// Working copies of it on this machine that repodex knows of.
     pub local_clones: Vec<std::path::PathBuf>,
+    /// The paths it lists that this machine does not read until accepted, and why
+    /// (empty as of a past revision, or from a layer).
+    #[serde(skip)]
+    pub not_accepted: Vec<(String, crate::store::accepted::Held)>,
 }
 
 fn local_clones(registry: &Registry, entry: &Entry) -> Vec<std::path::PathBuf> {
@@ -205,6 +209,7 @@ pub fn show_in(
                     entry,
                     layer: Some(layer),
                     freshness: None,
+                    not_accepted: Vec::new(),
                 });
             }
             found.resolved.name
@@ -214,12 +219,17 @@ pub fn show_in(
             .ok_or(Error::NotInWorkingCopy)?,
     };
     let (entry, freshness) = entry_as_of(ctx, registry, &name, at, on_wait)?;
+    let not_accepted = match at {
+        Some(_) => Vec::new(),
+        None => super::accept::not_read(registry, &entry, &registry.settings()?)?.0,
+    };
     Ok(Shown {
         path: registry.entry_path(&entry.name)?,
         local_clones: local_clones(registry, &entry),
         entry,
         layer: None,
         freshness,
+        not_accepted,
     })
 }
 

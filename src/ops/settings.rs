@@ -344,8 +344,12 @@ pub fn set(
                 line: None,
                 message: reason,
             })?;
-            Settings::parse(new.as_bytes())?;
+            let settings = Settings::parse(new.as_bytes())?;
             tx.put_merged_file(SETTINGS_FILE, Some(new.into_bytes()))?;
+            if key == "config_paths" {
+                // This machine's user chose the list: this machine reads it.
+                tx.accept_shared_config_paths(settings.config_paths);
+            }
             let message = match &shown_value {
                 Some(v) => format!("settings: set {key} = {v}"),
                 None => format!("settings: unset {key}"),

@@ -27,6 +27,9 @@ pub struct Report {
     pub migrated: Option<Migrated>,
     /// Each layer, after its update.
     pub layers: Vec<Layer>,
+    /// What the remote changed that this machine does not read until accepted
+    /// (`repodex accept`).
+    pub not_accepted: Vec<super::accept::NotAccepted>,
 }
 
 /// How the registry and its remote ended up.
@@ -59,7 +62,9 @@ pub fn sync(ctx: &Context, on_wait: &mut dyn FnMut()) -> Result<Report> {
     let mut registry = ctx.open()?;
     // Merging a credential changed on both sides needs this machine's key, if it has one.
     let identity = super::identity::existing(ctx, &registry);
+    let before = registry.head();
     let done = crate::sync::sync(&mut registry, &network, identity.as_ref(), on_wait)?;
+    let not_accepted = super::accept::brought_by_sync(&registry, before, &done.merged.changes)?;
     let outcome = match (
         done.fast_forwarded,
         done.merge_commit.is_some(),
@@ -93,5 +98,6 @@ pub fn sync(ctx: &Context, on_wait: &mut dyn FnMut()) -> Result<Report> {
         uncommitted: done.uncommitted,
         migrated: done.migrated,
         layers,
+        not_accepted,
     })
 }

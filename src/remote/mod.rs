@@ -264,7 +264,11 @@ pub struct Task {
     /// The entry it is for.
     pub name: String,
     pub url: GitUrl,
+    /// The paths to read and cache.
     pub config_paths: Vec<String>,
+    /// Listed paths not to read, each with why: reported as skipped when the remote
+    /// has them, never read into the registry.
+    pub held: Vec<(String, String)>,
     pub max_file_size: u64,
     /// The most a fetch may download into the mirror, in bytes.
     pub max_mirror_size: u64,
@@ -330,6 +334,13 @@ pub fn learn(cache: &Cache, task: &Task, interrupt: &AtomicBool) -> Result<Learn
                 FileRead::NotText => learned
                     .skipped
                     .push((path.clone(), "not a text file".into())),
+            }
+        }
+        // Whether a held path is there is a lookup in the local mirror: its content is
+        // never read.
+        for (path, why) in &task.held {
+            if mirror.has_file(commit, path)? {
+                learned.skipped.push((path.clone(), why.clone()));
             }
         }
     }

@@ -457,8 +457,12 @@ fn a_local_repository_pushed_by_someone_else_is_not_read_until_asked() {
     );
     synced(&alice);
     synced(&mallory);
+    // What Mallory's registry holds (offline: her own machine, which registered the
+    // URL, would read the folder on her own disk).
     assert_ne!(
-        mallory.run(&["config", "evil", ".minsky/config.yaml"]).code,
+        mallory
+            .run(&["--offline", "config", "evil", ".minsky/config.yaml"])
+            .code,
         0
     );
     mallory.assert_secret_absent(PRIVATE);
