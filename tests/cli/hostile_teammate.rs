@@ -794,6 +794,28 @@ fn a_pushed_url_and_config_paths_read_only_what_this_machine_accepted() {
         pending.contains("team/lib: not read until you accept it: prod.env, id_ed25519, .env"),
         "{pending}"
     );
+
+    // A file someone else's refresh cached (here, committed by Mallory by hand): doctor
+    // flags it on Alice's machine, with how to purge it.
+    let text = std::fs::read_to_string(mallory.registry().join(&path)).unwrap();
+    mallory.hand_commit(
+        &path,
+        &format!("{text}\n[config.files]\n\"prod.env\" = \"from elsewhere\\n\"\n"),
+    );
+    synced(&mallory);
+    synced(&alice);
+    let doctor = alice.run(&["doctor"]);
+    assert_eq!(doctor.code, 0, "{doctor:?}");
+    assert!(
+        doctor.stderr.contains(
+            "caches prod.env of 'team/lib', which this machine did not accept to read; if one holds a secret, rotate it at its source"
+        ),
+        "{doctor:?}"
+    );
+    assert!(
+        doctor.stderr.contains("git filter-repo --replace-text"),
+        "{doctor:?}"
+    );
 }
 
 /// Mallory changes the shared `config_paths` with `repodex settings set`. Alice's sync

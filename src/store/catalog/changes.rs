@@ -361,7 +361,7 @@ pub(super) fn entry_of(
                 MAX_ENTRY_SIZE >> 20
             ))
         }
-        _ => broken("is unreadable"),
+        _ => broken("is too large or unreadable"),
     })?;
     Entry::parse_with_url(layout, &file.path, &bytes)
 }
