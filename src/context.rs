@@ -32,6 +32,8 @@ impl Env {
             "REPODEX_IDENTITY",
             "GIT_CONFIG_GLOBAL",
             "PATH",
+            "GIT_ALLOW_PROTOCOL",
+            "GIT_PROTOCOL_FROM_USER",
             "USER",
             "MINSKY_POSTGRES_URL",
             "MINSKY_PERSISTENCE_POSTGRES_URL",
@@ -254,6 +256,15 @@ impl Context {
             .get("PATH")
             .map(|path| std::env::split_paths(path).collect())
             .unwrap_or_default()
+    }
+
+    /// git's transport policy from the environment, for repodex's remote helper:
+    /// `GIT_ALLOW_PROTOCOL` and `GIT_PROTOCOL_FROM_USER`.
+    pub fn git_protocol_env(&self) -> (Option<String>, Option<String>) {
+        (
+            self.env.text("GIT_ALLOW_PROTOCOL"),
+            self.env.text("GIT_PROTOCOL_FROM_USER"),
+        )
     }
 
     /// Who is at the keyboard, for the comments repodex writes beside keys.

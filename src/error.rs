@@ -30,8 +30,8 @@ pub enum Error {
     #[error("{}: {reason}; fix or remove it", path.display())]
     UserConfig { path: PathBuf, reason: String },
 
-    /// `REPODEX_TIMEOUT` is not a number of seconds.
-    #[error("REPODEX_TIMEOUT={} is not a number of seconds", quote(value))]
+    /// `REPODEX_TIMEOUT` is not a number of seconds from 1 to a day.
+    #[error("REPODEX_TIMEOUT={} is not a number of seconds from 1 to {}; give a smaller one", quote(value), crate::remote::Network::MAX_TIMEOUT.as_secs())]
     BadTimeout { value: String },
 
     /// A registry file larger than repodex reads.

@@ -63,6 +63,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         reference,
         dir,
         branch: args.branch,
+        root: None,
     };
     let report = clone::clone(ctx, request, &mut waiting_notice)?;
     if args.json {

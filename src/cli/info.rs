@@ -33,6 +33,23 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         say!("repodex: from layer '{layer}' (read-only)");
     }
     super::note_freshness(shown.freshness.as_ref());
+    if !shown.not_accepted.is_empty() {
+        let name = &shown.entry.name;
+        let paths: Vec<&str> = shown.not_accepted.iter().map(|(p, _)| p.as_str()).collect();
+        let by_entry = shown
+            .not_accepted
+            .iter()
+            .any(|(_, why)| *why == repodex::store::accepted::Held::Entry);
+        let how = if by_entry {
+            format!("check its url and config_paths, then `repodex accept {name}`")
+        } else {
+            "check them with `repodex settings`, then `repodex accept --settings`".to_string()
+        };
+        say!(
+            "repodex: {name}: not accepted on this machine: {}; {how}",
+            render::text(&paths.join(", "))
+        );
+    }
     show(&shown, args.json)
 }
 

@@ -29,6 +29,7 @@ pub(crate) fn quiet() -> bool {
     QUIET.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+mod accept;
 mod alias;
 mod clone;
 mod complete;
@@ -157,6 +158,7 @@ enum Command {
     Identity(identity::Args),
     #[command(subcommand)]
     Recipients(recipients::Command),
+    Accept(accept::Args),
     #[command(subcommand)]
     Creds(creds::Command),
     Credential(credential::Args),
@@ -266,6 +268,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&ctx, args),
         Command::Identity(args) => identity::run(&ctx, args),
         Command::Recipients(cmd) => recipients::run(&ctx, cmd),
+        Command::Accept(args) => accept::run(&ctx, args),
         Command::Creds(cmd) => creds::run(&ctx, cmd),
         Command::Credential(args) => credential::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),

@@ -69,7 +69,17 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     outln!("{}", report.name);
     let name = &report.name;
     match &report.fetch {
-        Fetch::NotAsked | Fetch::Fetched { .. } => {}
+        Fetch::NotAsked => {}
+        Fetch::Fetched { refresh } => {
+            for skipped in &refresh.skipped {
+                say!(
+                    "skipped {}: {}: {}",
+                    skipped.name,
+                    super::render::text(&skipped.path),
+                    super::render::text(&skipped.reason)
+                );
+            }
+        }
         Fetch::Offline { why } => say!(
             "repodex: registered without fetching (offline: {why}); `repodex refresh {name}` fetches later"
         ),

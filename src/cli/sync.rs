@@ -46,6 +46,9 @@ fn render(report: &sync::Report) {
     for decision in &report.decisions {
         say!("repodex: {}", super::render::text(&decision.to_string()));
     }
+    for notice in &report.not_accepted {
+        say!("repodex: {}", super::render::text(&notice.to_string()));
+    }
     for path in &report.uncommitted {
         say!("repodex: {path} has uncommitted changes, which were not synced; commit them with git to send them");
     }

@@ -296,12 +296,46 @@ pub fn valid_branch_name(name: &str) -> bool {
     cmd.status().is_ok_and(|s| s.success())
 }
 
+/// The settings of the calling git that decide which transport the remote helper may
+/// use (`protocol.*allow`, `url.*.insteadOf`, `url.*.pushInsteadOf`), as `(key, value)`
+/// with the section and key in lower case: asked of git, which reads what the git that
+/// ran the helper reads (its `-c` settings in `GIT_CONFIG_PARAMETERS`, its `GIT_DIR`).
+pub fn transport_settings() -> Result<Vec<(String, String)>> {
+    let mut cmd = Command::new("git");
+    cmd.args([
+        "config",
+        "-z",
+        "--get-regexp",
+        r"^(protocol\..*allow|url\..*\.(push)?insteadof)$",
+    ])
+    .stdin(Stdio::null());
+    let out = cmd
+        .output()
+        .map_err(|e| Error::io("cannot run git config", e))?;
+    // 1: none is set.
+    if !out.status.success() && out.status.code() != Some(1) {
+        return Err(failure("read git's protocol settings", &out.stderr));
+    }
+    Ok(out
+        .stdout
+        .split(|b| *b == 0)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let item = String::from_utf8_lossy(item);
+            match item.split_once('\n') {
+                Some((key, value)) => (key.to_string(), value.to_string()),
+                None => (item.to_string(), String::new()),
+            }
+        })
+        .collect())
+}
+
 /// The refs of the remote at `url` as `git ls-remote --symref` lists them: `(target,
 /// name)` lines, where a symbolic ref's target is `ref: refs/heads/main`. Runs as the
 /// user's own git would (prompts and credential helpers included), for repodex's
-/// remote helper.
-pub fn ls_remote(url: &str) -> Result<Vec<(String, String)>> {
-    let mut cmd = user_git();
+/// remote helper, with only the transports in `allow` (a `GIT_ALLOW_PROTOCOL` value).
+pub fn ls_remote(url: &str, allow: &str) -> Result<Vec<(String, String)>> {
+    let mut cmd = user_git(allow);
     cmd.args(["ls-remote", "--symref", "--", url]);
     let out = cmd
         .output()
@@ -320,8 +354,8 @@ pub fn ls_remote(url: &str) -> Result<Vec<(String, String)>> {
 
 /// Fetch the objects of `ids` from `url` into the repository git is working on (the
 /// helper runs with git's `GIT_DIR`), writing no ref: git writes them itself.
-pub fn fetch_objects(url: &str, ids: &[String]) -> Result<()> {
-    let mut cmd = user_git();
+pub fn fetch_objects(url: &str, ids: &[String], allow: &str) -> Result<()> {
+    let mut cmd = user_git(allow);
     cmd.args([
         "fetch",
         "--quiet",
@@ -343,8 +377,12 @@ pub fn fetch_objects(url: &str, ids: &[String]) -> Result<()> {
 
 /// Push `refspec` to `url` from the repository git is working on; `Err(reason)` when the
 /// remote refused it.
-pub fn push_refspec(url: &str, refspec: &str) -> Result<std::result::Result<(), String>> {
-    let mut cmd = user_git();
+pub fn push_refspec(
+    url: &str,
+    refspec: &str,
+    allow: &str,
+) -> Result<std::result::Result<(), String>> {
+    let mut cmd = user_git(allow);
     cmd.args(["push", "--porcelain", "--", url, refspec]);
     let out = cmd
         .output()
@@ -365,12 +403,12 @@ pub fn push_refspec(url: &str, refspec: &str) -> Result<std::result::Result<(), 
 }
 
 /// git as the user runs it, from repodex's remote helper: the user's environment and
-/// prompts, no standard input (it is git's protocol pipe), and only transports that
-/// cannot run commands.
-fn user_git() -> Command {
+/// prompts, no standard input (it is git's protocol pipe), and only the transports in
+/// `allow`: those of the user's policy that cannot run commands
+/// ([`super::policy::Policy::allowed_transports`]).
+fn user_git(allow: &str) -> Command {
     let mut cmd = Command::new("git");
-    cmd.env("GIT_ALLOW_PROTOCOL", "file:git:http:https:ssh")
-        .stdin(Stdio::null());
+    cmd.env("GIT_ALLOW_PROTOCOL", allow).stdin(Stdio::null());
     cmd
 }
 

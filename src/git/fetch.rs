@@ -486,6 +486,20 @@ impl Mirror {
         mirror_head(&self.repo)
     }
 
+    /// Is there a file at `path` in `commit`? (Its content is not read.)
+    pub fn has_file(&self, commit: ObjectId, path: &str) -> Result<bool> {
+        let context = "cannot read a file from the mirror";
+        let tree = self
+            .repo
+            .find_commit(commit)
+            .and_then(|c| c.tree())
+            .map_err(|e| Error::git(context, e))?;
+        Ok(tree
+            .lookup_entry_by_path(path)
+            .map_err(|e| Error::git(context, e))?
+            .is_some_and(|entry| entry.mode().is_blob()))
+    }
+
     /// Read `path` at `commit`: text up to `max` bytes, or why not.
     pub fn read_file(&self, commit: ObjectId, path: &str, max: u64) -> Result<FileRead> {
         let context = "cannot read a file from the mirror";

@@ -15,6 +15,7 @@ pub mod fetch;
 mod head;
 mod history;
 mod locks;
+pub mod policy;
 mod worktree;
 
 pub use config::global_config_value;

@@ -3,8 +3,15 @@
 //! Agent hosts (Claude Code, Cursor, Minsky) discover and call its tools
 //! (`src/mcp/tools.rs`): each takes a JSON-schema'd input, calls the same operation the
 //! command line does, and returns that operation's typed report as structured content. Errors
-//! are tool errors carrying the command line's one-line message. The entries' cached
-//! configuration files are also offered as resources (`src/mcp/resources.rs`).
+//! are tool errors carrying the command line's one-line message, a panic inside a tool
+//! included. The entries' cached configuration files are also offered as resources
+//! (`src/mcp/resources.rs`). Lines that are not JSON-RPC messages, or are too long, get
+//! JSON-RPC's own errors (`src/mcp/transport.rs`).
+//!
+//! An agent can be talked into anything its context says, so what the server writes on
+//! this machine is confined: `clone` makes folders only under the clone root, this
+//! machine's (`repodex settings`: `clone_root`, `~/src` by default) unless the host's
+//! configuration names another ([`Options::clone_root`]).
 //!
 //! The server holds the user's registry (and its layers) open across calls, and opens
 //! it again only when its HEAD has moved (a commit of this server's, or of any other
@@ -13,7 +20,9 @@
 
 mod resources;
 mod tools;
+pub mod transport;
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rmcp::handler::server::router::tool::ToolRouter;
@@ -27,17 +36,42 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 use crate::ops::list::Sources;
 use crate::{Context, Error, Result};
 
+/// How the server was started.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The folder `clone` may make working copies under; `None`: this machine's clone
+    /// root ([`crate::ops::clone_root`]).
+    pub clone_root: Option<PathBuf>,
+}
+
 /// Serve the registry of `ctx` over stdin and stdout until the client closes them.
-pub fn serve(ctx: Context) -> Result<()> {
+pub fn serve(ctx: Context, options: Options) -> Result<()> {
+    let root = match options.clone_root {
+        Some(root) => root,
+        None => {
+            // The machine's clone root is where clones go anyway: made when missing.
+            let root = crate::ops::clone_root::CloneRoot::of(&ctx)?.root;
+            std::fs::create_dir_all(&root)
+                .map_err(|e| Error::io(format!("cannot create {}", root.display()), e))?;
+            root
+        }
+    };
+    let clone_root = root.canonicalize().map_err(|e| {
+        Error::io(
+            format!("cannot use {} as the clone root", root.display()),
+            e,
+        )
+    })?;
     // Open it now: a registry that cannot be read is an error before the handshake,
     // and the first call does not pay for opening it.
-    let server = Server::new(ctx)?;
+    let server = Server::new(ctx, clone_root)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::io("cannot start the MCP server", e))?;
     runtime.block_on(async move {
-        let running = server.serve(rmcp::transport::stdio()).await.map_err(|e| {
+        let lines = transport::Lines::new(tokio::io::stdin(), tokio::io::stdout());
+        let running = server.serve(lines).await.map_err(|e| {
             Error::io(
                 "the MCP handshake on stdin/stdout failed",
                 std::io::Error::other(e.to_string()),
@@ -58,15 +92,18 @@ pub fn serve(ctx: Context) -> Result<()> {
 pub struct Server {
     ctx: Arc<Context>,
     open: Arc<Mutex<Sources>>,
+    /// Where `clone` may write (canonical).
+    clone_root: Arc<PathBuf>,
     tool_router: ToolRouter<Server>,
 }
 
 impl Server {
-    fn new(ctx: Context) -> Result<Server> {
+    fn new(ctx: Context, clone_root: PathBuf) -> Result<Server> {
         let sources = crate::ops::list::sources(&ctx)?;
         Ok(Server {
             ctx: Arc::new(ctx),
             open: Arc::new(Mutex::new(sources)),
+            clone_root: Arc::new(clone_root),
             tool_router: Server::tool_router(),
         })
     }
@@ -105,6 +142,41 @@ fn tool_error(error: Error) -> String {
     crate::text::safe(&error.to_string()).into_owned()
 }
 
+/// [`guarded`] for the protocol's own requests, whose errors are JSON-RPC errors.
+fn caught<T>(
+    what: &str,
+    work: impl FnOnce() -> std::result::Result<T, ErrorData>,
+) -> std::result::Result<T, ErrorData> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|_| {
+        Err(ErrorData::internal_error(
+            format!("repodex's '{what}' failed unexpectedly (a bug: please report it)"),
+            None,
+        ))
+    })
+}
+
+/// Run the work of the tool `name`, turning a panic inside it into a tool error: an
+/// answer the client gets, where a panicking task would leave it waiting forever.
+fn guarded<T>(name: &str, work: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    let run = std::panic::AssertUnwindSafe(|| {
+        if crate::context::test_hooks().failpoint.as_deref() == Some(&format!("mcp-tool-{name}")) {
+            panic!("test failpoint mcp-tool-{name}");
+        }
+        work()
+    });
+    std::panic::catch_unwind(run).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(format!(
+            "repodex's '{name}' tool failed unexpectedly (a bug: please report it): {}",
+            crate::text::safe(&what)
+        ))
+    })
+}
+
 #[rmcp::tool_handler(router = self.tool_router)]
 impl ServerHandler for Server {
     fn get_info(&self) -> ServerConfig {
@@ -130,7 +202,9 @@ impl ServerHandler for Server {
         request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> std::result::Result<ListResourcesResult, ErrorData> {
-        resources::list(self, request.and_then(|r| r.cursor))
+        caught("resources/list", || {
+            resources::list(self, request.and_then(|r| r.cursor))
+        })
     }
 
     async fn list_resource_templates(
@@ -146,6 +220,8 @@ impl ServerHandler for Server {
         request: ReadResourceRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> std::result::Result<ReadResourceResponse, ErrorData> {
-        resources::read(self, &request.uri).map(Into::into)
+        caught("resources/read", || {
+            resources::read(self, &request.uri).map(Into::into)
+        })
     }
 }

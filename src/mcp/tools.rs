@@ -11,7 +11,7 @@ use rmcp::{tool, tool_router, Json};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{tool_error, Server};
+use super::{guarded, tool_error, Server};
 use crate::ops::list::{Filter, Item};
 use crate::ops::lookup::{ConfigFiles, View, Ways};
 use crate::ops::refresh::{Freshness, Which};
@@ -106,9 +106,12 @@ pub struct ConfigInput {
 pub struct CloneInput {
     /// A name, alias, URL or path of an entry of the user's registry.
     pub reference: String,
-    /// The folder to make (absolute, or relative to the server's working folder); it
-    /// must not exist or be empty.
-    pub dir: PathBuf,
+    /// The folder to make (absolute, or relative to the server's working folder): under
+    /// the server's clone root, and not existing or empty. Without it, the repository's
+    /// place in the clone root's layout (`{host}/{owner}/{repo}`), or its clone when
+    /// it has one.
+    #[serde(default)]
+    pub dir: Option<PathBuf>,
     /// A new branch to start from the default branch.
     #[serde(default)]
     pub branch: Option<String>,
@@ -162,10 +165,12 @@ impl Server {
         &self,
         Parameters(input): Parameters<ResolveInput>,
     ) -> Result<Json<Ways>, String> {
-        let sources = self.sources().map_err(tool_error)?;
-        lookup::ways_in(&sources.registry, &input.reference)
-            .map(Json)
-            .map_err(tool_error)
+        guarded("resolve", || {
+            let sources = self.sources().map_err(tool_error)?;
+            lookup::ways_in(&sources.registry, &input.reference)
+                .map(Json)
+                .map_err(tool_error)
+        })
     }
 
     #[tool(
@@ -176,14 +181,16 @@ impl Server {
         &self,
         Parameters(input): Parameters<ListInput>,
     ) -> Result<Json<ListOutput>, String> {
-        let filter = Filter::new(input.pattern.as_deref(), &input.tags)
-            .map_err(tool_error)?
-            .cloned(input.cloned);
-        let sources = self.sources().map_err(tool_error)?;
-        let mut entries = crate::ops::list::select(&sources, &filter).map_err(tool_error)?;
-        let matched = entries.len();
-        entries.truncate(input.limit.unwrap_or(200));
-        Ok(Json(ListOutput { entries, matched }))
+        guarded("list", || {
+            let filter = Filter::new(input.pattern.as_deref(), &input.tags)
+                .map_err(tool_error)?
+                .cloned(input.cloned);
+            let sources = self.sources().map_err(tool_error)?;
+            let mut entries = crate::ops::list::select(&sources, &filter).map_err(tool_error)?;
+            let matched = entries.len();
+            entries.truncate(input.limit.unwrap_or(200));
+            Ok(Json(ListOutput { entries, matched }))
+        })
     }
 
     #[tool(
@@ -194,28 +201,30 @@ impl Server {
         &self,
         Parameters(input): Parameters<ShowInput>,
     ) -> Result<Json<ShowOutput>, String> {
-        let ctx = self.read_context(input.refresh_if_stale);
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let mut sources = self.sources().map_err(tool_error)?;
-        let shown = lookup::show_in(
-            &ctx,
-            &mut sources.registry,
-            Some(&input.reference),
-            &cwd,
-            input.at.as_deref(),
-            &mut || {},
-        )
-        .map_err(tool_error)?;
-        Ok(Json(ShowOutput {
-            entry: View::new(&shown.entry, shown.path, shown.layer, shown.clones.clone()),
-            freshness: shown.freshness,
-            local_clones: shown
-                .clones
-                .into_iter()
-                .filter(|c| c.exists)
-                .map(|c| c.path)
-                .collect(),
-        }))
+        guarded("show", || {
+            let ctx = self.read_context(input.refresh_if_stale);
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let mut sources = self.sources().map_err(tool_error)?;
+            let shown = lookup::show_in(
+                &ctx,
+                &mut sources.registry,
+                Some(&input.reference),
+                &cwd,
+                input.at.as_deref(),
+                &mut || {},
+            )
+            .map_err(tool_error)?;
+            Ok(Json(ShowOutput {
+                entry: View::new(&shown.entry, shown.path, shown.layer, shown.clones.clone()),
+                freshness: shown.freshness,
+                local_clones: shown
+                    .clones
+                    .into_iter()
+                    .filter(|c| c.exists)
+                    .map(|c| c.path)
+                    .collect(),
+            }))
+        })
     }
 
     #[tool(
@@ -226,18 +235,20 @@ impl Server {
         &self,
         Parameters(input): Parameters<ConfigInput>,
     ) -> Result<Json<ConfigFiles>, String> {
-        let ctx = self.read_context(input.refresh_if_stale);
-        let mut sources = self.sources().map_err(tool_error)?;
-        lookup::config_files(
-            &ctx,
-            &mut sources.registry,
-            &input.reference,
-            input.path.as_deref(),
-            input.at.as_deref(),
-            &mut || {},
-        )
-        .map(Json)
-        .map_err(tool_error)
+        guarded("config", || {
+            let ctx = self.read_context(input.refresh_if_stale);
+            let mut sources = self.sources().map_err(tool_error)?;
+            lookup::config_files(
+                &ctx,
+                &mut sources.registry,
+                &input.reference,
+                input.path.as_deref(),
+                input.at.as_deref(),
+                &mut || {},
+            )
+            .map(Json)
+            .map_err(tool_error)
+        })
     }
 
     #[tool(
@@ -252,14 +263,21 @@ impl Server {
         &self,
         Parameters(input): Parameters<CloneInput>,
     ) -> Result<Json<clone::Report>, String> {
-        let request = clone::Request {
-            reference: input.reference,
-            dir: Some(input.dir),
-            branch: input.branch,
-        };
-        clone::clone(&self.ctx, request, &mut || {})
-            .map(Json)
-            .map_err(tool_error)
+        guarded("clone", || {
+            let request = clone::Request {
+                reference: input.reference,
+                dir: input.dir,
+                branch: input.branch,
+                root: Some(clone::Root {
+                    path: self.clone_root.to_path_buf(),
+                    to_change:
+                        "start the server with `repodex mcp --clone-root DIR` to allow another",
+                }),
+            };
+            clone::clone(&self.ctx, request, &mut || {})
+                .map(Json)
+                .map_err(tool_error)
+        })
     }
 
     #[tool(
@@ -274,14 +292,16 @@ impl Server {
         &self,
         Parameters(input): Parameters<RefreshInput>,
     ) -> Result<Json<refresh::Report>, String> {
-        let which = match (input.all, input.references.is_empty()) {
-            (true, true) => Which::All,
-            (false, false) => Which::These(&input.references),
-            _ => return Err("give either references or all: true, not both or neither".into()),
-        };
-        refresh::run(&self.ctx, which, 8, &mut |_| {}, &mut || {})
-            .map(Json)
-            .map_err(tool_error)
+        guarded("refresh", || {
+            let which = match (input.all, input.references.is_empty()) {
+                (true, true) => Which::All,
+                (false, false) => Which::These(&input.references),
+                _ => return Err("give either references or all: true, not both or neither".into()),
+            };
+            refresh::run(&self.ctx, which, 8, &mut |_| {}, &mut || {})
+                .map(Json)
+                .map_err(tool_error)
+        })
     }
 
     #[tool(
@@ -297,19 +317,21 @@ impl Server {
         &self,
         Parameters(input): Parameters<RegisterInput>,
     ) -> Result<Json<register::Report>, String> {
-        let request = register::Request {
-            repository: input.repository,
-            entry: NewEntry {
-                name: input.name,
-                aliases: input.aliases,
-                tags: input.tags,
-                description: input.description,
-            },
-            fetch: input.fetch,
-        };
-        register::register(&self.ctx, request, &mut || {})
-            .map(Json)
-            .map_err(tool_error)
+        guarded("register", || {
+            let request = register::Request {
+                repository: input.repository,
+                entry: NewEntry {
+                    name: input.name,
+                    aliases: input.aliases,
+                    tags: input.tags,
+                    description: input.description,
+                },
+                fetch: input.fetch,
+            };
+            register::register(&self.ctx, request, &mut || {})
+                .map(Json)
+                .map_err(tool_error)
+        })
     }
 }
 

@@ -27,6 +27,54 @@ pub struct Request {
     pub dir: Option<PathBuf>,
     /// A new branch to start from the default branch.
     pub branch: Option<String>,
+    /// The folder the working copy must be made under, when the caller confines it
+    /// (the MCP server: an agent can be talked into any path); `None`: anywhere.
+    pub root: Option<Root>,
+}
+
+/// A folder clones are confined to.
+#[derive(Debug, Clone)]
+pub struct Root {
+    /// The folder (canonical).
+    pub path: PathBuf,
+    /// How the user lets clones go elsewhere, for the refusal.
+    pub to_change: &'static str,
+}
+
+impl Root {
+    /// Refuse `dir` unless it is strictly below this root once symbolic links are
+    /// followed: the deepest part of it that exists is resolved, and what remains may
+    /// not climb (`..`).
+    fn check(&self, dir: &Path) -> Result<()> {
+        let refused = || -> Error {
+            Refused::OutsideCloneRoot {
+                dir: dir.to_path_buf(),
+                root: self.path.clone(),
+                to_change: self.to_change,
+            }
+            .into()
+        };
+        let absolute = std::path::absolute(dir).map_err(|_| refused())?;
+        let mut existing = absolute.as_path();
+        let mut rest = Vec::new();
+        while !existing.exists() {
+            let Some(parent) = existing.parent() else {
+                return Err(refused());
+            };
+            rest.push(existing.file_name().ok_or_else(refused)?.to_os_string());
+            existing = parent;
+        }
+        if rest.iter().any(|part| part == "..") {
+            return Err(refused());
+        }
+        let mut real = existing.canonicalize().map_err(|_| refused())?;
+        real.extend(rest.iter().rev());
+        if real != self.path && real.starts_with(&self.path) {
+            Ok(())
+        } else {
+            Err(refused())
+        }
+    }
 }
 
 /// What `clone` made (docs/json.md).
@@ -89,9 +137,17 @@ pub fn clone(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> Resu
                     });
                 }
             }
-            CloneRoot::of(ctx)?.path_for(&name, &url)
+            // Under a root the caller confines clones to, the layout is laid out there.
+            let mut layout = CloneRoot::of(ctx)?;
+            if let Some(root) = &request.root {
+                layout.root = root.path.clone();
+            }
+            layout.path_for(&name, &url)
         }
     };
+    if let Some(root) = &request.root {
+        root.check(&dir)?;
+    }
     check_empty(&dir)?;
     let mirror = ctx.cache().mirror_path(&url);
     let fetched = !mirror.exists();

@@ -31,6 +31,27 @@ pub enum Refused {
     #[error("{} exists and is not empty; give another folder", dir.display())]
     FolderNotEmpty { dir: PathBuf },
 
+    #[error("'{name}' is at {url}, and git's protocol policy does not allow {protocol} here ({why}); repodex's helper uses only what plain git would")]
+    ProtocolNotAllowed {
+        name: String,
+        url: String,
+        protocol: String,
+        why: String,
+    },
+
+    #[error("'{name}' is at {url}, which is a repository on this machine that you never asked repodex to read; check it with `repodex info {name}`, then `repodex accept {name}`")]
+    LocalNotAccepted { name: String, url: String },
+
+    #[error("offline ({why}), and repodex has no mirror of '{name}' yet; fetch it online first (`repodex refresh {name}`)")]
+    OfflineWithoutMirror { name: String, why: String },
+
+    #[error("clones are made only in folders under {}, and {} is not one; {to_change}", root.display(), dir.display())]
+    OutsideCloneRoot {
+        dir: PathBuf,
+        root: PathBuf,
+        to_change: &'static str,
+    },
+
     #[error("{} is not a folder", dir.display())]
     NotAFolder { dir: PathBuf },
 

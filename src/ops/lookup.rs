@@ -134,6 +134,10 @@ pub struct Shown {
     pub freshness: Option<Freshness>,
     /// Working copies of it recorded on this machine (gone ones included, marked).
     pub clones: Vec<super::clones::Clone>,
+    /// The paths it lists that this machine does not read until accepted, and why
+    /// (empty as of a past revision, or from a layer).
+    #[serde(skip)]
+    pub not_accepted: Vec<(String, crate::store::accepted::Held)>,
 }
 
 /// The recorded clones of the entry `name` of `registry` (none for a layer's).
@@ -230,6 +234,7 @@ pub fn show_in(
                     entry,
                     layer: Some(layer),
                     freshness: None,
+                    not_accepted: Vec::new(),
                 });
             }
             found.resolved.name
@@ -239,12 +244,17 @@ pub fn show_in(
             .ok_or(Error::NotInWorkingCopy)?,
     };
     let (entry, freshness) = entry_as_of(ctx, registry, &name, at, on_wait)?;
+    let not_accepted = match at {
+        Some(_) => Vec::new(),
+        None => super::accept::not_read(registry, &entry, &registry.settings()?)?.0,
+    };
     Ok(Shown {
         path: registry.entry_path(&entry.name)?,
         clones: clones_of(registry, &entry.name, false)?,
         entry,
         layer: None,
         freshness,
+        not_accepted,
     })
 }
 

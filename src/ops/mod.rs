@@ -7,6 +7,7 @@
 //! operation prints, reads the environment, or writes the registry except through a
 //! [`Transaction`](crate::Transaction).
 
+pub mod accept;
 pub mod clone;
 pub mod clone_root;
 pub mod clones;

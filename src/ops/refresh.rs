@@ -12,7 +12,9 @@ use serde::Serialize;
 
 use crate::remote::state::Checked;
 use crate::remote::{run_all, Learned, Network, Progress, Task};
+use crate::store::accepted::{AcceptedReads, Held};
 use crate::store::entry::Entry;
+use crate::store::entry::MAX_ENTRY_SIZE;
 use crate::store::Registry;
 use crate::{Context, Result};
 
@@ -168,15 +170,16 @@ pub fn refresh(
     network.require("refresh")?;
     let cache = ctx.cache();
     let allowed = Checked::load(&registry.private_dir());
+    let accepted = AcceptedReads::load(&registry.private_dir());
     let settings = registry.settings()?;
     let with_credentials = registry.credential_names()?;
     let mut identity = None;
     let mut tasks = Vec::with_capacity(names.len());
     let mut unusable = Vec::new();
     for name in names {
-        let entry = registry.entry(name)?;
+        let entry = registry.entry_or_oversized(name)?;
         let url = entry.git_url()?;
-        if !by_name && !allowed.may_read(&url) {
+        if !by_name && !may_read_url(&allowed, &accepted, &url) {
             unusable.push(Failed {
                 name: name.clone(),
                 cause: Cause::LocalNotAllowed,
@@ -186,13 +189,16 @@ pub fn refresh(
             });
             continue;
         }
+        let reads = accepted.reads(&url, entry.config_paths.as_deref(), &settings);
         let mut task = Task {
             name: name.clone(),
             url: entry.git_url()?,
-            config_paths: entry
-                .config_paths
-                .clone()
-                .unwrap_or_else(|| settings.config_paths()),
+            config_paths: reads.read,
+            held: reads
+                .held
+                .into_iter()
+                .map(|(path, why)| (path, not_accepted_reason(name, why)))
+                .collect(),
             max_file_size: network.limits.config_size(&settings),
             max_mirror_size: network.limits.mirror_size(&settings),
             mirror_depth: network.limits.mirror_depth,
@@ -273,7 +279,15 @@ pub fn refresh(
             });
             continue;
         };
-        let changes = apply(&mut entry, &learned, now);
+        let held: Vec<String> = task.held.iter().map(|(path, _)| path.clone()).collect();
+        let (changes, left_out) = apply(&mut entry, &learned, &task.config_paths, &held, now);
+        for (path, reason) in left_out {
+            report.skipped.push(SkippedFile {
+                name: task.name.clone(),
+                path,
+                reason,
+            });
+        }
         if changes.is_empty() {
             report.unchanged.push(task.name);
         } else {
@@ -370,8 +384,65 @@ fn credential_for(
     }))
 }
 
-/// Apply what a remote said to its entry; returns what changed.
-fn apply(entry: &mut Entry, learned: &Learned, now: DateTime<Utc>) -> Vec<Change> {
+/// May this machine read `url` without being asked by name? Always for remote URLs;
+/// a repository on this machine only once this machine registered it, refreshed it by
+/// name or accepted it (the helper for plain git asks the same).
+pub(crate) fn may_read_url(
+    checked: &Checked,
+    accepted: &AcceptedReads,
+    url: &crate::url::GitUrl,
+) -> bool {
+    checked.may_read(url) || accepted.has_url(url)
+}
+
+/// Why a listed path of the entry `name` is not read here, and what accepts it.
+pub(crate) fn not_accepted_reason(name: &str, why: Held) -> String {
+    match why {
+        Held::SharedList => "not accepted on this machine; `repodex accept --settings` accepts registry.toml's config_paths".to_string(),
+        Held::Entry => format!("not accepted on this machine; check the entry with `repodex info {name}`, then `repodex accept {name}`"),
+    }
+}
+
+/// Apply what a remote said to its entry, where `read` are the paths that were read and
+/// `held` those listed but not accepted here (whose cached files stay as they are;
+/// a cached file of a path no longer listed goes). The files are taken in the order
+/// listed while the entry stays within what repodex reads ([`MAX_ENTRY_SIZE`]);
+/// returns what changed, and the files left out.
+fn apply(
+    entry: &mut Entry,
+    learned: &Learned,
+    read: &[String],
+    held: &[String],
+    now: DateTime<Utc>,
+) -> (Vec<Change>, Vec<(String, String)>) {
+    let mut files: std::collections::BTreeMap<String, String> = entry
+        .config
+        .files
+        .iter()
+        .filter(|(path, _)| held.contains(path))
+        .map(|(p, t)| (p.clone(), t.clone()))
+        .collect();
+    let mut left_out = Vec::new();
+    let mut sized = entry.clone();
+    sized.config.files = files.clone();
+    sized.remote.default_branch = Some(learned.default_branch.clone());
+    sized.remote.config_commit = learned.commit.map(|c| c.to_string());
+    sized.remote.config_fetched = Some(now);
+    for path in read {
+        let Some(text) = learned.files.get(path) else {
+            continue;
+        };
+        sized.config.files.insert(path.clone(), text.clone());
+        if sized.to_toml().len() > MAX_ENTRY_SIZE {
+            sized.config.files.remove(path);
+            left_out.push((
+                path.clone(),
+                format!("the entry would be larger than the {MAX_ENTRY_SIZE} bytes repodex reads"),
+            ));
+            continue;
+        }
+        files.insert(path.clone(), text.clone());
+    }
     let mut changes = Vec::new();
     if entry.remote.default_branch.as_ref() != Some(&learned.default_branch) {
         changes.push(Change::DefaultBranch {
@@ -379,7 +450,7 @@ fn apply(entry: &mut Entry, learned: &Learned, now: DateTime<Utc>) -> Vec<Change
             to: learned.default_branch.clone(),
         });
     }
-    for (path, text) in &learned.files {
+    for (path, text) in &files {
         let path = path.clone();
         match entry.config.files.get(&path) {
             None => changes.push(Change::FileAdded { path }),
@@ -388,7 +459,7 @@ fn apply(entry: &mut Entry, learned: &Learned, now: DateTime<Utc>) -> Vec<Change
         }
     }
     for path in entry.config.files.keys() {
-        if !learned.files.contains_key(path) {
+        if !files.contains_key(path) {
             changes.push(Change::FileRemoved { path: path.clone() });
         }
     }
@@ -396,9 +467,9 @@ fn apply(entry: &mut Entry, learned: &Learned, now: DateTime<Utc>) -> Vec<Change
         entry.remote.default_branch = Some(learned.default_branch.clone());
         entry.remote.config_commit = learned.commit.map(|c| c.to_string());
         entry.remote.config_fetched = Some(now);
-        entry.config.files = learned.files.clone();
+        entry.config.files = files;
     }
-    changes
+    (changes, left_out)
 }
 
 /// The longest a reading command (`info`, `config`) waits for a stale entry's remote.
@@ -436,7 +507,7 @@ pub fn stale<'a>(
             continue;
         };
         let last = checked.get(&url).and_then(|c| c.ok);
-        if !last.is_some_and(|t| (now - t).to_std().unwrap_or_default() < ttl) {
+        if last.is_none_or(|t| (now - t).to_std().unwrap_or_default() >= ttl) {
             stale.push((name.to_string(), last));
         }
     }

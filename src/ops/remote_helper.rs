@@ -10,10 +10,20 @@
 //! does the transfer with git itself, against the entry's current URL: every transport,
 //! credential helper and git setting works as it does for plain git. When the remote cannot be reached and the cache has a mirror of
 //! it, the refs and objects come from the mirror, and the helper says so on stderr.
+//!
+//! The helper is git's citizen: the user's transport policy decides what it may use,
+//! exactly as for the entry's URL given to plain git (`protocol.<name>.allow`,
+//! `GIT_ALLOW_PROTOCOL`, `GIT_PROTOCOL_FROM_USER`, and `url.<base>.insteadOf` /
+//! `pushInsteadOf` applied to the URL before a transport is chosen;
+//! `crate::git::policy`); offline (`REPODEX_OFFLINE`, `offline = true`) it opens no
+//! connection and serves the mirror; and a repository on this machine that someone
+//! else pushed into an entry is not read until this machine accepted it, by the rule
+//! refresh follows.
 
 use std::io::{BufRead, Write};
 
 use crate::git::command;
+use crate::git::policy::{protocol_of, Direction, Policy};
 use crate::{Context, Error, Result};
 
 /// The context git runs the helper in: this process's, except that without
@@ -42,6 +52,39 @@ pub fn serve(
         .unwrap_or(&registry)
         .entry(&found.resolved.name)?;
     let url = entry.git_url()?;
+    let name = entry.name.clone();
+    if url.is_local() && found.layer.is_none() {
+        let private = registry.private_dir();
+        let accepted = crate::store::accepted::AcceptedReads::load(&private);
+        let checked = crate::remote::state::Checked::load(&private);
+        if !super::refresh::may_read_url(&checked, &accepted, &url) {
+            return Err(super::error::Refused::LocalNotAccepted {
+                name,
+                url: url.to_string(),
+            }
+            .into());
+        }
+    }
+    let offline = ctx.network()?.offline;
+    let (allow_protocol, from_user) = ctx.git_protocol_env();
+    let policy = Policy::of_calling_git(allow_protocol, from_user)?;
+    let allowed = policy.allowed_transports();
+    // The URL as git would use it for each direction, checked against the policy when
+    // it is about to be used.
+    let entry_url = url.to_string();
+    let target = |direction| policy.rewrite(&entry_url, direction);
+    let permitted = |to: &str| -> Result<()> {
+        let protocol = protocol_of(to);
+        policy.check(&protocol).map_err(|why| {
+            super::error::Refused::ProtocolNotAllowed {
+                name: name.clone(),
+                url: crate::url::quote(to),
+                protocol,
+                why,
+            }
+            .into()
+        })
+    };
     let mirror = ctx.cache().mirror_path(&url);
     // Where the objects come from: the URL, or the mirror when `list` fell back to it.
     let mut source: Option<String> = None;
@@ -57,29 +100,82 @@ pub fn serve(
             // git talks to the service itself through us (git://, local repositories);
             // elsewhere, or when the daemon is unreachable, it falls back to `fetch` and
             // `push` below, where the mirror can stand in.
-            ("connect", Some(service)) => match crate::git::connect::open(&url, service) {
-                Some(connection) => {
-                    writeln!(output).map_err(io)?;
-                    output.flush().map_err(io)?;
-                    return connection.relay();
+            ("connect", Some(service)) => {
+                let to = target(match service {
+                    "git-receive-pack" => Direction::Push,
+                    _ => Direction::Fetch,
+                });
+                // Offline, nothing connects: `list` and `fetch` serve the mirror.
+                let connection = match offline {
+                    Some(_) => None,
+                    None => {
+                        permitted(&to)?;
+                        crate::url::GitUrl::parse_clean(&to)
+                            .ok()
+                            .and_then(|to| crate::git::connect::open(&to, service))
+                    }
+                };
+                match connection {
+                    Some(connection) => {
+                        writeln!(output).map_err(io)?;
+                        output.flush().map_err(io)?;
+                        return connection.relay();
+                    }
+                    None => writeln!(output, "fallback").map_err(io)?,
                 }
-                None => writeln!(output, "fallback").map_err(io)?,
-            },
+            }
             ("option", Some(_)) => writeln!(output, "unsupported").map_err(io)?,
             ("list", _) => {
                 let for_push = line == "list for-push";
-                let (refs, used) = match command::ls_remote(&url.to_string()) {
-                    Ok(refs) => (refs, url.to_string()),
-                    Err(e) if !for_push && mirror.exists() => {
-                        let path = mirror.display().to_string();
-                        notices(&format!(
-                            "{} cannot be reached ({e}); fetching '{}' from repodex's cached mirror instead, which may be behind",
-                            crate::url::quote(&url.to_string()),
-                            entry.name
-                        ));
-                        (command::ls_remote(&path)?, path)
+                let listed = match &offline {
+                    Some(why) if for_push => {
+                        return Err(Error::Offline {
+                            what: format!("pushing to '{name}'"),
+                            why: why.clone(),
+                        })
                     }
-                    Err(e) => return Err(e),
+                    Some(why) if mirror.exists() => {
+                        notices(&format!(
+                            "offline ({why}): fetching '{name}' from repodex's cached mirror, which may be behind"
+                        ));
+                        Err(None)
+                    }
+                    Some(why) => {
+                        return Err(super::error::Refused::OfflineWithoutMirror {
+                            name: name.clone(),
+                            why: why.clone(),
+                        }
+                        .into())
+                    }
+                    None => {
+                        let to = target(if for_push {
+                            Direction::Push
+                        } else {
+                            Direction::Fetch
+                        });
+                        permitted(&to)?;
+                        // git rewrites a fetch URL itself; `ls-remote` knows no push rules.
+                        let asked = if for_push { to } else { entry_url.clone() };
+                        match command::ls_remote(&asked, &allowed) {
+                            Ok(refs) => Ok((refs, entry_url.clone())),
+                            Err(e) if !for_push && mirror.exists() => {
+                                notices(&format!(
+                                    "{} cannot be reached ({e}); fetching '{name}' from repodex's cached mirror instead, which may be behind",
+                                    crate::url::quote(&entry_url),
+                                ));
+                                Err(None)
+                            }
+                            Err(e) => Err(Some(e)),
+                        }
+                    }
+                };
+                let (refs, used) = match listed {
+                    Ok(listed) => listed,
+                    Err(None) => {
+                        let path = mirror.display().to_string();
+                        (command::ls_remote(&path, "file")?, path)
+                    }
+                    Err(Some(e)) => return Err(e),
                 };
                 for (target, name) in &refs {
                     match target.strip_prefix("ref: ") {
@@ -99,8 +195,15 @@ pub fn serve(
                         None => break,
                     }
                 }
-                let from = source.clone().unwrap_or_else(|| url.to_string());
-                command::fetch_objects(&from, &ids)?;
+                let from = source.clone().unwrap_or_else(|| entry_url.clone());
+                // repodex's own mirror is read as a folder, whatever the policy says of
+                // file://, which is about the URLs git is given.
+                let allow = if from == entry_url {
+                    allowed.as_str()
+                } else {
+                    "file"
+                };
+                command::fetch_objects(&from, &ids, allow)?;
                 writeln!(output).map_err(io)?;
             }
             ("push", Some(first)) => {
@@ -112,9 +215,16 @@ pub fn serve(
                         None => break,
                     }
                 }
+                if let Some(why) = &offline {
+                    return Err(Error::Offline {
+                        what: format!("pushing to '{name}'"),
+                        why: why.clone(),
+                    });
+                }
+                permitted(&target(Direction::Push))?;
                 for refspec in &refspecs {
                     let destination = refspec.rsplit(':').next().unwrap_or(refspec);
-                    match command::push_refspec(&url.to_string(), refspec)? {
+                    match command::push_refspec(&entry_url, refspec, &allowed)? {
                         Ok(()) => writeln!(output, "ok {destination}").map_err(io)?,
                         Err(reason) => {
                             writeln!(output, "error {destination} {reason}").map_err(io)?

@@ -213,8 +213,17 @@ fn value_of(known: &Known, value: &str) -> Result<toml::Value> {
     };
     Ok(match known.kind {
         Kind::Duration => {
-            if crate::time::parse_duration(value).is_none() {
-                return Err(bad("it is not a duration such as 30m, 24h or 7d"));
+            match crate::time::parse_duration(value) {
+                Ok(_) => {}
+                Err(crate::time::BadTime::NotATime) => {
+                    return Err(bad("it is not a duration such as 30m, 24h or 7d"))
+                }
+                Err(crate::time::BadTime::OutOfRange) => {
+                    return Err(bad(&format!(
+                        "it is longer than repodex counts (at most {})",
+                        crate::time::MAX_DURATION_WORDS
+                    )))
+                }
             }
             toml::Value::String(value.trim().to_string())
         }
@@ -363,8 +372,12 @@ pub fn set(
                 line: None,
                 message: reason,
             })?;
-            Settings::parse(new.as_bytes())?;
+            let settings = Settings::parse(new.as_bytes())?;
             tx.put_merged_file(SETTINGS_FILE, Some(new.into_bytes()))?;
+            if key == "config_paths" {
+                // This machine's user chose the list: this machine reads it.
+                tx.accept_shared_config_paths(settings.config_paths);
+            }
             let message = match &shown_value {
                 Some(v) => format!("settings: set {key} = {v}"),
                 None => format!("settings: unset {key}"),
@@ -435,7 +448,7 @@ mod tests {
         );
         assert_eq!(
             crate::time::parse_duration(default("refresh_ttl", Scope::Shared)),
-            Some(layout::DEFAULT_REFRESH_TTL)
+            Ok(layout::DEFAULT_REFRESH_TTL)
         );
         let limits = crate::remote::Limits::default();
         assert_eq!(

@@ -28,6 +28,9 @@ pub struct Report {
     pub migrated: Option<Migrated>,
     /// Each layer, after its update.
     pub layers: Vec<Layer>,
+    /// What the remote changed that this machine does not read until accepted
+    /// (`repodex accept`).
+    pub not_accepted: Vec<super::accept::NotAccepted>,
 }
 
 /// How the registry and its remote ended up.
@@ -60,7 +63,9 @@ pub fn sync(ctx: &Context, on_wait: &mut dyn FnMut()) -> Result<Report> {
     let mut registry = ctx.open()?;
     // Merging a credential changed on both sides needs this machine's key, if it has one.
     let identity = super::identity::existing(ctx, &registry);
+    let before = registry.head();
     let done = crate::sync::sync(&mut registry, &network, identity.as_ref(), &mut *on_wait)?;
+    let not_accepted = super::accept::brought_by_sync(&registry, before, &done.merged.changes)?;
     // Renames and moves that came from teammates: the record of clones follows them
     // (a damaged record is for the commands that read it to report).
     let _ = registry.update_clones(on_wait, |_| ());
@@ -97,6 +102,7 @@ pub fn sync(ctx: &Context, on_wait: &mut dyn FnMut()) -> Result<Report> {
         uncommitted: done.uncommitted,
         migrated: done.migrated,
         layers,
+        not_accepted,
     })
 }
 

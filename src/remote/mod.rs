@@ -102,17 +102,44 @@ impl UserConfig {
     pub fn read(file: &Path) -> Result<UserConfig> {
         match std::fs::read_to_string(file).ok() {
             None => Ok(UserConfig::default()),
-            Some(text) => toml::from_str(&text).map_err(|e| Error::UserConfig {
-                path: file.to_path_buf(),
-                reason: e.message().trim().to_string(),
-            }),
+            Some(text) => UserConfig::parse(&text, file),
         }
+    }
+}
+
+impl UserConfig {
+    /// Parse the config file's `text`, with its numbers range-checked: a deadline is
+    /// added to the clock, and one past what it counts would stop every command.
+    fn parse(text: &str, file: &Path) -> Result<UserConfig> {
+        let bad = |reason: String| Error::UserConfig {
+            path: file.to_path_buf(),
+            reason,
+        };
+        let config: UserConfig =
+            toml::from_str(text).map_err(|e| bad(e.message().trim().to_string()))?;
+        let max = Network::MAX_TIMEOUT.as_secs();
+        if config.timeout.is_some_and(|t| t == 0 || t > max) {
+            return Err(bad(format!("timeout must be from 1 to {max} seconds")));
+        }
+        if config
+            .min_refresh_ttl
+            .is_some_and(|t| Duration::from_secs(t) > crate::time::MAX_DURATION)
+        {
+            return Err(bad(format!(
+                "min_refresh_ttl is longer than repodex counts (at most {})",
+                crate::time::MAX_DURATION_WORDS
+            )));
+        }
+        Ok(config)
     }
 }
 
 impl Network {
     /// The default deadline for one remote.
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// The longest deadline for one remote: a day.
+    pub const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
 
     /// The network policy from, in order of precedence: the `--offline` flag, the
     /// environment's reason to be offline (`REPODEX_OFFLINE=1`), and this machine's
@@ -141,6 +168,7 @@ impl Network {
                 .ok()
                 .filter(|s| *s > 0)
                 .map(Duration::from_secs)
+                .filter(|t| *t <= Network::MAX_TIMEOUT)
                 .ok_or_else(|| Error::BadTimeout {
                     value: value.to_string(),
                 })?,
@@ -169,12 +197,7 @@ impl Network {
     /// Is `text` a config file this machine can use? (What `settings set --machine`
     /// checks before writing it to `file`.)
     pub fn check_user_config(text: &str, file: &Path) -> Result<()> {
-        toml::from_str::<UserConfig>(text)
-            .map(|_| ())
-            .map_err(|e| Error::UserConfig {
-                path: file.to_path_buf(),
-                reason: e.message().trim().to_string(),
-            })
+        UserConfig::parse(text, file).map(|_| ())
     }
 
     /// Fail with [`Error::Offline`] when offline.
@@ -252,7 +275,11 @@ pub struct Task {
     /// The entry it is for.
     pub name: String,
     pub url: GitUrl,
+    /// The paths to read and cache.
     pub config_paths: Vec<String>,
+    /// Listed paths not to read, each with why: reported as skipped when the remote
+    /// has them, never read into the registry.
+    pub held: Vec<(String, String)>,
     pub max_file_size: u64,
     /// The most a fetch may download into the mirror, in bytes.
     pub max_mirror_size: u64,
@@ -318,6 +345,13 @@ pub fn learn(cache: &Cache, task: &Task, interrupt: &AtomicBool) -> Result<Learn
                 FileRead::NotText => learned
                     .skipped
                     .push((path.clone(), "not a text file".into())),
+            }
+        }
+        // Whether a held path is there is a lookup in the local mirror: its content is
+        // never read.
+        for (path, why) in &task.held {
+            if mirror.has_file(commit, path)? {
+                learned.skipped.push((path.clone(), why.clone()));
             }
         }
     }

@@ -174,6 +174,35 @@ impl Registry {
                 ),
             });
         }
+        // Cached files this machine would not read: someone else's refresh put them in
+        // the shared history (docs/security.md, "What this machine reads").
+        if let Ok(settings) = self.settings() {
+            let accepted = super::accepted::AcceptedReads::load(&self.private_dir());
+            for entry in &entries {
+                let Ok(url) = entry.git_url() else { continue };
+                let read = accepted
+                    .reads(&url, entry.config_paths.as_deref(), &settings)
+                    .read;
+                let foreign: Vec<&str> = entry
+                    .config
+                    .files
+                    .keys()
+                    .filter(|path| !read.contains(path))
+                    .map(String::as_str)
+                    .collect();
+                if !foreign.is_empty() {
+                    report.warnings.push(Finding {
+                        path: layout.entry_path(&entry.name),
+                        message: format!(
+                            "caches {} of '{}', which this machine did not accept to read; if one holds a secret, rotate it at its source, remove the file from the entry's [config.files] by hand and commit, and purge it from history (`git filter-repo --replace-text` in a clone of the shared remote, force-push, then every teammate runs `repodex init --from` again); `repodex accept {}` accepts the entry instead",
+                            foreign.join(", "),
+                            entry.name,
+                            entry.name
+                        ),
+                    });
+                }
+            }
+        }
         for name in orphans {
             report.warnings.push(Finding {
                 path: super::layout::credential_path(&name),

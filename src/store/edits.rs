@@ -55,6 +55,11 @@ impl Transaction<'_> {
             entry.description = Some(description);
         }
         self.put(entry.clone(), None)?;
+        // This machine's user registered it: this machine reads it.
+        self.accepts.push(super::transaction::Accept::Url {
+            url: url.clone(),
+            config_paths: None,
+        });
         Ok(entry)
     }
 
@@ -239,8 +244,15 @@ impl Transaction<'_> {
     /// Change an entry's URL (the repository moved).
     pub fn set_url(&mut self, name: &str, url: &GitUrl) -> Result<()> {
         let mut entry = self.entry(name)?;
+        let from = entry.git_url()?;
         entry.url = url.to_string();
-        self.put(entry, None)
+        self.put(entry, None)?;
+        // Moved by this machine's user: what it read there, it reads at the new URL.
+        self.accepts.push(super::transaction::Accept::Moved {
+            from,
+            to: url.clone(),
+        });
+        Ok(())
     }
 
     /// Change or clear an entry's description.

@@ -151,6 +151,21 @@ impl Entry {
                 format!("is larger than {} MiB", MAX_ENTRY_SIZE / (1024 * 1024)),
             ));
         }
+        Entry::parse_any_size(layout, path, bytes)
+    }
+
+    /// [`Entry::parse_with_url`] of an entry of any size, to repair or forget one that a
+    /// hand edit or an older repodex made too large to read.
+    pub(crate) fn parse_any_size(
+        layout: Layout,
+        path: &str,
+        bytes: &[u8],
+    ) -> Result<(Entry, GitUrl), Error> {
+        let broken = |line: Option<usize>, message: String| Error::BrokenEntry {
+            path: path.to_string(),
+            line,
+            message,
+        };
         let text = std::str::from_utf8(bytes).map_err(|e| {
             let line = bytes[..e.valid_up_to()]
                 .iter()

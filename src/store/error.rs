@@ -27,6 +27,12 @@ pub enum StoreError {
     #[error("{} is neither a revision of the registry nor a time; give a commit (HEAD~2, a hash), a date (2026-11-20) or a duration back (3d)", quote(spec))]
     NotARevision { spec: String },
 
+    #[error("{} is further back than repodex counts (at most {}); give a date (2026-11-20) or a shorter duration", quote(spec), crate::time::MAX_DURATION_WORDS)]
+    TooFarBack { spec: String },
+
+    #[error("the entry '{name}' would be {size} bytes, more than the {} repodex reads; cache fewer files in it", super::entry::MAX_ENTRY_SIZE)]
+    EntryTooLarge { name: String, size: usize },
+
     #[error("the registry has no commit from before {time}; it was created later")]
     NoCommitBefore { time: String },
 

@@ -120,13 +120,23 @@ impl Registry {
                 return Ok(commit);
             }
         }
-        if let Some(time) = crate::time::parse_time(spec, Utc::now()) {
+        let time = match crate::time::parse_time(spec, Utc::now()) {
+            Ok(time) => Some(time),
+            Err(crate::time::BadTime::OutOfRange) => {
+                return Err(StoreError::TooFarBack {
+                    spec: spec.to_string(),
+                }
+                .into())
+            }
+            Err(crate::time::BadTime::NotATime) => None,
+        };
+        if let Some(time) = time {
             let history = self.repo().history(self.head())?;
             let found = history.iter().find(|c| c.seconds <= time.timestamp());
             // A duration back (`2w`) on a registry younger than that means its whole
             // life: the first commit. A date before it existed is a mistake, said so.
             let found = match found {
-                None if crate::time::parse_duration(spec).is_some() => history.last(),
+                None if crate::time::parse_duration(spec).is_ok() => history.last(),
                 other => other,
             };
             return found.map(|c| c.id).ok_or_else(|| {

@@ -255,7 +255,7 @@ impl Settings {
     pub fn refresh_ttl(&self) -> std::time::Duration {
         self.refresh_ttl
             .as_deref()
-            .and_then(crate::time::parse_duration)
+            .and_then(|ttl| crate::time::parse_duration(ttl).ok())
             .unwrap_or(DEFAULT_REFRESH_TTL)
     }
 
@@ -281,11 +281,21 @@ impl Settings {
         let settings: Settings =
             toml::from_str(text).map_err(|e| broken(e.message().trim().replace('\n', " ")))?;
         if let Some(ttl) = &settings.refresh_ttl {
-            if crate::time::parse_duration(ttl).is_none() {
-                return Err(broken(format!(
-                    "refresh_ttl '{}' is not a duration such as 24h, 30m or 7d",
-                    ttl.escape_debug()
-                )));
+            match crate::time::parse_duration(ttl) {
+                Ok(_) => {}
+                Err(crate::time::BadTime::NotATime) => {
+                    return Err(broken(format!(
+                        "refresh_ttl '{}' is not a duration such as 24h, 30m or 7d",
+                        ttl.escape_debug()
+                    )))
+                }
+                Err(crate::time::BadTime::OutOfRange) => {
+                    return Err(broken(format!(
+                        "refresh_ttl '{}' is longer than repodex counts (at most {})",
+                        ttl.escape_debug(),
+                        crate::time::MAX_DURATION_WORDS
+                    )))
+                }
             }
         }
         for path in settings.config_paths.iter().flatten() {

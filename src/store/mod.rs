@@ -8,6 +8,10 @@
 //! sync, crash repair), [`doctor`] (whole-registry validation) and [`migrate`] (moving
 //! to a newer format).
 
+pub mod accepted;
+
+/// The largest entry file repodex reads to forget or repair it.
+pub(crate) const REPAIR_MAX: usize = 64 << 20;
 pub mod catalog;
 pub mod clones;
 mod commit;
@@ -256,6 +260,37 @@ impl Registry {
         catalog::read_entry(&self.repo, layout, &file)
     }
 
+    /// The entry `name` at HEAD, read even when it is larger than an entry may be (up to
+    /// [`REPAIR_MAX`]), so that one an older repodex or a hand edit made too large can
+    /// be forgotten or cached again within the bound; the commit refuses to write it
+    /// back as large.
+    pub(crate) fn entry_to_repair(&self, name: &str) -> Result<Entry> {
+        let layout = self.layout()?;
+        let path = layout.entry_path(name);
+        let tree = self.repo.tree_of(self.head)?;
+        let file = self
+            .repo
+            .file_at(tree, &path)?
+            .filter(|f| f.regular)
+            .ok_or_else(|| Error::NotFound {
+                reference: name.to_string(),
+                suggestions: Vec::new(),
+            })?;
+        let bytes = self.repo.read_blob(file.id, REPAIR_MAX)?;
+        entry::Entry::parse_any_size(layout, &path, &bytes).map(|(entry, _)| entry)
+    }
+
+    /// [`Registry::entry`], and when that entry is too large to read,
+    /// [`Registry::entry_to_repair`].
+    pub(crate) fn entry_or_oversized(&self, name: &str) -> Result<Entry> {
+        match self.entry(name) {
+            Err(broken @ Error::BrokenEntry { .. }) => {
+                self.entry_to_repair(name).map_err(|_| broken)
+            }
+            other => other,
+        }
+    }
+
     /// Where entries live at HEAD: the layout of its format.
     pub fn layout(&self) -> Result<layout::Layout> {
         if let Some(layout) = self.layout.get() {
@@ -272,7 +307,12 @@ impl Registry {
 
     /// The shared settings in `registry.toml` at HEAD.
     pub fn settings(&self) -> Result<layout::Settings> {
-        let tree = self.repo.tree_of(self.head)?;
+        self.settings_at(self.head)
+    }
+
+    /// The shared settings in `registry.toml` as they were at `commit`.
+    pub fn settings_at(&self, commit: ObjectId) -> Result<layout::Settings> {
+        let tree = self.repo.tree_of(commit)?;
         layout::Settings::of_tree(&self.repo, tree)?.ok_or_else(|| Error::NotARegistry {
             path: self.root().to_path_buf(),
             reason: format!("its HEAD has no {}", layout::SETTINGS_FILE),

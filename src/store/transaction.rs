@@ -18,6 +18,7 @@ use super::entry::{Entry, MAX_ENTRY_SIZE};
 use super::layout;
 use super::Registry;
 use crate::git::{FileEdit, IndexLock, ObjectId, PathState};
+use crate::url::GitUrl;
 use crate::{Error, Result};
 
 const LOCK: &str = "lock";
@@ -62,6 +63,24 @@ pub struct Transaction<'r> {
     /// Whether the journal only records the held lock (and goes when this ends), or
     /// belongs to a commit in flight (and stays for the next process, should this fail).
     journal_is_ours: bool,
+    /// What this machine accepts to read by this transaction's edits (its user's own
+    /// register, `set --url`, `settings set config_paths`, `accept`), recorded under
+    /// the lock when it commits ([`super::accepted`]).
+    pub(super) accepts: Vec<Accept>,
+}
+
+/// A change to what this machine accepts to read.
+#[derive(Debug, Clone)]
+pub(super) enum Accept {
+    /// Accept `url` with an entry's own list (`None`: it follows the shared list).
+    Url {
+        url: GitUrl,
+        config_paths: Option<Vec<String>>,
+    },
+    /// Carry what was accepted for `from` over to `to`.
+    Moved { from: GitUrl, to: GitUrl },
+    /// Accept the shared list (`None`: the defaults).
+    Shared(Option<Vec<String>>),
 }
 
 impl Drop for Transaction<'_> {
@@ -149,6 +168,7 @@ impl<'r> Transaction<'r> {
             merge_parent: None,
             index: Some(index),
             journal_is_ours: true,
+            accepts: Vec::new(),
         })
     }
 
@@ -170,7 +190,7 @@ impl<'r> Transaction<'r> {
                 reference: name.into(),
                 suggestions: Vec::new(),
             }),
-            None => self.registry.entry(name),
+            None => self.registry.entry_or_oversized(name),
         }
     }
 
@@ -256,6 +276,7 @@ impl<'r> Transaction<'r> {
     /// Commit the changes with `message`. Returns the new commit, or `None` when nothing
     /// changed (no commit is made then).
     pub fn commit(mut self, message: &str) -> Result<Option<ObjectId>> {
+        self.record_accepts()?;
         let repo = self.registry.repo();
         let layout = self.registry.layout()?;
         let mut edits = Vec::with_capacity(self.pending.len());
@@ -271,6 +292,18 @@ impl<'r> Transaction<'r> {
             .iter()
             .map(|(path, content)| (path.clone(), content.clone()));
         let all: Vec<(String, Option<Vec<u8>>)> = entries.chain(files).collect();
+        // Nothing larger than repodex reads is ever written: it would stop every reader
+        // and every teammate's sync.
+        for (name, entry) in &self.pending {
+            let size = entry.as_ref().map_or(0, |e| e.to_toml().len());
+            if size > MAX_ENTRY_SIZE {
+                return Err(super::error::StoreError::EntryTooLarge {
+                    name: name.clone(),
+                    size,
+                }
+                .into());
+            }
+        }
         let paths: Vec<String> = all.iter().map(|(path, _)| path.clone()).collect();
         let olds = repo.files_at(self.base_tree, &paths)?;
         for ((path, content), old) in all.into_iter().zip(olds) {
@@ -327,6 +360,42 @@ impl<'r> Transaction<'r> {
 }
 
 impl Transaction<'_> {
+    /// Accept, on this machine, the reads of the entry `name` as it is in this
+    /// transaction: its URL (a repository on this machine included) and its own
+    /// `config_paths`, or the shared list it follows.
+    pub fn accept_reads(&mut self, name: &str) -> Result<()> {
+        let entry = self.entry(name)?;
+        self.accepts.push(Accept::Url {
+            url: entry.git_url()?,
+            config_paths: entry.config_paths,
+        });
+        Ok(())
+    }
+
+    /// Accept, on this machine, the shared `config_paths` (`None`: the defaults).
+    pub fn accept_shared_config_paths(&mut self, paths: Option<Vec<String>>) {
+        self.accepts.push(Accept::Shared(paths));
+    }
+
+    /// Write what this transaction accepts, under its lock: before the commit, so that
+    /// a crash after it leaves nothing read that was not accepted (a failed commit
+    /// leaves an acceptance of the user's own input, which reads nothing by itself).
+    fn record_accepts(&mut self) -> Result<()> {
+        if self.accepts.is_empty() {
+            return Ok(());
+        }
+        let private = self.registry.private_dir();
+        let mut record = super::accepted::AcceptedReads::load(&private);
+        for accept in std::mem::take(&mut self.accepts) {
+            match accept {
+                Accept::Url { url, config_paths } => record.accept_url(&url, config_paths),
+                Accept::Moved { from, to } => record.move_url(&from, &to),
+                Accept::Shared(paths) => record.accept_shared(paths),
+            }
+        }
+        record.save(&private)
+    }
+
     /// Hand `commit` to the store's pipeline with the `index.lock` this transaction
     /// holds; from here on the journal belongs to the commit, not to this transaction.
     fn apply(&mut self, index_file: gix::index::File, commit: Commit) -> Result<()> {

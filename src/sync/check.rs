@@ -12,6 +12,24 @@ use crate::vault::recipients::Recipients;
 /// The largest README.md taken from elsewhere.
 pub const MAX_README_SIZE: usize = 1 << 20;
 
+/// Check one file this registry would send: what [`incoming_file`] would refuse on a
+/// teammate's machine is refused here, before the push, so that no one's sync stops on
+/// it; an entry too large to read says how to remove it.
+pub(crate) fn outgoing_file(repo: &Repo, layout: Layout, file: &TreeFile) -> Result<(), String> {
+    let path = file.path.as_str();
+    if let Some(name) = layout.entry_name(path) {
+        if let Err(crate::Error::FileTooLarge { .. }) = repo.read_blob(file.id, MAX_ENTRY_SIZE) {
+            return Err(format!(
+                "{} is larger than the {} MiB repodex reads, so no teammate's sync would take it; `repodex forget {name}` removes it",
+                quote(path),
+                MAX_ENTRY_SIZE >> 20
+            ));
+        }
+    }
+    incoming_file(repo, layout, file)
+        .map_err(|problem| format!("{problem}, so no teammate's sync would take it"))
+}
+
 /// Check one file of a registry tree in `layout`; `Err` says what is wrong with it, for
 /// a message that names it and says where it came from.
 pub(crate) fn incoming_file(repo: &Repo, layout: Layout, file: &TreeFile) -> Result<(), String> {

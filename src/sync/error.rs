@@ -15,6 +15,10 @@ pub enum SyncError {
     #[error("{url} cannot be used as a registry: {problem}; is it a repodex registry? Fix or remove the file there")]
     NotUsable { url: String, problem: String },
 
+    /// This registry holds a file no teammate's sync would take; nothing was pushed.
+    #[error("{problem}; nothing was sent")]
+    WouldBeRefused { problem: String },
+
     #[error("{url} has no {file}: it is not a repodex registry")]
     NotARegistry { url: String, file: &'static str },
 
@@ -71,6 +75,7 @@ impl SyncError {
         matches!(
             self,
             SyncError::Clashes { .. }
+                | SyncError::WouldBeRefused { .. }
                 | SyncError::NotUsable { .. }
                 | SyncError::NotARegistry { .. }
         )

@@ -287,6 +287,7 @@ pub fn sync(
         if Some(head) == theirs {
             return Ok(report);
         }
+        refuse_what_others_would_refuse(registry, theirs, head)?;
         match command::push(
             registry.root(),
             &remote.url.to_string(),
@@ -315,6 +316,34 @@ pub fn sync(
             "others kept pushing while this sync merged ({MAX_ATTEMPTS} attempts); run `repodex sync` again"
         ),
     })
+}
+
+/// Refuse to push `head` when a file it changes since `theirs` (the remote's tip) is one
+/// a teammate's sync would refuse ([`check::outgoing_file`]): sent, it would stop
+/// everyone's sync until each removed it by hand.
+fn refuse_what_others_would_refuse(
+    registry: &Registry,
+    theirs: Option<ObjectId>,
+    head: ObjectId,
+) -> Result<()> {
+    let repo = registry.repo();
+    let layout = registry.layout()?;
+    let new_tree = repo.tree_of(head)?;
+    let paths = match theirs {
+        Some(theirs) => repo.changed_files(repo.tree_of(theirs)?, new_tree)?,
+        None => repo
+            .files_under(new_tree, "")?
+            .into_iter()
+            .map(|f| f.path)
+            .collect(),
+    };
+    for path in paths {
+        if let Some(file) = repo.file_at(new_tree, &path)? {
+            check::outgoing_file(repo, layout, &file)
+                .map_err(|problem| SyncError::WouldBeRefused { problem })?;
+        }
+    }
+    Ok(())
 }
 
 /// `remote` with its branch: as recorded, else the branch the remote's HEAD names (a

@@ -17,20 +17,26 @@ const CONFIG: &str = ".minsky/config.yaml";
 const CONFIG_TEXT: &str = "repository:\n  backend: github\n";
 
 /// An agent host with `repodex mcp` started in `env`.
-struct Agent {
-    runtime: tokio::runtime::Runtime,
+pub(crate) struct Agent {
+    pub(crate) runtime: tokio::runtime::Runtime,
     client: Option<RunningService<RoleClient, ()>>,
     /// Every text the server answered with, to look for secrets in.
     transcript: std::cell::RefCell<String>,
 }
 
 impl Agent {
-    fn start(env: &TestEnv) -> Agent {
+    pub(crate) fn start(env: &TestEnv) -> Agent {
+        Agent::start_command(env.command(&["mcp"]))
+    }
+
+    /// An agent host that starts the server with `command` (`repodex mcp` with options
+    /// of the host's configuration).
+    pub(crate) fn start_command(command: std::process::Command) -> Agent {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        let command = tokio::process::Command::from(env.command(&["mcp"]));
+        let command = tokio::process::Command::from(command);
         let client = runtime.block_on(async {
             let transport = TokioChildProcess::new(command).expect("repodex mcp starts");
             ().serve(transport).await.expect("the MCP handshake")
@@ -42,18 +48,26 @@ impl Agent {
         }
     }
 
-    fn client(&self) -> &RunningService<RoleClient, ()> {
+    pub(crate) fn client(&self) -> &RunningService<RoleClient, ()> {
         self.client.as_ref().unwrap()
     }
 
-    fn call(&self, tool: &str, arguments: Value) -> CallToolResult {
+    pub(crate) fn call(&self, tool: &str, arguments: Value) -> CallToolResult {
         let Value::Object(arguments) = arguments else {
             panic!("arguments are an object")
         };
         let params = CallToolRequestParams::new(tool.to_string()).with_arguments(arguments);
+        // A server that never answers fails the story instead of hanging it.
         let result = self
             .runtime
-            .block_on(self.client().call_tool(params))
+            .block_on(async {
+                tokio::time::timeout(
+                    std::time::Duration::from_secs(120),
+                    self.client().call_tool(params),
+                )
+                .await
+            })
+            .unwrap_or_else(|_| panic!("{tool}: no answer"))
             .unwrap_or_else(|e| panic!("{tool}: the call itself failed: {e}"));
         self.transcript
             .borrow_mut()
@@ -62,7 +76,7 @@ impl Agent {
     }
 
     /// Call `tool`; expect success and return its structured content.
-    fn ok(&self, tool: &str, arguments: Value) -> Value {
+    pub(crate) fn ok(&self, tool: &str, arguments: Value) -> Value {
         let result = self.call(tool, arguments);
         assert_eq!(result.is_error, Some(false), "{tool}: {result:?}");
         let structured = result
@@ -80,7 +94,7 @@ impl Agent {
     }
 
     /// Call `tool`; expect a tool error and return its one line.
-    fn error(&self, tool: &str, arguments: Value) -> String {
+    pub(crate) fn error(&self, tool: &str, arguments: Value) -> String {
         let result = self.call(tool, arguments);
         assert_eq!(result.is_error, Some(true), "{tool}: {result:?}");
         let text = result.content[0]
@@ -92,7 +106,7 @@ impl Agent {
         text
     }
 
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         let client = self.client.take().unwrap();
         self.runtime.block_on(client.cancel()).unwrap();
     }
@@ -237,9 +251,11 @@ fn an_agent_discovers_the_tools_and_reads_writes_and_clones_through_them() {
     let shown = agent.ok("show", json!({"reference": "m"}));
     assert_eq!(shown["entry"]["tags"], json!(["work", "cli"]));
 
-    // clone: a working copy from the mirror, origin the real URL, recorded.
-    let dir = env.work().join("copies/mk");
-    let cloned = agent.ok("clone", json!({"reference": "mk", "dir": dir}));
+    // clone: a working copy from the mirror, origin the real URL, recorded; without a
+    // folder, in its place under this machine's clone root.
+    let cloned = agent.ok("clone", json!({"reference": "mk"}));
+    let dir = env.root().join("home/src/127.0.0.1/minsky");
+    assert_eq!(cloned["path"], json!(dir.canonicalize().unwrap()));
     assert_eq!(cloned["default_branch"], "trunk");
     assert_eq!(cloned["url"], url);
     assert_eq!(

@@ -425,6 +425,8 @@ fn which_files_are_cached_settings_overrides_and_limits() {
         1,
     );
     env.hand_commit(&entry_path("app"), &text);
+    // A hand edit is read once this machine accepts it, as any change it did not make.
+    env.ok(&["accept", "app"]);
     let settings = std::fs::read_to_string(env.registry().join("registry.toml")).unwrap();
     env.hand_commit(
         "registry.toml",

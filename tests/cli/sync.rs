@@ -334,7 +334,18 @@ fn shared_settings_merge_by_the_later_change_and_a_filter_driver_is_refused() {
     assert_eq!(readme, "bob's readme\n");
     // A .gitattributes that names a filter driver is refused, by name.
     t.alice.hand_commit(".gitattributes", "* filter=lfs\n");
-    synced(&t.alice);
+    // Alice's own sync does not send what no teammate's sync would take...
+    let refused = t.alice.fails(4, &["sync"]);
+    assert!(
+        refused.contains("the line '* filter=lfs' is not one repodex writes (*.toml text eol=lf, *.age diff=age); remove it, so no teammate's sync would take it; nothing was sent"),
+        "{refused}"
+    );
+    // ...plain git does, as a compromised machine would.
+    git_in(
+        &t.alice,
+        &t.alice.registry(),
+        &["push", "-q", &t.url, "HEAD:main"],
+    );
     let error = t.bob.fails(4, &["sync"]);
     assert!(
         error.contains(

@@ -353,6 +353,15 @@ pub(super) fn entry_of(
             "is not an entry file: files under repos/ end in .toml",
         ));
     }
-    let bytes = read(file.id).map_err(|_| broken("is too large or unreadable"))?;
+    let bytes = read(file.id).map_err(|e| match e {
+        Error::FileTooLarge { size, .. } => {
+            let name = layout.entry_name(&file.path).unwrap_or_default();
+            broken(&format!(
+                "is {size} bytes, larger than the {} MiB repodex reads; `repodex forget {name}` removes it, `repodex refresh {name}` caches its files again within the bound",
+                MAX_ENTRY_SIZE >> 20
+            ))
+        }
+        _ => broken("is too large or unreadable"),
+    })?;
     Entry::parse_with_url(layout, &file.path, &bytes)
 }
