@@ -204,6 +204,13 @@ pub fn push(
     })
 }
 
+/// Does `reason`, why a remote refused a push, say that the push lost a race for the
+/// remote's lock on the branch to another push? git's receive-pack reports it as
+/// `failed to update ref` (its log names `cannot lock ref`).
+pub fn lost_a_ref_lock(reason: &str) -> bool {
+    reason.contains("failed to update ref") || reason.contains("cannot lock ref")
+}
+
 /// Run `cmd` (with piped output) to its end, or kill it at `timeout` (`Ok(None)`).
 fn output_within(
     mut cmd: Command,

@@ -328,6 +328,16 @@ impl Registry {
         &self.repo
     }
 
+    /// Open the registry's git repository again, to read objects in packs written since
+    /// it was opened by other handles (a sync's fetches): gix sizes its table of pack
+    /// indexes when a repository is opened, for the packs there are then and a tenth
+    /// more (at least 32), and a process that fetches again and again would outgrow it.
+    pub(crate) fn reopen_objects(&mut self) -> Result<()> {
+        let root = self.root().to_path_buf();
+        self.repo = Repo::open(&root)?;
+        Ok(())
+    }
+
     pub(crate) fn catalog(&self) -> &Catalog {
         &self.catalog
     }

@@ -27,6 +27,14 @@ pub enum SyncError {
     #[error("the registry's git remote URL {shown} carries a password or token; set it without (`repodex remote set URL`) and let git's credential helper keep the secret")]
     SecretInRemoteUrl { shown: String },
 
+    /// Others pushed between this sync's fetch and its push, every time it tried.
+    #[error("others kept pushing to {url} while this sync merged ({attempts} attempts); your changes are committed here and nothing was lost; run `repodex sync` again")]
+    Overtaken { url: String, attempts: usize },
+
+    /// The remote answered and refused the push, for a reason of its own.
+    #[error("{url} refused the push: {reason}; the remote's rules (a protected branch, a hook, push rights) refuse this change, so ask whoever keeps it; your changes are committed here")]
+    PushRefused { url: String, reason: String },
+
     #[error("the registry has no remote to sync with; add one with `repodex remote set URL` (a git repository the team can push to)")]
     NoRemote,
 
@@ -53,6 +61,15 @@ pub enum SyncError {
 }
 
 impl SyncError {
+    /// A sync the remote's side stopped (others pushing, a refused push): exit 5, as
+    /// for a remote that cannot be reached.
+    pub fn is_the_remotes(&self) -> bool {
+        matches!(
+            self,
+            SyncError::Overtaken { .. } | SyncError::PushRefused { .. }
+        )
+    }
+
     /// Clashes and unusable registries are the registry's problem (exit 4); the rest
     /// are refused input (exit 2).
     pub fn is_registry_problem(&self) -> bool {

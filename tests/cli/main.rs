@@ -22,5 +22,6 @@ mod names_everywhere;
 mod references;
 mod remote_data;
 mod sync;
+mod team;
 mod urls;
 mod vault;
