@@ -37,12 +37,20 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     for finding in &report.problems {
         println!("problem: {}", shown(finding));
     }
+    let store = &report.store;
+    let store = format!(
+        "object store: {} pack(s), {} loose object(s), {:.1} MB",
+        store.packs,
+        store.loose_objects,
+        store.bytes as f64 / (1 << 20) as f64
+    );
     if report.is_healthy() {
         println!(
             "ok: {} entries, no problems ({})",
             report.entries,
             registry.root().display()
         );
+        println!("{store}");
         Ok(Outcome::Success)
     } else {
         println!(
@@ -50,6 +58,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             report.problems.len(),
             registry.root().display()
         );
+        println!("{store}");
         Ok(Outcome::Exit(exit::REGISTRY))
     }
 }

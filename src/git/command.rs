@@ -258,6 +258,25 @@ fn output_within(
     }))
 }
 
+/// Pack the object store of the repository at `repo` the way `git gc --auto` does once
+/// it has grown past git's thresholds ([`super::objects`]): every pack into one when
+/// there are too many packs, the loose objects into a new pack when there are too many
+/// of them, unreachable objects kept for git's grace period of two weeks. In the
+/// foreground (`gc.autoDetach=false`), because the caller holds the locks under which
+/// it may run and releases them when this returns. The thresholds are given, so that a
+/// `gc.auto = 0` meant for the user's own repositories does not leave the registry to
+/// grow without end.
+pub fn pack_objects(repo: &Path) -> Result<()> {
+    use super::objects::{LOOSE_LIMIT, PACK_LIMIT};
+    let mut cmd = git(Some(repo));
+    cmd.args(["-c", "gc.autoDetach=false", "-c"])
+        .arg(format!("gc.auto={LOOSE_LIMIT}"))
+        .arg("-c")
+        .arg(format!("gc.autoPackLimit={PACK_LIMIT}"))
+        .args(["gc", "--auto", "--quiet"]);
+    run(cmd, "pack the registry's objects (git gc --auto)")
+}
+
 /// Set `key` to `value` in the git config of the repository at `repo`.
 pub fn set_config(repo: &Path, key: &str, value: &str) -> Result<()> {
     let mut cmd = git(Some(repo));

@@ -14,6 +14,7 @@ pub mod fetch;
 mod head;
 mod history;
 mod locks;
+pub mod objects;
 mod worktree;
 
 pub use head::head_commit_unopened;

@@ -5,8 +5,8 @@
 //! one concern each: [`layout`] (paths and initial files), [`entry`] (the entry file
 //! format), [`name`] (names, aliases, tags), [`catalog`] (the derived lookup index),
 //! [`resolve`] (the reference rules), [`transaction`] (lock, edit, commit, work tree
-//! sync, crash repair), [`doctor`] (whole-registry validation) and [`migrate`] (moving
-//! to a newer format).
+//! sync, crash repair), [`doctor`] (whole-registry validation), [`migrate`] (moving
+//! to a newer format) and [`packing`] (keeping the object store packed).
 
 pub mod catalog;
 mod commit;
@@ -18,6 +18,7 @@ pub mod history;
 pub mod layout;
 pub mod migrate;
 pub mod name;
+pub mod packing;
 pub mod resolve;
 mod suggest;
 pub mod transaction;

@@ -311,6 +311,7 @@ pub fn sync(
         registry.reopen_objects()?;
         let head = merge_fetched(registry, theirs, identity, &mut *on_wait, &mut report)?;
         if Some(head) == theirs {
+            let _ = registry.pack_holding_sync_lock(&mut *on_wait);
             return Ok(report);
         }
         match command::push(
@@ -330,11 +331,13 @@ pub fn sync(
                     "repodex sync: pushed",
                 );
                 report.pushed = true;
+                let _ = registry.pack_holding_sync_lock(&mut *on_wait);
                 return Ok(report);
             }
             Pushed::Refused(reason) => refused = Some((theirs, reason)),
         }
     }
+    let _ = registry.pack_holding_sync_lock(&mut *on_wait);
     Err(SyncError::Overtaken {
         url: remote.url.to_string(),
         attempts: policy.attempts,

@@ -172,6 +172,150 @@ fn eight_teammates_syncing_at_once_over_http_lose_nothing() {
     eight_teammates_at_once(&founder, &server.url("registry"));
 }
 
+/// The packs and the loose objects in a registry's object store.
+fn object_files(env: &TestEnv) -> (usize, usize) {
+    let objects = env.registry().join(".git/objects");
+    let packs = std::fs::read_dir(objects.join("pack"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".pack")
+        })
+        .count();
+    let loose = std::fs::read_dir(&objects)
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.len() == 2 && name.chars().all(|c| c.is_ascii_hexdigit())
+        })
+        .map(|e| std::fs::read_dir(e.path()).unwrap().count())
+        .sum();
+    (packs, loose)
+}
+
+/// How many syncs the receiving teammate makes, each receiving one change.
+const RECEIVED: usize = 200;
+/// git's own `gc.autoPackLimit`, which the registry keeps to (docs/sync.md).
+const PACK_LIMIT: usize = 50;
+
+#[test]
+fn hundreds_of_received_syncs_keep_the_object_store_packed() {
+    let alice = TestEnv::online();
+    let bob = TestEnv::online();
+    let remote = bare_remote(&alice, &alice.work()).display().to_string();
+    alice.ok(&["init"]);
+    alice.ok(&["remote", "set", &remote]);
+    register(&alice, "team/base");
+    alice.ok(&["sync"]);
+    bob.ok(&["init", "--from", &remote]);
+    // Alice's changes, one commit each, made first; then sent one at a time, and Bob
+    // syncs after each.
+    for i in 0..RECEIVED {
+        let name = format!("alice/r{i}");
+        let run = alice.run(&["register", &url_of(&name), "--name", &name, "--no-fetch"]);
+        assert_eq!(run.code, 0, "{run:?}");
+    }
+    let commits = alice.git(&["rev-list", "--reverse", "origin/main..HEAD"]);
+    let commits: Vec<&str> = commits.lines().collect();
+    assert_eq!(commits.len(), RECEIVED);
+    let mut most_packs = 0;
+    for (i, commit) in commits.iter().enumerate() {
+        alice.git(&["push", "-q", &remote, &format!("{commit}:refs/heads/main")]);
+        let run = bob.run(&["sync"]);
+        assert_eq!(run.code, 0, "sync {i}: {run:?}");
+        assert!(run.stderr.contains("received 1 change(s)"), "{run:?}");
+        most_packs = most_packs.max(object_files(&bob).0);
+    }
+    let (packs, loose) = object_files(&bob);
+    eprintln!("after {RECEIVED} received syncs: {packs} packs, {loose} loose objects; at most {most_packs} packs");
+    assert!(
+        most_packs <= PACK_LIMIT,
+        "{most_packs} packs after {RECEIVED} received syncs"
+    );
+    bob.assert_plain_git_happy();
+    // doctor says how the store stands.
+    let doctor: serde_json::Value = serde_json::from_str(&bob.ok(&["doctor", "--json"])).unwrap();
+    assert_eq!(doctor["store"]["packs"], packs, "{doctor}");
+    assert_eq!(doctor["store"]["loose_objects"], loose, "{doctor}");
+    let text = bob.run(&["doctor"]);
+    assert!(
+        text.stdout.contains(&format!(
+            "object store: {packs} pack(s), {loose} loose object(s)"
+        )),
+        "{text:?}"
+    );
+    assert_eq!(
+        bob.ok(&["list", "--json"]).matches("\"name\"").count(),
+        RECEIVED + 1
+    );
+}
+
+/// Give the registry of `env` `n` more packs, one object each, as a registry that an
+/// older repodex synced for years would have.
+fn add_packs(env: &TestEnv, n: usize) {
+    let script = format!(
+        "for i in $(seq 1 {n}); do echo \"pack $i\" | git hash-object -w --stdin | git pack-objects -q .git/objects/pack/pack >/dev/null || exit 1; done"
+    );
+    let mut cmd = std::process::Command::new("sh");
+    env.isolate(&mut cmd);
+    let out = cmd
+        .args(["-c", &script])
+        .current_dir(env.registry())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+}
+
+#[test]
+fn the_store_is_packed_by_the_next_change_and_never_while_git_holds_a_lock() {
+    let alice = TestEnv::online();
+    let bob = TestEnv::online();
+    let remote = bare_remote(&alice, &alice.work()).display().to_string();
+    alice.ok(&["init"]);
+    alice.ok(&["remote", "set", &remote]);
+    register(&alice, "team/base");
+    alice.ok(&["sync"]);
+    bob.ok(&["init", "--from", &remote]);
+    add_packs(&bob, PACK_LIMIT + 5);
+    let (packs, _) = object_files(&bob);
+    assert!(packs > PACK_LIMIT, "{packs}");
+    // doctor says that the store is due to be packed, and changes nothing.
+    let doctor = bob.run(&["doctor"]);
+    assert_eq!(doctor.code, 0, "{doctor:?}");
+    assert!(
+        doctor
+            .stderr
+            .contains(&format!("the object store has {packs} pack(s)")),
+        "{doctor:?}"
+    );
+    assert_eq!(object_files(&bob).0, packs);
+
+    // A git command at work in the registry (updating a branch of the user's own, by
+    // its lock file): a sync does its work and leaves the packing for later.
+    let lock = bob.registry().join(".git/refs/heads/wip.lock");
+    std::fs::write(&lock, "").unwrap();
+    register(&alice, "alice/one");
+    alice.ok(&["sync"]);
+    let run = bob.run(&["sync"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("received 1 change(s)"), "{run:?}");
+    assert!(object_files(&bob).0 > packs, "packed while git held a lock");
+    assert!(lock.exists(), "git's lock file was touched");
+
+    // Once git is done, the next change packs the store: a registration here.
+    std::fs::remove_file(&lock).unwrap();
+    register(&bob, "bob/one");
+    let (packs, _) = object_files(&bob);
+    assert!(packs <= 2, "{packs} packs after the next change");
+    let doctor = bob.run(&["doctor"]);
+    assert!(!doctor.stderr.contains("object store"), "{doctor:?}");
+    assert_eq!(bob.ok(&["list", "--json"]).matches("\"name\"").count(), 3);
+}
+
 #[test]
 fn a_push_the_remote_refuses_is_named_as_refused_not_unreachable() {
     let alice = TestEnv::online();
