@@ -216,7 +216,7 @@ fn landed(bench: &Bench, root: &Path, changes: usize) -> usize {
 /// change (and syncing again when asked), against the same changes made and synced one
 /// teammate after another: how much the team waits for each other.
 fn teammates_at_once(bench: &Bench) -> Row {
-    let (changes, r) = if bench.quick { (3, 2) } else { (10, 3) };
+    let (changes, r) = if bench.quick { (4, 1) } else { (10, 3) };
     let total = TEAMMATES * changes;
     let script = |at_once: bool| {
         let each = if at_once {
