@@ -359,11 +359,14 @@ pub(crate) fn git_protocol() -> Option<String> {
 /// reached (so a test that kills the process knows in which phase the kill landed);
 /// `REPODEX_TEST_STEP_PAUSE`, as `STEP:MS`, lingers that long after that step (so that
 /// random kills land in the short phases too, not only the long ones).
+/// `REPODEX_TEST_SYNC_RETRY`, as `ATTEMPTS:FIRST_MS:LONGEST_MS`, replaces sync's retry
+/// policy, for the measurement that chose it (docs/sync.md).
 #[derive(Debug, Default)]
 pub(crate) struct TestHooks {
     pub failpoint: Option<String>,
     pub step_log: Option<PathBuf>,
     pub step_pause: Option<(String, std::time::Duration)>,
+    pub sync_retry: Option<crate::sync::RetryPolicy>,
 }
 
 pub(crate) fn test_hooks() -> &'static TestHooks {
@@ -379,6 +382,15 @@ pub(crate) fn test_hooks() -> &'static TestHooks {
                     step.to_string(),
                     std::time::Duration::from_millis(ms.parse().ok()?),
                 ))
+            }),
+            sync_retry: var("REPODEX_TEST_SYNC_RETRY").and_then(|v| {
+                let mut parts = v.split(':').map(|p| p.parse::<u64>().ok());
+                let ms = std::time::Duration::from_millis;
+                Some(crate::sync::RetryPolicy {
+                    attempts: parts.next()??.max(1) as usize,
+                    first_pause: ms(parts.next()??),
+                    longest_pause: ms(parts.next()??),
+                })
             }),
         }
     })

@@ -284,7 +284,7 @@ impl Error {
             | Error::UnknownFormat { .. }
             | Error::BrokenEntry { .. } => ErrorKind::Registry,
             Error::Sync(e) if e.is_registry_problem() => ErrorKind::Registry,
-            Error::Sync(e) if e.is_unreachable() => ErrorKind::Network,
+            Error::Sync(e) if e.is_the_remotes() => ErrorKind::Network,
             Error::Sync(_) => ErrorKind::Input,
             Error::UncommittedEdit { .. }
             | Error::Conflict

@@ -159,10 +159,11 @@ impl Bench {
             quick,
         };
         std::fs::create_dir_all(bench.dir.path().join("home")).unwrap();
-        // No automatic gc: a commit in a repository of 100,000 loose objects would start
-        // one in the background, which then packs the registry under the measurements
-        // that follow (and shrinks the object store that one of them weighs). repodex
-        // never runs gc, so this only spares the baselines.
+        // No automatic gc for plain git: a commit in a repository of 100,000 loose
+        // objects would start one in the background, which then packs the registry
+        // under the measurements that follow (and shrinks the object store that one of
+        // them weighs). repodex packs its registries by its own thresholds, whatever
+        // `gc.auto` says (docs/sync.md), so this only spares the baselines.
         std::fs::write(
             bench.dir.path().join("home/.gitconfig"),
             "[gc]\n\tauto = 0\n",

@@ -12,7 +12,7 @@
 //!
 //! `cargo bench --bench repodex`             full run
 //! `cargo bench --bench repodex -- --quick`  smoke run for CI (small sizes, few repeats)
-//! `cargo bench --bench repodex -- --only names`  one group of rows (registry, remote, names)
+//! `cargo bench --bench repodex -- --only names`  one group of rows (registry, remote, names, team)
 //! `cargo bench --bench repodex -- --strict`  a full run that fails as the quick one does
 
 mod agents;
@@ -21,15 +21,17 @@ mod names;
 mod peers;
 mod registry;
 mod remote;
+mod team;
 
 /// What measures one group of rows.
 type Group = fn(&harness::Bench) -> Vec<harness::Row>;
 
 /// The groups of rows, by the name `--only` takes.
-const GROUPS: [(&str, Group); 3] = [
+const GROUPS: [(&str, Group); 4] = [
     ("registry", registry::rows),
     ("remote", remote::rows),
     ("names", names::rows),
+    ("team", team::rows),
 ];
 
 fn main() {

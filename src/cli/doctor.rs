@@ -38,12 +38,20 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     for finding in &report.problems {
         outln!("problem: {}", shown(finding));
     }
+    let store = &report.store;
+    let store = format!(
+        "object store: {} pack(s), {} loose object(s), {:.1} MB",
+        store.packs,
+        store.loose_objects,
+        store.bytes as f64 / (1 << 20) as f64
+    );
     if report.is_healthy() {
         outln!(
             "ok: {} entries, no problems ({})",
             report.entries,
             registry.root().display()
         );
+        outln!("{store}");
         Ok(Outcome::Success)
     } else {
         outln!(
@@ -51,6 +59,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             report.problems.len(),
             registry.root().display()
         );
+        outln!("{store}");
         Ok(Outcome::Exit(exit::REGISTRY))
     }
 }

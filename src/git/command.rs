@@ -211,6 +211,13 @@ pub fn push(
     })
 }
 
+/// Does `reason`, why a remote refused a push, say that the push lost a race for the
+/// remote's lock on the branch to another push? git's receive-pack reports it as
+/// `failed to update ref` (its log names `cannot lock ref`).
+pub fn lost_a_ref_lock(reason: &str) -> bool {
+    reason.contains("failed to update ref") || reason.contains("cannot lock ref")
+}
+
 /// Run `cmd` (with piped output) to its end, or kill it at `timeout` (`Ok(None)`).
 fn output_within(
     mut cmd: Command,
@@ -256,6 +263,25 @@ fn output_within(
         stdout: stdout.join().unwrap_or_default(),
         stderr: stderr.join().unwrap_or_default(),
     }))
+}
+
+/// Pack the object store of the repository at `repo` the way `git gc --auto` does once
+/// it has grown past git's thresholds ([`super::objects`]): every pack into one when
+/// there are too many packs, the loose objects into a new pack when there are too many
+/// of them, unreachable objects kept for git's grace period of two weeks. In the
+/// foreground (`gc.autoDetach=false`), because the caller holds the locks under which
+/// it may run and releases them when this returns. The thresholds are given, so that a
+/// `gc.auto = 0` meant for the user's own repositories does not leave the registry to
+/// grow without end.
+pub fn pack_objects(repo: &Path) -> Result<()> {
+    use super::objects::{LOOSE_LIMIT, PACK_LIMIT};
+    let mut cmd = git(Some(repo));
+    cmd.args(["-c", "gc.autoDetach=false", "-c"])
+        .arg(format!("gc.auto={LOOSE_LIMIT}"))
+        .arg("-c")
+        .arg(format!("gc.autoPackLimit={PACK_LIMIT}"))
+        .args(["gc", "--auto", "--quiet"]);
+    run(cmd, "pack the registry's objects (git gc --auto)")
 }
 
 /// Set `key` to `value` in the git config of the repository at `repo`.

@@ -15,6 +15,7 @@ pub mod fetch;
 mod head;
 mod history;
 mod locks;
+pub mod objects;
 pub mod policy;
 mod worktree;
 

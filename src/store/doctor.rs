@@ -31,6 +31,9 @@ pub struct Report {
     pub problems: Vec<Finding>,
     /// Things to know that do not make the registry invalid.
     pub warnings: Vec<Finding>,
+    /// The registry's object store: packs and loose objects (docs/sync.md, "Keeping
+    /// the registry small").
+    pub store: crate::git::objects::StoreState,
 }
 
 impl Report {
@@ -208,6 +211,20 @@ impl Registry {
                 path: super::layout::credential_path(&name),
                 message: format!(
                     "belongs to no entry; `repodex register` one named '{name}' or remove the file"
+                ),
+            });
+        }
+        let (store, due) = self.store_state();
+        report.store = store;
+        if due {
+            report.warnings.push(Finding {
+                path: ".git/objects".into(),
+                message: format!(
+                    "the object store has {} pack(s) and {} loose object(s), past the point where repodex packs it (more than {} packs or about {} loose objects); the next change or sync packs it, unless a git command holds one of git's lock files in the registry",
+                    store.packs,
+                    store.loose_objects,
+                    crate::git::objects::PACK_LIMIT,
+                    crate::git::objects::LOOSE_LIMIT
                 ),
             });
         }

@@ -5,8 +5,8 @@
 //! one concern each: [`layout`] (paths and initial files), [`entry`] (the entry file
 //! format), [`name`] (names, aliases, tags), [`catalog`] (the derived lookup index),
 //! [`resolve`] (the reference rules), [`transaction`] (lock, edit, commit, work tree
-//! sync, crash repair), [`doctor`] (whole-registry validation) and [`migrate`] (moving
-//! to a newer format).
+//! sync, crash repair), [`doctor`] (whole-registry validation), [`migrate`] (moving
+//! to a newer format) and [`packing`] (keeping the object store packed).
 
 pub mod accepted;
 
@@ -23,6 +23,7 @@ pub mod history;
 pub mod layout;
 pub mod migrate;
 pub mod name;
+pub mod packing;
 pub mod resolve;
 mod suggest;
 pub mod transaction;
@@ -367,6 +368,16 @@ impl Registry {
 
     pub(crate) fn repo(&self) -> &Repo {
         &self.repo
+    }
+
+    /// Open the registry's git repository again, to read objects in packs written since
+    /// it was opened by other handles (a sync's fetches): gix sizes its table of pack
+    /// indexes when a repository is opened, for the packs there are then and a tenth
+    /// more (at least 32), and a process that fetches again and again would outgrow it.
+    pub(crate) fn reopen_objects(&mut self) -> Result<()> {
+        let root = self.root().to_path_buf();
+        self.repo = Repo::open(&root)?;
+        Ok(())
     }
 
     pub(crate) fn catalog(&self) -> &Catalog {

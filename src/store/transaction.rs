@@ -21,7 +21,8 @@ use crate::git::{FileEdit, IndexLock, ObjectId, PathState};
 use crate::url::GitUrl;
 use crate::{Error, Result};
 
-const LOCK: &str = "lock";
+/// The registry's lock file, in `.git/repodex/`: one writer at a time.
+pub(crate) const LOCK: &str = "lock";
 
 /// What a new entry starts with, beside its URL.
 #[derive(Debug, Clone, Default)]
@@ -128,7 +129,13 @@ pub(crate) fn take_named_lock(
 
 /// Take the registry's lock if nobody holds it; `None` when someone does.
 pub(crate) fn try_lock(private: &Path) -> Result<Option<File>> {
-    let file = lock_file(private, LOCK)?;
+    try_named_lock(private, LOCK)
+}
+
+/// Take the OS file lock `name` in the registry's private folder if nobody holds it;
+/// `None` when someone does (this process too, through another handle).
+pub(crate) fn try_named_lock(private: &Path, name: &str) -> Result<Option<File>> {
+    let file = lock_file(private, name)?;
     Ok(try_locking(&file)?.then_some(file))
 }
 
@@ -355,6 +362,8 @@ impl<'r> Transaction<'r> {
         let settings_changed = self.files.contains_key(layout::SETTINGS_FILE);
         self.registry
             .advance(new, &self.changes, settings_changed)?;
+        // git's lock files of this commit are released; the registry's lock is not.
+        super::packing::after_commit(self.registry.repo(), &self.registry.private_dir());
         Ok(Some(new))
     }
 }

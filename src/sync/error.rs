@@ -38,6 +38,14 @@ pub enum SyncError {
     )]
     Unreachable { reason: String },
 
+    /// Others pushed between this sync's fetch and its push, every time it tried.
+    #[error("others kept pushing to {url} while this sync merged ({attempts} attempts); your changes are committed here and nothing was lost; run `repodex sync` again")]
+    Overtaken { url: String, attempts: usize },
+
+    /// The remote answered and refused the push, for a reason of its own.
+    #[error("{url} refused the push: {reason}; the remote's rules (a protected branch, a hook, push rights) refuse this change, so ask whoever keeps it; your changes are committed here")]
+    PushRefused { url: String, reason: String },
+
     #[error("the registry has no remote to sync with; add one with `repodex remote set URL` (a git repository the team can push to)")]
     NoRemote,
 
@@ -64,9 +72,15 @@ pub enum SyncError {
 }
 
 impl SyncError {
-    /// The remote could not be reached (exit 5).
-    pub fn is_unreachable(&self) -> bool {
-        matches!(self, SyncError::Unreachable { .. })
+    /// The remote could not be reached, stopped the sync (others pushing every time),
+    /// or refused the push: exit 5.
+    pub fn is_the_remotes(&self) -> bool {
+        matches!(
+            self,
+            SyncError::Unreachable { .. }
+                | SyncError::Overtaken { .. }
+                | SyncError::PushRefused { .. }
+        )
     }
 
     /// Clashes and unusable registries are the registry's problem (exit 4); the rest

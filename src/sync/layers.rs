@@ -178,6 +178,8 @@ impl Registry {
         super::check_registry_tree(registry.repo(), tip, &url)?;
         let tx = registry.transaction(|| {})?;
         tx.fast_forward(tip)?;
+        // Every update writes a pack; under this lock the layer is packed when due.
+        let _ = registry.pack_holding_sync_lock(&mut || {});
         Ok(LayerUpdate::Updated)
     }
 }

@@ -24,6 +24,7 @@ mod names_everywhere;
 mod references;
 mod remote_data;
 mod sync;
+mod team;
 mod urls;
 mod vault;
 mod working_set;
