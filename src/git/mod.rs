@@ -17,6 +17,7 @@ mod history;
 mod locks;
 pub mod objects;
 pub mod policy;
+pub mod status;
 mod worktree;
 
 pub use config::global_config_value;

@@ -1,0 +1,752 @@
+//! What `git status --porcelain=v2 --branch --show-stash` and `git for-each-ref` say
+//! about a working copy, read in-process with gix: HEAD, an operation in progress, the
+//! upstream and how far apart the two are, the counts of staged, changed, untracked and
+//! conflicted paths, stashes, branches that exist nowhere else, and how the clone's copy
+//! of the default branch compares with a commit seen upstream.
+//!
+//! One clone's work stays on the calling thread, as the caller spreads clones over
+//! threads: gix's status iterator (`Repository::status(..).into_iter(..)`) spawns two
+//! producer threads per call, and `Repository::index_worktree_status` two more scoped
+//! ones (directory walk, modification check), whatever the thread limit. So the three
+//! parts are called here one after the other: `tree_index_status` (HEAD against the
+//! index), gix-status's `index_as_worktree` limited to one thread (the index against the
+//! work tree) and `dirwalk` (untracked files). Only a submodule that has to be checked
+//! runs gix's full status inside it, threads and all.
+//!
+//! Nothing is written: the index is not refreshed (a file whose stat data is stale but
+//! whose content is unchanged is hashed again on each read, and is not a change), no
+//! lock is taken, no object is written.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use gix::bstr::{BStr, ByteSlice};
+use gix::status::plumbing::index_as_worktree::{
+    self, traits::SubmoduleStatus, Change, EntryStatus,
+};
+use gix::ObjectId;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// What `git status --porcelain=v2 --branch --show-stash` and the refs say about a
+/// working copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct CloneState {
+    /// Where HEAD is: on a branch (perhaps unborn) or detached.
+    pub head: Head,
+    /// The operation in progress (rebase, merge, ...), as `git status` names it.
+    pub operation: Option<Operation>,
+    /// The upstream of the current branch, when one is configured (`# branch.upstream`).
+    pub upstream: Option<Upstream>,
+    /// Paths whose X (HEAD against the index) is not `.` in porcelain v2: a rename,
+    /// detected as `status.renames`/`diff.renames` say, counts once.
+    pub staged: usize,
+    /// Paths whose Y (the index against the work tree) is not `.`: a submodule with new
+    /// commits, changed or untracked content counts once; an intent-to-add path counts
+    /// here, not in `staged`.
+    pub changed: usize,
+    /// `?` lines, under the user's `status.showUntrackedFiles` (normal: an untracked
+    /// folder is one line; all: each file; no: none).
+    pub untracked: usize,
+    /// `u` lines: unmerged paths, counted neither as staged nor as changed.
+    pub conflicted: usize,
+    /// Entries of the stash (`# stash N`).
+    pub stashes: usize,
+    /// Local branches with no upstream configured and no remote-tracking ref of the same
+    /// name under any remote (`refs/remotes/<anything>/<name>`), sorted.
+    pub unpushed_branches: Vec<String>,
+    /// How the clone's default branch compares with the commit repodex last saw at the
+    /// tip of the upstream default branch; `None` when no such commit was given.
+    pub default_branch: Option<BehindDefault>,
+}
+
+/// Where HEAD points.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Head {
+    /// On a branch: its short name (`main`; the full name when HEAD points outside
+    /// `refs/heads/`), and its commit in hex, `None` while the branch is unborn.
+    Branch {
+        name: String,
+        commit: Option<String>,
+    },
+    /// Detached at a commit (hex); also during a rebase.
+    Detached { commit: String },
+}
+
+/// An operation in progress, as `git status` (and gix's `Repository::state`) tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Operation {
+    /// `git rebase` (or the apply backend's `git rebase`).
+    Rebase,
+    /// `git rebase -i`.
+    RebaseInteractive,
+    /// `git merge` stopped before its commit.
+    Merge,
+    /// `git cherry-pick`, one commit or a sequence.
+    CherryPick,
+    /// `git revert`, one commit or a sequence.
+    Revert,
+    /// `git bisect`.
+    Bisect,
+    /// `git am`.
+    ApplyMailbox,
+}
+
+/// The upstream of the current branch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Upstream {
+    /// The remote-tracking ref as git prints it (`origin/main`; `main` for a local
+    /// upstream; longer where the short form would be ambiguous).
+    pub name: String,
+    /// Commits on the branch that the upstream lacks (`# branch.ab +N`); `None` when
+    /// there is nothing to compare: the upstream ref is gone, or the branch is unborn.
+    pub ahead: Option<usize>,
+    /// Commits on the upstream that the branch lacks (`# branch.ab -N`); `None` as for
+    /// `ahead`.
+    pub behind: Option<usize>,
+    /// The upstream is configured but its remote-tracking ref does not exist (deleted
+    /// and pruned): `for-each-ref`'s `[gone]`.
+    pub gone: bool,
+}
+
+/// How the clone's copy of the default branch compares with a commit repodex last saw
+/// upstream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct BehindDefault {
+    /// The default branch's name, as given.
+    pub branch: String,
+    /// The commit is not an ancestor of (nor equal to) the clone's branch of that name
+    /// (of HEAD, when the clone has no such branch), or the clone lacks it.
+    pub behind: bool,
+    /// Commits reachable from the commit and not from the clone's branch (`0` when not
+    /// behind); `None` when the clone lacks the commit.
+    pub commits: Option<usize>,
+}
+
+/// Why a working copy's state could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    /// Nothing is at the path any more.
+    #[error("{} does not exist", path.display())]
+    Gone { path: PathBuf },
+    /// Something is at the path, but not a git working copy: a file, a folder outside
+    /// any repository (or inside one without being its top), a bare repository, or a
+    /// `.git` gix cannot open.
+    #[error("{} is not a git working copy: {reason}", path.display())]
+    NotAWorkingCopy { path: PathBuf, reason: String },
+    /// The repository opened, but part of its state could not be read (a corrupt index
+    /// or ref, a missing object, an invalid setting).
+    #[error("cannot read the state of {}: {reason}", path.display())]
+    Unreadable { path: PathBuf, reason: String },
+}
+
+impl ReadError {
+    /// The path the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            ReadError::Gone { path }
+            | ReadError::NotAWorkingCopy { path, .. }
+            | ReadError::Unreadable { path, .. } => path,
+        }
+    }
+}
+
+/// The state of the working copy at `path` (the top of its work tree), as
+/// `git status --porcelain=v2 --branch --show-stash` and `git for-each-ref` would tell
+/// it under the user's configuration. `upstream_default` is the default branch's name
+/// and the commit repodex's mirror last saw at its tip, for
+/// [`CloneState::default_branch`]. Reads only, on the calling thread.
+pub fn read(
+    path: &Path,
+    upstream_default: Option<(&str, ObjectId)>,
+) -> Result<CloneState, ReadError> {
+    read_with(
+        path,
+        upstream_default,
+        gix::open::Options::default().strict_config(false),
+    )
+}
+
+/// [`read`], opening the repository with `options` (tests give an isolated
+/// configuration).
+fn read_with(
+    path: &Path,
+    upstream_default: Option<(&str, ObjectId)>,
+    options: gix::open::Options,
+) -> Result<CloneState, ReadError> {
+    let repo = open(path, options)?;
+
+    let head = repo.head().map_err(unreadable(path, "cannot read HEAD"))?;
+    let head_commit = head.id().map(|id| id.detach());
+    let branch = head.referent_name().map(|name| name.to_owned());
+    let head_state = match (&branch, head_commit) {
+        (Some(name), commit) => Head::Branch {
+            name: branch_name(name.as_ref()),
+            commit: commit.map(|id| id.to_string()),
+        },
+        (None, Some(commit)) => Head::Detached {
+            commit: commit.to_string(),
+        },
+        (None, None) => {
+            return Err(ReadError::Unreadable {
+                path: path.to_path_buf(),
+                reason: "HEAD is neither a branch nor a commit".into(),
+            })
+        }
+    };
+
+    let upstream = match &branch {
+        Some(name) => upstream(&repo, name.as_ref(), head_commit)
+            .map_err(unreadable(path, "cannot read the upstream"))?,
+        None => None,
+    };
+    let counts = changes(&repo, path)?;
+    let stashes = stashes(&repo).map_err(unreadable(path, "cannot read the stash"))?;
+    let unpushed_branches =
+        unpushed_branches(&repo).map_err(unreadable(path, "cannot read the branches"))?;
+    let default_branch = match upstream_default {
+        Some((name, commit)) => Some(
+            behind_default(&repo, name, commit, head_commit)
+                .map_err(unreadable(path, "cannot compare with the default branch"))?,
+        ),
+        None => None,
+    };
+    Ok(CloneState {
+        head: head_state,
+        operation: repo.state().map(operation),
+        upstream,
+        staged: counts.staged,
+        changed: counts.changed,
+        untracked: counts.untracked,
+        conflicted: counts.conflicted,
+        stashes,
+        unpushed_branches,
+        default_branch,
+    })
+}
+
+/// Any error of gix or the file system, on its way to [`ReadError::Unreadable`].
+type Failure = Box<dyn std::error::Error + Send + Sync>;
+
+fn unreadable<'a, E: Into<Failure>>(
+    path: &'a Path,
+    what: &'static str,
+) -> impl FnOnce(E) -> ReadError + 'a {
+    move |e| ReadError::Unreadable {
+        path: path.to_path_buf(),
+        reason: format!("{what}: {}", crate::error::one_line(&*e.into())),
+    }
+}
+
+/// The repository whose work tree is exactly `path`.
+fn open(path: &Path, options: gix::open::Options) -> Result<gix::Repository, ReadError> {
+    let not_a_copy = |reason: String| ReadError::NotAWorkingCopy {
+        path: path.to_path_buf(),
+        reason,
+    };
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ReadError::Gone {
+                path: path.to_path_buf(),
+            })
+        }
+        Err(e) => return Err(not_a_copy(e.to_string())),
+        Ok(meta) if !meta.is_dir() => return Err(not_a_copy("it is not a folder".into())),
+        Ok(_) => {}
+    }
+    let repo = gix::open_opts(path, options).map_err(|e| not_a_copy(crate::error::one_line(&e)))?;
+    if repo.workdir().is_none() {
+        return Err(not_a_copy("it is a bare repository".into()));
+    }
+    Ok(repo)
+}
+
+/// A branch's name as `# branch.head` prints it: without `refs/heads/`.
+fn branch_name(name: &gix::refs::FullNameRef) -> String {
+    let full = name.as_bstr();
+    full.strip_prefix(b"refs/heads/")
+        .unwrap_or(full)
+        .to_str_lossy()
+        .into_owned()
+}
+
+fn operation(state: gix::state::InProgress) -> Operation {
+    use gix::state::InProgress as P;
+    match state {
+        P::ApplyMailbox => Operation::ApplyMailbox,
+        // `rebase-apply/` without `applying`: git calls it a rebase.
+        P::ApplyMailboxRebase | P::Rebase => Operation::Rebase,
+        P::RebaseInteractive => Operation::RebaseInteractive,
+        P::Bisect => Operation::Bisect,
+        P::CherryPick | P::CherryPickSequence => Operation::CherryPick,
+        P::Merge => Operation::Merge,
+        P::Revert | P::RevertSequence => Operation::Revert,
+    }
+}
+
+/// The remote-tracking ref that is `branch`'s upstream, if one is configured, as git's
+/// `branch_get_upstream` finds it: `branch.<name>.merge` mapped through the fetch
+/// refspecs of `branch.<name>.remote`, or taken as it is when that remote is `.`.
+fn tracking_ref(
+    repo: &gix::Repository,
+    branch: &gix::refs::FullNameRef,
+) -> Result<Option<gix::refs::FullName>, Failure> {
+    use gix::remote::Direction;
+    let short = branch.shorten();
+    let config = repo.config_snapshot();
+    if config.string_by("branch", Some(short), "merge").is_none() {
+        return Ok(None);
+    }
+    let local = config
+        .string_by("branch", Some(short), "remote")
+        .is_some_and(|remote| remote.as_bstr() == ".");
+    if local {
+        return repo
+            .branch_remote_ref_name(branch, Direction::Fetch)
+            .transpose()
+            .map_err(Into::into);
+    }
+    repo.branch_remote_tracking_ref_name(branch, Direction::Fetch)
+        .transpose()
+        .map_err(Into::into)
+}
+
+fn upstream(
+    repo: &gix::Repository,
+    branch: &gix::refs::FullNameRef,
+    head_commit: Option<ObjectId>,
+) -> Result<Option<Upstream>, Failure> {
+    let Some(tracking) = tracking_ref(repo, branch)? else {
+        return Ok(None);
+    };
+    let name = shorten_unambiguous(repo, tracking.as_bstr().to_str_lossy().as_ref())?;
+    let tip = match repo.try_find_reference(tracking.as_ref())? {
+        Some(mut reference) => Some(reference.peel_to_id()?.detach()),
+        None => None,
+    };
+    let (ahead, behind) = match (head_commit, tip) {
+        (Some(ours), Some(theirs)) => (
+            Some(count_only(repo, ours, Some(theirs))?),
+            Some(count_only(repo, theirs, Some(ours))?),
+        ),
+        _ => (None, None),
+    };
+    Ok(Some(Upstream {
+        name,
+        ahead,
+        behind,
+        gone: tip.is_none(),
+    }))
+}
+
+/// The commits reachable from `tip` and not from `hidden`: `git rev-list --count
+/// tip ^hidden`.
+fn count_only(
+    repo: &gix::Repository,
+    tip: ObjectId,
+    hidden: Option<ObjectId>,
+) -> Result<usize, Failure> {
+    if Some(tip) == hidden {
+        return Ok(0);
+    }
+    let mut count = 0;
+    for info in repo.rev_walk([tip]).with_hidden(hidden).all()? {
+        info?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// git's `refs_shorten_unambiguous_ref` (non-strict), as `# branch.upstream` prints a
+/// ref: the shortest form that no more specific rule of `ref_rev_parse_rules` would
+/// read as another existing ref.
+fn shorten_unambiguous(repo: &gix::Repository, full: &str) -> Result<String, Failure> {
+    const RULES: [(&str, &str); 6] = [
+        ("", ""),
+        ("refs/", ""),
+        ("refs/tags/", ""),
+        ("refs/heads/", ""),
+        ("refs/remotes/", ""),
+        ("refs/remotes/", "/HEAD"),
+    ];
+    for i in (1..RULES.len()).rev() {
+        let (prefix, suffix) = RULES[i];
+        let Some(short) = full
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(suffix))
+            .filter(|short| !short.is_empty())
+        else {
+            continue;
+        };
+        let mut ambiguous = false;
+        for (j, (other_prefix, other_suffix)) in RULES.iter().enumerate().take(i) {
+            let candidate = format!("{other_prefix}{short}{other_suffix}");
+            let exists = if j == 0 {
+                // A ref outside `refs/` (like `FETCH_HEAD`): only its file counts.
+                repo.git_dir().join(&candidate).is_file()
+                    || repo.common_dir().join(&candidate).is_file()
+            } else {
+                repo.try_find_reference(candidate.as_str())
+                    .ok()
+                    .flatten()
+                    .is_some()
+            };
+            if exists {
+                ambiguous = true;
+                break;
+            }
+        }
+        if !ambiguous {
+            return Ok(short.to_string());
+        }
+    }
+    Ok(full.to_string())
+}
+
+/// The counts of the porcelain's path lines.
+#[derive(Default)]
+struct Counts {
+    staged: usize,
+    changed: usize,
+    untracked: usize,
+    conflicted: usize,
+}
+
+fn changes(repo: &gix::Repository, path: &Path) -> Result<Counts, ReadError> {
+    let index = repo
+        .index_or_empty()
+        .map_err(unreadable(path, "cannot read the index"))?;
+    let mut counts = Counts {
+        conflicted: conflicted_paths(&index),
+        ..Counts::default()
+    };
+
+    // HEAD against the index (X), with rename detection as configured.
+    let head_tree = repo
+        .head_tree_id_or_empty()
+        .map_err(unreadable(path, "cannot read HEAD's tree"))?
+        .detach();
+    let renames = renames(repo).map_err(|reason| ReadError::Unreadable {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    repo.tree_index_status(&head_tree, &index, None, renames, |_change, _, _| {
+        counts.staged += 1;
+        Ok(std::ops::ControlFlow::Continue(()))
+    })
+    .map_err(unreadable(path, "cannot compare HEAD with the index"))?;
+
+    // The index against the work tree (Y), on this thread.
+    counts.changed = worktree_changes(repo, &index).map_err(unreadable(
+        path,
+        "cannot compare the index with the work tree",
+    ))?;
+
+    // Untracked files, as `status.showUntrackedFiles` asks.
+    if let Some(mode) = untracked_mode(repo).map_err(|reason| ReadError::Unreadable {
+        path: path.to_path_buf(),
+        reason,
+    })? {
+        let options = repo
+            .dirwalk_options()
+            .map_err(unreadable(path, "cannot list untracked files"))?
+            .emit_untracked(mode);
+        let mut untracked = Untracked(0);
+        repo.dirwalk(
+            &index,
+            None::<&str>,
+            &AtomicBool::new(false),
+            options,
+            &mut untracked,
+        )
+        .map_err(unreadable(path, "cannot list untracked files"))?;
+        counts.untracked = untracked.0;
+    }
+    Ok(counts)
+}
+
+/// Rename detection between HEAD and the index as `git status` configures it:
+/// `status.renames`, else `diff.renames` (a boolean or `copies`), on by default;
+/// `status.renameLimit`, else `diff.renameLimit`, 1000 by default; empty files too
+/// (git's `--rename-empty` is on).
+///
+/// gix's own `TrackRenames::AsConfigured` reads `merge.renames` and `merge.renameLimit`
+/// where it means the `status.` keys (its `Status::RENAMES` key is declared in the
+/// `merge` section) and skips empty files. Copies are not looked for even under
+/// `copies`: a copy is one line where an addition would be, so the count is the same,
+/// and gix's copy detection drops the modification of the file it copies from.
+fn renames(repo: &gix::Repository) -> Result<gix::status::tree_index::TrackRenames, String> {
+    use gix::diff::Rewrites;
+    use gix::status::tree_index::TrackRenames;
+    let config = repo.config_snapshot();
+    // Whether the key turns detection on, if it is set.
+    let setting = |key: &str| -> Result<Option<bool>, String> {
+        let text = config
+            .string(key)
+            .map(|value| value.to_str_lossy().to_ascii_lowercase());
+        if matches!(text.as_deref(), Some("copies" | "copy")) {
+            return Ok(Some(true));
+        }
+        match (config.boolean(key), text) {
+            (Some(on), _) => Ok(Some(on)),
+            (None, None) => Ok(None),
+            (None, Some(value)) => {
+                Err(format!("{key} is '{value}'; git reads a boolean or copies"))
+            }
+        }
+    };
+    let detect = match setting("status.renames")? {
+        Some(on) => on,
+        None => setting("diff.renames")?.unwrap_or(true),
+    };
+    if !detect {
+        return Ok(TrackRenames::Disabled);
+    }
+    let limit = ["status.renameLimit", "diff.renameLimit"]
+        .iter()
+        .find_map(|key| config.integer(key))
+        .map_or(1000, |limit| usize::try_from(limit).unwrap_or(0));
+    Ok(TrackRenames::Given(Rewrites {
+        copies: None,
+        limit,
+        track_empty: true,
+        ..Rewrites::default()
+    }))
+}
+
+/// Paths with unmerged entries (stage 1 to 3) in the index: `u` lines.
+fn conflicted_paths(index: &gix::index::State) -> usize {
+    let mut count = 0;
+    let mut last: Option<&BStr> = None;
+    for entry in index.entries() {
+        if entry.stage_raw() == 0 {
+            continue;
+        }
+        let path = entry.path(index);
+        if last != Some(path) {
+            count += 1;
+            last = Some(path);
+        }
+    }
+    count
+}
+
+/// How `status.showUntrackedFiles` asks for untracked files: `None` for none, as git
+/// reads the value (a boolean, or `no`, `normal`, `all` in any case).
+fn untracked_mode(repo: &gix::Repository) -> Result<Option<gix::dir::walk::EmissionMode>, String> {
+    use gix::dir::walk::EmissionMode;
+    let config = repo.config_snapshot();
+    let Some(value) = config.string("status.showUntrackedFiles") else {
+        return Ok(Some(EmissionMode::CollapseDirectory));
+    };
+    let value = value.to_str_lossy().to_ascii_lowercase();
+    match value.as_str() {
+        "no" | "false" | "off" | "0" | "" => Ok(None),
+        "normal" | "true" | "yes" | "on" | "1" => Ok(Some(EmissionMode::CollapseDirectory)),
+        "all" => Ok(Some(EmissionMode::Matching)),
+        other => Err(format!(
+            "status.showUntrackedFiles is '{other}'; git reads no, normal or all"
+        )),
+    }
+}
+
+/// Counts untracked entries of a directory walk.
+struct Untracked(usize);
+
+impl gix::dir::walk::Delegate for Untracked {
+    fn emit(
+        &mut self,
+        entry: gix::dir::EntryRef<'_>,
+        _collapsed_directory_status: Option<gix::dir::entry::Status>,
+    ) -> gix::dir::walk::Action {
+        if entry.status == gix::dir::entry::Status::Untracked {
+            self.0 += 1;
+        }
+        std::ops::ControlFlow::Continue(())
+    }
+}
+
+/// The paths whose work-tree file differs from the index: gix-status's
+/// `index_as_worktree` with the setup gix's `index_worktree_status` gives it, on one
+/// thread.
+fn worktree_changes(repo: &gix::Repository, index: &gix::index::State) -> Result<usize, Failure> {
+    use gix::worktree::stack::state::attributes::Source;
+    let workdir = repo
+        .workdir()
+        .expect("open() refuses repositories without a work tree");
+    let attributes = repo
+        .attributes_only(index, Source::WorktreeThenIdMapping)?
+        .detach();
+    let (filter, _) = gix::filter::Pipeline::new(repo, attributes.clone())?.into_parts();
+    let (pathspec, _) = repo
+        .pathspec(
+            false,
+            None::<&str>,
+            true,
+            index,
+            Source::WorktreeThenIdMapping,
+        )?
+        .into_parts();
+    let submodules = if index.entries().iter().any(|e| e.mode.is_submodule()) {
+        Submodules(Some(
+            gix::status::index_worktree::BuiltinSubmoduleStatus::new(
+                repo.clone().into_sync(),
+                gix::status::Submodule::AsConfigured { check_dirty: true },
+            )?,
+        ))
+    } else {
+        Submodules(None)
+    };
+    let objects = repo.objects.clone().into_arc()?;
+    let interrupt = AtomicBool::new(false);
+    let mut changed = Changed(0);
+    gix::status::plumbing::index_as_worktree(
+        index,
+        workdir,
+        &mut changed,
+        index_as_worktree::traits::FastEq,
+        submodules,
+        objects,
+        &mut gix::progress::Discard,
+        index_as_worktree::Context {
+            pathspec,
+            stack: attributes,
+            filter,
+            should_interrupt: &interrupt,
+        },
+        index_as_worktree::Options {
+            fs: repo.filesystem_options()?,
+            thread_limit: Some(1),
+            stat: repo.stat_options()?,
+            fscache: false,
+        },
+    )?;
+    Ok(changed.0)
+}
+
+/// Counts the index entries that the work tree changes (`Y` not `.`).
+struct Changed(usize);
+
+impl<'index> index_as_worktree::VisitEntry<'index> for Changed {
+    type ContentChange = ();
+    type SubmoduleStatus = gix::submodule::Status;
+
+    fn visit_entry(
+        &mut self,
+        _entries: &'index [gix::index::Entry],
+        _entry: &'index gix::index::Entry,
+        _entry_index: usize,
+        _rela_path: &'index BStr,
+        status: EntryStatus<(), gix::submodule::Status>,
+    ) {
+        match status {
+            // Counted from the index's stages: a `u` line, not a `.M`.
+            EntryStatus::Conflict { .. } => {}
+            // Stale stat data, same content: git refreshes it silently.
+            EntryStatus::NeedsUpdate(_) => {}
+            // `git add -N`: `.A`.
+            EntryStatus::IntentToAdd => self.0 += 1,
+            EntryStatus::Change(
+                Change::Removed
+                | Change::Type { .. }
+                | Change::Modification { .. }
+                | Change::SubmoduleModification(_),
+            ) => self.0 += 1,
+        }
+    }
+}
+
+/// gix's submodule status where the index has submodules, nothing where it has none
+/// (which spares opening the repository a second time).
+#[derive(Clone)]
+struct Submodules(Option<gix::status::index_worktree::BuiltinSubmoduleStatus>);
+
+impl SubmoduleStatus for Submodules {
+    type Output = gix::submodule::Status;
+
+    fn status(
+        &mut self,
+        entry: &gix::index::Entry,
+        rela_path: &BStr,
+    ) -> gix::Result<Option<gix::submodule::Status>> {
+        match &mut self.0 {
+            Some(builtin) => builtin.status(entry, rela_path),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Entries in the stash's reflog.
+fn stashes(repo: &gix::Repository) -> Result<usize, Failure> {
+    let Some(stash) = repo.try_find_reference("refs/stash")? else {
+        return Ok(0);
+    };
+    let mut log = stash.log_iter();
+    let Some(entries) = log.all()? else {
+        return Ok(0);
+    };
+    let mut count = 0;
+    for entry in entries {
+        entry?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// Local branches with no upstream configured and no `refs/remotes/<remote>/<name>`.
+fn unpushed_branches(repo: &gix::Repository) -> Result<Vec<String>, Failure> {
+    let references = repo.references()?;
+    // Every name a remote-tracking ref could stand for: `refs/remotes/a/b/c` is the
+    // branch `b/c` of a remote `a`, or `c` of a remote `a/b`.
+    let mut remote_names: HashSet<String> = HashSet::new();
+    for reference in references.remote_branches()? {
+        let reference = reference?;
+        let name = reference.name().as_bstr().to_str_lossy();
+        let rest = name.strip_prefix("refs/remotes/").unwrap_or(&name);
+        for (at, _) in rest.match_indices('/') {
+            remote_names.insert(rest[at + 1..].to_string());
+        }
+    }
+    let mut unpushed = Vec::new();
+    for reference in references.local_branches()? {
+        let reference = reference?;
+        let name = branch_name(reference.name());
+        if remote_names.contains(&name) || tracking_ref(repo, reference.name())?.is_some() {
+            continue;
+        }
+        unpushed.push(name);
+    }
+    unpushed.sort();
+    Ok(unpushed)
+}
+
+fn behind_default(
+    repo: &gix::Repository,
+    branch: &str,
+    commit: ObjectId,
+    head_commit: Option<ObjectId>,
+) -> Result<BehindDefault, Failure> {
+    let local = match repo.try_find_reference(format!("refs/heads/{branch}").as_str())? {
+        Some(mut reference) => Some(reference.peel_to_id()?.detach()),
+        None => head_commit,
+    };
+    if !repo.has_object(commit) {
+        return Ok(BehindDefault {
+            branch: branch.to_string(),
+            behind: true,
+            commits: None,
+        });
+    }
+    let commits = count_only(repo, commit, local)?;
+    Ok(BehindDefault {
+        branch: branch.to_string(),
+        behind: commits > 0,
+        commits: Some(commits),
+    })
+}
+
+#[cfg(test)]
+mod tests;
