@@ -61,6 +61,7 @@ mod resolve;
 mod select;
 mod set;
 mod settings;
+mod status;
 mod sync;
 mod tag;
 mod which;
@@ -165,6 +166,7 @@ enum Command {
     Export(export::Args),
     Clone(clone::Args),
     Prune(prune::Args),
+    Status(status::Args),
     GitSetup(git_setup::Args),
     #[command(subcommand)]
     Import(import::Command),
@@ -274,6 +276,7 @@ fn main() -> ExitCode {
         Command::Export(args) => export::run(&ctx, args),
         Command::Clone(args) => clone::run(&ctx, args),
         Command::Prune(args) => prune::run(&ctx, args),
+        Command::Status(args) => status::run(&ctx, args),
         Command::GitSetup(args) => git_setup::run(&ctx, args),
         Command::Import(cmd) => import::run(&ctx, cmd),
         Command::Forget(args) => forget::run(&ctx, args),

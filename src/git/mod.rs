@@ -7,6 +7,7 @@
 //! directly and the index is updated entry by entry (O(changed paths), not O(registry)).
 
 mod cache_tree;
+pub mod clones;
 pub mod command;
 mod config;
 pub mod connect;

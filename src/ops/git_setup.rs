@@ -282,6 +282,24 @@ pub fn keep_current(ctx: &crate::Context) -> Result<bool> {
     setup.sync(&registry, &crate::context::front_program()?)
 }
 
+/// repodex's credential helper for the URLs of the entries whose credential it keeps,
+/// as git-setup writes them, for the git commands repodex runs in the user's clones
+/// (`pull`, `status --fetch`): their credentials reach git whether or not git-setup
+/// was run. None when repodex's own path cannot be told or holds a quote.
+pub fn credentials_for_clones(registry: &Registry) -> Result<crate::git::clones::Credentials> {
+    let Ok(helper) = crate::context::front_program() else {
+        return Ok(Default::default());
+    };
+    let helper = helper.display().to_string();
+    if helper.contains('\'') {
+        return Ok(Default::default());
+    }
+    Ok(crate::git::clones::Credentials {
+        urls: credential_urls(registry)?.into_iter().collect(),
+        helper: format!("!'{helper}' credential"),
+    })
+}
+
 /// The URLs git-setup makes repodex the credential helper for: every spelling git will
 /// send for a repository whose entry has a credential, over https, that the helper
 /// answers (docs/security.md, "Setting up git to use the vault"). git applies a

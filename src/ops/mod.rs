@@ -33,4 +33,5 @@ pub mod remote_helper;
 pub mod resolve;
 pub mod select;
 pub mod settings;
+pub mod status;
 pub mod sync;

@@ -350,3 +350,233 @@ fn clones_made_at_once_are_all_recorded() {
     );
     assert!(listed.iter().all(|(_, clones)| clones.len() == 1));
 }
+
+/// What `git status --porcelain=v2 --branch --show-stash` says of a clone, in the
+/// fields `status --json` gives: staged, changed, untracked, conflicted, stashes, and
+/// (ahead, behind) when the upstream is there.
+fn porcelain(env: &TestEnv, dir: &std::path::Path) -> serde_json::Value {
+    let text = git_in(
+        env,
+        dir,
+        &["status", "--porcelain=v2", "--branch", "--show-stash"],
+    );
+    let (mut staged, mut changed, mut untracked, mut conflicted, mut stashes) = (0, 0, 0, 0, 0);
+    let mut ab = serde_json::Value::Null;
+    for line in text.lines() {
+        let fields: Vec<&str> = line.split(' ').collect();
+        match fields[0] {
+            "1" | "2" => {
+                let xy = fields[1].as_bytes();
+                staged += usize::from(xy[0] != b'.');
+                changed += usize::from(xy[1] != b'.');
+            }
+            "u" => conflicted += 1,
+            "?" => untracked += 1,
+            "#" if fields[1] == "stash" => stashes = fields[2].parse().unwrap(),
+            "#" if fields[1] == "branch.ab" => {
+                ab = serde_json::json!([
+                    fields[2].trim_start_matches('+').parse::<u64>().unwrap(),
+                    fields[3].trim_start_matches('-').parse::<u64>().unwrap()
+                ])
+            }
+            _ => {}
+        }
+    }
+    serde_json::json!({"staged": staged, "changed": changed, "untracked": untracked,
+        "conflicted": conflicted, "stashes": stashes, "ab": ab})
+}
+
+/// The same fields of one row of `status --json`.
+fn reported(row: &serde_json::Value) -> serde_json::Value {
+    let ab = match &row["upstream"] {
+        serde_json::Value::Null => serde_json::Value::Null,
+        up if up["ahead"].is_null() => serde_json::Value::Null,
+        up => serde_json::json!([up["ahead"], up["behind"]]),
+    };
+    serde_json::json!({"staged": row["staged"], "changed": row["changed"],
+        "untracked": row["untracked"], "conflicted": row["conflicted"],
+        "stashes": row["stashes"], "ab": ab})
+}
+
+#[test]
+fn status_says_of_every_clone_what_git_status_says() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    let app = upstreams.create(
+        &env,
+        "app",
+        "main",
+        &[("README", "one\n"), ("src/lib.rs", "// lib\n")],
+    );
+    upstreams.create(&env, "lib", "trunk", &[("notes", "a\nb\nc\n")]);
+    let daemon = GitDaemon::start(&upstreams);
+    env.ok(&[
+        "register",
+        &daemon.url("app"),
+        "--name",
+        "app",
+        "--tag",
+        "work",
+    ]);
+    env.ok(&[
+        "register",
+        &daemon.url("lib"),
+        "--name",
+        "lib",
+        "--tag",
+        "oss",
+    ]);
+    let clone = |name: &str, dir: &str| -> PathBuf {
+        let path = env.work().join(dir);
+        env.ok(&["clone", "-q", name, path.to_str().unwrap()]);
+        path
+    };
+    let clean = clone("app", "clean");
+    let dirty = clone("app", "dirty");
+    let ahead = clone("app", "ahead");
+    let behind = clone("app", "behind");
+    let gone = clone("app", "gone");
+    let stashed = clone("lib", "stashed");
+    let rebasing = clone("lib", "rebasing");
+    // dirty: one file staged, one changed, an untracked folder of two files.
+    std::fs::write(dirty.join("README"), "staged\n").unwrap();
+    git_in(&env, &dirty, &["add", "README"]);
+    std::fs::write(dirty.join("src/lib.rs"), "// changed\n").unwrap();
+    std::fs::create_dir_all(dirty.join("new")).unwrap();
+    std::fs::write(dirty.join("new/a"), "a").unwrap();
+    std::fs::write(dirty.join("new/b"), "b").unwrap();
+    // ahead by one commit, and a branch pushed nowhere.
+    std::fs::write(ahead.join("README"), "mine\n").unwrap();
+    git_in(&env, &ahead, &["commit", "-qam", "mine"]);
+    git_in(&env, &ahead, &["branch", "feature"]);
+    // behind: upstream moved and this clone fetched it.
+    upstreams.commit(&env, &app, "two", &[("README", "two\n")]);
+    git_in(&env, &behind, &["fetch", "-q"]);
+    std::fs::remove_dir_all(&gone).unwrap();
+    // two stashes.
+    for text in ["x\n", "y\n"] {
+        std::fs::write(stashed.join("notes"), text).unwrap();
+        git_in(&env, &stashed, &["stash", "-q"]);
+    }
+    // a rebase stopped on a conflict.
+    git_in(&env, &rebasing, &["checkout", "-qb", "topic"]);
+    std::fs::write(rebasing.join("notes"), "a\nTOPIC\nc\n").unwrap();
+    git_in(&env, &rebasing, &["commit", "-qam", "topic"]);
+    git_in(&env, &rebasing, &["checkout", "-q", "trunk"]);
+    std::fs::write(rebasing.join("notes"), "a\nTRUNK\nc\n").unwrap();
+    git_in(&env, &rebasing, &["commit", "-qam", "trunk"]);
+    git_in(&env, &rebasing, &["checkout", "-q", "topic"]);
+    let mut rebase = std::process::Command::new("git");
+    env.isolate(&mut rebase);
+    let out = rebase
+        .args([
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@e",
+            "rebase",
+            "trunk",
+        ])
+        .current_dir(&rebasing)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the rebase stops on its conflict");
+
+    let report: serde_json::Value = serde_json::from_str(&env.ok(&["status", "--json"])).unwrap();
+    let rows = report["clones"].as_array().unwrap();
+    let by_path = |dir: &PathBuf| -> &serde_json::Value {
+        let dir = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+        rows.iter()
+            .find(|r| r["path"] == serde_json::json!(dir))
+            .unwrap_or_else(|| panic!("no row for {}", dir.display()))
+    };
+    for dir in [&clean, &dirty, &ahead, &behind, &stashed, &rebasing] {
+        assert_eq!(
+            reported(by_path(dir)),
+            porcelain(&env, dir),
+            "{}",
+            dir.display()
+        );
+    }
+    assert_eq!(
+        by_path(&ahead)["unpushed_branches"],
+        serde_json::json!(["feature"])
+    );
+    // git's merge backend of `rebase` keeps its state as `rebase -i` does.
+    assert!(
+        by_path(&rebasing)["operation"]
+            .as_str()
+            .is_some_and(|op| op.starts_with("rebase")),
+        "{}",
+        by_path(&rebasing)
+    );
+    assert_eq!(by_path(&gone)["state"], "gone");
+    // dirty, ahead, behind, gone, rebasing; stashes alone need no one.
+    assert_eq!(report["attention"], 5);
+    assert_eq!(by_path(&clean)["attention"], false);
+
+    // The table: one line per clone, symbols as --help explains them.
+    let table = env.ok(&["status", "app"]);
+    assert!(table.starts_with("NAME  BRANCH  SYNC  LOCAL  "), "{table}");
+    let line_of = |table: &str, dir: &PathBuf| -> Vec<String> {
+        let shown = dir
+            .canonicalize()
+            .unwrap_or_else(|_| dir.clone())
+            .display()
+            .to_string();
+        table
+            .lines()
+            .find(|l| l.ends_with(&shown))
+            .unwrap_or_else(|| panic!("no line for {shown} in {table}"))
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    };
+    let shown = |p: &PathBuf| p.canonicalize().unwrap().display().to_string();
+    assert_eq!(
+        line_of(&table, &clean),
+        ["app", "main", "=", "clean", &shown(&clean)]
+    );
+    assert_eq!(
+        line_of(&table, &dirty),
+        ["app", "main", "=", "+1", "~1", "?1", &shown(&dirty)]
+    );
+    assert_eq!(
+        line_of(&table, &ahead),
+        ["app", "main", "↑1", "clean", "^1", &shown(&ahead)]
+    );
+    assert_eq!(
+        line_of(&table, &behind),
+        ["app", "main", "↓1", "clean", &shown(&behind)]
+    );
+    assert_eq!(
+        line_of(&table, &gone),
+        ["app", "-", "-", "gone", &gone.display().to_string()]
+    );
+    let table = env.ok(&["status", "lib"]);
+    assert_eq!(
+        line_of(&table, &stashed),
+        ["lib", "trunk", "=", "clean", "$2", &shown(&stashed)]
+    );
+    let rebase_line = line_of(&table, &rebasing);
+    assert_eq!(rebase_line[2], "[rebase]", "{rebase_line:?}");
+
+    // The default branch repodex last saw upstream: a refresh learns `two`, and the
+    // clean clone, which never fetched it, is behind it (⇣) without a fetch of its own.
+    env.ok(&["refresh", "app"]);
+    let table = env.ok(&["status", "app"]);
+    assert_eq!(line_of(&table, &clean)[2..4], ["=", "⇣"]);
+    // --fetch updates the remote-tracking branches first: now it is one behind.
+    let table = env.ok(&["status", "--fetch", "app"]);
+    assert_eq!(line_of(&table, &clean)[2..4], ["↓1", "⇣"]);
+
+    // --exit-code: 1 when anything needs attention, 0 when nothing does.
+    assert_eq!(env.run(&["status", "--exit-code"]).code, 1);
+    for dir in [&dirty, &ahead, &behind, &stashed, &rebasing] {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+    env.ok(&["prune"]);
+    git_in(&env, &clean, &["merge", "-q", "--ff-only", "origin/main"]);
+    let run = env.run(&["status", "--exit-code"]);
+    assert_eq!(run.code, 0, "{run:?}");
+}

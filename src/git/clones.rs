@@ -1,0 +1,180 @@
+//! git run in the user's clones (`status --fetch`, `pull`): as the user would run it,
+//! under their configuration and git's protocol policy as they set it, but never able
+//! to ask anything: no standard input, `GIT_TERMINAL_PROMPT=0`, and a session of its
+//! own, so that neither git nor ssh has a terminal to prompt on (ssh's own settings
+//! and the user's `core.sshCommand` are left alone; a key that needs a passphrase the
+//! agent does not hold fails instead of asking). Credentials that repodex keeps reach
+//! git through its credential helper for exactly the URLs they are bound to.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{Error, Result};
+
+/// repodex's credential helper for the URLs whose credential it keeps (as git-setup
+/// writes them): `-c` settings of each git command run in a clone.
+#[derive(Debug, Clone, Default)]
+pub struct Credentials {
+    /// `https://host/path` spellings, each a `credential.<url>` section.
+    pub urls: Vec<String>,
+    /// The helper, as git runs it (`!'/path/to/repodex' credential`).
+    pub helper: String,
+}
+
+/// git in the clone at `dir`, with no way to prompt, and repodex's helper for
+/// `credentials`.
+fn git_in(dir: &Path, credentials: &Credentials) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(dir)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        // OpenSSH 8.4+: never an askpass window either.
+        .env("SSH_ASKPASS_REQUIRE", "never")
+        .env("GCM_INTERACTIVE", "never")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    if !credentials.helper.is_empty() {
+        for url in &credentials.urls {
+            // An empty value first: only repodex answers for these URLs, as git-setup
+            // writes it (the user's helpers keep every other URL).
+            cmd.arg("-c")
+                .arg(format!("credential.{url}.helper="))
+                .arg("-c")
+                .arg(format!("credential.{url}.helper={}", credentials.helper))
+                .arg("-c")
+                .arg(format!("credential.{url}.useHttpPath=true"));
+        }
+    }
+    own_session(&mut cmd);
+    cmd
+}
+
+/// Run the child in a session of its own: it has no controlling terminal, so nothing
+/// under it (git, ssh, a credential helper) can open `/dev/tty` to ask; and it is the
+/// leader of its process group, which a deadline kills whole.
+fn own_session(cmd: &mut Command) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::setsid() == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+}
+
+/// Run `cmd`, killing it and everything it started when `timeout` passes. Returns its
+/// stderr's last line when it fails.
+fn run_within(mut cmd: Command, what: &str, timeout: Duration) -> Result<()> {
+    use std::io::Read;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| Error::io(format!("cannot run git to {what}"), e))?;
+    let mut stderr = child.stderr.take();
+    let reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(pipe) = stderr.as_mut() {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        bytes
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() >= deadline => {
+                kill_group(&mut child);
+                let _ = reader.join();
+                return Err(Error::GitCommand {
+                    what: what.to_string(),
+                    reason: format!("no answer within {} s", timeout.as_secs().max(1)),
+                });
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => return Err(Error::io(format!("cannot wait for git to {what}"), e)),
+        }
+    };
+    let stderr = reader.join().unwrap_or_default();
+    if status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&stderr);
+    Err(Error::GitCommand {
+        what: what.to_string(),
+        reason: stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("git failed")
+            .trim()
+            .to_string(),
+    })
+}
+
+/// Kill `child` and its process group (git's own children: ssh, remote helpers).
+fn kill_group(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    // SAFETY: a plain system call on the group this child leads.
+    unsafe {
+        libc::kill(-(child.id() as i32), libc::SIGKILL);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// `git fetch` of `remote` (every remote when `None`) in the clone at `dir`: its
+/// remote-tracking branches move; its branches, index and files do not.
+pub fn fetch(
+    dir: &Path,
+    remote: Option<&str>,
+    credentials: &Credentials,
+    timeout: Duration,
+) -> Result<()> {
+    let mut cmd = git_in(dir, credentials);
+    cmd.args(["fetch", "--quiet", "--no-write-fetch-head"]);
+    match remote {
+        Some(remote) => cmd.args(["--", remote]),
+        None => cmd.arg("--all"),
+    };
+    run_within(cmd, "fetch", timeout)
+}
+
+/// `git fetch` from the repository at `source` (a mirror on this machine) of `branch`
+/// into the clone's `refs/remotes/<remote>/<branch>`, as a fetch of `remote` would
+/// have written it: for a clone whose remote is the mirror's repository.
+pub fn fetch_from_mirror(
+    dir: &Path,
+    source: &Path,
+    remote: &str,
+    branch: &str,
+    timeout: Duration,
+) -> Result<()> {
+    let mut cmd = git_in(dir, &Credentials::default());
+    cmd.args([
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--",
+    ])
+    .arg(source)
+    .arg(format!(
+        "+refs/heads/{branch}:refs/remotes/{remote}/{branch}"
+    ));
+    run_within(cmd, "fetch from repodex's mirror", timeout)
+}
+
+/// Move the current branch of the clone at `dir` forward to `upstream`, by git's own
+/// `merge --ff-only`: refused, and the clone left exactly as it was, when the branches
+/// diverged or local changes are in the way (git's rule); `Err` carries git's reason.
+pub fn fast_forward(dir: &Path, upstream: &str, timeout: Duration) -> Result<()> {
+    let mut cmd = git_in(dir, &Credentials::default());
+    cmd.args(["merge", "--ff-only", "--quiet", "--no-edit", upstream]);
+    run_within(cmd, "fast-forward", timeout)
+}
