@@ -30,6 +30,18 @@ pub struct ResolveInput {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+pub struct StatusInput {
+    /// Names, aliases, URLs, paths or name globs (`acme/*`); every clone when empty.
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Tag expressions, all of which an entry must satisfy: `work`, `work,oss` (or),
+    /// `work+rust` (and), `^archived` (not).
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ListInput {
     /// A glob (`edobry/*`) matched against names and aliases, or, without wildcards,
     /// text looked for in names, aliases, URLs and descriptions.
@@ -190,6 +202,30 @@ impl Server {
             let matched = entries.len();
             entries.truncate(input.limit.unwrap_or(200));
             Ok(Json(ListOutput { entries, matched }))
+        })
+    }
+
+    #[tool(
+        description = "The state of the user's clones on this machine, one row each: branch, operation in progress (rebase, merge), upstream and how far ahead/behind as last fetched, staged/changed/untracked/conflicted files, stashes, local branches pushed nowhere, whether the default branch is behind what repodex last saw upstream, and whether the row needs attention. The same as `git status --porcelain=v2 --branch --show-stash` in each. Reads only; never uses the network (it does not fetch).",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    pub async fn status(
+        &self,
+        Parameters(input): Parameters<StatusInput>,
+    ) -> Result<Json<crate::ops::status::Report>, String> {
+        guarded("status", || {
+            let request = crate::ops::status::Request {
+                selection: crate::ops::select::Selection {
+                    references: input.references,
+                    tags: input.tags,
+                    ..Default::default()
+                },
+                fetch: false,
+                jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            };
+            crate::ops::status::status(&self.read_context(false), &request, &|_| {})
+                .map(Json)
+                .map_err(tool_error)
         })
     }
 

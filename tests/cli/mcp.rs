@@ -161,7 +161,7 @@ fn an_agent_discovers_the_tools_and_reads_writes_and_clones_through_them() {
     names.sort();
     assert_eq!(
         names,
-        ["clone", "config", "list", "refresh", "register", "resolve", "show"]
+        ["clone", "config", "list", "refresh", "register", "resolve", "show", "status"]
     );
     for tool in &tools {
         assert!(
@@ -266,6 +266,17 @@ fn an_agent_discovers_the_tools_and_reads_writes_and_clones_through_them() {
     assert_eq!(origin.trim(), url);
     let shown = agent.ok("show", json!({"reference": "mk"}));
     assert_eq!(shown["local_clones"], json!([dir.canonicalize().unwrap()]));
+    // status: the clone's state, as the command line's --json gives it.
+    std::fs::write(dir.join("untracked.txt"), "new").unwrap();
+    let status = agent.ok("status", json!({"references": ["m"]}));
+    assert_eq!(status["clones"][0]["name"], "mk");
+    assert_eq!(status["clones"][0]["untracked"], 1);
+    assert_eq!(status["clones"][0]["attention"], true);
+    let error = agent.error("status", json!({"tags": ["nosuchtag"]}));
+    assert!(
+        error.starts_with("no entry is tagged 'nosuchtag'"),
+        "{error}"
+    );
 
     // Resources: the cached configuration file, by URI.
     let resources = agent
