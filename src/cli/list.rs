@@ -190,6 +190,8 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         let broken = stream_json(&sources)?;
         return Ok(broken_warning(broken));
     }
+    let shows_paths = args.json || args.columns.is_empty() || args.columns.contains(&Column::Path);
+    let filter = filter.with_clones(shows_paths);
     let mut items = list::select(&sources, &filter)?;
     sort(&mut items, args.sort);
     let broken = items

@@ -19,6 +19,8 @@ pub struct Filter {
     tags: Vec<TagExpr>,
     /// Only entries with a clone recorded on this machine.
     cloned: bool,
+    /// Whether the items carry their clones (reading this machine's record of them).
+    with_clones: bool,
     /// Only entries whose URL has this host (any case).
     host: Option<String>,
     /// Only entries of this layer.
@@ -54,6 +56,7 @@ impl Filter {
             pattern,
             tags,
             cloned: false,
+            with_clones: true,
             host: None,
             layer: None,
         })
@@ -62,6 +65,13 @@ impl Filter {
     /// Only entries with a clone recorded on this machine.
     pub fn cloned(mut self, cloned: bool) -> Filter {
         self.cloned = cloned;
+        self
+    }
+
+    /// Whether the items carry their clones (the default); a listing that shows no
+    /// paths leaves this machine's record of clones unread.
+    pub fn with_clones(mut self, with: bool) -> Filter {
+        self.with_clones = with;
         self
     }
 
@@ -172,7 +182,10 @@ pub fn select(sources: &Sources, filter: &Filter) -> Result<Vec<Item>> {
         if filter.layer.is_some() && filter.layer.as_deref() != layer {
             continue;
         }
-        let clones = clones_by_name(registry, layer)?;
+        let clones = match filter.with_clones || filter.cloned {
+            true => clones_by_name(registry, layer)?,
+            false => Default::default(),
+        };
         for record in registry.records() {
             match record {
                 Record::Entry(s) if filter.matches(&s) => {
