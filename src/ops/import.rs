@@ -343,7 +343,7 @@ pub fn minsky(
 
 /// Read a document written by `repodex export` from the file at `path` (standard input
 /// when `None`), at most [`MAX_IMPORT_SIZE`](crate::import::file::MAX_IMPORT_SIZE)
-/// bytes, and import it in one commit ([`file`]).
+/// bytes, and import it in one commit ([`file()`]).
 pub fn read_file(ctx: &Context, path: Option<&Path>, on_wait: &mut dyn FnMut()) -> Result<Report> {
     use std::io::Read;
     let source = path.map_or_else(|| "-".to_string(), |p| p.display().to_string());
