@@ -50,6 +50,7 @@ mod log;
 mod mcp;
 mod migrate;
 mod prune;
+mod pull;
 mod recipients;
 mod refresh;
 mod register;
@@ -167,6 +168,7 @@ enum Command {
     Clone(clone::Args),
     Prune(prune::Args),
     Status(status::Args),
+    Pull(pull::Args),
     GitSetup(git_setup::Args),
     #[command(subcommand)]
     Import(import::Command),
@@ -277,6 +279,7 @@ fn main() -> ExitCode {
         Command::Clone(args) => clone::run(&ctx, args),
         Command::Prune(args) => prune::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
+        Command::Pull(args) => pull::run(&ctx, args),
         Command::GitSetup(args) => git_setup::run(&ctx, args),
         Command::Import(cmd) => import::run(&ctx, cmd),
         Command::Forget(args) => forget::run(&ctx, args),

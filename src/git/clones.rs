@@ -178,3 +178,127 @@ pub fn fast_forward(dir: &Path, upstream: &str, timeout: Duration) -> Result<()>
     cmd.args(["merge", "--ff-only", "--quiet", "--no-edit", upstream]);
     run_within(cmd, "fast-forward", timeout)
 }
+
+/// What `pull` needs to know of a clone before it fetches: where HEAD is, whether an
+/// operation is in progress, and the current branch's upstream.
+#[derive(Debug, Clone)]
+pub struct Branch {
+    pub head: super::status::Head,
+    pub operation: Option<super::status::Operation>,
+    pub upstream: Option<Tracking>,
+}
+
+/// The current branch's upstream, as git's `@{upstream}` finds it.
+#[derive(Debug, Clone)]
+pub struct Tracking {
+    /// `branch.<name>.remote` (`.` for a local upstream).
+    pub remote: String,
+    /// The remote's URL as configured (`remote.<remote>.url`), when it has one.
+    pub remote_url: Option<String>,
+    /// The branch on the remote (`main`, from `branch.<name>.merge`).
+    pub branch: String,
+    /// The remote-tracking ref (`refs/remotes/origin/main`).
+    pub tracking_ref: String,
+    /// Its commit; `None` when it is gone.
+    pub tip: Option<gix::ObjectId>,
+}
+
+/// The branch state of the clone at `dir`, read with gix (nothing is written).
+pub fn branch(dir: &Path) -> std::result::Result<Branch, super::status::ReadError> {
+    use super::status::{branch_name, open, operation, tracking_ref, Head, ReadError};
+    let unreadable = |reason: String| ReadError::Unreadable {
+        path: dir.to_path_buf(),
+        reason,
+    };
+    let repo = open(dir, gix::open::Options::default().strict_config(false))?;
+    let head = repo
+        .head()
+        .map_err(|e| unreadable(format!("cannot read HEAD: {e}")))?;
+    let commit = head.id().map(|id| id.detach());
+    let referent = head.referent_name().map(|n| n.to_owned());
+    let (head, upstream) = match (&referent, commit) {
+        (Some(name), _) => {
+            let upstream = match tracking_ref(&repo, name.as_ref())
+                .map_err(|e| unreadable(format!("cannot read the upstream: {e}")))?
+            {
+                None => None,
+                Some(tracking) => {
+                    let config = repo.config_snapshot();
+                    let short = name.as_ref().shorten();
+                    let remote = config
+                        .string_by("branch", Some(short), "remote")
+                        .map(|r| r.to_string())
+                        .unwrap_or_default();
+                    let merge = config
+                        .string_by("branch", Some(short), "merge")
+                        .map(|m| m.to_string())
+                        .unwrap_or_default();
+                    let remote_url = config
+                        .string_by("remote", Some(remote.as_str().into()), "url")
+                        .map(|u| u.to_string());
+                    let tip = repo
+                        .try_find_reference(tracking.as_ref())
+                        .ok()
+                        .flatten()
+                        .and_then(|mut r| r.peel_to_id().ok())
+                        .map(|id| id.detach());
+                    Some(Tracking {
+                        remote,
+                        remote_url,
+                        branch: merge
+                            .strip_prefix("refs/heads/")
+                            .unwrap_or(&merge)
+                            .to_string(),
+                        tracking_ref: tracking.as_bstr().to_string(),
+                        tip,
+                    })
+                }
+            };
+            (
+                Head::Branch {
+                    name: branch_name(name.as_ref()),
+                    commit: commit.map(|c| c.to_string()),
+                },
+                upstream,
+            )
+        }
+        (None, Some(commit)) => (
+            Head::Detached {
+                commit: commit.to_string(),
+            },
+            None,
+        ),
+        (None, None) => return Err(unreadable("HEAD is neither a branch nor a commit".into())),
+    };
+    Ok(Branch {
+        head,
+        operation: repo.state().map(operation),
+        upstream,
+    })
+}
+
+/// How many commits `ours` has that `theirs` lacks, and the other way round, in the
+/// clone at `dir` (`git rev-list --left-right --count ours...theirs`).
+pub fn ahead_behind(
+    dir: &Path,
+    ours: gix::ObjectId,
+    theirs: gix::ObjectId,
+) -> std::result::Result<(usize, usize), super::status::ReadError> {
+    use super::status::{count_only, open, ReadError};
+    let unreadable = |e: super::status::Failure| ReadError::Unreadable {
+        path: dir.to_path_buf(),
+        reason: format!("cannot compare the branch with its upstream: {e}"),
+    };
+    let repo = open(dir, gix::open::Options::default().strict_config(false))?;
+    Ok((
+        count_only(&repo, ours, Some(theirs)).map_err(unreadable)?,
+        count_only(&repo, theirs, Some(ours)).map_err(unreadable)?,
+    ))
+}
+
+/// The commit a remote-tracking ref of the clone at `dir` points at now.
+pub fn tip_of(dir: &Path, reference: &str) -> Option<gix::ObjectId> {
+    let repo = gix::open(dir).ok()?;
+    let mut found = repo.try_find_reference(reference).ok()??;
+    found.peel_to_id().ok().map(|id| id.detach())
+}

@@ -229,7 +229,7 @@ fn read_with(
 }
 
 /// Any error of gix or the file system, on its way to [`ReadError::Unreadable`].
-type Failure = Box<dyn std::error::Error + Send + Sync>;
+pub(super) type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 fn unreadable<'a, E: Into<Failure>>(
     path: &'a Path,
@@ -242,7 +242,7 @@ fn unreadable<'a, E: Into<Failure>>(
 }
 
 /// The repository whose work tree is exactly `path`.
-fn open(path: &Path, options: gix::open::Options) -> Result<gix::Repository, ReadError> {
+pub(super) fn open(path: &Path, options: gix::open::Options) -> Result<gix::Repository, ReadError> {
     let not_a_copy = |reason: String| ReadError::NotAWorkingCopy {
         path: path.to_path_buf(),
         reason,
@@ -265,7 +265,7 @@ fn open(path: &Path, options: gix::open::Options) -> Result<gix::Repository, Rea
 }
 
 /// A branch's name as `# branch.head` prints it: without `refs/heads/`.
-fn branch_name(name: &gix::refs::FullNameRef) -> String {
+pub(super) fn branch_name(name: &gix::refs::FullNameRef) -> String {
     let full = name.as_bstr();
     full.strip_prefix(b"refs/heads/")
         .unwrap_or(full)
@@ -273,7 +273,7 @@ fn branch_name(name: &gix::refs::FullNameRef) -> String {
         .into_owned()
 }
 
-fn operation(state: gix::state::InProgress) -> Operation {
+pub(super) fn operation(state: gix::state::InProgress) -> Operation {
     use gix::state::InProgress as P;
     match state {
         P::ApplyMailbox => Operation::ApplyMailbox,
@@ -290,7 +290,7 @@ fn operation(state: gix::state::InProgress) -> Operation {
 /// The remote-tracking ref that is `branch`'s upstream, if one is configured, as git's
 /// `branch_get_upstream` finds it: `branch.<name>.merge` mapped through the fetch
 /// refspecs of `branch.<name>.remote`, or taken as it is when that remote is `.`.
-fn tracking_ref(
+pub(super) fn tracking_ref(
     repo: &gix::Repository,
     branch: &gix::refs::FullNameRef,
 ) -> Result<Option<gix::refs::FullName>, Failure> {
@@ -344,7 +344,7 @@ fn upstream(
 
 /// The commits reachable from `tip` and not from `hidden`: `git rev-list --count
 /// tip ^hidden`.
-fn count_only(
+pub(super) fn count_only(
     repo: &gix::Repository,
     tip: ObjectId,
     hidden: Option<ObjectId>,

@@ -26,6 +26,7 @@ pub mod layers;
 pub mod list;
 pub mod lookup;
 pub mod migrate;
+pub mod pull;
 pub mod recipients;
 pub mod refresh;
 pub mod register;
