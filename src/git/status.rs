@@ -622,16 +622,13 @@ fn worktree_changes(repo: &gix::Repository, index: &gix::index::State) -> Result
             Source::WorktreeThenIdMapping,
         )?
         .into_parts();
-    let submodules = if index.entries().iter().any(|e| e.mode.is_submodule()) {
-        Submodules(Some(
-            gix::status::index_worktree::BuiltinSubmoduleStatus::new(
-                repo.clone().into_sync(),
-                gix::status::Submodule::AsConfigured { check_dirty: true },
-            )?,
-        ))
-    } else {
-        Submodules(None)
-    };
+    let submodules = Submodules(
+        index
+            .entries()
+            .iter()
+            .any(|e| e.mode.is_submodule())
+            .then(|| repo.clone()),
+    );
     let objects = repo.objects.clone().into_arc()?;
     let interrupt = AtomicBool::new(false);
     let mut changed = Changed::default();
@@ -670,7 +667,7 @@ struct Changed {
 
 impl<'index> index_as_worktree::VisitEntry<'index> for Changed {
     type ContentChange = ();
-    type SubmoduleStatus = gix::submodule::Status;
+    type SubmoduleStatus = ();
 
     fn visit_entry(
         &mut self,
@@ -678,7 +675,7 @@ impl<'index> index_as_worktree::VisitEntry<'index> for Changed {
         entry: &'index gix::index::Entry,
         _entry_index: usize,
         rela_path: &'index BStr,
-        status: EntryStatus<(), gix::submodule::Status>,
+        status: EntryStatus<(), ()>,
     ) {
         match status {
             // Counted from the index's stages: a `u` line, not a `.M`.
@@ -753,24 +750,64 @@ fn worktree_renames(
     Ok(pairs)
 }
 
-/// gix's submodule status where the index has submodules, nothing where it has none
-/// (which spares opening the repository a second time).
+/// Whether a submodule counts as changed, as `git status` decides: its checked-out
+/// commit differs from the index's, or (unless its `ignore` setting says otherwise) it
+/// has changes or untracked files. `None` where the index has no submodule, which
+/// spares a second handle on the repository.
+///
+/// gix's `BuiltinSubmoduleStatus` (in `AsConfigured` mode) lets `diff.ignoreSubmodules`
+/// override each submodule's own `ignore`; git's status does not read that setting, so
+/// the submodule's own setting (superproject config over `.gitmodules`) is used here.
+/// A gitlink that `.gitmodules` does not name (`git add` of a nested repository) is
+/// still looked at by git through its path; so it is here.
 #[derive(Clone)]
-struct Submodules(Option<gix::status::index_worktree::BuiltinSubmoduleStatus>);
+struct Submodules(Option<gix::Repository>);
 
 impl SubmoduleStatus for Submodules {
-    type Output = gix::submodule::Status;
+    type Output = ();
 
-    fn status(
-        &mut self,
-        entry: &gix::index::Entry,
-        rela_path: &BStr,
-    ) -> gix::Result<Option<gix::submodule::Status>> {
-        match &mut self.0 {
-            Some(builtin) => builtin.status(entry, rela_path),
-            None => Ok(None),
-        }
+    fn status(&mut self, entry: &gix::index::Entry, rela_path: &BStr) -> gix::Result<Option<()>> {
+        let Some(repo) = &self.0 else {
+            return Ok(None);
+        };
+        let registered = match repo.submodules()? {
+            Some(mut all) => all.find(|sm| sm.path().is_ok_and(|path| path == rela_path)),
+            None => None,
+        };
+        let dirty = match registered {
+            Some(submodule) => {
+                let ignore = submodule.ignore()?.unwrap_or_default();
+                submodule.status(ignore, true)?.is_dirty()
+            }
+            None => unregistered_is_dirty(repo, entry, rela_path)?,
+        };
+        Ok(dirty.unwrap_or(false).then_some(()))
     }
+}
+
+/// A gitlink without a `.gitmodules` entry: changed if the repository at its path has
+/// another HEAD than the index records, or any change or untracked file. `None` when
+/// nothing is checked out there.
+fn unregistered_is_dirty(
+    repo: &gix::Repository,
+    entry: &gix::index::Entry,
+    rela_path: &BStr,
+) -> gix::Result<Option<bool>> {
+    let Some(workdir) = repo.workdir() else {
+        return Ok(None);
+    };
+    let path = workdir.join(gix::path::from_bstr(rela_path)?);
+    let Ok(inner) = gix::open_opts(path, repo.open_options().clone()) else {
+        return Ok(None);
+    };
+    if inner.head_id().ok().map(|id| id.detach()) != Some(entry.id) {
+        return Ok(Some(true));
+    }
+    let mut changes = inner
+        .status(gix::progress::Discard)?
+        .index_worktree_submodules(None)
+        .into_iter(None)?;
+    Ok(Some(changes.next().transpose()?.is_some()))
 }
 
 /// Entries in the stash's reflog.

@@ -862,9 +862,84 @@ fn a_submodule_with_a_new_commit_is_one_changed_path() {
         "submodule: still one changed path, not recursed"
     );
 
+    lab.git(&clone, &["config", "submodule.lib.ignore", "dirty"]);
+    let state = lab.check(&clone, "submodule.lib.ignore=dirty");
+    assert_eq!(
+        state.changed, 1,
+        "ignore=dirty: the new commit still counts"
+    );
+    // git's status does not read diff.ignoreSubmodules (only diff's porcelain does).
+    lab.git(&clone, &["config", "diff.ignoreSubmodules", "all"]);
+    let state = lab.check(&clone, "diff.ignoreSubmodules=all");
+    assert_eq!(
+        state.changed, 1,
+        "diff.ignoreSubmodules=all: status still counts it"
+    );
+    lab.git(&clone, &["config", "--unset", "diff.ignoreSubmodules"]);
+    lab.git(&clone, &["config", "--unset", "submodule.lib.ignore"]);
+
     lab.git(&clone, &["add", "lib"]);
     let state = lab.check(&clone, "submodule commit staged");
     assert_eq!(state.staged, 1, "submodule commit staged: one staged path");
+    assert_eq!(
+        state.changed, 1,
+        "submodule commit staged: its content still changed"
+    );
+    lab.git(&clone, &["config", "submodule.lib.ignore", "dirty"]);
+    let state = lab.check(&clone, "submodule.lib.ignore=dirty, content changed");
+    assert_eq!(
+        state.changed, 0,
+        "ignore=dirty: changed content alone does not count"
+    );
+    lab.git(&clone, &["config", "submodule.lib.ignore", "untracked"]);
+    let state = lab.check(&clone, "submodule.lib.ignore=untracked");
+    assert_eq!(
+        state.changed, 1,
+        "ignore=untracked: the modified lib.txt counts"
+    );
+
+    // A repository added as a gitlink without .gitmodules.
+    let embedded = clone.join("embedded");
+    lab.git(&clone, &["init", "-q", "embedded"]);
+    lab.commit(&embedded, "e", "1\n", "embedded one");
+    lab.git(&clone, &["add", "embedded"]);
+    lab.git(&clone, &["commit", "-qm", "embedded"]);
+    let state = lab.check(&clone, "unregistered gitlink, clean");
+    assert_eq!(
+        state.changed, 1,
+        "unregistered gitlink, clean: only lib counts"
+    );
+    lab.commit(&embedded, "e", "2\n", "embedded two");
+    let state = lab.check(&clone, "unregistered gitlink with a new commit");
+    assert_eq!(
+        state.changed, 2,
+        "unregistered gitlink with a new commit: counts"
+    );
+}
+
+#[test]
+fn a_sparse_checkout_counts_only_what_is_checked_out() {
+    let lab = Lab::new();
+    let seed = lab.root.join("seed");
+    write(&seed, "inside/a", "a\n");
+    write(&seed, "outside/b", "b\n");
+    lab.git(&seed, &["add", "."]);
+    lab.git(&seed, &["commit", "-qm", "two folders"]);
+    let origin = lab.root.join("origin.git");
+    lab.git(&seed, &["push", "-q", origin.to_str().unwrap(), "main"]);
+    let clone = lab.clone("sparse");
+    lab.git(&clone, &["sparse-checkout", "set", "--cone", "inside"]);
+    let state = lab.check(&clone, "sparse checkout");
+    assert_eq!(counts(&state), [0, 0, 0, 0], "sparse checkout: clean");
+    write(&clone, "inside/a", "changed\n");
+    lab.git(&clone, &["add", "inside/a"]);
+    write(&clone, "inside/new", "new\n");
+    let state = lab.check(&clone, "sparse checkout with changes");
+    assert_eq!(
+        counts(&state),
+        [1, 0, 1, 0],
+        "sparse checkout: one staged, one untracked"
+    );
 }
 
 #[test]
