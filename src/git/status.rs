@@ -448,7 +448,9 @@ fn changes(repo: &gix::Repository, path: &Path) -> Result<Counts, ReadError> {
         .detach();
     if !cache_tree_is(&index, head_tree) {
         let renames = renames(repo).map_err(unreadable(path, "invalid rename setting"))?;
-        repo.tree_index_status(&head_tree, &index, None, renames, |_change, _, _| {
+        let full = expanded(repo, &index)
+            .map_err(unreadable(path, "cannot read the sparse index's trees"))?;
+        repo.tree_index_status(&head_tree, &full, None, renames, |_change, _, _| {
             counts.staged += 1;
             Ok(std::ops::ControlFlow::Continue(()))
         })
@@ -482,6 +484,46 @@ fn changes(repo: &gix::Repository, path: &Path) -> Result<Counts, ReadError> {
         counts.untracked = untracked.0;
     }
     Ok(counts)
+}
+
+/// The index with each sparse-directory entry (of a sparse index, `index.sparse`)
+/// replaced by the files of its tree, as git expands it to compare with HEAD: gix's
+/// index diff refuses sparse entries. An index that is not sparse is used as it is.
+fn expanded<'a>(
+    repo: &gix::Repository,
+    index: &'a gix::index::State,
+) -> Result<std::borrow::Cow<'a, gix::index::State>, Failure> {
+    use gix::index::entry::{Flags, Mode, Stat};
+    if !index.is_sparse() {
+        return Ok(std::borrow::Cow::Borrowed(index));
+    }
+    let mut full = gix::index::State::new(repo.object_hash());
+    for entry in index.entries() {
+        let path = entry.path(index);
+        if !entry.mode.is_sparse() {
+            full.dangerously_push_entry(entry.stat, entry.id, entry.flags, entry.mode, path);
+            continue;
+        }
+        let mut files = gix::traverse::tree::Recorder::default();
+        repo.find_tree(entry.id)?
+            .traverse()
+            .breadthfirst(&mut files)?;
+        let folder = path.strip_suffix(b"/").unwrap_or(path);
+        for file in files.records.iter().filter(|r| !r.mode.is_tree()) {
+            let mut file_path = gix::bstr::BString::from(folder);
+            file_path.push(b'/');
+            file_path.extend_from_slice(&file.filepath);
+            full.dangerously_push_entry(
+                Stat::default(),
+                file.oid,
+                Flags::SKIP_WORKTREE,
+                Mode::from(file.mode),
+                file_path.as_ref(),
+            );
+        }
+    }
+    full.sort_entries();
+    Ok(std::borrow::Cow::Owned(full))
 }
 
 /// Whether the index's cache-tree (git's `TREE` extension) says the index holds exactly

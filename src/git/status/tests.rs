@@ -940,6 +940,23 @@ fn a_sparse_checkout_counts_only_what_is_checked_out() {
         [1, 0, 1, 0],
         "sparse checkout: one staged, one untracked"
     );
+    // A sparse index: folders outside the cone are single index entries.
+    lab.git(
+        &clone,
+        &[
+            "sparse-checkout",
+            "set",
+            "--cone",
+            "--sparse-index",
+            "inside",
+        ],
+    );
+    let state = lab.check(&clone, "sparse index");
+    assert_eq!(
+        counts(&state),
+        [1, 0, 1, 0],
+        "sparse index: the same counts"
+    );
 }
 
 #[test]
