@@ -241,7 +241,9 @@ fn unreadable<'a, E: Into<Failure>>(
     }
 }
 
-/// The repository whose work tree is exactly `path`.
+/// The repository whose work tree is exactly `path`: gone when nothing is there, not
+/// a working copy when there is no `.git` to open (or only a bare repository),
+/// unreadable when a `.git` is there but does not open.
 pub(super) fn open(path: &Path, options: gix::open::Options) -> Result<gix::Repository, ReadError> {
     let not_a_copy = |reason: String| ReadError::NotAWorkingCopy {
         path: path.to_path_buf(),
@@ -253,11 +255,17 @@ pub(super) fn open(path: &Path, options: gix::open::Options) -> Result<gix::Repo
                 path: path.to_path_buf(),
             })
         }
-        Err(e) => return Err(not_a_copy(e.to_string())),
+        Err(e) => return Err(unreadable(path, "cannot look at the folder")(e)),
         Ok(meta) if !meta.is_dir() => return Err(not_a_copy("it is not a folder".into())),
         Ok(_) => {}
     }
-    let repo = gix::open_opts(path, options).map_err(|e| not_a_copy(crate::error::one_line(&e)))?;
+    let repo = match gix::open_opts(path, options) {
+        Ok(repo) => repo,
+        Err(e) if path.join(".git").symlink_metadata().is_ok() => {
+            return Err(unreadable(path, "cannot open its repository")(e))
+        }
+        Err(e) => return Err(not_a_copy(crate::error::one_line(&e))),
+    };
     if repo.workdir().is_none() {
         return Err(not_a_copy("it is a bare repository".into()));
     }

@@ -1094,6 +1094,15 @@ fn folders_that_are_not_working_copies_are_errors_that_say_why() {
         "a folder inside a working copy: not a working copy itself"
     );
 
+    let broken = lab.clone("broken");
+    std::fs::write(broken.join(".git/HEAD"), "garbage").unwrap();
+    match super::read(&broken, None) {
+        Err(ReadError::Unreadable { reason, .. }) => {
+            assert!(!reason.is_empty(), "a .git that does not open: a reason")
+        }
+        other => panic!("a .git that does not open: Unreadable, not {other:?}"),
+    }
+
     std::fs::write(clone.join(".git/index"), "not an index").unwrap();
     match super::read(&clone, None) {
         Err(ReadError::Unreadable { reason, .. }) => {
@@ -1258,6 +1267,16 @@ fn a_shallow_clone_counts_what_it_has() {
         state.upstream.and_then(|u| u.ahead),
         Some(1),
         "shallow, ahead: one commit ahead"
+    );
+
+    // Behind too: the walk reaches the shallow boundary, whose parents are missing.
+    lab.push_upstream("more", "3\n");
+    lab.git(&shallow, &["fetch", "-q"]);
+    let state = lab.check(&shallow, "shallow, diverged");
+    assert_eq!(
+        state.upstream.map(|u| (u.ahead, u.behind)),
+        Some((Some(1), Some(1))),
+        "shallow, diverged: one each way"
     );
 }
 
