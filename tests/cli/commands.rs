@@ -618,6 +618,7 @@ fn one_command_parses_as_all_do() {
         &["info"],
         &["info", "uno", "--json"],
     ];
+    let cli_exe = std::path::Path::new(env!("CARGO_BIN_EXE_repodex")).with_file_name("repodex-cli");
     let mut help_seen = 0;
     for args in cases {
         let alone = env.run(args);
@@ -630,6 +631,12 @@ fn one_command_parses_as_all_do() {
         assert_eq!(alone.code, all.code, "{args:?}");
         assert_eq!(alone.stdout, all.stdout, "{args:?}");
         assert_eq!(alone.stderr, all.stderr, "{args:?}");
+        // The front answers `resolve` itself (both runs above may be its answers):
+        // repodex-cli, which parses every command, must answer the same.
+        let cli = crate::support::run_with_stdin(env.command_of(&cli_exe, args), "");
+        assert_eq!(alone.code, cli.code, "{args:?}");
+        assert_eq!(alone.stdout, cli.stdout, "{args:?}");
+        assert_eq!(alone.stderr, cli.stderr, "{args:?}");
         if alone.stdout.contains("Usage: repodex ") {
             help_seen += 1;
         }

@@ -290,3 +290,47 @@ fn pull_sends_the_vaults_credential_and_never_prompts() {
         "two\n"
     );
 }
+
+/// An entry's URL changed (by a teammate's push, say): repodex's mirror now holds
+/// another repository, and a clone of the old one must never get its commits.
+#[test]
+fn a_changed_url_never_brings_another_repositorys_commits_into_a_clone() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    let app = upstreams.create(&env, "app", "main", &[("README", "app\n")]);
+    let other = upstreams.create(&env, "other", "main", &[("README", "other\n")]);
+    upstreams.commit(&env, &other, "other two", &[("README", "other two\n")]);
+    let daemon = GitDaemon::start(&upstreams);
+    env.ok(&["register", &daemon.url("app"), "--name", "app"]);
+    let dir = env.work().join("app");
+    env.ok(&["clone", "-q", "app", dir.to_str().unwrap()]);
+    env.ok(&["set", "app", "--url", &daemon.url("other")]);
+    env.ok(&["refresh", "app"]);
+    upstreams.commit(&env, &app, "app two", &[("README", "app two\n")]);
+
+    let run = env.run(&["pull", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(row(&report, &dir)["outcome"], "fast-forwarded", "{report}");
+    assert_eq!(row(&report, &dir)["via"], "remote", "{report}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("README")).unwrap(),
+        "app two\n"
+    );
+    let other_tip = rev(&env, &other, "HEAD");
+    let mut probe = std::process::Command::new("git");
+    env.isolate(&mut probe);
+    let out = probe
+        .args(["cat-file", "-e", &other_tip])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "the other repository's commit reached the clone"
+    );
+    assert_eq!(
+        git_in(&env, &dir, &["remote", "get-url", "origin"]).trim(),
+        daemon.url("app")
+    );
+}

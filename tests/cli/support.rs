@@ -89,7 +89,12 @@ impl TestEnv {
     pub fn isolate(&self, cmd: &mut Command) {
         for (key, _) in std::env::vars_os() {
             let key = key.to_string_lossy().into_owned();
-            if key.starts_with("REPODEX_") || key.starts_with("GIT_") || key.starts_with("XDG_") {
+            // MINSKY_*: the host's Minsky settings must not reach the Minsky stories.
+            if key.starts_with("REPODEX_")
+                || key.starts_with("GIT_")
+                || key.starts_with("XDG_")
+                || key.starts_with("MINSKY_")
+            {
                 cmd.env_remove(&key);
             }
         }
