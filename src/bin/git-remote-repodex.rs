@@ -9,11 +9,9 @@ fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let (remote, address) = (args.next(), args.next());
     let remote = match (remote, std::env::var_os("GIT_DIR")) {
-        (Some(name), Some(git_dir)) if address.is_some() => {
-            std::path::absolute(git_dir)
-                .ok()
-                .map(|git_dir| repodex::ops::remote_helper::Remote { name, git_dir })
-        }
+        (Some(name), Some(git_dir)) if address.is_some() => std::path::absolute(git_dir)
+            .ok()
+            .map(|git_dir| repodex::ops::remote_helper::Remote { name, git_dir }),
         _ => None,
     };
     let Some(address) = address.or_else(|| std::env::args().nth(1)) else {

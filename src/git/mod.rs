@@ -722,7 +722,7 @@ fn describe_in(
             // A clone made through repodex's helper is fetched by the name it was
             // cloned by (`remote_helper`): that name is what it follows.
             let key = |k: &str| config.string(format!("remote.{name}.{k}").as_str());
-            if key("vcs").is_some_and(|v| v.to_string() == "repodex") {
+            if key("vcs").is_some_and(|v| v.as_slice() == b"repodex") {
                 if let Some(cloned_by) = key(command::NAME_KEY) {
                     return Some(format!("repodex:{cloned_by}"));
                 }

@@ -96,7 +96,11 @@ pub fn serve(
         let real = url.to_string();
         let cloned_by_name = configured.vcs.is_none()
             && !configured.fetched
-            && configured.url.as_deref().and_then(crate::url::entry_reference) == Some(address);
+            && configured
+                .url
+                .as_deref()
+                .and_then(crate::url::entry_reference)
+                == Some(address);
         if cloned_by_name {
             command::follow_by_name(&remote.git_dir, &remote.name, &real, address)?;
         } else if by_name.is_some() && configured.url.as_deref() != Some(real.as_str()) {

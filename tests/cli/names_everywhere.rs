@@ -547,11 +547,14 @@ fn plain_git_reaches_repositories_by_name_through_the_remote_helper() {
     // A clone by name is a clone of the real repository to every tool that reads its
     // origin (Minsky takes owner/repo from `git remote get-url origin`), fetched through
     // the helper by the name it was cloned by.
-    let config = |folder: &str, key: &str| {
-        git_in(&env, &env.work().join(folder), &["config", "--get", key])
-    };
+    let config =
+        |folder: &str, key: &str| git_in(&env, &env.work().join(folder), &["config", "--get", key]);
     assert_eq!(
-        git_in(&env, &env.work().join("by-alias"), &["remote", "get-url", "origin"]),
+        git_in(
+            &env,
+            &env.work().join("by-alias"),
+            &["remote", "get-url", "origin"]
+        ),
         format!("{}\n", daemon.url("tool"))
     );
     assert_eq!(config("by-alias", "remote.origin.vcs"), "repodex\n");
