@@ -49,10 +49,7 @@ pub fn view(ctx: &Context, reference: &str) -> Result<View> {
 /// work, when the entry has no such thing.
 pub fn print(ctx: &Context, reference: &str, what: Print) -> Result<String> {
     let ways = ways(ctx, reference)?;
-    let not_on_a_forge = || Refused::NotOnAForge {
-        name: ways.name.clone(),
-        url: ways.url.clone(),
-    };
+    let not_on_a_forge = |what: &'static str| not_on_a_forge(&ways.name, &ways.url, what);
     Ok(match what {
         Print::Url => ways.url.clone(),
         Print::Path => ways
@@ -62,7 +59,42 @@ pub fn print(ctx: &Context, reference: &str, what: Print) -> Result<String> {
             .ok_or_else(|| Refused::NoLocalPath {
                 name: ways.name.clone(),
             })?,
-        Print::Forge => ways.forge.clone().ok_or_else(not_on_a_forge)?,
-        Print::Web => ways.web_url.clone().ok_or_else(not_on_a_forge)?,
+        Print::Forge => ways
+            .forge
+            .clone()
+            .ok_or_else(|| not_on_a_forge("owner/repo on a forge"))?,
+        Print::Web => ways
+            .web_url
+            .clone()
+            .ok_or_else(|| not_on_a_forge("web page on a forge"))?,
     })
+}
+
+/// Why the entry `name` at `url` has no `what` (`owner/repo`, a web page): on this
+/// machine, on a host that is not a forge repodex knows, or not at a repository's path.
+fn not_on_a_forge(name: &str, url: &str, what: &'static str) -> Refused {
+    let name = name.to_string();
+    let parsed = crate::url::GitUrl::parse(url).ok().map(|p| p.url);
+    let host = parsed.as_ref().and_then(|u| u.host().map(str::to_string));
+    match (parsed, host) {
+        (Some(parsed), Some(host))
+            if crate::url::Forge::at(&host.to_ascii_lowercase()).is_some()
+                && !parsed.is_local() =>
+        {
+            Refused::NotAForgePath {
+                name,
+                host,
+                url: url.to_string(),
+                what,
+            }
+        }
+        (Some(parsed), Some(host)) if !parsed.is_local() => {
+            Refused::NotOnAForge { name, host, what }
+        }
+        _ => Refused::LocalNotOnAForge {
+            name,
+            url: url.to_string(),
+            what,
+        },
+    }
 }

@@ -237,11 +237,19 @@ fn a_name_gives_each_kind_of_value_a_tool_wants() {
         print("mk", "path"),
         format!("{}\n", copy.canonicalize().unwrap().display())
     );
-    // Not on a known forge: no owner/repo to give.
-    let error = env.fails(2, &["resolve", "tool", "--print", "forge"]);
-    assert!(
-        error.contains("'tool' is not on a forge repodex knows"),
-        "{error}"
+    // Not on a known forge: no owner/repo or page to give, said why and what works.
+    assert_eq!(
+        env.fails(2, &["resolve", "tool", "--print", "forge"]),
+        "repodex: error: 'tool' has no owner/repo on a forge: its host git.corp.example is not a forge repodex knows (github.com, gitlab.com, codeberg.org, gitea.com, bitbucket.org, git.sr.ht); --print url prints its URL"
+    );
+    let scratch = env.make_repo("scratch");
+    env.ok(&["register", scratch.to_str().unwrap()]);
+    assert_eq!(
+        env.fails(2, &["resolve", "scratch", "--print", "web"]),
+        format!(
+            "repodex: error: 'scratch' has no web page on a forge: it is a repository on this machine ('{}'), not on a forge; --print path prints its folder",
+            scratch.canonicalize().unwrap().display()
+        )
     );
     // JSON says where the entry comes from (null: the user's own registry).
     let json: serde_json::Value =
