@@ -104,7 +104,7 @@ pub enum Refused {
     NoLocalPath { name: String },
 
     /// `--print forge|web` of an entry whose host is not a forge repodex knows.
-    #[error("'{name}' has no {what}: its host {host} is not a forge repodex knows ({}); --print url prints its URL", crate::url::Forge::hosts().join(", "))]
+    #[error("'{name}' has no {what}: its host {host} is not a forge repodex knows ({}); if {host} is a self-hosted forge (GitLab, Gitea, Forgejo), declaring it in the registry's shared settings (registry.toml) makes this work; --print url prints its URL", crate::url::Forge::hosts().join(", "))]
     NotOnAForge {
         name: String,
         host: String,

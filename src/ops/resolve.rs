@@ -47,26 +47,48 @@ pub fn view(ctx: &Context, reference: &str) -> Result<View> {
 
 /// What `resolve --print WHAT` prints for `reference`; refused, with what would make it
 /// work, when the entry has no such thing.
+///
+/// An entry has one URL, one `owner/repo` and one web page, but may have several
+/// folders on this machine: `path` is the first of [`all`]'s, that is the repository's
+/// own folder when it is a repository on this machine, else the recorded clone that
+/// still exists whose path sorts first.
 pub fn print(ctx: &Context, reference: &str, what: Print) -> Result<String> {
+    Ok(all(ctx, reference, what)?.remove(0))
+}
+
+/// Every value of the kind `what` that the entry `reference` has, never empty (refused,
+/// with what would make it work, when it has none): for `path`, the repository's own
+/// folder when it is one on this machine, then its recorded clones that still exist,
+/// in path order (`resolve --print path --all`).
+pub fn all(ctx: &Context, reference: &str, what: Print) -> Result<Vec<String>> {
     let ways = ways(ctx, reference)?;
     let not_on_a_forge = |what: &'static str| not_on_a_forge(&ways.name, &ways.url, what);
     Ok(match what {
-        Print::Url => ways.url.clone(),
-        Print::Path => ways
-            .local_paths
-            .first()
-            .map(|p| p.display().to_string())
-            .ok_or_else(|| Refused::NoLocalPath {
-                name: ways.name.clone(),
-            })?,
-        Print::Forge => ways
+        Print::Url => vec![ways.url.clone()],
+        Print::Path => {
+            let mut paths: Vec<String> = Vec::new();
+            for path in &ways.local_paths {
+                let path = path.display().to_string();
+                if !paths.contains(&path) {
+                    paths.push(path);
+                }
+            }
+            if paths.is_empty() {
+                return Err(Refused::NoLocalPath {
+                    name: ways.name.clone(),
+                }
+                .into());
+            }
+            paths
+        }
+        Print::Forge => vec![ways
             .forge
             .clone()
-            .ok_or_else(|| not_on_a_forge("owner/repo on a forge"))?,
-        Print::Web => ways
+            .ok_or_else(|| not_on_a_forge("owner/repo on a forge"))?],
+        Print::Web => vec![ways
             .web_url
             .clone()
-            .ok_or_else(|| not_on_a_forge("web page on a forge"))?,
+            .ok_or_else(|| not_on_a_forge("web page on a forge"))?],
     })
 }
 

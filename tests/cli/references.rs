@@ -237,10 +237,47 @@ fn a_name_gives_each_kind_of_value_a_tool_wants() {
         print("mk", "path"),
         format!("{}\n", copy.canonicalize().unwrap().display())
     );
+    // Two more clones, one of them since deleted: --print path gives the first that is
+    // still there in path order, --all every one that is, a line each.
+    for folder in ["another", "gone"] {
+        let other = env.work().join(folder);
+        std::fs::create_dir_all(&other).unwrap();
+        crate::support::git_in(
+            &env,
+            &other,
+            &["clone", "-q", copy.to_str().unwrap(), "minsky"],
+        );
+        crate::support::git_in(
+            &env,
+            &other.join("minsky"),
+            &[
+                "remote",
+                "set-url",
+                "origin",
+                "git@github.com:edobry/minsky.git",
+            ],
+        );
+    }
+    env.ok(&["import", "scan", env.work().to_str().unwrap()]);
+    std::fs::remove_dir_all(env.work().join("gone")).unwrap();
+    let another = env.work().join("another/minsky").canonicalize().unwrap();
+    assert_eq!(print("mk", "path"), format!("{}\n", another.display()));
+    assert_eq!(
+        env.ok(&["resolve", "mk", "--print", "path", "--all"]),
+        format!(
+            "{}\n{}\n",
+            another.display(),
+            copy.canonicalize().unwrap().display()
+        )
+    );
+    assert_eq!(
+        env.ok(&["resolve", "mk", "--print", "forge", "--all"]),
+        "Edobry/minsky\n"
+    );
     // Not on a known forge: no owner/repo or page to give, said why and what works.
     assert_eq!(
         env.fails(2, &["resolve", "tool", "--print", "forge"]),
-        "repodex: error: 'tool' has no owner/repo on a forge: its host git.corp.example is not a forge repodex knows (github.com, gitlab.com, codeberg.org, gitea.com, bitbucket.org, git.sr.ht); --print url prints its URL"
+        "repodex: error: 'tool' has no owner/repo on a forge: its host git.corp.example is not a forge repodex knows (github.com, gitlab.com, codeberg.org, gitea.com, bitbucket.org, git.sr.ht); if git.corp.example is a self-hosted forge (GitLab, Gitea, Forgejo), declaring it in the registry's shared settings (registry.toml) makes this work; --print url prints its URL"
     );
     let scratch = env.make_repo("scratch");
     env.ok(&["register", scratch.to_str().unwrap()]);
