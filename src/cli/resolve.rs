@@ -20,8 +20,9 @@ pub struct Args {
     /// What to print: the URL; a local clone's path; owner/repo on its forge; its web page
     ///
     /// `path` prints one folder: the repository's own when it is a repository on this
-    /// machine, else the first, in path order, of its recorded clones that still exist
-    /// (`repodex list --cloned` shows them; --all prints every one).
+    /// machine; else, of its recorded clones that still exist, the one where `repodex
+    /// clone` puts it under the clone root, else the first in path order. --all prints
+    /// every one.
     #[arg(long, value_enum, value_name = "WHAT")]
     print: Option<Print>,
     /// With --print: every value, one a line (an entry's folders on this machine; it has

@@ -2,6 +2,7 @@
 //! it (a local clone's path, `owner/repo` on its forge, its web page), or the entry as
 //! JSON. Never touches the network.
 
+use super::clone_root::CloneRoot;
 use super::error::Refused;
 use super::lookup::{find, ways, View};
 use crate::{Context, Result};
@@ -49,25 +50,37 @@ pub fn view(ctx: &Context, reference: &str) -> Result<View> {
 /// work, when the entry has no such thing.
 ///
 /// An entry has one URL, one `owner/repo` and one web page, but may have several
-/// folders on this machine: `path` is the first of [`all`]'s, that is the repository's
-/// own folder when it is a repository on this machine, else the recorded clone that
-/// still exists whose path sorts first.
+/// folders on this machine: `path` is the first of [`all`]'s.
 pub fn print(ctx: &Context, reference: &str, what: Print) -> Result<String> {
     Ok(all(ctx, reference, what)?.remove(0))
 }
 
 /// Every value of the kind `what` that the entry `reference` has, never empty (refused,
 /// with what would make it work, when it has none): for `path`, the repository's own
-/// folder when it is one on this machine, then its recorded clones that still exist,
-/// in path order (`resolve --print path --all`).
+/// folder when it is one on this machine, then its recorded clones that still exist:
+/// first the one at the place `repodex clone` gives it under the clone root, then the
+/// others in path order (`resolve --print path --all`).
 pub fn all(ctx: &Context, reference: &str, what: Print) -> Result<Vec<String>> {
     let ways = ways(ctx, reference)?;
     let not_on_a_forge = |what: &'static str| not_on_a_forge(&ways.name, &ways.url, what);
     Ok(match what {
         Print::Url => vec![ways.url.clone()],
         Print::Path => {
+            // The repository's own folder, then the place `repodex clone` gives it,
+            // then the other clones (a session workspace, a scratch copy) by path.
+            let parsed = crate::url::GitUrl::parse(&ways.url).ok().map(|p| p.url);
+            let own = parsed
+                .as_ref()
+                .and_then(|url| url.local_path())
+                .map(std::path::PathBuf::from);
+            let place = match &parsed {
+                Some(url) => Some(CloneRoot::of(ctx)?.path_for(&ways.name, url)),
+                None => None,
+            };
+            let mut local_paths = ways.local_paths.clone();
+            local_paths.sort_by_key(|p| (own.as_ref() != Some(p), place.as_ref() != Some(p)));
             let mut paths: Vec<String> = Vec::new();
-            for path in &ways.local_paths {
+            for path in &local_paths {
                 let path = path.display().to_string();
                 if !paths.contains(&path) {
                     paths.push(path);

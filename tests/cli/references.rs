@@ -237,19 +237,31 @@ fn a_name_gives_each_kind_of_value_a_tool_wants() {
         print("mk", "path"),
         format!("{}\n", copy.canonicalize().unwrap().display())
     );
-    // Two more clones, one of them since deleted: --print path gives the first that is
-    // still there in path order, --all every one that is, a line each.
-    for folder in ["another", "gone"] {
+    // More clones: one at the place `repodex clone` gives it (under a clone root that
+    // sorts last), a scratch copy that sorts first, one since deleted. --print path
+    // gives the one at that place; --all every one still there, that one first, then
+    // by path, a line each.
+    let root = env.work().join("zz-clones");
+    env.ok(&[
+        "settings",
+        "set",
+        "--machine",
+        "clone_root",
+        root.to_str().unwrap(),
+    ]);
+    env.ok(&["settings", "set", "--machine", "clone_layout", "{name}"]);
+    for folder in ["another", "gone", "zz-clones"] {
         let other = env.work().join(folder);
         std::fs::create_dir_all(&other).unwrap();
+        let into = if folder == "zz-clones" {
+            "mk"
+        } else {
+            "minsky"
+        };
+        crate::support::git_in(&env, &other, &["clone", "-q", copy.to_str().unwrap(), into]);
         crate::support::git_in(
             &env,
-            &other,
-            &["clone", "-q", copy.to_str().unwrap(), "minsky"],
-        );
-        crate::support::git_in(
-            &env,
-            &other.join("minsky"),
+            &other.join(into),
             &[
                 "remote",
                 "set-url",
@@ -260,12 +272,14 @@ fn a_name_gives_each_kind_of_value_a_tool_wants() {
     }
     env.ok(&["import", "scan", env.work().to_str().unwrap()]);
     std::fs::remove_dir_all(env.work().join("gone")).unwrap();
+    let placed = root.join("mk").canonicalize().unwrap();
     let another = env.work().join("another/minsky").canonicalize().unwrap();
-    assert_eq!(print("mk", "path"), format!("{}\n", another.display()));
+    assert_eq!(print("mk", "path"), format!("{}\n", placed.display()));
     assert_eq!(
         env.ok(&["resolve", "mk", "--print", "path", "--all"]),
         format!(
-            "{}\n{}\n",
+            "{}\n{}\n{}\n",
+            placed.display(),
             another.display(),
             copy.canonicalize().unwrap().display()
         )
