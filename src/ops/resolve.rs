@@ -2,7 +2,6 @@
 //! it (a local clone's path, `owner/repo` on its forge, its web page), or the entry as
 //! JSON. Never touches the network.
 
-use super::clone_root::CloneRoot;
 use super::error::Refused;
 use super::lookup::{find, ways, View};
 use crate::{Context, Result};
@@ -66,26 +65,11 @@ pub fn all(ctx: &Context, reference: &str, what: Print) -> Result<Vec<String>> {
     Ok(match what {
         Print::Url => vec![ways.url.clone()],
         Print::Path => {
-            // The repository's own folder, then the place `repodex clone` gives it,
-            // then the other clones (a session workspace, a scratch copy) by path.
-            let parsed = crate::url::GitUrl::parse(&ways.url).ok().map(|p| p.url);
-            let own = parsed
-                .as_ref()
-                .and_then(|url| url.local_path())
-                .map(std::path::PathBuf::from);
-            let place = match &parsed {
-                Some(url) => Some(CloneRoot::of(ctx)?.path_for(&ways.name, url)),
-                None => None,
-            };
-            let mut local_paths = ways.local_paths.clone();
-            local_paths.sort_by_key(|p| (own.as_ref() != Some(p), place.as_ref() != Some(p)));
-            let mut paths: Vec<String> = Vec::new();
-            for path in &local_paths {
-                let path = path.display().to_string();
-                if !paths.contains(&path) {
-                    paths.push(path);
-                }
-            }
+            let paths: Vec<String> = ways
+                .local_paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
             if paths.is_empty() {
                 return Err(Refused::NoLocalPath {
                     name: ways.name.clone(),
