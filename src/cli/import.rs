@@ -15,7 +15,7 @@ pub enum Command {
     ///
     /// With no --json, --sqlite or --postgres, Minsky's own places are read, in this
     /// order: $XDG_STATE_HOME/minsky/session-db.json, then the backups
-    /// session-backup-<ms>.json beside it; the SQLite database at
+    /// `session-backup-<ms>.json` beside it; the SQLite database at
     /// MINSKY_PERSISTENCE_SQLITE_PATH, else MINSKY_SESSIONDB_SQLITE_PATH, else
     /// $XDG_STATE_HOME/minsky/sessions.db; PostgreSQL at MINSKY_PERSISTENCE_POSTGRES_URL,
     /// else MINSKY_POSTGRES_URL, else persistence.postgres.connectionString in
