@@ -144,6 +144,14 @@ fi
 
 cd "$project" || exit 2
 ran init -- minsky init --backend minsky >/dev/null
+ran setup0 -- minsky setup --yes --overwrite >/dev/null
+# What init writes (repository.backend: local) leaves the session commands wanting a
+# GitHub origin.
+if ran local -- minsky session start --repo repodex:up --description check --skip-install; then
+    say NOTE "session start with repository.backend: local" "it ran"
+else
+    say NOTE "session start with repository.backend: local (what init writes), origin on no forge" "$(first_error)"
+fi
 sed -i 's/^  backend: local$/  backend: github\n  url: repodex:up/' .minsky/config.yaml
 grep -q 'url: repodex:up' .minsky/config.yaml || say FAILS "project configuration" "no repository.backend: local to replace in .minsky/config.yaml"
 ran setup -- minsky setup --yes --overwrite >/dev/null || say FAILS "minsky setup" "$(first_error)"
