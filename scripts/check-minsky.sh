@@ -10,9 +10,11 @@
 # Everything runs in a fresh folder under $TMPDIR with its own HOME, XDG folders, git
 # config, PostgreSQL server and git daemon on 127.0.0.1; the internet is shut out
 # through an unreachable proxy, so GitHub-backed steps fail the way they would
-# offline. Each check prints one line: `ok` (Minsky did what the guide says), `FAILS`
-# (it did not; the guide must say why), with what was run and what happened. Exit 0
-# when every check ran, whatever they found. Set KEEP=1 to keep the folder.
+# offline. Each check prints two lines: `ok` (it did what the guide says), `FAILS` (it
+# did not: the guide or repodex must change), or `NOTE` (what Minsky does with the
+# value, which the guide reports), with what was run; then what happened. Exit 0 when
+# every check ran, whatever they found; 1 when Minsky's migrations failed, 2 when
+# something it needs is missing. Set KEEP=1 to keep the folder.
 set -uo pipefail
 
 minsky_dir=$(cd "${1:?usage: scripts/check-minsky.sh MINSKY_CHECKOUT [REPODEX_BINARY]}" && pwd)
@@ -21,7 +23,7 @@ repodex_bin=${2:-$here/target/debug/repodex}
 repodex_bin=$(cd "$(dirname "$repodex_bin")" && pwd)/$(basename "$repodex_bin")
 pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 [ -x "$repodex_bin" ] || { echo "no repodex binary at $repodex_bin (cargo build first)" >&2; exit 2; }
-[ -x "$repodex_bin" ] && [ -x "$(dirname "$repodex_bin")/git-remote-repodex" ] ||
+[ -x "$(dirname "$repodex_bin")/git-remote-repodex" ] ||
     { echo "no git-remote-repodex beside $repodex_bin" >&2; exit 2; }
 command -v bun >/dev/null || { echo "bun is not installed (npm install -g bun)" >&2; exit 2; }
 [ -d "$minsky_dir/node_modules" ] || { echo "run 'bun install' in $minsky_dir first" >&2; exit 2; }
@@ -65,7 +67,7 @@ export PATH=$work/bin:$PATH
 # its output in $work/out and the log.
 ran() {
     local name=$1; shift; shift
-    echo "\$ $*" >>"$log"
+    echo "[$name] \$ $*" >>"$log"
     timeout "${limit:-120}" "$@" >"$work/out" 2>&1 </dev/null
     local rc=$?
     cat "$work/out" >>"$log"
