@@ -1,16 +1,29 @@
 use std::path::PathBuf;
 
 use super::{render, waiting_notice, CmdResult, Context, Outcome};
-use repodex::ops::import::{self, MinskySources, Report, Source};
+use repodex::ops::import::{self, MinskyOptions, MinskySources, Report, Source};
 
 /// Bring repositories in from elsewhere
 #[derive(clap::Subcommand)]
 pub enum Command {
-    /// Register the repositories in Minsky's session databases, one entry per repository
+    /// Register the repositories Minsky's sessions used, one entry per repository
+    ///
+    /// A session whose repository is `repodex:<name>`, a clone of an entry recorded on
+    /// this machine, or a `file://` URL of one, counts as that entry. A row of Minsky's
+    /// `projects` table that no session used is skipped with the reason
+    /// (--unused-projects imports those too).
+    ///
+    /// With no --json, --sqlite or --postgres, Minsky's own places are read, in this
+    /// order: $XDG_STATE_HOME/minsky/session-db.json, then the backups
+    /// `session-backup-<ms>.json` beside it; the SQLite database at
+    /// MINSKY_PERSISTENCE_SQLITE_PATH, else MINSKY_SESSIONDB_SQLITE_PATH, else
+    /// $XDG_STATE_HOME/minsky/sessions.db; PostgreSQL at MINSKY_PERSISTENCE_POSTGRES_URL,
+    /// else MINSKY_POSTGRES_URL, else persistence.postgres.connectionString in
+    /// $XDG_CONFIG_HOME/minsky/config.yaml.
     #[command(after_help = "Examples:\n  \
-        repodex import minsky --dry-run          # default locations and MINSKY_POSTGRES_URL\n  \
+        repodex import minsky --dry-run          # Minsky's own places (above)\n  \
         repodex import minsky --json ~/.local/state/minsky/session-db.json\n  \
-        repodex import minsky --postgres postgresql://localhost/minsky")]
+        repodex import minsky --postgres postgresql://localhost/minsky --unused-projects")]
     Minsky {
         /// A JSON session database (bare array, {\"sessions\": ...}, or a migration backup)
         #[arg(long, value_name = "FILE")]
@@ -18,9 +31,13 @@ pub enum Command {
         /// A SQLite session database
         #[arg(long, value_name = "FILE")]
         sqlite: Vec<PathBuf>,
-        /// A PostgreSQL connection string (default: MINSKY_POSTGRES_URL)
+        /// A PostgreSQL connection string (default: MINSKY_PERSISTENCE_POSTGRES_URL, else
+        /// MINSKY_POSTGRES_URL, else Minsky's config)
         #[arg(long, value_name = "URL")]
         postgres: Option<String>,
+        /// Also import the repositories of Minsky projects that no session used
+        #[arg(long)]
+        unused_projects: bool,
         /// Show what would be registered and skipped; change nothing
         #[arg(long)]
         dry_run: bool,
@@ -81,6 +98,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
             json: files,
             sqlite,
             postgres,
+            unused_projects,
             dry_run,
             output_json,
         } => {
@@ -90,7 +108,15 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
                 postgres,
             };
             (
-                import::minsky(ctx, sources, dry_run, &mut waiting_notice)?,
+                import::minsky(
+                    ctx,
+                    sources,
+                    MinskyOptions {
+                        dry_run,
+                        unused_projects,
+                    },
+                    &mut waiting_notice,
+                )?,
                 output_json,
                 dry_run,
             )
@@ -144,6 +170,10 @@ fn render(report: &Report, dry_run: bool) {
     }
     let records = report.records;
     match report.source {
+        Source::Minsky if dry_run && known > 0 => outln!(
+            "{records} records name {} repositories to register and {known} entries already here; {skipped} skipped; nothing changed (--dry-run)",
+            report.planned.len()
+        ),
         Source::Minsky if dry_run => outln!(
             "{records} records name {} repositories; {skipped} skipped; nothing changed (--dry-run)",
             report.planned.len()

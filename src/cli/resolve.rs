@@ -8,7 +8,7 @@ use repodex::ops::resolve;
 /// tools that want a local path or a forge's owner/repo instead of a URL.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  git clone \"$(repodex resolve mk)\"\n  cd \"$(repodex resolve mk --print path)\"\n  minsky session pr --github-repo \"$(repodex resolve mk --print forge)\"\n  repodex resolve minsky --json"
+    after_help = "Examples:\n  git clone \"$(repodex resolve mk)\"\n  cd \"$(repodex resolve mk --print path)\"\n  repodex resolve mk --print path --all\n  minsky setup github-app --repo \"$(repodex resolve mk --print forge)\"\n  repodex resolve minsky --json"
 )]
 pub struct Args {
     /// A name, alias, URL or path
@@ -18,8 +18,17 @@ pub struct Args {
     #[arg(long, conflicts_with = "print")]
     json: bool,
     /// What to print: the URL; a local clone's path; owner/repo on its forge; its web page
+    ///
+    /// `path` prints one folder: the repository's own when it is a repository on this
+    /// machine; else, of its recorded clones that still exist, the one where `repodex
+    /// clone` puts it under the clone root, else the first in path order. --all prints
+    /// every one.
     #[arg(long, value_enum, value_name = "WHAT")]
     print: Option<Print>,
+    /// With --print: every value, one a line (an entry's folders on this machine; it has
+    /// one URL, one owner/repo and one web page)
+    #[arg(long, requires = "print")]
+    all: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -38,7 +47,13 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             Print::Forge => resolve::Print::Forge,
             Print::Web => resolve::Print::Web,
         };
-        outln!("{}", resolve::print(ctx, &args.reference, what)?);
+        if args.all {
+            for value in resolve::all(ctx, &args.reference, what)? {
+                outln!("{value}");
+            }
+        } else {
+            outln!("{}", resolve::print(ctx, &args.reference, what)?);
+        }
     } else if args.json {
         render::json(&resolve::view(ctx, &args.reference)?);
     } else {

@@ -451,3 +451,86 @@ fn failure(what: &str, stderr: &[u8]) -> Error {
             .to_string(),
     }
 }
+
+/// The helper's key in a remote's section: the repodex name a clone was made by
+/// (`remote.origin.repodex = mk`), beside `remote.origin.vcs = repodex`.
+pub const NAME_KEY: &str = "repodex";
+
+/// What the remote helper reads of the remote git runs it for, from the repository's
+/// own config file as written (no includes, no `insteadOf`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HelperRemote {
+    /// `remote.<name>.url`.
+    pub url: Option<String>,
+    /// `remote.<name>.vcs`: `repodex` when git runs the helper for the remote whatever
+    /// its URL.
+    pub vcs: Option<String>,
+    /// `remote.<name>.repodex`: the name the clone was made by.
+    pub name: Option<String>,
+    /// Whether anything was fetched from it yet (a ref under `refs/remotes/<name>/`).
+    pub fetched: bool,
+}
+
+/// Read [`HelperRemote`] for the remote `remote` of the repository at `git_dir`.
+pub fn helper_remote(git_dir: &Path, remote: &str) -> HelperRemote {
+    let config = git_dir.join("config");
+    let get = |key: &str| -> Option<String> {
+        let out = git(None)
+            .arg("config")
+            .arg("--file")
+            .arg(&config)
+            .args(["--get", "--"])
+            .arg(format!("remote.{remote}.{key}"))
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        let value = String::from_utf8(out.stdout).ok()?;
+        let value = value.trim_end_matches('\n');
+        (out.status.success() && !value.is_empty()).then(|| value.to_string())
+    };
+    let fetched = git(None)
+        .arg("--git-dir")
+        .arg(git_dir)
+        .args(["for-each-ref", "--count=1", "--format=x", "--"])
+        .arg(format!("refs/remotes/{remote}/"))
+        .stderr(Stdio::null())
+        .output()
+        .is_ok_and(|out| !out.stdout.is_empty());
+    HelperRemote {
+        url: get("url"),
+        vcs: get("vcs"),
+        name: get(NAME_KEY),
+        fetched,
+    }
+}
+
+/// Make the remote `remote` of the repository at `git_dir` one that git fetches through
+/// `git-remote-repodex` by the name `name`, with `url` (the entry's URL) as its URL,
+/// which is what `git remote get-url` then prints: `remote.<remote>.url`,
+/// `remote.<remote>.vcs = repodex` and `remote.<remote>.repodex`.
+pub fn follow_by_name(git_dir: &Path, remote: &str, url: &str, name: &str) -> Result<()> {
+    let config = git_dir.join("config");
+    for (key, value) in [(NAME_KEY, name), ("vcs", "repodex"), ("url", url)] {
+        let mut cmd = git(None);
+        cmd.arg("config")
+            .arg("--file")
+            .arg(&config)
+            .arg("--")
+            .arg(format!("remote.{remote}.{key}"))
+            .arg(value);
+        run(cmd, &format!("set remote.{remote}.{key}"))?;
+    }
+    Ok(())
+}
+
+/// Set the URL of the remote `remote` of the repository at `git_dir`.
+pub fn set_remote_url(git_dir: &Path, remote: &str, url: &str) -> Result<()> {
+    let mut cmd = git(None);
+    cmd.arg("config")
+        .arg("--file")
+        .arg(git_dir.join("config"))
+        .arg("--")
+        .arg(format!("remote.{remote}.url"))
+        .arg(url);
+    run(cmd, &format!("set remote.{remote}.url"))
+}

@@ -715,9 +715,18 @@ fn describe_in(
     };
     let mut names: Vec<String> = repo.remote_names().iter().map(|n| n.to_string()).collect();
     names.sort_by_key(|n| (n != "origin", n.clone()));
+    let config = repo.config_snapshot();
     let remote_urls = names
         .iter()
         .filter_map(|name| {
+            // A clone made through repodex's helper is fetched by the name it was
+            // cloned by (`remote_helper`): that name is what it follows.
+            let key = |k: &str| config.string(format!("remote.{name}.{k}").as_str());
+            if key("vcs").is_some_and(|v| v.as_slice() == b"repodex") {
+                if let Some(cloned_by) = key(command::NAME_KEY) {
+                    return Some(format!("repodex:{cloned_by}"));
+                }
+            }
             let remote = repo.find_remote(name.as_str()).ok()?;
             let url = remote.url(gix::remote::Direction::Fetch)?;
             Some(url.to_bstring().to_string())

@@ -5,7 +5,10 @@
 //! `{"data": {"sessions": [...]}}`), the SQLite database's `sessions` table, and the
 //! PostgreSQL `sessions` and `projects` tables. Names are derived again from the URLs
 //! (never trusted from `repoName`), every spelling of one repository becomes one entry,
-//! and each record that cannot name a repository is reported with the reason.
+//! and each record that cannot name a repository is reported with the reason. What the
+//! registry already knows (`repodex:<name>`, a recorded clone) is asked of the caller,
+//! since this module does not read the registry; a `projects` row counts only when a
+//! session used its repository.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,6 +29,21 @@ pub struct Record {
     /// From PostgreSQL's `projects` table, when the session has a project.
     pub slug: Option<String>,
     pub display_name: Option<String>,
+    /// A row of PostgreSQL's `projects` table, not a session: it says a repository was
+    /// set up, not that anyone worked in it (migration 0047 puts `edobry/minsky` in
+    /// every database).
+    pub project: bool,
+}
+
+/// What the registry says of a session's `repoUrl`, asked by [`plan`] before the URL is
+/// read as a repository to register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Known {
+    /// It names this entry (`repodex:<name>`, a recorded clone of it, a `file://` URL
+    /// of one): the entry's name and the identity key of its URL.
+    Entry { name: String, key: Option<String> },
+    /// It is `repodex:<name>` and names no entry: why.
+    Missing(String),
 }
 
 /// A repository the records name, with everything they say about it.
@@ -46,9 +64,9 @@ pub struct Plan {
     pub repositories: BTreeMap<String, Repository>,
     /// Records that name no repository, with the reason.
     pub skipped: Vec<(String, String)>,
-    /// Records whose repository is `repodex:<name>`: `(origin, name)`, an entry to
-    /// resolve, never a URL to register.
-    pub references: Vec<(String, String)>,
+    /// Entries the records name (by `repodex:<name>`, or as a clone of the entry), with
+    /// how many records named each: known already, never registered again.
+    pub entries: BTreeMap<String, usize>,
 }
 
 /// Read the JSON session database in any of its three shapes.
@@ -190,6 +208,7 @@ pub fn read_postgres(url: &str) -> Result<Vec<Record>> {
             slug: if trusted { row.get(2) } else { None },
             display_name: if trusted { row.get(3) } else { None },
             repo_url,
+            project: false,
         });
     }
     if has_projects {
@@ -206,6 +225,7 @@ pub fn read_postgres(url: &str) -> Result<Vec<Record>> {
                 repo_url: row.get(1),
                 slug,
                 display_name: row.get(2),
+                project: true,
             });
         }
     }
@@ -227,18 +247,59 @@ fn read_limited(path: &Path, max: u64) -> Result<String> {
     Ok(text)
 }
 
-/// Turn records into one repository per URL identity, and the reasons for the rest.
-pub fn plan(records: Vec<Record>) -> Plan {
+/// Turn records into one repository per URL identity (by `rules`), and the reasons for
+/// the rest. `known` answers for a `repoUrl` the registry already knows as an entry. A
+/// project row counts only when a session used its repository, or with
+/// `unused_projects`; otherwise it is skipped, with that reason.
+pub fn plan(
+    records: Vec<Record>,
+    rules: &crate::url::Rules,
+    unused_projects: bool,
+    known: &mut dyn FnMut(&str) -> Option<Known>,
+) -> Plan {
     let mut plan = Plan::default();
-    for record in records {
+    // The identity keys of the repositories sessions used.
+    let mut used = std::collections::BTreeSet::new();
+    // The identity key of each entry named, to fold a URL of it into the entry.
+    let mut entry_keys = BTreeMap::new();
+    let (sessions, projects): (Vec<Record>, Vec<Record>) =
+        records.into_iter().partition(|r| !r.project);
+    for (record, is_project) in sessions
+        .into_iter()
+        .map(|r| (r, false))
+        .chain(projects.into_iter().map(|r| (r, true)))
+    {
         let raw = record
             .repo_url
             .as_deref()
             .map(str::trim)
             .unwrap_or_default();
-        if let Some(name) = crate::url::entry_reference(raw) {
-            plan.references.push((record.origin, name.to_string()));
-            continue;
+        let unused = |key: &Option<String>| {
+            is_project && !unused_projects && !key.as_ref().is_some_and(|k| used.contains(k))
+        };
+        let unused_reason = || {
+            "no session used this project's repository (Minsky's migrations add edobry/minsky to every database); --unused-projects imports it".to_string()
+        };
+        match known(raw) {
+            Some(Known::Entry { name, key }) => {
+                if unused(&key) {
+                    plan.skipped.push((record.origin, unused_reason()));
+                    continue;
+                }
+                if let Some(key) = key {
+                    if !is_project {
+                        used.insert(key.clone());
+                    }
+                    entry_keys.insert(key, name.clone());
+                }
+                *plan.entries.entry(name).or_default() += 1;
+                continue;
+            }
+            Some(Known::Missing(reason)) => {
+                plan.skipped.push((record.origin, reason));
+                continue;
+            }
+            None => {}
         }
         let url = match repository_of(record.repo_url.as_deref()) {
             Ok(url) => url,
@@ -247,18 +308,29 @@ pub fn plan(records: Vec<Record>) -> Plan {
                 continue;
             }
         };
-        let repository = plan
-            .repositories
-            .entry(url.identity_key())
-            .or_insert_with(|| Repository {
-                url: url.clone(),
-                slug: None,
-                display_name: None,
-                records: 0,
-            });
+        let key = url.identity_key_in(rules);
+        if unused(&Some(key.clone())) {
+            plan.skipped.push((record.origin, unused_reason()));
+            continue;
+        }
+        if !is_project {
+            used.insert(key.clone());
+        }
+        let repository = plan.repositories.entry(key).or_insert_with(|| Repository {
+            url: url.clone(),
+            slug: None,
+            display_name: None,
+            records: 0,
+        });
         repository.records += 1;
         repository.slug = repository.slug.take().or(record.slug);
         repository.display_name = repository.display_name.take().or(record.display_name);
+    }
+    // A URL of an entry that other records named is that entry, not one more to register.
+    for (key, name) in entry_keys {
+        if let Some(repository) = plan.repositories.remove(&key) {
+            *plan.entries.entry(name).or_default() += repository.records;
+        }
     }
     plan
 }

@@ -103,8 +103,30 @@ pub enum Refused {
     #[error("'{name}' has no local clone on this machine; `repodex clone {name}` makes one (or `repodex import scan DIR` finds yours)")]
     NoLocalPath { name: String },
 
-    #[error("'{name}' is not on a forge repodex knows ({url}); --print url prints its URL")]
-    NotOnAForge { name: String, url: String },
+    /// `--print forge|web` of an entry whose host is not a forge repodex knows.
+    #[error("'{name}' has no {what}: its host {host} is not a forge repodex knows ({}); if {host} is a self-hosted forge (GitLab, Gitea, Forgejo), declaring it in the registry's shared settings (registry.toml) makes this work; --print url prints its URL", crate::url::Forge::hosts().join(", "))]
+    NotOnAForge {
+        name: String,
+        host: String,
+        what: &'static str,
+    },
+
+    /// `--print forge|web` of an entry on a forge whose path is not a repository's.
+    #[error("'{name}' has no {what}: {} is not a repository's path on {host}; --print url prints its URL", quote(url))]
+    NotAForgePath {
+        name: String,
+        host: String,
+        url: String,
+        what: &'static str,
+    },
+
+    /// `--print forge|web` of a repository on this machine.
+    #[error("'{name}' has no {what}: it is a repository on this machine ({}), not on a forge; --print path prints its folder", quote(url))]
+    LocalNotOnAForge {
+        name: String,
+        url: String,
+        what: &'static str,
+    },
 
     #[error("nothing to set; give --url URL and/or --description TEXT")]
     NothingToSet,

@@ -228,15 +228,73 @@ pub struct MinskySources {
     pub postgres: Option<String>,
 }
 
+/// How `import minsky` reads what it finds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MinskyOptions {
+    /// Say what would be registered; change nothing.
+    pub dry_run: bool,
+    /// Import the repositories of `projects` rows that no session used, too.
+    pub unused_projects: bool,
+}
+
+/// The entry a session's `repoUrl` names, if the registry knows it as one:
+/// `repodex:<name>` (or why it names none), a folder this machine recorded as a clone of
+/// an entry, a working copy of an entry's URL or a registered repository on this
+/// machine, each also as a `file://` URL. `None`: read it as a repository URL.
+fn known_entry(
+    registry: Option<&crate::store::Registry>,
+    clones: &crate::store::clones::Clones,
+    raw: &str,
+) -> Option<minsky::Known> {
+    let entry = |name: String| minsky::Known::Entry {
+        key: registry.and_then(|r| r.url_key_of(&name)),
+        name,
+    };
+    if let Some(reference) = crate::url::entry_reference(raw) {
+        let missing = |why: String| {
+            minsky::Known::Missing(format!(
+                "its repository is repodex:{reference}, which names no entry here{why}"
+            ))
+        };
+        return Some(match registry.map(|r| r.resolve(reference)) {
+            Some(Ok(found)) => entry(found.name),
+            Some(Err(error)) => missing(format!(": {error}")),
+            None => missing(" (there is no registry yet)".into()),
+        });
+    }
+    let registry = registry?;
+    if !(raw.starts_with('/') || raw.starts_with("file://")) {
+        return None;
+    }
+    let parsed = crate::url::interpret(raw).ok()?;
+    let path = PathBuf::from(parsed.url.local_path()?);
+    let canonical = path.canonicalize().ok()?;
+    // A recorded clone, by its folder or the `.git` folder inside it.
+    let top = match canonical.file_name() {
+        Some(name) if name == ".git" => canonical.parent().unwrap_or(&canonical),
+        _ => &canonical,
+    };
+    if let Some(name) = clones
+        .records()
+        .iter()
+        .filter(|r| r.path == top)
+        .find_map(|r| registry.entry_of_clone(r))
+    {
+        return Some(entry(name));
+    }
+    registry.resolve_working_copy(top).ok().flatten().map(entry)
+}
+
 /// Register the repositories in Minsky's session databases, one entry per repository
 /// (from Minsky's default places when `sources` names none); with `dry_run`, only say
 /// what would be registered.
 pub fn minsky(
     ctx: &Context,
     sources: MinskySources,
-    dry_run: bool,
+    options: MinskyOptions,
     on_wait: &mut dyn FnMut(),
 ) -> Result<Report> {
+    let dry_run = options.dry_run;
     let sources =
         if sources.json.is_empty() && sources.sqlite.is_empty() && sources.postgres.is_none() {
             let (json, sqlite, postgres) = minsky::default_sources(ctx);
@@ -265,7 +323,23 @@ pub fn minsky(
         records: records.len(),
         ..Report::new(Source::Minsky)
     };
-    let plan = minsky::plan(records);
+    // A dry run creates no registry; without one, nothing is known.
+    let registry = if dry_run {
+        ctx.open_existing()?
+    } else {
+        Some(ctx.open()?)
+    };
+    let rules = match &registry {
+        Some(registry) => registry.url_rules()?,
+        None => crate::url::Rules::default(),
+    };
+    let clones = match &registry {
+        Some(registry) => registry.clones()?,
+        None => Default::default(),
+    };
+    let plan = minsky::plan(records, &rules, options.unused_projects, &mut |raw| {
+        known_entry(registry.as_ref(), &clones, raw)
+    });
     report.skipped = plan
         .skipped
         .iter()
@@ -276,6 +350,7 @@ pub fn minsky(
             },
         })
         .collect();
+    report.known = plan.entries.len();
     if dry_run {
         report.planned = plan
             .repositories
@@ -287,21 +362,10 @@ pub fn minsky(
             .collect();
         return Ok(report);
     }
-    let mut registry = ctx.open()?;
-    // Sessions that took `repodex:<name>` name an entry: known when it resolves.
-    for (origin, name) in &plan.references {
-        match registry.resolve(name) {
-            Ok(_) => report.known += 1,
-            Err(error) => report.skipped.push(Skipped {
-                what: origin.clone(),
-                reason: SkipReason::Refused {
-                    detail: format!(
-                        "its repository is repodex:{name}, which names no entry here: {error}"
-                    ),
-                },
-            }),
-        }
-    }
+    let mut registry = match registry {
+        Some(registry) => registry,
+        None => ctx.open()?,
+    };
     let mut tx = registry.transaction(on_wait)?;
     for repository in plan.repositories.into_values() {
         let slug = repository

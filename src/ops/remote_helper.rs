@@ -32,15 +32,42 @@ pub fn context_for_git() -> Result<Context> {
     super::git_setup::as_git_runs_it(Context::from_env(None, false)?)
 }
 
+/// The remote git runs the helper for: its name (`origin`; for a URL given on git's
+/// command line, the URL itself) and the repository it belongs to (`GIT_DIR`).
+#[derive(Debug, Clone)]
+pub struct Remote {
+    pub name: String,
+    pub git_dir: std::path::PathBuf,
+}
+
 /// Answer git on `input`/`output` for the address `address` (the `<name>` of
-/// `repodex:<name>`); notices go to `notices` (stderr, which git shows the user).
+/// `repodex:<name>`, or the URL of a remote that names the helper with
+/// `remote.<name>.vcs`) of `remote`; notices go to `notices` (stderr, which git shows
+/// the user).
+///
+/// A remote whose URL is `repodex:<name>` and that has fetched nothing yet (`git clone
+/// repodex:mk`) becomes, before anything is fetched, a remote with the entry's URL that
+/// git fetches through this helper by that name (`remote.origin.vcs = repodex`,
+/// `remote.origin.repodex = mk`): `git remote get-url origin` then prints the real URL,
+/// from which tools such as Minsky take `owner/repo`, while every fetch and push still
+/// resolves the name and so follows the repository when its URL changes; then this
+/// helper writes the new URL into the remote and says so (docs/design.md, "A clone
+/// through repodex: is a clone of the real repository").
 pub fn serve(
     ctx: &Context,
+    remote: Option<&Remote>,
     address: &str,
     input: impl BufRead,
     mut output: impl Write,
     notices: &mut dyn FnMut(&str),
 ) -> Result<()> {
+    let configured = remote.map(|r| (r, command::helper_remote(&r.git_dir, &r.name)));
+    // A remote that names the helper by `vcs` carries the name it was cloned by.
+    let by_name = configured
+        .as_ref()
+        .filter(|(_, c)| c.vcs.as_deref() == Some("repodex"))
+        .and_then(|(_, c)| c.name.clone());
+    let address = by_name.as_deref().unwrap_or(address);
     let registry = ctx.open_existing()?.ok_or_else(|| Error::NotFound {
         reference: address.to_string(),
         suggestions: Vec::new(),
@@ -63,6 +90,26 @@ pub fn serve(
                 url: url.to_string(),
             }
             .into());
+        }
+    }
+    if let Some((remote, configured)) = &configured {
+        let real = url.to_string();
+        let cloned_by_name = configured.vcs.is_none()
+            && !configured.fetched
+            && configured
+                .url
+                .as_deref()
+                .and_then(crate::url::entry_reference)
+                == Some(address);
+        if cloned_by_name {
+            command::follow_by_name(&remote.git_dir, &remote.name, &real, address)?;
+        } else if by_name.is_some() && configured.url.as_deref() != Some(real.as_str()) {
+            command::set_remote_url(&remote.git_dir, &remote.name, &real)?;
+            notices(&format!(
+                "'{name}' is at {} now: the URL of remote '{}' follows it",
+                crate::url::quote(&real),
+                remote.name
+            ));
         }
     }
     let offline = ctx.network()?.offline;

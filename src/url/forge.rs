@@ -32,6 +32,11 @@ impl Forge {
         HOSTS.iter().find(|(h, _)| *h == host).map(|(_, f)| *f)
     }
 
+    /// The hosts of the forges repodex knows, for messages.
+    pub fn hosts() -> Vec<&'static str> {
+        HOSTS.iter().map(|(h, _)| *h).collect()
+    }
+
     /// Its host, for the shorthands that name it (`github:owner/repo`).
     pub fn host(self) -> &'static str {
         HOSTS

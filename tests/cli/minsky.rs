@@ -184,10 +184,14 @@ fn postgres_sessions_and_projects_from_a_real_server() {
         "{stderr}"
     );
     // Minsky's slug names the entry, its display name describes it; a project stamped
-    // on a session of another repository names nothing.
-    assert_eq!(
-        names(&env),
-        ["docs-site", "minsky", "other/tool", "team/web"]
+    // on a session of another repository names nothing; a project no session used is
+    // left out.
+    assert_eq!(names(&env), ["minsky", "other/tool", "team/web"]);
+    assert!(
+        stderr.contains(
+            "skipped postgres: project docs-site: no session used this project's repository"
+        ),
+        "{stderr}"
     );
     let web: serde_json::Value =
         serde_json::from_str(&env.ok(&["info", "team/web", "--json"])).unwrap();
@@ -297,4 +301,132 @@ fn todays_backups_from_their_default_place_in_each_shape() {
         run.stderr
     );
     assert_eq!(names(&env), ["edobry/minsky", "other/tool"]);
+}
+
+/// Minsky's own tables (fixtures/minsky-postgres: the DDL its migrations create, and
+/// the project row migration 0047 seeds in every database): what sessions used is
+/// imported; a project no session used is listed as skipped, and `--unused-projects`
+/// brings it in; sessions that took `repodex:<name>` (a name with a slash too) or a
+/// recorded clone of an entry (its path, or a `file://` URL of it) are that entry.
+#[test]
+fn minskys_own_tables_bring_only_what_sessions_used() {
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/minsky-postgres");
+    let server = Postgres::start();
+    let mut client = postgres::Client::connect(&server.url(), postgres::NoTls).unwrap();
+    for file in ["schema.sql", "seed.sql"] {
+        client
+            .batch_execute(&std::fs::read_to_string(fixtures.join(file)).unwrap())
+            .unwrap();
+    }
+    let env = TestEnv::new();
+    env.ok(&["register", "https://github.com/team/up.git"]);
+    env.ok(&[
+        "register",
+        "https://gitlab.com/team/api.git",
+        "--alias",
+        "api",
+    ]);
+    let upstream = env.make_repo("upstream/lib");
+    env.ok(&["register", upstream.to_str().unwrap()]);
+    // A clone of it, recorded by a scan.
+    let checkouts = env.work().join("checkouts");
+    std::fs::create_dir_all(&checkouts).unwrap();
+    let clone = checkouts.join("lib");
+    crate::support::git_in(
+        &env,
+        &checkouts,
+        &["clone", "-q", upstream.to_str().unwrap(), "lib"],
+    );
+    env.ok(&["import", "scan", checkouts.to_str().unwrap()]);
+    let clone = clone.canonicalize().unwrap();
+    client
+        .batch_execute(&format!(
+            "INSERT INTO projects (slug, repo_url, display_name) VALUES ('team/up', 'https://github.com/team/up.git', 'Up');
+             INSERT INTO sessions (session, repo_name, repo_url, created_at, project_id) VALUES
+               ('s-up', 'local-repodex:team/up', 'repodex:team/up', now(), (SELECT id FROM projects WHERE slug = 'team/up')),
+               ('s-api', 'local-repodex:API', 'repodex:API', now(), NULL),
+               ('s-lib', 'local/lib', 'file://{clone}', now(), NULL),
+               ('s-lib-path', 'local/lib', '{clone}', now(), NULL),
+               ('s-tool', 'other/tool', 'https://gitlab.com/other/tool.git', now(), NULL),
+               ('s-gone', 'local-repodex:gone', 'repodex:gone', now(), NULL),
+               -- Migration 0047 stamped edobry/minsky on the sessions of its day.
+               ('s-junk', 'local--', '.', now(), (SELECT id FROM projects WHERE slug = 'edobry/minsky')),
+               ('s-word', 'minsky', 'minsky', now(), NULL);",
+            clone = clone.display()
+        ))
+        .unwrap();
+    let mut cmd = env.command(&["import", "minsky"]);
+    cmd.env("MINSKY_PERSISTENCE_POSTGRES_URL", server.url());
+    let out = cmd.output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(names(&env), ["lib", "other/tool", "team/api", "team/up"]);
+    assert!(
+        stdout.contains("10 records: 1 registered, 3 already known, 4 records skipped"),
+        "{stdout}{stderr}"
+    );
+    for (what, reason) in [
+        (
+            "project edobry/minsky",
+            "no session used this project's repository (Minsky's migrations add edobry/minsky to every database); --unused-projects imports it",
+        ),
+        ("session s-gone", "its repository is repodex:gone, which names no entry here"),
+        ("session s-junk", "its repository URL '.' names no repository"),
+        ("session s-word", "its repository URL 'minsky' is not a URL or an absolute path"),
+    ] {
+        assert!(
+            stderr.contains(&format!("skipped postgres: {what}: {reason}")),
+            "{what}: {stderr}"
+        );
+    }
+    // The option brings the unused project in, named by its slug.
+    let mut cmd = env.command(&["import", "minsky", "--unused-projects"]);
+    cmd.env("MINSKY_PERSISTENCE_POSTGRES_URL", server.url());
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        names(&env),
+        ["edobry/minsky", "lib", "other/tool", "team/api", "team/up"]
+    );
+    let info: serde_json::Value =
+        serde_json::from_str(&env.ok(&["info", "edobry/minsky", "--json"])).unwrap();
+    assert_eq!(info["description"], "Minsky");
+}
+
+/// `import minsky --help` names Minsky's variables in the order they are read.
+#[test]
+fn import_minsky_help_names_the_variables_in_order() {
+    let env = TestEnv::new();
+    let help = env.ok(&["import", "minsky", "--help"]);
+    let at = |word: &str| {
+        help.find(word)
+            .unwrap_or_else(|| panic!("{word} is not in the help:\n{help}"))
+    };
+    let order = [
+        "$XDG_STATE_HOME/minsky/session-db.json",
+        "session-backup-<ms>.json",
+        "MINSKY_PERSISTENCE_SQLITE_PATH",
+        "MINSKY_SESSIONDB_SQLITE_PATH",
+        "$XDG_STATE_HOME/minsky/sessions.db",
+        "MINSKY_PERSISTENCE_POSTGRES_URL",
+        "MINSKY_POSTGRES_URL",
+        "$XDG_CONFIG_HOME/minsky/config.yaml",
+    ];
+    for pair in order.windows(2) {
+        assert!(
+            at(pair[0]) < at(pair[1]),
+            "{} before {}:\n{help}",
+            pair[0],
+            pair[1]
+        );
+    }
+    assert!(help.contains("--unused-projects"), "{help}");
 }

@@ -544,6 +544,23 @@ fn plain_git_reaches_repositories_by_name_through_the_remote_helper() {
         "{stderr}"
     );
 
+    // A clone by name is a clone of the real repository to every tool that reads its
+    // origin (Minsky takes owner/repo from `git remote get-url origin`), fetched through
+    // the helper by the name it was cloned by.
+    let config =
+        |folder: &str, key: &str| git_in(&env, &env.work().join(folder), &["config", "--get", key]);
+    assert_eq!(
+        git_in(
+            &env,
+            &env.work().join("by-alias"),
+            &["remote", "get-url", "origin"]
+        ),
+        format!("{}\n", daemon.url("tool"))
+    );
+    assert_eq!(config("by-alias", "remote.origin.vcs"), "repodex\n");
+    assert_eq!(config("by-alias", "remote.origin.repodex"), "tl\n");
+    assert_eq!(config("by-name", "remote.origin.repodex"), "team/tool\n");
+
     // A push through the helper reaches the upstream.
     let clone = env.work().join("by-name");
     std::fs::write(clone.join("NOTES"), "pushed\n").unwrap();
@@ -560,20 +577,33 @@ fn plain_git_reaches_repositories_by_name_through_the_remote_helper() {
     let listed = git_in(&env, &work, &["ls-remote", "origin", "refs/heads/notes"]);
     assert!(listed.ends_with("\trefs/heads/notes\n"), "{listed}");
 
-    // The repository moves: the clone's origin is still repodex:team/tool, and follows.
+    // The repository moves: the clone is fetched by name, so it follows, and its
+    // origin's URL with it, said once.
     env.ok(&["set", "team/tool", "--url", &daemon.url("tool-moved")]);
+    // Its folder names the entry by the name it was cloned by, before any fetch.
+    assert_eq!(
+        env.ok(&["resolve", clone.to_str().unwrap()]),
+        format!("{}\n", daemon.url("tool-moved"))
+    );
     let out = plain_git(&clone, &["fetch", "-q", "origin"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // (git adds that the moved repository shares no commit with the clone.)
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stderr.starts_with(&format!(
+            "repodex: 'team/tool' is at '{}' now: the URL of remote 'origin' follows it\n",
+            daemon.url("tool-moved")
+        )),
+        "{stderr}"
     );
     let head = git_in(&env, &moved, &["rev-parse", "HEAD"]);
     assert_eq!(git_in(&env, &clone, &["rev-parse", "origin/main"]), head);
     assert_eq!(
-        git_in(&env, &clone, &["config", "--get", "remote.origin.url"]),
-        "repodex:team/tool\n"
+        git_in(&env, &clone, &["remote", "get-url", "origin"]),
+        format!("{}\n", daemon.url("tool-moved"))
     );
+    let out = plain_git(&clone, &["fetch", "-q", "origin"]);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 
     // The server goes away: a fetch is answered from repodex's mirror, and says so.
     env.ok(&["refresh", "team/tool"]);

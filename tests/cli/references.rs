@@ -237,11 +237,70 @@ fn a_name_gives_each_kind_of_value_a_tool_wants() {
         print("mk", "path"),
         format!("{}\n", copy.canonicalize().unwrap().display())
     );
-    // Not on a known forge: no owner/repo to give.
-    let error = env.fails(2, &["resolve", "tool", "--print", "forge"]);
-    assert!(
-        error.contains("'tool' is not on a forge repodex knows"),
-        "{error}"
+    // More clones: one at the place `repodex clone` gives it (under a clone root that
+    // sorts last), a scratch copy that sorts first, one since deleted. --print path
+    // gives the one at that place; --all every one still there, that one first, then
+    // by path, a line each.
+    let root = env.work().join("zz-clones");
+    env.ok(&[
+        "settings",
+        "set",
+        "--machine",
+        "clone_root",
+        root.to_str().unwrap(),
+    ]);
+    env.ok(&["settings", "set", "--machine", "clone_layout", "{name}"]);
+    for folder in ["another", "gone", "zz-clones"] {
+        let other = env.work().join(folder);
+        std::fs::create_dir_all(&other).unwrap();
+        let into = if folder == "zz-clones" {
+            "mk"
+        } else {
+            "minsky"
+        };
+        crate::support::git_in(&env, &other, &["clone", "-q", copy.to_str().unwrap(), into]);
+        crate::support::git_in(
+            &env,
+            &other.join(into),
+            &[
+                "remote",
+                "set-url",
+                "origin",
+                "git@github.com:edobry/minsky.git",
+            ],
+        );
+    }
+    env.ok(&["import", "scan", env.work().to_str().unwrap()]);
+    std::fs::remove_dir_all(env.work().join("gone")).unwrap();
+    let placed = root.join("mk").canonicalize().unwrap();
+    let another = env.work().join("another/minsky").canonicalize().unwrap();
+    assert_eq!(print("mk", "path"), format!("{}\n", placed.display()));
+    assert_eq!(
+        env.ok(&["resolve", "mk", "--print", "path", "--all"]),
+        format!(
+            "{}\n{}\n{}\n",
+            placed.display(),
+            another.display(),
+            copy.canonicalize().unwrap().display()
+        )
+    );
+    assert_eq!(
+        env.ok(&["resolve", "mk", "--print", "forge", "--all"]),
+        "Edobry/minsky\n"
+    );
+    // Not on a known forge: no owner/repo or page to give, said why and what works.
+    assert_eq!(
+        env.fails(2, &["resolve", "tool", "--print", "forge"]),
+        "repodex: error: 'tool' has no owner/repo on a forge: its host git.corp.example is not a forge repodex knows (github.com, gitlab.com, codeberg.org, gitea.com, bitbucket.org, git.sr.ht); if git.corp.example is a self-hosted forge (GitLab, Gitea, Forgejo), declaring it in the registry's shared settings (registry.toml) makes this work; --print url prints its URL"
+    );
+    let scratch = env.make_repo("scratch");
+    env.ok(&["register", scratch.to_str().unwrap()]);
+    assert_eq!(
+        env.fails(2, &["resolve", "scratch", "--print", "web"]),
+        format!(
+            "repodex: error: 'scratch' has no web page on a forge: it is a repository on this machine ('{}'), not on a forge; --print path prints its folder",
+            scratch.canonicalize().unwrap().display()
+        )
     );
     // JSON says where the entry comes from (null: the user's own registry).
     let json: serde_json::Value =
