@@ -8,7 +8,7 @@ use repodex::ops::resolve;
 /// tools that want a local path or a forge's owner/repo instead of a URL.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  git clone \"$(repodex resolve mk)\"\n  cd \"$(repodex resolve mk --print path)\"\n  minsky session pr --github-repo \"$(repodex resolve mk --print forge)\"\n  repodex resolve minsky --json"
+    after_help = "Examples:\n  git clone \"$(repodex resolve mk)\"\n  cd \"$(repodex resolve mk --print path)\"\n  repodex resolve mk --print path --all\n  minsky session pr --github-repo \"$(repodex resolve mk --print forge)\"\n  repodex resolve minsky --json"
 )]
 pub struct Args {
     /// A name, alias, URL or path
@@ -17,9 +17,13 @@ pub struct Args {
     /// Print the whole entry as JSON (docs/json.md)
     #[arg(long, conflicts_with = "print")]
     json: bool,
-    /// What to print: the URL; a local clone's path; owner/repo on its forge; its web page
+    /// What to print: the URL; a local clone's path (the one under the clone root first);
+    /// owner/repo on its forge; its web page
     #[arg(long, value_enum, value_name = "WHAT")]
     print: Option<Print>,
+    /// With --print path: every folder of it on this machine, one a line, in that order
+    #[arg(long)]
+    all: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -38,7 +42,24 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             Print::Forge => resolve::Print::Forge,
             Print::Web => resolve::Print::Web,
         };
-        outln!("{}", resolve::print(ctx, &args.reference, what)?);
+        if args.all && what != resolve::Print::Path {
+            return Err(repodex::ops::error::Refused::Needs {
+                flag: "--all",
+                needs: "--print path (the one value an entry can have several of)",
+            }
+            .into());
+        }
+        let values = resolve::print_all(ctx, &args.reference, what)?;
+        let shown = if args.all { &values[..] } else { &values[..1] };
+        for value in shown {
+            outln!("{value}");
+        }
+    } else if args.all {
+        return Err(repodex::ops::error::Refused::Needs {
+            flag: "--all",
+            needs: "--print path (the one value an entry can have several of)",
+        }
+        .into());
     } else if args.json {
         render::json(&resolve::view(ctx, &args.reference)?);
     } else {

@@ -179,7 +179,8 @@ impl Server {
     ) -> Result<Json<Ways>, String> {
         guarded("resolve", || {
             let sources = self.sources().map_err(tool_error)?;
-            lookup::ways_in(&sources.registry, &input.reference)
+            let root = crate::ops::clone_root::CloneRoot::of(&self.ctx).ok();
+            lookup::ways_in(&sources.registry, &input.reference, root.as_ref())
                 .map(Json)
                 .map_err(tool_error)
         })

@@ -3,7 +3,7 @@
 //! JSON. Never touches the network.
 
 use super::error::Refused;
-use super::lookup::{find, ways, View};
+use super::lookup::{find, View, Ways};
 use crate::{Context, Result};
 
 /// What `resolve --print` prints.
@@ -46,23 +46,71 @@ pub fn view(ctx: &Context, reference: &str) -> Result<View> {
 }
 
 /// What `resolve --print WHAT` prints for `reference`; refused, with what would make it
-/// work, when the entry has no such thing.
+/// work, when the entry has no such thing. With `--print path`, the first of the
+/// entry's folders in [`super::clones::in_order`]'s order.
 pub fn print(ctx: &Context, reference: &str, what: Print) -> Result<String> {
-    let ways = ways(ctx, reference)?;
-    let not_on_a_forge = || Refused::NotOnAForge {
-        name: ways.name.clone(),
-        url: ways.url.clone(),
-    };
+    let mut all = print_all(ctx, reference, what)?;
+    Ok(all.remove(0))
+}
+
+/// [`print`], every value: for `--print path`, each of the entry's folders on this
+/// machine in order (`resolve --print path --all`); one value for the others.
+pub fn print_all(ctx: &Context, reference: &str, what: Print) -> Result<Vec<String>> {
+    let root = super::clone_root::CloneRoot::of(ctx).ok();
+    let own = ctx.open()?;
+    let ways = super::lookup::ways_in(&own, reference, root.as_ref())?;
     Ok(match what {
-        Print::Url => ways.url.clone(),
+        Print::Url => vec![ways.url.clone()],
+        Print::Path if ways.local_paths.is_empty() => {
+            return Err(Refused::NoLocalPath { name: ways.name }.into())
+        }
         Print::Path => ways
             .local_paths
-            .first()
+            .iter()
             .map(|p| p.display().to_string())
-            .ok_or_else(|| Refused::NoLocalPath {
-                name: ways.name.clone(),
-            })?,
-        Print::Forge => ways.forge.clone().ok_or_else(not_on_a_forge)?,
-        Print::Web => ways.web_url.clone().ok_or_else(not_on_a_forge)?,
+            .collect(),
+        Print::Forge => vec![ways.forge.clone().ok_or_else(|| no_page(&own, &ways))?],
+        Print::Web => vec![ways.web_url.clone().ok_or_else(|| no_page(&own, &ways))?],
     })
+}
+
+/// Why the entry of `ways` has no page or `owner/repo`, with what would give it one:
+/// for a server the registry does not declare, the `settings set hosts` that would.
+pub fn no_page(registry: &crate::store::Registry, ways: &Ways) -> crate::Error {
+    let url = crate::url::GitUrl::parse_clean(&ways.url).ok();
+    let host = url.as_ref().and_then(|u| u.host()).map(str::to_string);
+    let Some(host) = host else {
+        return Refused::OnThisMachine {
+            name: ways.name.clone(),
+            url: ways.url.clone(),
+        }
+        .into();
+    };
+    let rules = registry.url_rules().unwrap_or_default();
+    match rules.kind_of(&host) {
+        // Declared as a forge, but the URL is not one of that forge's repositories.
+        Some(kind) if kind != crate::url::HostKind::CaseInsensitive => Refused::NotOnAForge {
+            name: ways.name.clone(),
+            url: ways.url.clone(),
+        }
+        .into(),
+        _ => {
+            let mut declared: Vec<String> = registry
+                .settings()
+                .map(|s| s.hosts)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(h, _)| h.to_ascii_lowercase() != host)
+                .map(|(h, kind)| format!("{h}={kind}"))
+                .collect();
+            declared.push(format!("{host}=KIND"));
+            Refused::UndeclaredHost {
+                name: ways.name.clone(),
+                host,
+                url: ways.url.clone(),
+                declare: declared.join(","),
+            }
+            .into()
+        }
+    }
 }

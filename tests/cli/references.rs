@@ -237,10 +237,10 @@ fn a_name_gives_each_kind_of_value_a_tool_wants() {
         print("mk", "path"),
         format!("{}\n", copy.canonicalize().unwrap().display())
     );
-    // Not on a known forge: no owner/repo to give.
+    // A repository on this machine: no owner/repo to give.
     let error = env.fails(2, &["resolve", "tool", "--print", "forge"]);
     assert!(
-        error.contains("'tool' is not on a forge repodex knows"),
+        error.contains("'tool' is a repository on this machine ("),
         "{error}"
     );
     // JSON says where the entry comes from (null: the user's own registry).
