@@ -118,9 +118,7 @@ fn action(key: KeyEvent) -> Action {
         KeyCode::Char('h') if ctrl => Action::Erase,
         KeyCode::Char('u') if ctrl => Action::Clear,
         KeyCode::Char('w') if ctrl => Action::EraseWord,
-        KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
-            Action::Type(c)
-        }
+        KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => Action::Type(c),
         _ => Action::None,
     }
 }
@@ -166,7 +164,12 @@ impl Screen {
         self.size().1
     }
 
-    fn draw(&mut self, picker: &mut Picker, ranked: &[Ranked], state: &mut State) -> std::io::Result<()> {
+    fn draw(
+        &mut self,
+        picker: &mut Picker,
+        ranked: &[Ranked],
+        state: &mut State,
+    ) -> std::io::Result<()> {
         let (columns, rows) = self.size();
         let height = rows.saturating_sub(HEADER).max(1) as usize;
         if state.cursor < state.top {
@@ -189,7 +192,11 @@ impl Screen {
         for (row, found) in ranked.iter().skip(state.top).take(height).enumerate() {
             let here = state.top + row == state.cursor;
             let candidate = &picker.candidates[found.index];
-            let mark = if candidate.folders.is_empty() { ' ' } else { '*' };
+            let mark = if candidate.folders.is_empty() {
+                ' '
+            } else {
+                '*'
+            };
             let line: Vec<char> = candidate.line.chars().take(width).collect();
             let matched = picker.matched(found.index, &state.query);
             queue!(
@@ -212,8 +219,16 @@ impl Screen {
             queue!(out, SetAttribute(Attribute::Reset))?;
         }
         let prompt = format!("> {}", state.query);
-        let at = prompt.chars().count().min(columns.saturating_sub(1) as usize) as u16;
-        queue!(out, cursor::MoveTo(0, 0), Print(&prompt), cursor::MoveTo(at, 0))?;
+        let at = prompt
+            .chars()
+            .count()
+            .min(columns.saturating_sub(1) as usize) as u16;
+        queue!(
+            out,
+            cursor::MoveTo(0, 0),
+            Print(&prompt),
+            cursor::MoveTo(at, 0)
+        )?;
         out.flush()
     }
 }

@@ -67,7 +67,10 @@ fn program() -> repodex::Result<String> {
     }
     let path = repodex::context::front_program()?;
     let text = path.display().to_string();
-    if text.chars().any(|c| "\"'$`\\".contains(c) || c.is_control()) {
+    if text
+        .chars()
+        .any(|c| "\"'$`\\".contains(c) || c.is_control())
+    {
         return Err(Refused::QuoteInPath { path }.into());
     }
     Ok(format!("\"{text}\""))

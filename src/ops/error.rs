@@ -129,10 +129,16 @@ pub enum Refused {
     #[error("{} is not a name for a shell command; give letters, digits, '_' and '-', starting with a letter or '_'", quote(name))]
     BadCommandName { name: String },
 
-    #[error("nothing matches {}; `repodex pick` without --filter shows them all", quote(query))]
+    #[error(
+        "nothing matches {}; `repodex pick` without --filter shows them all",
+        quote(query)
+    )]
     NothingMatches { query: String },
 
-    #[error("{} is not a web page repodex opens (only https:// and http:// URLs)", quote(url))]
+    #[error(
+        "{} is not a web page repodex opens (only https:// and http:// URLs)",
+        quote(url)
+    )]
     NotAWebPage { url: String },
 
     #[error("{what} needs a terminal to show the list on, and this process has none (/dev/tty: {why}); {instead}")]

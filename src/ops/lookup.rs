@@ -184,12 +184,11 @@ pub fn ways_in(
     let registry = found.layer_registry.as_ref().unwrap_or(own);
     let entry = registry.entry(&found.resolved.name)?;
     let url = entry.git_url()?;
-    let clones: Vec<std::path::PathBuf> =
-        clones_of(registry, &entry.name, found.layer.is_some())?
-            .into_iter()
-            .filter(|c| c.exists)
-            .map(|c| c.path)
-            .collect();
+    let clones: Vec<std::path::PathBuf> = clones_of(registry, &entry.name, found.layer.is_some())?
+        .into_iter()
+        .filter(|c| c.exists)
+        .map(|c| c.path)
+        .collect();
     let own_folder = url.local_path().map(std::path::PathBuf::from);
     let local_paths = super::clones::in_order(clones, own_folder, root, &entry.name, &url);
     // A layer's entry is on a server its team declares, or, failing that, the user's.

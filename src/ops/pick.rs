@@ -96,7 +96,12 @@ pub fn candidates(ctx: &Context, selection: &Selection) -> Result<Picker> {
                     .collect::<Vec<_>>()
                     .join(" "),
             );
-            part(s.layer.as_ref().map(|l| format!("@{l}")).unwrap_or_default());
+            part(
+                s.layer
+                    .as_ref()
+                    .map(|l| format!("@{l}"))
+                    .unwrap_or_default(),
+            );
             part(summary.description.clone().unwrap_or_default());
             line.truncate(line.trim_end().len());
             let bonus = match s.layer {

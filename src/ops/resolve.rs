@@ -53,7 +53,7 @@ pub fn print(ctx: &Context, reference: &str, what: Print) -> Result<String> {
     Ok(all.remove(0))
 }
 
-/// [`print`], every value: for `--print path`, each of the entry's folders on this
+/// [`print()`], every value: for `--print path`, each of the entry's folders on this
 /// machine in order (`resolve --print path --all`); one value for the others.
 pub fn print_all(ctx: &Context, reference: &str, what: Print) -> Result<Vec<String>> {
     let root = super::clone_root::CloneRoot::of(ctx).ok();

@@ -299,7 +299,9 @@ fn value_of(known: &Known, value: &str) -> Result<toml::Value> {
                 table.insert(host, toml::Value::String(kind));
             }
             if table.is_empty() {
-                return Err(bad("it declares no host; give host=kind, such as gitlab.corp=gitlab"));
+                return Err(bad(
+                    "it declares no host; give host=kind, such as gitlab.corp=gitlab",
+                ));
             }
             toml::Value::Table(table)
         }
@@ -327,7 +329,12 @@ fn shown(value: &toml::Value) -> String {
             .join(","),
         toml::Value::Table(pairs) => pairs
             .iter()
-            .map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    v.as_str().map_or_else(|| v.to_string(), str::to_string)
+                )
+            })
             .collect::<Vec<_>>()
             .join(","),
         other => other.to_string(),

@@ -78,10 +78,10 @@ impl Uses {
             }
             self.uses.retain(|_, used| used.rank >= 1.0);
         }
-        let entry = self
-            .uses
-            .entry(name.to_string())
-            .or_insert(Use { rank: 0.0, last: now });
+        let entry = self.uses.entry(name.to_string()).or_insert(Use {
+            rank: 0.0,
+            last: now,
+        });
         entry.rank += 1.0;
         entry.last = entry.last.max(now);
     }
@@ -92,11 +92,14 @@ impl Uses {
             return 0.0;
         };
         let age = now.saturating_sub(used.last);
-        let weight = match age {
-            ..3_600 => 4.0,
-            ..86_400 => 2.0,
-            ..604_800 => 0.5,
-            _ => 0.25,
+        let weight = if age < 3_600 {
+            4.0
+        } else if age < 86_400 {
+            2.0
+        } else if age < 604_800 {
+            0.5
+        } else {
+            0.25
         };
         used.rank * weight
     }

@@ -1086,7 +1086,10 @@ mod tests {
         // Every declared host folds case, as the public forges do.
         for (a, b) in [
             ("https://ghe.corp/Acme/App", "git@ghe.corp:acme/app.git"),
-            ("https://bb.corp/scm/PROJ/Repo.git", "https://bb.corp/scm/proj/repo"),
+            (
+                "https://bb.corp/scm/PROJ/Repo.git",
+                "https://bb.corp/scm/proj/repo",
+            ),
             ("https://old.corp/Team/App", "https://old.corp/team/app"),
         ] {
             let key = |u: &str| GitUrl::parse(u).unwrap().url.identity_key_in(&rules);

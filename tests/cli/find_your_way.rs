@@ -49,7 +49,11 @@ fn three_entries(env: &TestEnv) -> PathBuf {
     }
     let clone = env.root().join("home/src/github.com/edobry/minsky");
     working_copy(env, &clone, "https://github.com/edobry/minsky.git");
-    env.ok(&["import", "scan", env.root().join("home/src").to_str().unwrap()]);
+    env.ok(&[
+        "import",
+        "scan",
+        env.root().join("home/src").to_str().unwrap(),
+    ]);
     clone
 }
 
@@ -97,20 +101,39 @@ fn the_shell_function_goes_to_a_clone_by_any_reference_in_bash_zsh_and_fish() {
     for shell in &SHELLS {
         let term = Terminal::start(&env, shell.program, &[]);
         let name = shell.program[0];
-        assert_eq!(step(&term, shell, 0, shell.init), "@@0 0 ".to_string() + env.work().to_str().unwrap(), "{name}");
+        assert_eq!(
+            step(&term, shell, 0, shell.init),
+            "@@0 0 ".to_string() + env.work().to_str().unwrap(),
+            "{name}"
+        );
         // Completion of aliases (and names) as the user types.
         term.type_text("rcd m");
         term.keys(&["Tab"]);
-        term.wait_for(&format!("rcd mk completed in {name}"), |s| s.contains("rcd mk"));
+        term.wait_for(&format!("rcd mk completed in {name}"), |s| {
+            s.contains("rcd mk")
+        });
         term.keys(&["C-u"]);
-        assert_eq!(step(&term, shell, 1, "rcd mk"), format!("@@1 0 {clone}"), "{name}");
         assert_eq!(
-            step(&term, shell, 2, "cd /; rcd https://GitHub.com/Edobry/Minsky.git"),
+            step(&term, shell, 1, "rcd mk"),
+            format!("@@1 0 {clone}"),
+            "{name}"
+        );
+        assert_eq!(
+            step(
+                &term,
+                shell,
+                2,
+                "cd /; rcd https://GitHub.com/Edobry/Minsky.git"
+            ),
             format!("@@2 0 {clone}"),
             "{name}"
         );
         // A miss: the error on the screen, the shell stays, the status is repodex's.
-        assert_eq!(step(&term, shell, 3, "cd /; rcd nothing-here"), "@@3 3 /", "{name}");
+        assert_eq!(
+            step(&term, shell, 3, "cd /; rcd nothing-here"),
+            "@@3 3 /",
+            "{name}"
+        );
         assert!(
             term.screen()
                 .contains("repodex: error: no repository matches 'nothing-here'"),
@@ -127,7 +150,11 @@ fn the_shell_function_goes_to_a_clone_by_any_reference_in_bash_zsh_and_fish() {
             "{name}: {screen}"
         );
         term.keys(&["Enter"]);
-        assert_eq!(term.wait_for_line("@@4 "), format!("@@4 0 {clone}"), "{name}");
+        assert_eq!(
+            term.wait_for_line("@@4 "),
+            format!("@@4 0 {clone}"),
+            "{name}"
+        );
     }
 }
 
@@ -143,7 +170,10 @@ fn the_picker_filters_as_you_type_and_esc_or_ctrl_c_leave_with_130() {
     let screen = term.wait_for("the list", |s| s.contains("3/3"));
     let lines: Vec<&str> = screen.lines().map(str::trim_end).collect();
     assert_eq!(lines[0], ">");
-    assert!(lines[1].starts_with("  3/3  (* has a folder here"), "{screen}");
+    assert!(
+        lines[1].starts_with("  3/3  (* has a folder here"),
+        "{screen}"
+    );
     // Nothing typed, nothing used yet: by name; the one with a clone is marked.
     assert_eq!(
         &lines[2..5],
@@ -178,7 +208,14 @@ fn the_picker_filters_as_you_type_and_esc_or_ctrl_c_leave_with_130() {
     // default, one line down.
     term.line("x=$(repodex pick); echo \"@@4 $? [$x]\"");
     let screen = term.wait_for("the list", |s| s.contains("3/3"));
-    assert!(screen.lines().nth(2).unwrap().starts_with("> * edobry/minsky"), "{screen}");
+    assert!(
+        screen
+            .lines()
+            .nth(2)
+            .unwrap()
+            .starts_with("> * edobry/minsky"),
+        "{screen}"
+    );
     term.keys(&["Down", "Enter"]);
     assert_eq!(term.wait_for_line("@@4 "), "@@4 0 [acme/api]");
 }
@@ -246,7 +283,11 @@ fn after_three_jumps_a_repository_ranks_first_for_an_empty_query() {
             &url,
         );
     }
-    env.ok(&["import", "scan", env.root().join("home/src").to_str().unwrap()]);
+    env.ok(&[
+        "import",
+        "scan",
+        env.root().join("home/src").to_str().unwrap(),
+    ]);
     assert_eq!(
         env.ok(&["pick", "--filter", ""]),
         "team/alpha\nteam/beta\nteam/zeta\n"
@@ -315,7 +356,10 @@ fn the_jump_clones_what_has_no_clone_and_chooses_among_several() {
             .contains("repodex: lib had no clone here; cloned it into ~/src/127.0.0.1/lib\n"),
         "{run:?}"
     );
-    assert_eq!(git_in(&env, &place, &["remote", "get-url", "origin"]), format!("{}\n", daemon.url("lib")));
+    assert_eq!(
+        git_in(&env, &place, &["remote", "get-url", "origin"]),
+        format!("{}\n", daemon.url("lib"))
+    );
 
     // A second clone elsewhere: the one under the clone root is still the one.
     let other = env.root().join("home/work/lib-42");
@@ -373,7 +417,8 @@ fn open_hands_the_page_to_the_browser_as_one_argument() {
     let open = |browser_var: &str, args: &[&str]| {
         let _ = std::fs::remove_file(&record);
         let mut cmd = env.command(args);
-        cmd.env("BROWSER", browser_var).env("BROWSER_RECORD", &record);
+        cmd.env("BROWSER", browser_var)
+            .env("BROWSER_RECORD", &record);
         let run = Run::from(cmd.output().unwrap());
         (run, std::fs::read_to_string(&record).unwrap_or_default())
     };
@@ -451,8 +496,16 @@ fn a_team_declares_its_servers_by_kind_and_open_and_resolve_follow() {
         "{settings}"
     );
     for (name, web, forge) in [
-        ("ghe", "https://github.acme.com/platform/api", "platform/api"),
-        ("lab", "https://gitlab.acme.com/group/sub/tool", "group/sub/tool"),
+        (
+            "ghe",
+            "https://github.acme.com/platform/api",
+            "platform/api",
+        ),
+        (
+            "lab",
+            "https://gitlab.acme.com/group/sub/tool",
+            "group/sub/tool",
+        ),
         ("tea", "https://gitea.acme.com/ops/deploy", "ops/deploy"),
         (
             "bb",
@@ -460,7 +513,10 @@ fn a_team_declares_its_servers_by_kind_and_open_and_resolve_follow() {
             "PLAT/billing",
         ),
     ] {
-        assert_eq!(env.ok(&["resolve", name, "--print", "web"]), format!("{web}\n"));
+        assert_eq!(
+            env.ok(&["resolve", name, "--print", "web"]),
+            format!("{web}\n")
+        );
         assert_eq!(env.ok(&["open", name, "--print"]), format!("{web}\n"));
         assert_eq!(
             env.ok(&["resolve", name, "--print", "forge"]),
@@ -485,7 +541,12 @@ fn a_team_declares_its_servers_by_kind_and_open_and_resolve_follow() {
     // The older setting: read as case-insensitive, no more; it is not grown.
     let error = env.fails(
         2,
-        &["settings", "set", "case_insensitive_hosts", "git.elsewhere.org"],
+        &[
+            "settings",
+            "set",
+            "case_insensitive_hosts",
+            "git.elsewhere.org",
+        ],
     );
     assert_eq!(
         error,
@@ -494,7 +555,10 @@ fn a_team_declares_its_servers_by_kind_and_open_and_resolve_follow() {
     let settings = std::fs::read_to_string(env.registry().join("registry.toml")).unwrap();
     env.hand_commit(
         "registry.toml",
-        &settings.replace("[hosts]", "case_insensitive_hosts = [\"git.elsewhere.org\"]\n\n[hosts]"),
+        &settings.replace(
+            "[hosts]",
+            "case_insensitive_hosts = [\"git.elsewhere.org\"]\n\n[hosts]",
+        ),
     );
     assert_eq!(
         env.ok(&["resolve", "https://git.elsewhere.org/TEAM/App"]),

@@ -22,7 +22,10 @@ impl Terminal {
     /// Start `program` in a 200x30 pane, with the environment of `env`'s repodex
     /// commands (its HOME, XDG folders, registry, PATH with repodex) and `vars`.
     pub fn start(env: &TestEnv, program: &[&str], vars: &[(&str, &str)]) -> Terminal {
-        let socket = env.root().join("tmux.sock");
+        // A socket of its own: a server killed a moment ago may still hold the last one.
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let socket = env.root().join(format!("tmux-{n}.sock"));
         let mut cmd = Command::new("tmux");
         env.isolate(&mut cmd);
         cmd.env("REPODEX_HOME", env.registry())
