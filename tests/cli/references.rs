@@ -237,10 +237,11 @@ fn a_name_gives_each_kind_of_value_a_tool_wants() {
         print("mk", "path"),
         format!("{}\n", copy.canonicalize().unwrap().display())
     );
-    // A repository on this machine: no owner/repo to give.
+    // A server the registry does not declare: no owner/repo to give, and how to
+    // declare what it runs.
     let error = env.fails(2, &["resolve", "tool", "--print", "forge"]);
     assert!(
-        error.contains("'tool' is a repository on this machine ("),
+        error.contains("'tool' is on git.corp.example (ssh://git@git.corp.example/team/tool.git), which this registry does not declare as a forge; declare what that server runs, for everyone who shares the registry: `repodex settings set hosts git.corp.example=KIND`"),
         "{error}"
     );
     // JSON says where the entry comes from (null: the user's own registry).
