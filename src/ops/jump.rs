@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::error::Refused;
 use crate::{Context, Result};
 
-/// Where a jump goes (docs/json.md).
+/// Where a jump goes, and what it did on the way.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Jump {
     pub name: String,
