@@ -35,6 +35,7 @@ impl Env {
             "GIT_ALLOW_PROTOCOL",
             "GIT_PROTOCOL_FROM_USER",
             "USER",
+            "BROWSER",
             "MINSKY_POSTGRES_URL",
             "MINSKY_PERSISTENCE_POSTGRES_URL",
             "MINSKY_PERSISTENCE_SQLITE_PATH",
@@ -265,6 +266,11 @@ impl Context {
             self.env.text("GIT_ALLOW_PROTOCOL"),
             self.env.text("GIT_PROTOCOL_FROM_USER"),
         )
+    }
+
+    /// The user's browser command (`BROWSER`), for `repodex open`.
+    pub fn browser(&self) -> Option<String> {
+        self.env.text("BROWSER")
     }
 
     /// Who is at the keyboard, for the comments repodex writes beside keys.

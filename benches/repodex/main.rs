@@ -12,10 +12,11 @@
 //!
 //! `cargo bench --bench repodex`             full run
 //! `cargo bench --bench repodex -- --quick`  smoke run for CI (small sizes, few repeats)
-//! `cargo bench --bench repodex -- --only names`  one group of rows (registry, remote, names, team)
+//! `cargo bench --bench repodex -- --only names`  one group of rows (registry, remote, names, team, find)
 //! `cargo bench --bench repodex -- --strict`  a full run that fails as the quick one does
 
 mod agents;
+mod find;
 mod harness;
 mod names;
 mod peers;
@@ -27,11 +28,12 @@ mod team;
 type Group = fn(&harness::Bench) -> Vec<harness::Row>;
 
 /// The groups of rows, by the name `--only` takes.
-const GROUPS: [(&str, Group); 4] = [
+const GROUPS: [(&str, Group); 5] = [
     ("registry", registry::rows),
     ("remote", remote::rows),
     ("names", names::rows),
     ("team", team::rows),
+    ("find", find::rows),
 ];
 
 fn main() {

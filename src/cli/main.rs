@@ -46,10 +46,14 @@ mod identity;
 mod import;
 mod info;
 mod init;
+mod jump;
 mod list;
 mod log;
 mod mcp;
 mod migrate;
+mod open;
+mod pick;
+mod picker;
 mod prune;
 mod pull;
 mod recipients;
@@ -63,6 +67,7 @@ mod resolve;
 mod select;
 mod set;
 mod settings;
+mod shell_init;
 mod status;
 mod sync;
 mod tag;
@@ -107,7 +112,8 @@ struct Globals {
 }
 
 /// The command line parsed. When the first argument names one of the commands that
-/// scripts and tools run many times over (`resolve`, `which`, `config`, `info`), clap
+/// scripts and tools run many times over (`resolve`, `which`, `config`, `info`, and
+/// `jump`, which the shell function runs), clap
 /// is given that command alone: building all ~30 is most of clap's share of such a run.
 /// What it accepts, prints and refuses is the same as with every command built
 /// (`commands::one_command_parses_as_all_do` compares the two).
@@ -142,6 +148,7 @@ fn one_subcommand(name: &str) -> Option<clap::Command> {
         "which" => which::Args::augment_args(Command::new("which")),
         "config" => config::Args::augment_args(Command::new("config")),
         "info" => info::Args::augment_args(Command::new("info")),
+        "jump" => jump::Args::augment_args(Command::new("jump")),
         _ => return None,
     })
 }
@@ -154,6 +161,9 @@ enum Command {
     Info(info::Args),
     Resolve(resolve::Args),
     Which(which::Args),
+    Pick(pick::Args),
+    Jump(jump::Args),
+    Open(open::Args),
     Refresh(refresh::Args),
     Config(config::Args),
     Log(log::Args),
@@ -191,6 +201,7 @@ enum Command {
     Registry(registry::Command),
     Mcp(mcp::Args),
     Completions(complete::Args),
+    ShellInit(shell_init::Args),
     /// Print the man page (roff), or write one page per command into a folder
     #[command(
         after_help = "Examples:\n  repodex man | man -l -\n  repodex man --dir ~/.local/share/man/man1 && man repodex-register"
@@ -224,7 +235,8 @@ pub mod exit {
     pub const NO_MATCH: u8 = 3;
     pub const REGISTRY: u8 = 4;
     pub const NETWORK: u8 = 5;
-    /// Ctrl-C (128 + SIGINT), as a shell reports it.
+    /// Ctrl-C (128 + SIGINT), as a shell reports it; also Esc in the picker, which
+    /// leaves without choosing as Ctrl-C does.
     pub const INTERRUPTED: u8 = 130;
 }
 
@@ -270,6 +282,9 @@ fn main() -> ExitCode {
         Command::Info(args) => info::run(&ctx, args),
         Command::Resolve(args) => resolve::run(&ctx, args),
         Command::Which(args) => which::run(&ctx, args),
+        Command::Pick(args) => pick::run(&ctx, args),
+        Command::Jump(args) => jump::run(&ctx, args),
+        Command::Open(args) => open::run(&ctx, args),
         Command::Refresh(args) => refresh::run(&ctx, args),
         Command::Config(args) => config::run(&ctx, args),
         Command::Log(args) => log::run(&ctx, args),
@@ -300,6 +315,7 @@ fn main() -> ExitCode {
         Command::Registry(cmd) => registry::run(&ctx, cmd),
         Command::Mcp(args) => mcp::run(&ctx, args),
         Command::Completions(args) => complete::run(args),
+        Command::ShellInit(args) => shell_init::run(args),
         Command::Man { dir } => {
             use clap::CommandFactory;
             match dir {

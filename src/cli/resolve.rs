@@ -17,17 +17,12 @@ pub struct Args {
     /// Print the whole entry as JSON (docs/json.md)
     #[arg(long, conflicts_with = "print")]
     json: bool,
-    /// What to print: the URL; a local clone's path; owner/repo on its forge; its web page
-    ///
-    /// `path` prints one folder: the repository's own when it is a repository on this
-    /// machine; else, of its recorded clones that still exist, the one where `repodex
-    /// clone` puts it under the clone root, else the first in path order. --all prints
-    /// every one.
+    /// What to print: the URL; a local clone's path (the one under the clone root first);
+    /// owner/repo on its forge; its web page
     #[arg(long, value_enum, value_name = "WHAT")]
     print: Option<Print>,
-    /// With --print: every value, one a line (an entry's folders on this machine; it has
-    /// one URL, one owner/repo and one web page)
-    #[arg(long, requires = "print")]
+    /// With --print path: every folder of it on this machine, one a line, in that order
+    #[arg(long)]
     all: bool,
 }
 
@@ -47,13 +42,24 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             Print::Forge => resolve::Print::Forge,
             Print::Web => resolve::Print::Web,
         };
-        if args.all {
-            for value in resolve::all(ctx, &args.reference, what)? {
-                outln!("{value}");
+        if args.all && what != resolve::Print::Path {
+            return Err(repodex::ops::error::Refused::Needs {
+                flag: "--all",
+                needs: "--print path (the one value an entry can have several of)",
             }
-        } else {
-            outln!("{}", resolve::print(ctx, &args.reference, what)?);
+            .into());
         }
+        let values = resolve::print_all(ctx, &args.reference, what)?;
+        let shown = if args.all { &values[..] } else { &values[..1] };
+        for value in shown {
+            outln!("{value}");
+        }
+    } else if args.all {
+        return Err(repodex::ops::error::Refused::Needs {
+            flag: "--all",
+            needs: "--print path (the one value an entry can have several of)",
+        }
+        .into());
     } else if args.json {
         render::json(&resolve::view(ctx, &args.reference)?);
     } else {

@@ -33,6 +33,41 @@ pub fn shown(records: &[Recorded]) -> Vec<Clone> {
     records.iter().map(Clone::of).collect()
 }
 
+/// The folders of one repository on this machine in the order a jump (and `resolve
+/// --print path`) takes them: its place in the clone root's layout, then any other
+/// folder under the clone root, then the repository's own folder (a repository on this
+/// machine), then the rest; by path within each. `clones` are its existing clones,
+/// `own_folder` the path of a local repository; `root` is this machine's clone root
+/// (`None` when its setting does not read: then by path).
+pub fn in_order(
+    clones: Vec<PathBuf>,
+    own_folder: Option<PathBuf>,
+    root: Option<&super::clone_root::CloneRoot>,
+    name: &str,
+    url: &crate::url::GitUrl,
+) -> Vec<PathBuf> {
+    let place = root.map(|r| r.path_for(name, url));
+    let rank = |path: &PathBuf| {
+        if Some(path) == place.as_ref() {
+            0
+        } else if root.is_some_and(|r| path.starts_with(&r.root) && *path != r.root) {
+            1
+        } else if Some(path) == own_folder.as_ref() {
+            2
+        } else {
+            3
+        }
+    };
+    let mut paths = clones;
+    if let Some(own) = &own_folder {
+        if !paths.contains(own) {
+            paths.push(own.clone());
+        }
+    }
+    paths.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
+    paths
+}
+
 /// What `prune` forgot.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Pruned {

@@ -103,29 +103,49 @@ pub enum Refused {
     #[error("'{name}' has no local clone on this machine; `repodex clone {name}` makes one (or `repodex import scan DIR` finds yours)")]
     NoLocalPath { name: String },
 
-    /// `--print forge|web` of an entry whose host is not a forge repodex knows.
-    #[error("'{name}' has no {what}: its host {host} is not a forge repodex knows ({}); if {host} is a self-hosted forge (GitLab, Gitea, Forgejo), declaring it in the registry's shared settings (registry.toml) makes this work; --print url prints its URL", crate::url::Forge::hosts().join(", "))]
-    NotOnAForge {
-        name: String,
-        host: String,
-        what: &'static str,
-    },
+    #[error("'{name}' is not on a forge repodex knows ({url}); --print url prints its URL")]
+    NotOnAForge { name: String, url: String },
 
-    /// `--print forge|web` of an entry on a forge whose path is not a repository's.
-    #[error("'{name}' has no {what}: {} is not a repository's path on {host}; --print url prints its URL", quote(url))]
-    NotAForgePath {
+    #[error("'{name}' is a repository on this machine ({url}), not on a forge; --print path prints where it is")]
+    OnThisMachine { name: String, url: String },
+
+    /// A server the registry does not declare: `declare` is the value of `hosts` that
+    /// would, with `KIND` for the user to fill in.
+    #[error("'{name}' is on {host} ({url}), which this registry does not declare as a forge; declare what that server runs, for everyone who shares the registry: `repodex settings set hosts {declare}` with KIND one of github (Enterprise), gitlab, gitea (Forgejo too), bitbucket-server")]
+    UndeclaredHost {
         name: String,
         host: String,
         url: String,
-        what: &'static str,
+        declare: String,
     },
 
-    /// `--print forge|web` of a repository on this machine.
-    #[error("'{name}' has no {what}: it is a repository on this machine ({}), not on a forge; --print path prints its folder", quote(url))]
-    LocalNotOnAForge {
+    #[error("no folder of '{name}' here has '{word}' in its path; its folders: {}", if folders.is_empty() { "none".to_string() } else { folders.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ") })]
+    NoSuchFolder {
         name: String,
-        url: String,
+        word: String,
+        folders: Vec<PathBuf>,
+    },
+
+    #[error("{} is not a name for a shell command; give letters, digits, '_' and '-', starting with a letter or '_'", quote(name))]
+    BadCommandName { name: String },
+
+    #[error(
+        "nothing matches {}; `repodex pick` without --filter shows them all",
+        quote(query)
+    )]
+    NothingMatches { query: String },
+
+    #[error(
+        "{} is not a web page repodex opens (only https:// and http:// URLs)",
+        quote(url)
+    )]
+    NotAWebPage { url: String },
+
+    #[error("{what} needs a terminal to show the list on, and this process has none (/dev/tty: {why}); {instead}")]
+    NoTerminal {
         what: &'static str,
+        why: String,
+        instead: &'static str,
     },
 
     #[error("nothing to set; give --url URL and/or --description TEXT")]
@@ -188,6 +208,7 @@ impl Refused {
             self,
             Refused::SelectedNothing { .. }
                 | Refused::NoClones
+                | Refused::NothingMatches { .. }
                 | Refused::GlobMatchesNothing { .. }
                 | Refused::UnknownTag { .. }
         )

@@ -9,7 +9,6 @@ use std::path::Path;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::clone_root::CloneRoot;
 use super::refresh::{ensure_fresh, Freshness};
 use crate::store::Registry;
 use crate::Resolved;
@@ -158,55 +157,52 @@ pub struct Ways {
     pub url: String,
     /// The read-only layer it came from; `None` for the user's own registry.
     pub layer: Option<String>,
-    /// Its folders on this machine, in the order `resolve --print path --all` prints
-    /// them: for a repository on this machine, its own folder; then the working copies
-    /// recorded by `clone` and `import scan` that still exist, the one at the place
-    /// `repodex clone` gives it under the clone root first, the others by path.
+    /// Working copies of it on this machine (recorded by `clone` and `import scan`), and,
+    /// for a repository on this machine, its own folder; the one a jump goes to first
+    /// ([`super::clones::in_order`]).
     pub local_paths: Vec<std::path::PathBuf>,
-    /// `owner/repo` on a known forge.
+    /// `owner/repo` on a known forge, or on a server the registry declares one.
     pub forge: Option<String>,
-    /// Its page in a browser, on a known forge.
+    /// Its page in a browser, on a known forge or a declared server.
     pub web_url: Option<String>,
 }
 
 /// The ways to name the entry `reference` resolves to (never touches the network).
 pub fn ways(ctx: &Context, reference: &str) -> Result<Ways> {
-    ways_in(&ctx.open()?, reference, CloneRoot::of(ctx).ok().as_ref())
+    let root = super::clone_root::CloneRoot::of(ctx).ok();
+    ways_in(&ctx.open()?, reference, root.as_ref())
 }
 
-/// [`ways`] in an open registry (and its layers), with this machine's clone root when
-/// it reads (it orders the local paths).
-pub fn ways_in(own: &Registry, reference: &str, root: Option<&CloneRoot>) -> Result<Ways> {
+/// [`ways`] in an open registry (and its layers); `root`, this machine's clone root,
+/// orders the local paths.
+pub fn ways_in(
+    own: &Registry,
+    reference: &str,
+    root: Option<&super::clone_root::CloneRoot>,
+) -> Result<Ways> {
     let found = find(own, reference)?;
     let registry = found.layer_registry.as_ref().unwrap_or(own);
     let entry = registry.entry(&found.resolved.name)?;
     let url = entry.git_url()?;
-    // The recorded clones come in path order; the one at the place `repodex clone`
-    // gives the entry goes first, so a session workspace or a scratch copy that sorts
-    // earlier is not taken for the main clone.
-    let place = root.map(|root| {
-        let place = root.path_for(&entry.name, &url);
-        place.canonicalize().unwrap_or(place)
-    });
-    let mut local_paths: Vec<std::path::PathBuf> =
-        clones_of(registry, &entry.name, found.layer.is_some())?
-            .into_iter()
-            .filter(|c| c.exists)
-            .map(|c| c.path)
-            .collect();
-    local_paths.sort_by_key(|p| place.as_ref() != Some(p));
-    if let Some(path) = url.local_path() {
-        let path = std::path::PathBuf::from(path);
-        local_paths.retain(|p| *p != path);
-        local_paths.insert(0, path);
-    }
+    let clones: Vec<std::path::PathBuf> = clones_of(registry, &entry.name, found.layer.is_some())?
+        .into_iter()
+        .filter(|c| c.exists)
+        .map(|c| c.path)
+        .collect();
+    let own_folder = url.local_path().map(std::path::PathBuf::from);
+    let local_paths = super::clones::in_order(clones, own_folder, root, &entry.name, &url);
+    // A layer's entry is on a server its team declares, or, failing that, the user's.
+    let rules = match found.layer {
+        Some(_) => registry.url_rules()?.or(&own.url_rules()?),
+        None => registry.url_rules()?,
+    };
     Ok(Ways {
         name: entry.name.clone(),
         url: entry.url.clone(),
         layer: found.layer,
         local_paths,
-        forge: url.forge_path(),
-        web_url: url.web_url(),
+        forge: url.forge_path_in(&rules),
+        web_url: url.web_url_in(&rules),
     })
 }
 

@@ -3,7 +3,7 @@
 //! JSON. Never touches the network.
 
 use super::error::Refused;
-use super::lookup::{find, ways, View};
+use super::lookup::{find, View, Ways};
 use crate::{Context, Result};
 
 /// What `resolve --print` prints.
@@ -46,74 +46,71 @@ pub fn view(ctx: &Context, reference: &str) -> Result<View> {
 }
 
 /// What `resolve --print WHAT` prints for `reference`; refused, with what would make it
-/// work, when the entry has no such thing.
-///
-/// An entry has one URL, one `owner/repo` and one web page, but may have several
-/// folders on this machine: `path` is the first of [`all`]'s.
+/// work, when the entry has no such thing. With `--print path`, the first of the
+/// entry's folders in [`super::clones::in_order`]'s order.
 pub fn print(ctx: &Context, reference: &str, what: Print) -> Result<String> {
-    Ok(all(ctx, reference, what)?.remove(0))
+    let mut all = print_all(ctx, reference, what)?;
+    Ok(all.remove(0))
 }
 
-/// Every value of the kind `what` that the entry `reference` has, never empty (refused,
-/// with what would make it work, when it has none): for `path`, the repository's own
-/// folder when it is one on this machine, then its recorded clones that still exist:
-/// first the one at the place `repodex clone` gives it under the clone root, then the
-/// others in path order (`resolve --print path --all`).
-pub fn all(ctx: &Context, reference: &str, what: Print) -> Result<Vec<String>> {
-    let ways = ways(ctx, reference)?;
-    let not_on_a_forge = |what: &'static str| not_on_a_forge(&ways.name, &ways.url, what);
+/// [`print()`], every value: for `--print path`, each of the entry's folders on this
+/// machine in order (`resolve --print path --all`); one value for the others.
+pub fn print_all(ctx: &Context, reference: &str, what: Print) -> Result<Vec<String>> {
+    let root = super::clone_root::CloneRoot::of(ctx).ok();
+    let own = ctx.open()?;
+    let ways = super::lookup::ways_in(&own, reference, root.as_ref())?;
     Ok(match what {
         Print::Url => vec![ways.url.clone()],
-        Print::Path => {
-            let paths: Vec<String> = ways
-                .local_paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect();
-            if paths.is_empty() {
-                return Err(Refused::NoLocalPath {
-                    name: ways.name.clone(),
-                }
-                .into());
-            }
-            paths
+        Print::Path if ways.local_paths.is_empty() => {
+            return Err(Refused::NoLocalPath { name: ways.name }.into())
         }
-        Print::Forge => vec![ways
-            .forge
-            .clone()
-            .ok_or_else(|| not_on_a_forge("owner/repo on a forge"))?],
-        Print::Web => vec![ways
-            .web_url
-            .clone()
-            .ok_or_else(|| not_on_a_forge("web page on a forge"))?],
+        Print::Path => ways
+            .local_paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        Print::Forge => vec![ways.forge.clone().ok_or_else(|| no_page(&own, &ways))?],
+        Print::Web => vec![ways.web_url.clone().ok_or_else(|| no_page(&own, &ways))?],
     })
 }
 
-/// Why the entry `name` at `url` has no `what` (`owner/repo`, a web page): on this
-/// machine, on a host that is not a forge repodex knows, or not at a repository's path.
-fn not_on_a_forge(name: &str, url: &str, what: &'static str) -> Refused {
-    let name = name.to_string();
-    let parsed = crate::url::GitUrl::parse(url).ok().map(|p| p.url);
-    let host = parsed.as_ref().and_then(|u| u.host().map(str::to_string));
-    match (parsed, host) {
-        (Some(parsed), Some(host))
-            if crate::url::Forge::at(&host.to_ascii_lowercase()).is_some()
-                && !parsed.is_local() =>
-        {
-            Refused::NotAForgePath {
-                name,
+/// Why the entry of `ways` has no page or `owner/repo`, with what would give it one:
+/// for a server the registry does not declare, the `settings set hosts` that would.
+pub fn no_page(registry: &crate::store::Registry, ways: &Ways) -> crate::Error {
+    let url = crate::url::GitUrl::parse_clean(&ways.url).ok();
+    let host = url.as_ref().and_then(|u| u.host()).map(str::to_string);
+    let Some(host) = host else {
+        return Refused::OnThisMachine {
+            name: ways.name.clone(),
+            url: ways.url.clone(),
+        }
+        .into();
+    };
+    let rules = registry.url_rules().unwrap_or_default();
+    match rules.kind_of(&host) {
+        // Declared as a forge, but the URL is not one of that forge's repositories.
+        Some(kind) if kind != crate::url::HostKind::CaseInsensitive => Refused::NotOnAForge {
+            name: ways.name.clone(),
+            url: ways.url.clone(),
+        }
+        .into(),
+        _ => {
+            let mut declared: Vec<String> = registry
+                .settings()
+                .map(|s| s.hosts)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(h, _)| h.to_ascii_lowercase() != host)
+                .map(|(h, kind)| format!("{h}={kind}"))
+                .collect();
+            declared.push(format!("{host}=KIND"));
+            Refused::UndeclaredHost {
+                name: ways.name.clone(),
                 host,
-                url: url.to_string(),
-                what,
+                url: ways.url.clone(),
+                declare: declared.join(","),
             }
+            .into()
         }
-        (Some(parsed), Some(host)) if !parsed.is_local() => {
-            Refused::NotOnAForge { name, host, what }
-        }
-        _ => Refused::LocalNotOnAForge {
-            name,
-            url: url.to_string(),
-            what,
-        },
     }
 }

@@ -35,6 +35,8 @@ enum Kind {
     Paths,
     /// Comma-separated host names.
     Hosts,
+    /// Comma-separated `host=kind` pairs ([`crate::url::HostKind`]).
+    HostKinds,
     /// A folder: absolute, or under the home folder (`~/src`).
     Folder,
     /// A clone layout under the clone root (`{host}/{owner}/{repo}`).
@@ -82,11 +84,18 @@ pub const KNOWN: &[Known] = &[
         about: "the most one refresh downloads into a mirror, in bytes",
     },
     Known {
+        key: "hosts",
+        scope: Scope::Shared,
+        kind: Kind::HostKinds,
+        default: "",
+        about: "the team's own servers, host=kind: github (Enterprise), gitlab, gitea (or forgejo), bitbucket-server, case-insensitive",
+    },
+    Known {
         key: "case_insensitive_hosts",
         scope: Scope::Shared,
         kind: Kind::Hosts,
         default: "",
-        about: "hosts whose repository names ignore case, beside the known forges",
+        about: "the older form of hosts=case-insensitive, still read; set hosts instead",
     },
     Known {
         key: "offline",
@@ -252,14 +261,49 @@ fn value_of(known: &Known, value: &str) -> Result<toml::Value> {
             toml::Value::Array(paths.into_iter().map(toml::Value::String).collect())
         }
         Kind::Hosts => {
-            let hosts: Vec<String> = list().into_iter().map(|h| h.to_lowercase()).collect();
-            if let Some(h) = hosts.iter().find(|h| {
-                !h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
-            }) {
-                return Err(bad(&format!("'{h}' is not a host name")));
+            // One declaration of the team's servers: the older list is read, not grown.
+            let declared: Vec<String> = list()
+                .iter()
+                .map(|h| format!("{}=case-insensitive", h.to_lowercase()))
+                .collect();
+            return Err(bad(&format!(
+                "it is the older form of hosts, still read but no longer set; declare them there: `repodex settings set hosts {}`",
+                declared.join(",")
+            )));
+        }
+        Kind::HostKinds => {
+            let mut table = toml::Table::new();
+            for pair in list() {
+                let Some((host, kind)) = pair.split_once('=') else {
+                    return Err(bad(&format!(
+                        "'{pair}' is not host=kind, such as gitlab.corp=gitlab"
+                    )));
+                };
+                let host = host.trim().to_lowercase();
+                if host.is_empty()
+                    || !host
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
+                {
+                    return Err(bad(&format!("'{host}' is not a host name")));
+                }
+                let kind = kind.trim().to_lowercase();
+                if crate::url::HostKind::parse(&kind).is_none() {
+                    return Err(bad(&format!(
+                        "'{kind}' is not a kind of server repodex knows ({})",
+                        crate::url::HostKind::spellings()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )));
+                }
+                table.insert(host, toml::Value::String(kind));
             }
-            toml::Value::Array(hosts.into_iter().map(toml::Value::String).collect())
+            if table.is_empty() {
+                return Err(bad(
+                    "it declares no host; give host=kind, such as gitlab.corp=gitlab",
+                ));
+            }
+            toml::Value::Table(table)
         }
         Kind::Folder => {
             if super::clone_root::expand(value, Path::new("/home")).is_none() {
@@ -281,6 +325,16 @@ fn shown(value: &toml::Value) -> String {
         toml::Value::Array(items) => items
             .iter()
             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join(","),
+        toml::Value::Table(pairs) => pairs
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    v.as_str().map_or_else(|| v.to_string(), str::to_string)
+                )
+            })
             .collect::<Vec<_>>()
             .join(","),
         other => other.to_string(),

@@ -7,6 +7,7 @@
 //! lookup index derived from HEAD).
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -183,10 +184,19 @@ pub struct Settings {
     /// The most one refresh may download into a repository's mirror, in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_mirror_size: Option<u64>,
-    /// Hosts whose repository names are compared without regard to case, beside the
-    /// forges repodex knows (a self-hosted GitLab or Gitea): `["gitlab.corp"]`.
+    /// The older declaration: hosts whose repository names are compared without regard
+    /// to case (`["gitlab.corp"]`), read as `hosts` of kind `case-insensitive` where
+    /// `hosts` does not name them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub case_insensitive_hosts: Vec<String>,
+    /// What the team's own servers are, by host: `github` (GitHub Enterprise),
+    /// `gitlab`, `gitea` (or `forgejo`), `bitbucket-server`, or `case-insensitive`
+    /// (names ignore case, nothing more). A declared host compares names without
+    /// regard to case, and one of a forge's kind has pages and `owner/repo` as that
+    /// forge does ([`crate::url::HostKind`]). A kind this repodex does not know is
+    /// read as `case-insensitive`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hosts: BTreeMap<String, String>,
     /// Keys this version does not know, kept as they are.
     #[serde(flatten)]
     pub extra: toml::Table,
@@ -195,7 +205,14 @@ pub struct Settings {
 impl Settings {
     /// The identity rules this registry adds ([`crate::url::Rules`]).
     pub fn url_rules(&self) -> crate::url::Rules {
-        crate::url::Rules::with_case_insensitive_hosts(&self.case_insensitive_hosts)
+        use crate::url::HostKind;
+        let kinds = self.hosts.iter().map(|(host, kind)| {
+            (
+                host.as_str(),
+                HostKind::parse(kind).unwrap_or(HostKind::CaseInsensitive),
+            )
+        });
+        crate::url::Rules::declared(kinds, &self.case_insensitive_hosts)
     }
 }
 
@@ -207,6 +224,7 @@ impl Default for Settings {
             refresh_ttl: None,
             max_config_size: None,
             max_mirror_size: None,
+            hosts: BTreeMap::new(),
             case_insensitive_hosts: Vec::new(),
             extra: toml::Table::new(),
         }

@@ -28,6 +28,7 @@ pub mod resolve;
 mod suggest;
 pub mod transaction;
 pub mod url_rules;
+pub mod uses;
 
 use std::path::{Path, PathBuf};
 

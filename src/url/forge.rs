@@ -77,3 +77,46 @@ impl Forge {
         }
     }
 }
+
+/// What a team declares one of its own servers to be (`hosts` in `registry.toml`): the
+/// software it runs, which says how a repository's URL maps to its page and its
+/// `owner/repo`. Every kind compares names without regard to case, as the public
+/// forges do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostKind {
+    /// GitHub Enterprise Server: `owner/repo`, as github.com.
+    GitHub,
+    /// A self-managed GitLab: groups and subgroups, as gitlab.com.
+    GitLab,
+    /// Gitea or Forgejo: `owner/repo`, possibly below a folder of the server.
+    Gitea,
+    /// Bitbucket Server or Data Center: `/scm/PROJECT/repo.git` over https,
+    /// `/PROJECT/repo.git` over ssh, and pages under `/projects/PROJECT/repos/repo`.
+    BitbucketServer,
+    /// None of those, or one repodex does not know: names ignore case there, and that
+    /// is all repodex knows (what `case_insensitive_hosts` declared).
+    CaseInsensitive,
+}
+
+/// The kinds as `hosts` spells them; `forgejo` is Gitea's other name.
+const KINDS: &[(&str, HostKind)] = &[
+    ("github", HostKind::GitHub),
+    ("gitlab", HostKind::GitLab),
+    ("gitea", HostKind::Gitea),
+    ("forgejo", HostKind::Gitea),
+    ("bitbucket-server", HostKind::BitbucketServer),
+    ("case-insensitive", HostKind::CaseInsensitive),
+];
+
+impl HostKind {
+    /// The kind `name` spells (`gitlab`, `bitbucket-server`), in any case.
+    pub fn parse(name: &str) -> Option<HostKind> {
+        let name = name.trim().to_ascii_lowercase();
+        KINDS.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
+    }
+
+    /// Every spelling `hosts` takes, for messages.
+    pub fn spellings() -> impl Iterator<Item = &'static str> {
+        KINDS.iter().map(|(n, _)| *n)
+    }
+}

@@ -13,7 +13,7 @@ use std::fmt;
 mod forge;
 mod paste;
 
-pub use forge::Forge;
+pub use forge::{Forge, HostKind};
 pub use paste::{entry_reference, interpret};
 
 /// How a repository is reached.
@@ -127,24 +127,68 @@ enum Form {
     Path,
 }
 
-/// A registry's own additions to the identity rules: the hosts its team declares
-/// case-insensitive (`case_insensitive_hosts` in `registry.toml`), such as a
-/// self-hosted GitLab or Gitea.
+/// A registry's own additions to the URL rules: the hosts its team declares (`hosts` in
+/// `registry.toml`, and the older `case_insensitive_hosts`), such as a self-hosted
+/// GitLab or Gitea. A declared host compares names without regard to case, and one
+/// declared as a kind of forge has pages and `owner/repo` as that forge does.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rules {
-    folded_hosts: Vec<String>,
+    /// Each declared host, in lower case, with its kind.
+    hosts: Vec<(String, HostKind)>,
 }
 
 impl Rules {
+    /// Hosts declared case-insensitive and nothing more.
     pub fn with_case_insensitive_hosts(hosts: &[String]) -> Rules {
-        Rules {
-            folded_hosts: hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
+        Rules::declared(std::iter::empty(), hosts)
+    }
+
+    /// The hosts `kinds` declares, and the hosts of the older `case_insensitive`
+    /// list that `kinds` does not name, as [`HostKind::CaseInsensitive`].
+    pub fn declared<'a>(
+        kinds: impl IntoIterator<Item = (&'a str, HostKind)>,
+        case_insensitive: &[String],
+    ) -> Rules {
+        let mut hosts: Vec<(String, HostKind)> = kinds
+            .into_iter()
+            .map(|(host, kind)| (host.to_ascii_lowercase(), kind))
+            .collect();
+        for host in case_insensitive {
+            let host = host.to_ascii_lowercase();
+            if !hosts.iter().any(|(h, _)| *h == host) {
+                hosts.push((host, HostKind::CaseInsensitive));
+            }
         }
+        Rules { hosts }
+    }
+
+    /// What `host` (lower case) is declared to be, if anything.
+    pub fn kind_of(&self, host: &str) -> Option<HostKind> {
+        self.hosts.iter().find(|(h, _)| h == host).map(|(_, k)| *k)
     }
 
     fn folds_case(&self, host: &str) -> bool {
-        self.folded_hosts.iter().any(|h| h == host)
+        self.kind_of(host).is_some()
     }
+
+    /// These rules, and `other`'s for the hosts these do not declare.
+    pub fn or(mut self, other: &Rules) -> Rules {
+        for (host, kind) in &other.hosts {
+            if self.kind_of(host).is_none() {
+                self.hosts.push((host.clone(), *kind));
+            }
+        }
+        self
+    }
+}
+
+/// Whose URL shapes a repository's page and `owner/repo` follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// A public forge repodex knows by its host.
+    Public(Forge),
+    /// A server its registry declares (never [`HostKind::CaseInsensitive`]).
+    Declared(HostKind),
 }
 
 /// A validated git URL without credentials in it.
@@ -583,19 +627,112 @@ impl GitUrl {
     /// so ([`Forge`]): what tools that take a forge repository want
     /// (`--github-repo owner/repo`). `None` on other hosts.
     pub fn forge_path(&self) -> Option<String> {
-        Forge::at(self.host.as_deref()?)?;
-        let segments = self.path_segments();
-        (segments.len() >= 2).then(|| segments.join("/"))
+        self.forge_path_in(&Rules::default())
     }
 
     /// The repository's page in a browser, on the forges of [`GitUrl::forge_path`].
     pub fn web_url(&self) -> Option<String> {
+        self.web_url_in(&Rules::default())
+    }
+
+    /// [`GitUrl::forge_path`] on the public forges and on the servers `rules` declares
+    /// as a kind of forge: a GitHub Enterprise or Gitea repository's last two segments,
+    /// a GitLab project's groups and name, a Bitbucket Server repository's project key
+    /// (upper case, as Bitbucket shows it) and slug, `~user/repo` for a personal one.
+    pub fn forge_path_in(&self, rules: &Rules) -> Option<String> {
+        let segments = self.path_segments();
+        let n = segments.len();
+        match self.shape(rules)? {
+            Shape::Public(_) | Shape::Declared(HostKind::GitLab) => {
+                (n >= 2).then(|| segments.join("/"))
+            }
+            Shape::Declared(HostKind::BitbucketServer) => {
+                let (_, owner, repo) = self.bitbucket_server_parts()?;
+                Some(format!("{}/{repo}", bitbucket_owner(owner)))
+            }
+            Shape::Declared(_) => (n >= 2).then(|| segments[n - 2..].join("/")),
+        }
+    }
+
+    /// [`GitUrl::web_url`] on the public forges and on the servers `rules` declares: on
+    /// a declared server the page is on the server the URL names, over https (or over
+    /// http, with the port, when that is how the repository is fetched).
+    pub fn web_url_in(&self, rules: &Rules) -> Option<String> {
         let host = self.host.as_deref()?;
-        Some(format!(
-            "https://{}/{}",
-            host.strip_prefix("www.").unwrap_or(host),
-            self.forge_path()?
-        ))
+        match self.shape(rules)? {
+            Shape::Public(_) => Some(format!(
+                "https://{}/{}",
+                host.strip_prefix("www.").unwrap_or(host),
+                self.forge_path_in(rules)?
+            )),
+            Shape::Declared(HostKind::BitbucketServer) => {
+                let (context, owner, repo) = self.bitbucket_server_parts()?;
+                let mut page = self.web_origin(host);
+                for segment in context {
+                    page.push('/');
+                    page.push_str(segment);
+                }
+                match owner.strip_prefix('~') {
+                    Some(user) => page.push_str(&format!("/users/{user}/repos/{repo}")),
+                    None => page.push_str(&format!(
+                        "/projects/{}/repos/{repo}",
+                        owner.to_ascii_uppercase()
+                    )),
+                }
+                Some(page)
+            }
+            Shape::Declared(_) => {
+                let segments = self.path_segments();
+                (segments.len() >= 2)
+                    .then(|| format!("{}/{}", self.web_origin(host), segments.join("/")))
+            }
+        }
+    }
+
+    /// Whose URL shapes this repository's page follows, if anyone's.
+    fn shape(&self, rules: &Rules) -> Option<Shape> {
+        let host = self.host.as_deref()?;
+        if let Some(forge) = Forge::at(host) {
+            return Some(Shape::Public(forge));
+        }
+        match rules.kind_of(host)? {
+            HostKind::CaseInsensitive => None,
+            kind => Some(Shape::Declared(kind)),
+        }
+    }
+
+    /// `https://host` for a page on a self-hosted server; an `http://` URL keeps its
+    /// scheme, and a web URL its port (an ssh port says nothing of the web server's).
+    fn web_origin(&self, host: &str) -> String {
+        let scheme = match self.scheme {
+            Scheme::Http => "http",
+            _ => "https",
+        };
+        let port = match self.scheme {
+            Scheme::Https | Scheme::Http => {
+                self.port.filter(|p| Some(*p) != self.scheme.default_port())
+            }
+            _ => None,
+        };
+        match port {
+            Some(port) => format!("{scheme}://{host}:{port}"),
+            None => format!("{scheme}://{host}"),
+        }
+    }
+
+    /// A Bitbucket Server repository's parts: the server's own folder (its context
+    /// path, before `scm/` in a web URL), the project key or `~user`, and the slug.
+    fn bitbucket_server_parts(&self) -> Option<(Vec<&str>, &str, &str)> {
+        let segments = self.path_segments();
+        let web = matches!(self.scheme, Scheme::Https | Scheme::Http);
+        let (context, rest) = match segments.iter().position(|s| *s == "scm") {
+            Some(i) if web => (segments[..i].to_vec(), &segments[i + 1..]),
+            _ => (Vec::new(), &segments[..]),
+        };
+        match rest {
+            [owner, repo] => Some((context, *owner, *repo)),
+            _ => None,
+        }
     }
 
     /// Is this a repository on this machine (a path or `file://`)?
@@ -700,6 +837,16 @@ impl GitUrl {
             return last.next().map(|s| vec![s.to_string()]).unwrap_or_default();
         }
         segments.into_iter().map(str::to_string).collect()
+    }
+}
+
+/// A Bitbucket Server owner as Bitbucket shows it: a project key in upper case, a
+/// personal `~user` as written.
+fn bitbucket_owner(owner: &str) -> String {
+    if owner.starts_with('~') {
+        owner.to_string()
+    } else {
+        owner.to_ascii_uppercase()
     }
 }
 
@@ -845,6 +992,114 @@ mod tests {
         assert_eq!(key("https://host/a%2Db/c%2Fd"), "host/a-b/c%2Fd");
         // gix reads `%+1` otherwise than as written: refused, not fetched from elsewhere.
         assert!(GitUrl::parse("https://host/a%+1b").is_err());
+    }
+
+    /// Each kind of declared server, with the URL shapes its users clone by: the page
+    /// and `owner/repo` each gives; an undeclared host and one declared only
+    /// case-insensitive give neither.
+    #[test]
+    fn declared_servers_have_pages_and_owner_repo_of_their_kind() {
+        let rules = Rules::declared(
+            [
+                ("ghe.corp", HostKind::GitHub),
+                ("GitLab.Corp", HostKind::GitLab),
+                ("gitea.corp", HostKind::Gitea),
+                ("bb.corp", HostKind::BitbucketServer),
+            ],
+            &["old.corp".to_string()],
+        );
+        let cases: &[(&str, Option<&str>, Option<&str>)] = &[
+            (
+                "https://ghe.corp/Acme/App.git",
+                Some("https://ghe.corp/Acme/App"),
+                Some("Acme/App"),
+            ),
+            (
+                "git@ghe.corp:acme/app.git",
+                Some("https://ghe.corp/acme/app"),
+                Some("acme/app"),
+            ),
+            (
+                "https://gitlab.corp/group/sub/proj.git",
+                Some("https://gitlab.corp/group/sub/proj"),
+                Some("group/sub/proj"),
+            ),
+            (
+                "ssh://git@gitlab.corp:2222/group/proj.git",
+                Some("https://gitlab.corp/group/proj"),
+                Some("group/proj"),
+            ),
+            (
+                "https://gitlab.corp:8443/group/proj.git",
+                Some("https://gitlab.corp:8443/group/proj"),
+                Some("group/proj"),
+            ),
+            (
+                "http://gitea.corp:3000/owner/repo.git",
+                Some("http://gitea.corp:3000/owner/repo"),
+                Some("owner/repo"),
+            ),
+            (
+                "https://gitea.corp/git/owner/repo.git",
+                Some("https://gitea.corp/git/owner/repo"),
+                Some("owner/repo"),
+            ),
+            (
+                "git@gitea.corp:owner/repo.git",
+                Some("https://gitea.corp/owner/repo"),
+                Some("owner/repo"),
+            ),
+            (
+                "https://bb.corp/scm/proj/repo.git",
+                Some("https://bb.corp/projects/PROJ/repos/repo"),
+                Some("PROJ/repo"),
+            ),
+            (
+                "https://bb.corp/bitbucket/scm/proj/repo.git",
+                Some("https://bb.corp/bitbucket/projects/PROJ/repos/repo"),
+                Some("PROJ/repo"),
+            ),
+            (
+                "ssh://git@bb.corp:7999/proj/repo.git",
+                Some("https://bb.corp/projects/PROJ/repos/repo"),
+                Some("PROJ/repo"),
+            ),
+            (
+                "https://bb.corp/scm/~alice/notes.git",
+                Some("https://bb.corp/users/alice/repos/notes"),
+                Some("~alice/notes"),
+            ),
+            ("https://bb.corp/scm/proj/a/b.git", None, None),
+            ("https://old.corp/team/app.git", None, None),
+            ("https://other.corp/team/app.git", None, None),
+            (
+                "git@github.com:edobry/minsky.git",
+                Some("https://github.com/edobry/minsky"),
+                Some("edobry/minsky"),
+            ),
+        ];
+        for (url, web, forge) in cases {
+            let parsed = GitUrl::parse(url).unwrap().url;
+            assert_eq!(parsed.web_url_in(&rules).as_deref(), *web, "{url}");
+            assert_eq!(parsed.forge_path_in(&rules).as_deref(), *forge, "{url}");
+        }
+        // Every declared host folds case, as the public forges do.
+        for (a, b) in [
+            ("https://ghe.corp/Acme/App", "git@ghe.corp:acme/app.git"),
+            (
+                "https://bb.corp/scm/PROJ/Repo.git",
+                "https://bb.corp/scm/proj/repo",
+            ),
+            ("https://old.corp/Team/App", "https://old.corp/team/app"),
+        ] {
+            let key = |u: &str| GitUrl::parse(u).unwrap().url.identity_key_in(&rules);
+            assert_eq!(key(a), key(b), "{a} and {b}");
+        }
+        let key = |u: &str| GitUrl::parse(u).unwrap().url.identity_key_in(&rules);
+        assert_ne!(
+            key("https://other.corp/Team/App"),
+            key("https://other.corp/team/app")
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod servers;
 mod support;
+mod terminal;
 
 mod bad_input;
 mod commands;
@@ -10,6 +11,7 @@ mod concurrency;
 mod crashes;
 mod docs;
 mod exec;
+mod find_your_way;
 mod first_day;
 mod format;
 mod front;

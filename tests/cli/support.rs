@@ -53,6 +53,11 @@ impl TestEnv {
         }
     }
 
+    /// Whether its commands may use the network ([`TestEnv::online`]).
+    pub fn is_online(&self) -> bool {
+        self.online
+    }
+
     pub fn root(&self) -> &Path {
         self.dir.path()
     }
