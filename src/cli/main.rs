@@ -38,6 +38,7 @@ mod credential;
 mod creds;
 mod diff;
 mod doctor;
+mod exec;
 mod export;
 mod forget;
 mod git_setup;
@@ -169,6 +170,7 @@ enum Command {
     Prune(prune::Args),
     Status(status::Args),
     Pull(pull::Args),
+    Exec(exec::Args),
     GitSetup(git_setup::Args),
     #[command(subcommand)]
     Import(import::Command),
@@ -222,6 +224,8 @@ pub mod exit {
     pub const NO_MATCH: u8 = 3;
     pub const REGISTRY: u8 = 4;
     pub const NETWORK: u8 = 5;
+    /// Ctrl-C (128 + SIGINT), as a shell reports it.
+    pub const INTERRUPTED: u8 = 130;
 }
 
 fn main() -> ExitCode {
@@ -280,6 +284,7 @@ fn main() -> ExitCode {
         Command::Prune(args) => prune::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::Pull(args) => pull::run(&ctx, args),
+        Command::Exec(args) => exec::run(&ctx, args),
         Command::GitSetup(args) => git_setup::run(&ctx, args),
         Command::Import(cmd) => import::run(&ctx, cmd),
         Command::Forget(args) => forget::run(&ctx, args),

@@ -1,7 +1,7 @@
 use std::io::IsTerminal;
 
 use super::{exit, render, waiting_notice, CmdResult, Context, Outcome};
-use repodex::ops::pull::{self, Outcome as Pulled, Request, Via};
+use repodex::ops::pull::{self, Outcome as Pulled, Reason, Request, Via};
 
 /// Bring your clones up to date with their upstreams, by fast-forward only
 ///
@@ -82,18 +82,18 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
                         ""
                     }
                 ),
-                Pulled::Skipped { detail, .. } => {
-                    let what = if row.outcome.follows_nothing() {
-                        "no upstream "
-                    } else {
-                        "left as is  "
+                Pulled::Skipped { reason, detail } => {
+                    let what = match reason {
+                        Reason::Detached => "detached    ",
+                        Reason::NoUpstream => "no upstream ",
+                        _ => "left as is  ",
                     };
                     outln!("{what}  {}  {branch}  {path}", row.name);
-                    errln!("repodex: {}: {}", row.name, render::text(detail));
+                    errln!("repodex: {} ({path}): {}", row.name, render::text(detail));
                 }
                 Pulled::Failed { detail } => {
                     outln!("failed        {}  {branch}  {path}", row.name);
-                    errln!("repodex: failed {}: {}", row.name, render::text(detail));
+                    errln!("repodex: {} ({path}): {}", row.name, render::text(detail));
                 }
             }
         }

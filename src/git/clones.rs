@@ -53,7 +53,7 @@ fn git_in(dir: &Path, credentials: &Credentials) -> Command {
 /// Run the child in a session of its own: it has no controlling terminal, so nothing
 /// under it (git, ssh, a credential helper) can open `/dev/tty` to ask; and it is the
 /// leader of its process group, which a deadline kills whole.
-fn own_session(cmd: &mut Command) {
+pub(crate) fn own_session(cmd: &mut Command) {
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
@@ -71,7 +71,35 @@ fn own_session(cmd: &mut Command) {
 
 /// Run `cmd`, killing it and everything it started when `timeout` passes. Returns its
 /// stderr's last line when it fails.
-fn run_within(mut cmd: Command, what: &str, timeout: Duration) -> Result<()> {
+fn run_within(cmd: Command, what: &str, timeout: Duration) -> Result<()> {
+    match run_capturing(cmd, what, timeout)? {
+        Ok(()) => Ok(()),
+        Err(stderr) => Err(failed(what, last_line(&stderr))),
+    }
+}
+
+fn failed(what: &str, reason: &str) -> Error {
+    Error::GitCommand {
+        what: what.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+fn last_line(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("git failed")
+        .trim()
+}
+
+/// Run `cmd` as [`run_within`] does; a git that ran and failed is `Ok(Err(stderr))`.
+fn run_capturing(
+    mut cmd: Command,
+    what: &str,
+    timeout: Duration,
+) -> Result<std::result::Result<(), String>> {
     use std::io::Read;
     let mut child = cmd
         .spawn()
@@ -91,10 +119,10 @@ fn run_within(mut cmd: Command, what: &str, timeout: Duration) -> Result<()> {
             Ok(None) if Instant::now() >= deadline => {
                 kill_group(&mut child);
                 let _ = reader.join();
-                return Err(Error::GitCommand {
-                    what: what.to_string(),
-                    reason: format!("no answer within {} s", timeout.as_secs().max(1)),
-                });
+                return Err(failed(
+                    what,
+                    &format!("no answer within {} s", timeout.as_secs().max(1)),
+                ));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(5)),
             Err(e) => return Err(Error::io(format!("cannot wait for git to {what}"), e)),
@@ -102,19 +130,9 @@ fn run_within(mut cmd: Command, what: &str, timeout: Duration) -> Result<()> {
     };
     let stderr = reader.join().unwrap_or_default();
     if status.success() {
-        return Ok(());
+        return Ok(Ok(()));
     }
-    let stderr = String::from_utf8_lossy(&stderr);
-    Err(Error::GitCommand {
-        what: what.to_string(),
-        reason: stderr
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("git failed")
-            .trim()
-            .to_string(),
-    })
+    Ok(Err(String::from_utf8_lossy(&stderr).into_owned()))
 }
 
 /// Kill `child` and its process group (git's own children: ssh, remote helpers).
@@ -143,6 +161,29 @@ pub fn fetch(
         None => cmd.arg("--all"),
     };
     run_within(cmd, "fetch", timeout)
+}
+
+/// `git fetch` of `remote` in the clone at `dir`, as `git pull` fetches: `Ok(false)`
+/// when the remote no longer has `branch` (git's FETCH_HEAD, which `git pull` reads
+/// too, lists what the remote had).
+pub fn fetch_upstream(
+    dir: &Path,
+    remote: &str,
+    branch: &str,
+    credentials: &Credentials,
+    timeout: Duration,
+) -> Result<bool> {
+    let mut cmd = git_in(dir, credentials);
+    cmd.args(["fetch", "--quiet", "--", remote]);
+    run_within(cmd, "fetch", timeout)?;
+    let repo = super::status::open(dir, gix::open::Options::default().strict_config(false))
+        .map_err(|e| failed("fetch", &e.to_string()))?;
+    let fetch_head = std::fs::read_to_string(repo.git_dir().join("FETCH_HEAD")).unwrap_or_default();
+    let wanted = format!("branch '{branch}' of ");
+    Ok(fetch_head
+        .lines()
+        .filter_map(|line| line.splitn(3, '\t').nth(2))
+        .any(|what| what.starts_with(&wanted)))
 }
 
 /// `git fetch` from the repository at `source` (a mirror on this machine) of `branch`
@@ -176,7 +217,28 @@ pub fn fetch_from_mirror(
 pub fn fast_forward(dir: &Path, upstream: &str, timeout: Duration) -> Result<()> {
     let mut cmd = git_in(dir, &Credentials::default());
     cmd.args(["merge", "--ff-only", "--quiet", "--no-edit", upstream]);
-    run_within(cmd, "fast-forward", timeout)
+    let stderr = match run_capturing(cmd, "fast-forward", timeout)? {
+        Ok(()) => return Ok(()),
+        Err(stderr) => stderr,
+    };
+    // git names the files in its way, one per line after a tab.
+    let files: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix('\t'))
+        .map(str::trim)
+        .collect();
+    if files.is_empty() {
+        return Err(failed("fast-forward", last_line(&stderr)));
+    }
+    let shown = if files.len() > 3 {
+        format!("{} and {} more", files[..3].join(", "), files.len() - 3)
+    } else {
+        files.join(", ")
+    };
+    Err(failed(
+        "fast-forward",
+        &format!("local changes to {shown} are in the way; commit or stash them, then pull again"),
+    ))
 }
 
 /// What `pull` needs to know of a clone before it fetches: where HEAD is, whether an

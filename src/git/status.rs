@@ -241,7 +241,9 @@ fn unreadable<'a, E: Into<Failure>>(
     }
 }
 
-/// The repository whose work tree is exactly `path`.
+/// The repository whose work tree is exactly `path`: gone when nothing is there, not
+/// a working copy when there is no `.git` to open (or only a bare repository),
+/// unreadable when a `.git` is there but does not open.
 pub(super) fn open(path: &Path, options: gix::open::Options) -> Result<gix::Repository, ReadError> {
     let not_a_copy = |reason: String| ReadError::NotAWorkingCopy {
         path: path.to_path_buf(),
@@ -253,11 +255,17 @@ pub(super) fn open(path: &Path, options: gix::open::Options) -> Result<gix::Repo
                 path: path.to_path_buf(),
             })
         }
-        Err(e) => return Err(not_a_copy(e.to_string())),
+        Err(e) => return Err(unreadable(path, "cannot look at the folder")(e)),
         Ok(meta) if !meta.is_dir() => return Err(not_a_copy("it is not a folder".into())),
         Ok(_) => {}
     }
-    let repo = gix::open_opts(path, options).map_err(|e| not_a_copy(crate::error::one_line(&e)))?;
+    let repo = match gix::open_opts(path, options) {
+        Ok(repo) => repo,
+        Err(e) if path.join(".git").symlink_metadata().is_ok() => {
+            return Err(unreadable(path, "cannot open its repository")(e))
+        }
+        Err(e) => return Err(not_a_copy(crate::error::one_line(&e))),
+    };
     if repo.workdir().is_none() {
         return Err(not_a_copy("it is a bare repository".into()));
     }
@@ -323,15 +331,16 @@ fn upstream(
         return Ok(None);
     };
     let name = shorten_unambiguous(repo, tracking.as_bstr().to_str_lossy().as_ref())?;
-    let tip = match repo.try_find_reference(tracking.as_ref())? {
-        Some(mut reference) => Some(reference.peel_to_id()?.detach()),
-        None => None,
-    };
+    let tip = target(repo, tracking.as_ref())?;
     let (ahead, behind) = match (head_commit, tip) {
-        (Some(ours), Some(theirs)) => (
-            Some(count_only(repo, ours, Some(theirs))?),
-            Some(count_only(repo, theirs, Some(ours))?),
-        ),
+        (Some(ours), Some(theirs)) if ours == theirs => (Some(0), Some(0)),
+        (Some(ours), Some(theirs)) => {
+            let theirs = commit_of(repo, theirs)?;
+            (
+                Some(count_only(repo, ours, Some(theirs))?),
+                Some(count_only(repo, theirs, Some(ours))?),
+            )
+        }
         _ => (None, None),
     };
     Ok(Some(Upstream {
@@ -340,6 +349,24 @@ fn upstream(
         behind,
         gone: tip.is_none(),
     }))
+}
+
+/// The object the ref `name` points to (through symbolic refs, not through tags), if
+/// the ref exists: no object is read, so an even upstream costs no object lookup.
+fn target(
+    repo: &gix::Repository,
+    name: &gix::refs::FullNameRef,
+) -> Result<Option<ObjectId>, Failure> {
+    match repo.try_find_reference(name)? {
+        Some(mut reference) => Ok(Some(reference.follow_to_object()?.detach())),
+        None => Ok(None),
+    }
+}
+
+/// The commit `id` is or (through annotated tags) points to, as git's
+/// `lookup_commit_reference` peels a ref before counting.
+fn commit_of(repo: &gix::Repository, id: ObjectId) -> Result<ObjectId, Failure> {
+    Ok(repo.find_object(id)?.peel_tags_to_end()?.id)
 }
 
 /// The commits reachable from `tip` and not from `hidden`: `git rev-list --count
@@ -361,8 +388,9 @@ pub(super) fn count_only(
 }
 
 /// git's `refs_shorten_unambiguous_ref` (non-strict), as `# branch.upstream` prints a
-/// ref: the shortest form that no more specific rule of `ref_rev_parse_rules` would
-/// read as another existing ref.
+/// ref: the shortest form that no rule before it in `ref_rev_parse_rules` would read as
+/// another existing ref (`origin/main`, or `remotes/origin/main` beside a branch
+/// `origin/main`).
 fn shorten_unambiguous(repo: &gix::Repository, full: &str) -> Result<String, Failure> {
     const RULES: [(&str, &str); 6] = [
         ("", ""),
@@ -372,6 +400,18 @@ fn shorten_unambiguous(repo: &gix::Repository, full: &str) -> Result<String, Fai
         ("refs/remotes/", ""),
         ("refs/remotes/", "/HEAD"),
     ];
+    // Exact lookups: gix's own find tries each name under `tags/`, `heads/` and
+    // `remotes/` too, and stats packed-refs each time.
+    let packed = repo.refs.cached_packed_buffer()?;
+    let exists = |name: &str| {
+        let loose = |dir: &Path| dir.join(name).is_file();
+        loose(repo.git_dir())
+            || (repo.common_dir() != repo.git_dir() && loose(repo.common_dir()))
+            || (name.starts_with("refs/")
+                && packed
+                    .as_ref()
+                    .is_some_and(|packed| matches!(packed.try_find(name), Ok(Some(_)))))
+    };
     for i in (1..RULES.len()).rev() {
         let (prefix, suffix) = RULES[i];
         let Some(short) = full
@@ -381,24 +421,9 @@ fn shorten_unambiguous(repo: &gix::Repository, full: &str) -> Result<String, Fai
         else {
             continue;
         };
-        let mut ambiguous = false;
-        for (j, (other_prefix, other_suffix)) in RULES.iter().enumerate().take(i) {
-            let candidate = format!("{other_prefix}{short}{other_suffix}");
-            let exists = if j == 0 {
-                // A ref outside `refs/` (like `FETCH_HEAD`): only its file counts.
-                repo.git_dir().join(&candidate).is_file()
-                    || repo.common_dir().join(&candidate).is_file()
-            } else {
-                repo.try_find_reference(candidate.as_str())
-                    .ok()
-                    .flatten()
-                    .is_some()
-            };
-            if exists {
-                ambiguous = true;
-                break;
-            }
-        }
+        let ambiguous = RULES[..i].iter().any(|(other_prefix, other_suffix)| {
+            exists(&format!("{other_prefix}{short}{other_suffix}"))
+        });
         if !ambiguous {
             return Ok(short.to_string());
         }
@@ -429,15 +454,16 @@ fn changes(repo: &gix::Repository, path: &Path) -> Result<Counts, ReadError> {
         .head_tree_id_or_empty()
         .map_err(unreadable(path, "cannot read HEAD's tree"))?
         .detach();
-    let renames = renames(repo).map_err(|reason| ReadError::Unreadable {
-        path: path.to_path_buf(),
-        reason,
-    })?;
-    repo.tree_index_status(&head_tree, &index, None, renames, |_change, _, _| {
-        counts.staged += 1;
-        Ok(std::ops::ControlFlow::Continue(()))
-    })
-    .map_err(unreadable(path, "cannot compare HEAD with the index"))?;
+    if !cache_tree_is(&index, head_tree) {
+        let renames = renames(repo).map_err(unreadable(path, "invalid rename setting"))?;
+        let full = expanded(repo, &index)
+            .map_err(unreadable(path, "cannot read the sparse index's trees"))?;
+        repo.tree_index_status(&head_tree, &full, None, renames, |_change, _, _| {
+            counts.staged += 1;
+            Ok(std::ops::ControlFlow::Continue(()))
+        })
+        .map_err(unreadable(path, "cannot compare HEAD with the index"))?;
+    }
 
     // The index against the work tree (Y), on this thread.
     counts.changed = worktree_changes(repo, &index).map_err(unreadable(
@@ -468,6 +494,62 @@ fn changes(repo: &gix::Repository, path: &Path) -> Result<Counts, ReadError> {
     Ok(counts)
 }
 
+/// The index with each sparse-directory entry (of a sparse index, `index.sparse`)
+/// replaced by the files of its tree, as git expands it to compare with HEAD: gix's
+/// index diff refuses sparse entries. An index that is not sparse is used as it is.
+fn expanded<'a>(
+    repo: &gix::Repository,
+    index: &'a gix::index::State,
+) -> Result<std::borrow::Cow<'a, gix::index::State>, Failure> {
+    use gix::index::entry::{Flags, Mode, Stat};
+    if !index.is_sparse() {
+        return Ok(std::borrow::Cow::Borrowed(index));
+    }
+    let mut full = gix::index::State::new(repo.object_hash());
+    for entry in index.entries() {
+        let path = entry.path(index);
+        if !entry.mode.is_sparse() {
+            full.dangerously_push_entry(entry.stat, entry.id, entry.flags, entry.mode, path);
+            continue;
+        }
+        let mut files = gix::traverse::tree::Recorder::default();
+        repo.find_tree(entry.id)?
+            .traverse()
+            .breadthfirst(&mut files)?;
+        let folder = path.strip_suffix(b"/").unwrap_or(path);
+        for file in files.records.iter().filter(|r| !r.mode.is_tree()) {
+            let mut file_path = gix::bstr::BString::from(folder);
+            file_path.push(b'/');
+            file_path.extend_from_slice(&file.filepath);
+            full.dangerously_push_entry(
+                Stat::default(),
+                file.oid,
+                Flags::SKIP_WORKTREE,
+                Mode::from(file.mode),
+                file_path.as_ref(),
+            );
+        }
+    }
+    full.sort_entries();
+    Ok(std::borrow::Cow::Owned(full))
+}
+
+/// Whether the index's cache-tree (git's `TREE` extension) says the index holds exactly
+/// `tree`: its root valid and covering every entry, none unmerged or intent-to-add.
+/// Then HEAD and the index do not differ, without building an index from HEAD's tree.
+/// git keeps the root valid only while it matches the entries (any change to the
+/// entries invalidates the trees above them); `git commit` writes its tree from it.
+fn cache_tree_is(index: &gix::index::State, tree: ObjectId) -> bool {
+    let Some(root) = index.tree() else {
+        return false;
+    };
+    root.id == tree
+        && root.num_entries.map(|n| n as usize) == Some(index.entries().len())
+        && index.entries().iter().all(|e| {
+            e.stage_raw() == 0 && !e.flags.contains(gix::index::entry::Flags::INTENT_TO_ADD)
+        })
+}
+
 /// Rename detection between HEAD and the index as `git status` configures it:
 /// `status.renames`, else `diff.renames` (a boolean or `copies`), on by default;
 /// `status.renameLimit`, else `diff.renameLimit`, 1000 by default; empty files too
@@ -478,7 +560,7 @@ fn changes(repo: &gix::Repository, path: &Path) -> Result<Counts, ReadError> {
 /// `merge` section) and skips empty files. Copies are not looked for even under
 /// `copies`: a copy is one line where an addition would be, so the count is the same,
 /// and gix's copy detection drops the modification of the file it copies from.
-fn renames(repo: &gix::Repository) -> Result<gix::status::tree_index::TrackRenames, String> {
+fn renames(repo: &gix::Repository) -> Result<gix::status::tree_index::TrackRenames, Failure> {
     use gix::diff::Rewrites;
     use gix::status::tree_index::TrackRenames;
     let config = repo.config_snapshot();
@@ -590,19 +672,16 @@ fn worktree_changes(repo: &gix::Repository, index: &gix::index::State) -> Result
             Source::WorktreeThenIdMapping,
         )?
         .into_parts();
-    let submodules = if index.entries().iter().any(|e| e.mode.is_submodule()) {
-        Submodules(Some(
-            gix::status::index_worktree::BuiltinSubmoduleStatus::new(
-                repo.clone().into_sync(),
-                gix::status::Submodule::AsConfigured { check_dirty: true },
-            )?,
-        ))
-    } else {
-        Submodules(None)
-    };
+    let submodules = Submodules(
+        index
+            .entries()
+            .iter()
+            .any(|e| e.mode.is_submodule())
+            .then(|| repo.clone()),
+    );
     let objects = repo.objects.clone().into_arc()?;
     let interrupt = AtomicBool::new(false);
-    let mut changed = Changed(0);
+    let mut changed = Changed::default();
     gix::status::plumbing::index_as_worktree(
         index,
         workdir,
@@ -624,23 +703,29 @@ fn worktree_changes(repo: &gix::Repository, index: &gix::index::State) -> Result
             fscache: false,
         },
     )?;
-    Ok(changed.0)
+    Ok(changed.count - worktree_renames(repo, index, &changed)?)
 }
 
-/// Counts the index entries that the work tree changes (`Y` not `.`).
-struct Changed(usize);
+/// Counts the index entries that the work tree changes (`Y` not `.`), keeping what a
+/// worktree rename needs: the blobs of deleted files and the paths of intent-to-add ones.
+#[derive(Default)]
+struct Changed {
+    count: usize,
+    removed: Vec<ObjectId>,
+    intent_to_add: Vec<gix::bstr::BString>,
+}
 
 impl<'index> index_as_worktree::VisitEntry<'index> for Changed {
     type ContentChange = ();
-    type SubmoduleStatus = gix::submodule::Status;
+    type SubmoduleStatus = ();
 
     fn visit_entry(
         &mut self,
         _entries: &'index [gix::index::Entry],
-        _entry: &'index gix::index::Entry,
+        entry: &'index gix::index::Entry,
         _entry_index: usize,
-        _rela_path: &'index BStr,
-        status: EntryStatus<(), gix::submodule::Status>,
+        rela_path: &'index BStr,
+        status: EntryStatus<(), ()>,
     ) {
         match status {
             // Counted from the index's stages: a `u` line, not a `.M`.
@@ -648,35 +733,131 @@ impl<'index> index_as_worktree::VisitEntry<'index> for Changed {
             // Stale stat data, same content: git refreshes it silently.
             EntryStatus::NeedsUpdate(_) => {}
             // `git add -N`: `.A`.
-            EntryStatus::IntentToAdd => self.0 += 1,
+            EntryStatus::IntentToAdd => {
+                self.count += 1;
+                self.intent_to_add.push(rela_path.to_owned());
+            }
+            EntryStatus::Change(Change::Removed) => {
+                self.count += 1;
+                if !entry.mode.is_submodule()
+                    && !entry
+                        .flags
+                        .contains(gix::index::entry::Flags::INTENT_TO_ADD)
+                {
+                    self.removed.push(entry.id);
+                }
+            }
             EntryStatus::Change(
-                Change::Removed
-                | Change::Type { .. }
+                Change::Type { .. }
                 | Change::Modification { .. }
                 | Change::SubmoduleModification(_),
-            ) => self.0 += 1,
+            ) => self.count += 1,
         }
     }
 }
 
-/// gix's submodule status where the index has submodules, nothing where it has none
-/// (which spares opening the repository a second time).
-#[derive(Clone)]
-struct Submodules(Option<gix::status::index_worktree::BuiltinSubmoduleStatus>);
-
-impl SubmoduleStatus for Submodules {
-    type Output = gix::submodule::Status;
-
-    fn status(
-        &mut self,
-        entry: &gix::index::Entry,
-        rela_path: &BStr,
-    ) -> gix::Result<Option<gix::submodule::Status>> {
-        match &mut self.0 {
-            Some(builtin) => builtin.status(entry, rela_path),
-            None => Ok(None),
+/// How many intent-to-add files git pairs with deleted ones as renames in the work
+/// tree (one `.R` line where there would be a `.D` and a `.A`), when rename detection
+/// is on: those whose content, as git would store it, is exactly a deleted file's.
+/// git also pairs similar content; that is not looked for.
+fn worktree_renames(
+    repo: &gix::Repository,
+    index: &gix::index::State,
+    changed: &Changed,
+) -> Result<usize, Failure> {
+    if changed.removed.is_empty()
+        || changed.intent_to_add.is_empty()
+        || matches!(
+            renames(repo)?,
+            gix::status::tree_index::TrackRenames::Disabled
+        )
+    {
+        return Ok(0);
+    }
+    let workdir = repo
+        .workdir()
+        .expect("open() refuses repositories without a work tree");
+    let (mut pipeline, _) = repo.filter_pipeline(None)?;
+    let mut removed = changed.removed.clone();
+    let mut pairs = 0;
+    let mut content = Vec::new();
+    for path in &changed.intent_to_add {
+        let rela_path = gix::path::from_bstr(path.as_bstr())?;
+        let Ok(file) = std::fs::File::open(workdir.join(&rela_path)) else {
+            continue;
+        };
+        content.clear();
+        std::io::Read::read_to_end(
+            &mut pipeline.convert_to_git(file, &rela_path, index)?,
+            &mut content,
+        )?;
+        let id = gix::objs::compute_hash(repo.object_hash(), gix::objs::Kind::Blob, &content)?;
+        if let Some(at) = removed.iter().position(|r| *r == id) {
+            removed.swap_remove(at);
+            pairs += 1;
         }
     }
+    Ok(pairs)
+}
+
+/// Whether a submodule counts as changed, as `git status` decides: its checked-out
+/// commit differs from the index's, or (unless its `ignore` setting says otherwise) it
+/// has changes or untracked files. `None` where the index has no submodule, which
+/// spares a second handle on the repository.
+///
+/// gix's `BuiltinSubmoduleStatus` (in `AsConfigured` mode) lets `diff.ignoreSubmodules`
+/// override each submodule's own `ignore`; git's status does not read that setting, so
+/// the submodule's own setting (superproject config over `.gitmodules`) is used here.
+/// A gitlink that `.gitmodules` does not name (`git add` of a nested repository) is
+/// still looked at by git through its path; so it is here.
+#[derive(Clone)]
+struct Submodules(Option<gix::Repository>);
+
+impl SubmoduleStatus for Submodules {
+    type Output = ();
+
+    fn status(&mut self, entry: &gix::index::Entry, rela_path: &BStr) -> gix::Result<Option<()>> {
+        let Some(repo) = &self.0 else {
+            return Ok(None);
+        };
+        let registered = match repo.submodules()? {
+            Some(mut all) => all.find(|sm| sm.path().is_ok_and(|path| path == rela_path)),
+            None => None,
+        };
+        let dirty = match registered {
+            Some(submodule) => {
+                let ignore = submodule.ignore()?.unwrap_or_default();
+                submodule.status(ignore, true)?.is_dirty()
+            }
+            None => unregistered_is_dirty(repo, entry, rela_path)?,
+        };
+        Ok(dirty.unwrap_or(false).then_some(()))
+    }
+}
+
+/// A gitlink without a `.gitmodules` entry: changed if the repository at its path has
+/// another HEAD than the index records, or any change or untracked file. `None` when
+/// nothing is checked out there.
+fn unregistered_is_dirty(
+    repo: &gix::Repository,
+    entry: &gix::index::Entry,
+    rela_path: &BStr,
+) -> gix::Result<Option<bool>> {
+    let Some(workdir) = repo.workdir() else {
+        return Ok(None);
+    };
+    let path = workdir.join(gix::path::from_bstr(rela_path)?);
+    let Ok(inner) = gix::open_opts(path, repo.open_options().clone()) else {
+        return Ok(None);
+    };
+    if inner.head_id().ok().map(|id| id.detach()) != Some(entry.id) {
+        return Ok(Some(true));
+    }
+    let mut changes = inner
+        .status(gix::progress::Discard)?
+        .index_worktree_submodules(None)
+        .into_iter(None)?;
+    Ok(Some(changes.next().transpose()?.is_some()))
 }
 
 /// Entries in the stash's reflog.
@@ -729,9 +910,9 @@ fn behind_default(
     commit: ObjectId,
     head_commit: Option<ObjectId>,
 ) -> Result<BehindDefault, Failure> {
-    let local = match repo.try_find_reference(format!("refs/heads/{branch}").as_str())? {
-        Some(mut reference) => Some(reference.peel_to_id()?.detach()),
-        None => head_commit,
+    let local = match gix::refs::FullName::try_from(format!("refs/heads/{branch}")) {
+        Ok(name) => target(repo, name.as_ref())?.or(head_commit),
+        Err(_) => head_commit,
     };
     if !repo.has_object(commit) {
         return Ok(BehindDefault {
@@ -740,7 +921,11 @@ fn behind_default(
             commits: None,
         });
     }
-    let commits = count_only(repo, commit, local)?;
+    let commits = match local {
+        Some(local) if local == commit => 0,
+        Some(local) => count_only(repo, commit, Some(commit_of(repo, local)?))?,
+        None => count_only(repo, commit, None)?,
+    };
     Ok(BehindDefault {
         branch: branch.to_string(),
         behind: commits > 0,

@@ -129,6 +129,19 @@ pub enum Refused {
     #[error("nothing selected: no entry matches {what}; `repodex list` shows them all")]
     SelectedNothing { what: String },
 
+    /// The selected repositories have no clone to work in.
+    #[error("no clone of the selected repositories on this machine; `repodex clone NAME` makes one, `repodex list` shows what is registered")]
+    NoClones,
+
+    #[error("give the command to run after --, such as `repodex exec -- git status -s`")]
+    NothingToRun,
+
+    #[error(
+        "cannot find {} on PATH; give its path, or run it with `sh -c`",
+        quote(program)
+    )]
+    NoSuchProgram { program: String },
+
     #[error(
         "no entry's name or alias matches {}; `repodex list` shows them all",
         quote(pattern)
@@ -152,6 +165,7 @@ impl Refused {
         matches!(
             self,
             Refused::SelectedNothing { .. }
+                | Refused::NoClones
                 | Refused::GlobMatchesNothing { .. }
                 | Refused::UnknownTag { .. }
         )

@@ -17,6 +17,7 @@ pub mod diff;
 pub mod doctor;
 pub mod edit;
 pub mod error;
+pub mod exec;
 pub mod git_setup;
 pub mod history;
 pub mod identity;

@@ -180,10 +180,7 @@ pub fn pull(
         })
         .collect();
     if targets.is_empty() {
-        return Err(super::error::Refused::SelectedNothing {
-            what: "a clone on this machine".into(),
-        }
-        .into());
+        return Err(super::error::Refused::NoClones.into());
     }
     let mut work: Vec<Clone> = crate::parallel::each(&targets, jobs, |(name, path, url)| {
         read(name, path, url.as_ref(), &rules)
@@ -297,6 +294,20 @@ fn read(
             return clone;
         }
     };
+    // A rebase detaches HEAD: the operation is what the user needs to hear of.
+    if let Some(operation) = branch.operation {
+        clone.read = Err(Outcome::skipped(
+            Reason::InProgress,
+            format!(
+                "a {} is in progress; finish or abort it first",
+                serde_json::to_value(operation)
+                    .ok()
+                    .and_then(|v| v.as_str().map(|s| s.replace("-interactive", "")))
+                    .unwrap_or_default()
+            ),
+        ));
+        return clone;
+    }
     let head = match &branch.head {
         Head::Detached { commit } => {
             clone.read = Err(Outcome::skipped(
@@ -310,19 +321,6 @@ fn read(
             commit.clone()
         }
     };
-    if let Some(operation) = branch.operation {
-        clone.read = Err(Outcome::skipped(
-            Reason::InProgress,
-            format!(
-                "a {} is in progress; finish or abort it first",
-                serde_json::to_value(operation)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
-            ),
-        ));
-        return clone;
-    }
     let Some(tracking) = branch.upstream else {
         clone.read = Err(Outcome::skipped(
             Reason::NoUpstream,
@@ -400,26 +398,25 @@ fn update(
                 .and_then(|p| p.url.host().map(str::to_string))
                 .unwrap_or_default();
             let _slot = slots.take(&host);
-            if let Err(error) = clones::fetch(
+            match clones::fetch_upstream(
                 &clone.path,
-                Some(&tracking.remote),
+                &tracking.remote,
+                &tracking.branch,
                 credentials,
                 network.timeout,
             ) {
-                return Outcome::Failed {
-                    detail: error.to_string(),
-                };
+                Ok(true) => {}
+                Ok(false) => return upstream_gone(tracking),
+                Err(error) => {
+                    return Outcome::Failed {
+                        detail: error.to_string(),
+                    }
+                }
             }
         }
     }
     let Some(tip) = clones::tip_of(&clone.path, &tracking.tracking_ref) else {
-        return Outcome::skipped(
-            Reason::UpstreamGone,
-            format!(
-                "its upstream {} is gone from the remote",
-                tracking.tracking_ref
-            ),
-        );
+        return upstream_gone(tracking);
     };
     if tip == head {
         return Outcome::UpToDate;
@@ -434,7 +431,10 @@ fn update(
     if ahead > 0 {
         return Outcome::skipped(
             Reason::Diverged,
-            format!("{ahead} commit(s) of its own and {behind} of the upstream's: merge or rebase by hand"),
+            format!(
+                "diverged: {ahead} commit{} of its own, {behind} of the upstream's; merge or rebase it by hand",
+                if ahead == 1 { "" } else { "s" }
+            ),
         );
     }
     match clones::fast_forward(&clone.path, &tracking.tracking_ref, network.timeout) {
@@ -446,6 +446,16 @@ fn update(
         },
         Err(error) => Outcome::skipped(Reason::LocalChanges, error.to_string()),
     }
+}
+
+fn upstream_gone(tracking: &clones::Tracking) -> Outcome {
+    Outcome::skipped(
+        Reason::UpstreamGone,
+        format!(
+            "its upstream '{}' is gone from {}; `git branch --set-upstream-to` picks another",
+            tracking.branch, tracking.remote
+        ),
+    )
 }
 
 /// At most [`PER_HOST`] fetches to one host at once.

@@ -177,6 +177,9 @@ pub fn select_in(
             }
         }
     }
+    if selected.is_empty() && selection.is_empty() && when_empty == WhenEmpty::Cloned {
+        return Err(Refused::NoClones.into());
+    }
     if selected.is_empty() && !(selection.is_empty() && when_empty == WhenEmpty::Everything) {
         return Err(Refused::SelectedNothing {
             what: describe(selection, cloned_only),

@@ -94,10 +94,7 @@ pub fn status(
         }
     }
     if clones.is_empty() {
-        return Err(super::error::Refused::SelectedNothing {
-            what: "a clone on this machine".into(),
-        }
-        .into());
+        return Err(super::error::Refused::NoClones.into());
     }
     let jobs = request.jobs.max(1);
     let fetched: Vec<Option<String>> = if request.fetch {

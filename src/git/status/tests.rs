@@ -807,6 +807,23 @@ fn a_staged_rename_counts_once_and_intent_to_add_is_a_change() {
         [2, 1, 0, 0],
         "intent to add: .A, changed not staged"
     );
+
+    // A file moved without git mv, its new path added with -N: git pairs the two in
+    // the work tree as one .R line when renames are on.
+    lab.git(&clone, &["config", "status.renames", "true"]);
+    std::fs::rename(clone.join("README"), clone.join("READ-ME")).unwrap();
+    lab.git(&clone, &["add", "-N", "READ-ME"]);
+    let state = lab.check(&clone, "intent-to-add rename");
+    assert_eq!(
+        state.changed, 2,
+        "intent-to-add rename: planned and the renamed README"
+    );
+    lab.git(&clone, &["config", "status.renames", "false"]);
+    let state = lab.check(&clone, "intent-to-add rename, renames off");
+    assert_eq!(
+        state.changed, 3,
+        "intent-to-add rename, renames off: .D and .A"
+    );
 }
 
 #[test]
@@ -845,9 +862,101 @@ fn a_submodule_with_a_new_commit_is_one_changed_path() {
         "submodule: still one changed path, not recursed"
     );
 
+    lab.git(&clone, &["config", "submodule.lib.ignore", "dirty"]);
+    let state = lab.check(&clone, "submodule.lib.ignore=dirty");
+    assert_eq!(
+        state.changed, 1,
+        "ignore=dirty: the new commit still counts"
+    );
+    // git's status does not read diff.ignoreSubmodules (only diff's porcelain does).
+    lab.git(&clone, &["config", "diff.ignoreSubmodules", "all"]);
+    let state = lab.check(&clone, "diff.ignoreSubmodules=all");
+    assert_eq!(
+        state.changed, 1,
+        "diff.ignoreSubmodules=all: status still counts it"
+    );
+    lab.git(&clone, &["config", "--unset", "diff.ignoreSubmodules"]);
+    lab.git(&clone, &["config", "--unset", "submodule.lib.ignore"]);
+
     lab.git(&clone, &["add", "lib"]);
     let state = lab.check(&clone, "submodule commit staged");
     assert_eq!(state.staged, 1, "submodule commit staged: one staged path");
+    assert_eq!(
+        state.changed, 1,
+        "submodule commit staged: its content still changed"
+    );
+    lab.git(&clone, &["config", "submodule.lib.ignore", "dirty"]);
+    let state = lab.check(&clone, "submodule.lib.ignore=dirty, content changed");
+    assert_eq!(
+        state.changed, 0,
+        "ignore=dirty: changed content alone does not count"
+    );
+    lab.git(&clone, &["config", "submodule.lib.ignore", "untracked"]);
+    let state = lab.check(&clone, "submodule.lib.ignore=untracked");
+    assert_eq!(
+        state.changed, 1,
+        "ignore=untracked: the modified lib.txt counts"
+    );
+
+    // A repository added as a gitlink without .gitmodules.
+    let embedded = clone.join("embedded");
+    lab.git(&clone, &["init", "-q", "embedded"]);
+    lab.commit(&embedded, "e", "1\n", "embedded one");
+    lab.git(&clone, &["add", "embedded"]);
+    lab.git(&clone, &["commit", "-qm", "embedded"]);
+    let state = lab.check(&clone, "unregistered gitlink, clean");
+    assert_eq!(
+        state.changed, 1,
+        "unregistered gitlink, clean: only lib counts"
+    );
+    lab.commit(&embedded, "e", "2\n", "embedded two");
+    let state = lab.check(&clone, "unregistered gitlink with a new commit");
+    assert_eq!(
+        state.changed, 2,
+        "unregistered gitlink with a new commit: counts"
+    );
+}
+
+#[test]
+fn a_sparse_checkout_counts_only_what_is_checked_out() {
+    let lab = Lab::new();
+    let seed = lab.root.join("seed");
+    write(&seed, "inside/a", "a\n");
+    write(&seed, "outside/b", "b\n");
+    lab.git(&seed, &["add", "."]);
+    lab.git(&seed, &["commit", "-qm", "two folders"]);
+    let origin = lab.root.join("origin.git");
+    lab.git(&seed, &["push", "-q", origin.to_str().unwrap(), "main"]);
+    let clone = lab.clone("sparse");
+    lab.git(&clone, &["sparse-checkout", "set", "--cone", "inside"]);
+    let state = lab.check(&clone, "sparse checkout");
+    assert_eq!(counts(&state), [0, 0, 0, 0], "sparse checkout: clean");
+    write(&clone, "inside/a", "changed\n");
+    lab.git(&clone, &["add", "inside/a"]);
+    write(&clone, "inside/new", "new\n");
+    let state = lab.check(&clone, "sparse checkout with changes");
+    assert_eq!(
+        counts(&state),
+        [1, 0, 1, 0],
+        "sparse checkout: one staged, one untracked"
+    );
+    // A sparse index: folders outside the cone are single index entries.
+    lab.git(
+        &clone,
+        &[
+            "sparse-checkout",
+            "set",
+            "--cone",
+            "--sparse-index",
+            "inside",
+        ],
+    );
+    let state = lab.check(&clone, "sparse index");
+    assert_eq!(
+        counts(&state),
+        [1, 0, 1, 0],
+        "sparse index: the same counts"
+    );
 }
 
 #[test]
@@ -985,6 +1094,15 @@ fn folders_that_are_not_working_copies_are_errors_that_say_why() {
         "a folder inside a working copy: not a working copy itself"
     );
 
+    let broken = lab.clone("broken");
+    std::fs::write(broken.join(".git/HEAD"), "garbage").unwrap();
+    match super::read(&broken, None) {
+        Err(ReadError::Unreadable { reason, .. }) => {
+            assert!(!reason.is_empty(), "a .git that does not open: a reason")
+        }
+        other => panic!("a .git that does not open: Unreadable, not {other:?}"),
+    }
+
     std::fs::write(clone.join(".git/index"), "not an index").unwrap();
     match super::read(&clone, None) {
         Err(ReadError::Unreadable { reason, .. }) => {
@@ -1043,4 +1161,223 @@ fn renames_follow_status_renames_then_diff_renames_and_include_empty_files() {
     lab.git(&clone, &["add", "README", "README.copy"]);
     let state = lab.check(&clone, "status.renames=copies");
     assert_eq!(state.staged, 3, "copies: the rename, README and its copy");
+}
+
+#[test]
+fn nested_repositories_type_changes_and_modes_are_counted_as_git_counts_them() {
+    let lab = Lab::new();
+    let clone = lab.clone("edges");
+    // A repository inside the work tree, not a submodule: one untracked folder line,
+    // under showUntrackedFiles=all too.
+    lab.git(&clone, &["init", "-q", "inner"]);
+    write(&clone.join("inner"), "x", "x\n");
+    let state = lab.check(&clone, "nested repository");
+    assert_eq!(state.untracked, 1, "nested repository: one untracked line");
+    lab.git(&clone, &["config", "status.showUntrackedFiles", "all"]);
+    let state = lab.check(&clone, "nested repository, showUntrackedFiles=all");
+    assert_eq!(
+        state.untracked, 1,
+        "nested repository, all: still one line, not recursed"
+    );
+
+    // A tracked file turned into a folder, one into a symlink, one made executable.
+    std::fs::remove_file(clone.join("file")).unwrap();
+    write(&clone, "file/inside", "now a folder\n");
+    std::fs::remove_file(clone.join("README")).unwrap();
+    std::os::unix::fs::symlink("file/inside", clone.join("README")).unwrap();
+    lab.commit(&clone, "tool", "#!/bin/sh\n", "a tool");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(clone.join("tool"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let state = lab.check(&clone, "type and mode changes");
+    assert_eq!(
+        [state.changed, state.untracked],
+        [3, 2],
+        "type and mode changes: three changed paths; the new folder's file and inner untracked"
+    );
+
+    // core.fileMode=false: the executable bit is no change.
+    lab.git(&clone, &["config", "core.fileMode", "false"]);
+    let state = lab.check(&clone, "core.fileMode=false");
+    assert_eq!(
+        state.changed, 2,
+        "core.fileMode=false: the mode change is not counted"
+    );
+}
+
+#[test]
+fn a_linked_worktree_and_an_ambiguous_upstream_name_read_as_git_reads_them() {
+    let lab = Lab::new();
+    let clone = lab.clone("main-copy");
+    let linked = lab.root.join("linked");
+    lab.git(
+        &clone,
+        &[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "side",
+            linked.to_str().unwrap(),
+        ],
+    );
+    write(&linked, "file", "changed in the linked worktree\n");
+    lab.git(&clone, &["stash", "-q"]);
+    let state = lab.check(&linked, "linked worktree");
+    assert_eq!(
+        state.head,
+        Head::Branch {
+            name: "side".into(),
+            commit: Some(lab.git(&linked, &["rev-parse", "HEAD"]).trim().to_string())
+        },
+        "linked worktree: on its own branch"
+    );
+    assert_eq!(
+        state.changed, 1,
+        "linked worktree: its own work tree's change"
+    );
+    let state = lab.check(&clone, "the main worktree beside a linked one");
+    assert_eq!(state.changed, 0, "main worktree: clean");
+    assert_eq!(
+        state.unpushed_branches,
+        vec!["side".to_string()],
+        "side exists only here"
+    );
+
+    // A local branch called origin/main makes git print the upstream longer.
+    lab.git(&clone, &["branch", "origin/main"]);
+    let state = lab.check(&clone, "ambiguous upstream name");
+    assert_eq!(
+        state.upstream.map(|u| u.name),
+        Some("remotes/origin/main".to_string()),
+        "ambiguous upstream name: remotes/origin/main, as git shortens it"
+    );
+}
+
+#[test]
+fn a_shallow_clone_counts_what_it_has() {
+    let lab = Lab::new();
+    lab.push_upstream("more", "1\n");
+    lab.push_upstream("more", "2\n");
+    let url = format!("file://{}", lab.root.join("origin.git").display());
+    lab.git(&lab.root, &["clone", "-q", "--depth", "1", &url, "shallow"]);
+    let shallow = lab.root.join("shallow");
+    lab.commit(&shallow, "mine", "m\n", "mine");
+    let state = lab.check(&shallow, "shallow, ahead");
+    assert_eq!(
+        state.upstream.and_then(|u| u.ahead),
+        Some(1),
+        "shallow, ahead: one commit ahead"
+    );
+
+    // Behind too: the walk reaches the shallow boundary, whose parents are missing.
+    lab.push_upstream("more", "3\n");
+    lab.git(&shallow, &["fetch", "-q"]);
+    let state = lab.check(&shallow, "shallow, diverged");
+    assert_eq!(
+        state.upstream.map(|u| (u.ahead, u.behind)),
+        Some((Some(1), Some(1))),
+        "shallow, diverged: one each way"
+    );
+}
+
+/// The cost of one clone's read against git's, on `REPODEX_STATUS_BENCH` clones (200
+/// by default) of 100 files each: `cargo test --lib git::status::tests::cost --
+/// --ignored --nocapture`. Prints the time per clone of `read` and of `git status
+/// --porcelain=v2 --branch --show-stash` plus `git for-each-ref`, one clone after
+/// another and spread over the cores (git 8 at a time, as `xargs -P 8`).
+#[test]
+#[ignore = "a measurement, not a check"]
+fn cost() {
+    use std::time::Instant;
+    let clones: usize = std::env::var("REPODEX_STATUS_BENCH")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(200);
+    let lab = Lab::new();
+    let seed = lab.root.join("seed");
+    for folder in 0..10 {
+        for file in 0..10 {
+            write(
+                &seed,
+                &format!("d{folder}/f{file}.txt"),
+                &format!("{folder} {file}\n").repeat(40),
+            );
+        }
+    }
+    lab.git(&seed, &["add", "."]);
+    lab.git(&seed, &["commit", "-qm", "a hundred files"]);
+    lab.git(
+        &seed,
+        &[
+            "push",
+            "-q",
+            lab.root.join("origin.git").to_str().unwrap(),
+            "main",
+        ],
+    );
+    let dirs: Vec<PathBuf> = (0..clones)
+        .map(|i| {
+            let dir = lab.clone(&format!("c{i}"));
+            match i % 4 {
+                1 => write(&dir, "d3/f3.txt", "changed\n"),
+                2 => write(&dir, "new/untracked.txt", "new\n"),
+                3 => lab.commit(&dir, "d1/f1.txt", "ahead\n", "ahead"),
+                _ => {}
+            }
+            dir
+        })
+        .collect();
+    // Past racy-git's second, then one git status each: indexes refreshed, as a user's are.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    for dir in &dirs {
+        lab.git(dir, &["status", "--porcelain=v2"]);
+    }
+
+    let git_one = |dir: &PathBuf| {
+        lab.git(
+            dir,
+            &["status", "--porcelain=v2", "--branch", "--show-stash"],
+        );
+        lab.git(dir, &["for-each-ref", "--format=%(refname) %(upstream)"]);
+    };
+    let per_clone = |start: Instant| start.elapsed().as_secs_f64() * 1e6 / clones as f64;
+
+    let start = Instant::now();
+    for dir in &dirs {
+        super::read_with(dir, None, lab.options()).unwrap();
+    }
+    let ours_serial = per_clone(start);
+    let start = Instant::now();
+    for dir in &dirs {
+        git_one(dir);
+    }
+    let git_serial = per_clone(start);
+
+    let start = Instant::now();
+    crate::parallel::map(
+        &dirs,
+        16,
+        || (),
+        |_, dir| super::read_with(dir, None, lab.options()).unwrap(),
+    );
+    let ours_parallel = per_clone(start);
+    let start = Instant::now();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..8 {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(dir) = dirs.get(i) else { break };
+                git_one(dir);
+            });
+        }
+    });
+    let git_parallel = per_clone(start);
+    println!(
+        "{clones} clones of 100 files, µs per clone:\n  \
+         one after another: read {ours_serial:.0}, git status + for-each-ref {git_serial:.0} ({:.2}x)\n  \
+         spread over the cores: read {ours_parallel:.0}, git 8 at a time {git_parallel:.0} ({:.2}x)",
+        ours_serial / git_serial,
+        ours_parallel / git_parallel,
+    );
 }
