@@ -12,7 +12,7 @@
 //!
 //! `cargo bench --bench repodex`             full run
 //! `cargo bench --bench repodex -- --quick`  smoke run for CI (small sizes, few repeats)
-//! `cargo bench --bench repodex -- --only names`  one group of rows (registry, remote, names, team, find)
+//! `cargo bench --bench repodex -- --only names`  one group of rows (registry, remote, names, team, find, workset)
 //! `cargo bench --bench repodex -- --strict`  a full run that fails as the quick one does
 
 mod agents;
@@ -23,17 +23,19 @@ mod peers;
 mod registry;
 mod remote;
 mod team;
+mod workset;
 
 /// What measures one group of rows.
 type Group = fn(&harness::Bench) -> Vec<harness::Row>;
 
 /// The groups of rows, by the name `--only` takes.
-const GROUPS: [(&str, Group); 5] = [
+const GROUPS: [(&str, Group); 6] = [
     ("registry", registry::rows),
     ("remote", remote::rows),
     ("names", names::rows),
     ("team", team::rows),
     ("find", find::rows),
+    ("workset", workset::rows),
 ];
 
 fn main() {
