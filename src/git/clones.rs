@@ -186,6 +186,79 @@ pub fn fetch_upstream(
         .any(|what| what.starts_with(&wanted)))
 }
 
+/// Bring the commit `tip` of repodex's mirror at `mirror` into the clone at `dir` as
+/// `tracking_ref` (now at `old`, or absent), as a fetch of the clone's own remote would
+/// have: the mirror's pack files the clone lacks are hard-linked in (pack names are
+/// their content's hash; packs before their indexes, so git never sees an index
+/// without its pack) and the reference moves with a reflog line, in process.
+/// `Ok(false)` when that cannot be done here (another file system, a loose object
+/// store, the commit still missing): the caller fetches with git instead.
+pub fn link_from_mirror(
+    dir: &Path,
+    mirror: &Path,
+    tracking_ref: &str,
+    old: Option<gix::ObjectId>,
+    tip: gix::ObjectId,
+) -> Result<bool> {
+    use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
+    let Ok(repo) = gix::open(dir) else {
+        return Ok(false);
+    };
+    let objects = repo.common_dir().join("objects");
+    let source = mirror.join("objects").join("pack");
+    let Ok(listing) = std::fs::read_dir(&source) else {
+        return Ok(false);
+    };
+    let mut packs: Vec<std::path::PathBuf> = listing
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pack"))
+        .collect();
+    packs.sort();
+    let into = objects.join("pack");
+    for pack in &packs {
+        for extension in ["pack", "rev", "idx"] {
+            let from = pack.with_extension(extension);
+            let to = into.join(from.file_name().expect("a file name"));
+            if !from.exists() || to.exists() {
+                continue;
+            }
+            if std::fs::hard_link(&from, &to).is_err() {
+                return Ok(false);
+            }
+        }
+    }
+    // Re-open: the object store lists its packs when opened.
+    let Ok(repo) = gix::open(dir) else {
+        return Ok(false);
+    };
+    if !repo.has_object(tip) {
+        return Ok(false);
+    }
+    let Ok(name) = tracking_ref.try_into() else {
+        return Ok(false);
+    };
+    let edit = RefEdit {
+        change: Change::Update {
+            log: LogChange {
+                mode: RefLog::AndReference,
+                force_create_reflog: false,
+                message: "fetch: from repodex's mirror".into(),
+            },
+            expected: match old {
+                Some(old) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(old)),
+                None => PreviousValue::MustNotExist,
+            },
+            new: gix::refs::Target::Object(tip),
+        },
+        name,
+        deref: false,
+    };
+    repo.edit_reference(edit)
+        .map(|_| true)
+        .map_err(|e| failed("fetch from repodex's mirror", &e.to_string()))
+}
+
 /// `git fetch` from the repository at `source` (a mirror on this machine) of `branch`
 /// into the clone's `refs/remotes/<remote>/<branch>`, as a fetch of `remote` would
 /// have written it: for a clone whose remote is the mirror's repository.

@@ -182,14 +182,23 @@ pub fn select(sources: &Sources, filter: &Filter) -> Result<Vec<Item>> {
         if filter.layer.is_some() && filter.layer.as_deref() != layer {
             continue;
         }
-        let clones = match filter.with_clones || filter.cloned {
-            true => clones_by_name(registry, layer)?,
-            false => Default::default(),
-        };
+        let mut clones: std::collections::HashMap<String, Vec<Clone>> = Default::default();
+        if filter.with_clones || filter.cloned {
+            // Whether each clone is still there is one stat each: on every core.
+            let recorded: Vec<(String, Vec<Recorded>)> =
+                clones_by_name(registry, layer)?.into_iter().collect();
+            let jobs = std::thread::available_parallelism().map_or(2, usize::from);
+            let shown = crate::parallel::each(&recorded, jobs, |(_, c)| super::clones::shown(c));
+            clones = recorded
+                .into_iter()
+                .map(|(name, _)| name)
+                .zip(shown)
+                .collect();
+        }
         for record in registry.records() {
             match record {
                 Record::Entry(s) if filter.matches(&s) => {
-                    let clones = clones.get(&s.name).map(|c| super::clones::shown(c));
+                    let clones = clones.remove(&s.name);
                     if filter.cloned && clones.is_none() {
                         continue;
                     }

@@ -370,7 +370,21 @@ fn update(
     match &clone.mirror {
         Some((mirror, tip)) => {
             // An unchanged upstream: nothing to run in the clone at all.
-            if tracking.tip.map(|t| t.to_string()).as_deref() != Some(tip.as_str()) {
+            let linked = || -> Result<bool> {
+                let Ok(tip) = ObjectId::from_hex(tip.as_bytes()) else {
+                    return Ok(false);
+                };
+                clones::link_from_mirror(
+                    &clone.path,
+                    mirror,
+                    &tracking.tracking_ref,
+                    tracking.tip,
+                    tip,
+                )
+            };
+            if tracking.tip.map(|t| t.to_string()).as_deref() != Some(tip.as_str())
+                && !matches!(linked(), Ok(true))
+            {
                 if let Err(error) = clones::fetch_from_mirror(
                     &clone.path,
                     mirror,
