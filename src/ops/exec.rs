@@ -1,8 +1,9 @@
 //! `exec`: one command in every selected clone, several at once. Each runs in the
-//! clone's folder in a session of its own (no terminal to prompt on, standard input
-//! empty), with `REPODEX_NAME`, `REPODEX_URL` and `REPODEX_PATH` set; its output is
-//! kept per clone (stdout and stderr in one pipe, in the order written, or apart for
-//! JSON) or handed over line by line. A timeout or an interrupt stops a command's whole
+//! clone's folder in a session of its own when repodex has a terminal (so it has none
+//! to prompt on; else in a process group of its own), standard input empty, with
+//! `REPODEX_NAME`, `REPODEX_URL` and `REPODEX_PATH` set; its output is kept per clone
+//! (stdout and stderr in one pipe, in the order written, or apart for JSON) or handed
+//! over line by line. A timeout or an interrupt stops a command's whole
 //! process group; a command never started is said so.
 
 use std::ffi::OsString;
@@ -175,6 +176,13 @@ pub fn exec(ctx: &Context, request: &Request, observer: &dyn Observer) -> Result
     })
 }
 
+/// Whether this process has a controlling terminal a command could prompt on; then each
+/// command gets a session of its own, which has none.
+fn request_has_terminal() -> bool {
+    static HAS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *HAS.get_or_init(|| std::fs::File::open("/dev/tty").is_ok())
+}
+
 /// Whether `program` is one the commands can start: a path (relative to each clone, so
 /// taken on trust), or a name found on PATH.
 fn runnable(program: &std::ffi::OsStr) -> bool {
@@ -322,7 +330,13 @@ fn run_one(
         }
     }
     cmd.stdout(writer);
-    crate::git::clones::own_session(&mut cmd);
+    if request_has_terminal() {
+        crate::git::clones::own_session(&mut cmd);
+    } else {
+        // No terminal to take from anyone: a process group of its own is enough to stop
+        // it whole, and lets std start it with posix_spawn rather than fork.
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    }
     let stopped = Arc::new(Mutex::new(None));
     // The group is registered before anything can be reaped, under the lock the watcher
     // holds while it signals.
