@@ -220,8 +220,21 @@ impl Bench {
             .env("XDG_STATE_HOME", home.join(".local/state"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", home.join(".gitconfig"))
+            .env("PATH", path_with_programs())
             .env_remove("REPODEX_OFFLINE");
     }
+}
+
+/// PATH with the built programs first: git-setup checks that git will find
+/// `git-remote-repodex`, as a user's install puts it beside `repodex` on PATH.
+fn path_with_programs() -> std::ffi::OsString {
+    let built = Path::new(env!("CARGO_BIN_EXE_repodex"))
+        .parent()
+        .expect("a folder")
+        .to_path_buf();
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    std::env::join_paths(std::iter::once(built).chain(std::env::split_paths(&rest)))
+        .expect("a PATH")
 }
 
 /// Run a command to completion, silently; panic if it fails.

@@ -67,7 +67,7 @@ pub fn run(ctx: &Context, command: Command) -> CmdResult {
             }
         }
         Command::Accept => {
-            let changes = recipients::accept(ctx)?;
+            let changes = recipients::accept(ctx, waiting_notice)?;
             if changes.is_empty() {
                 say!("repodex: nothing to accept; the recipients are as this machine last accepted them");
             } else {

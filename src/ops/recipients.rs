@@ -70,6 +70,10 @@ pub fn remove(ctx: &Context, key: &str, on_wait: &mut dyn FnMut()) -> Result<Cha
 
 /// Accept the recipients as they are now (after a pull or a hand edit); returns the
 /// changes accepted, empty when there were none.
-pub fn accept(ctx: &Context) -> Result<Vec<String>> {
-    ctx.open()?.accept_recipients()
+pub fn accept(ctx: &Context, on_wait: impl FnMut()) -> Result<Vec<String>> {
+    // Under the writer lock, as the commit that accepts a machine's own recipients
+    // writes the same file: one writer at a time.
+    let mut registry = ctx.open()?;
+    let tx = registry.transaction(on_wait)?;
+    tx.registry().accept_recipients()
 }

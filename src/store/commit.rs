@@ -57,10 +57,16 @@ impl Effect {
                     Some(file) if file.regular => repo.read_blob(file.id, 1 << 20)?,
                     _ => Vec::new(),
                 };
-                crate::git::write_atomically(&private.join(layout::ACCEPTED_RECIPIENTS), &text)
+                write_accepted_recipients(private, &text)
             }
         }
     }
+}
+
+/// The one writer of `.git/repodex/accepted-recipients` (the commit's effect above, and
+/// `recipients accept`), always under the registry's writer lock.
+pub(crate) fn write_accepted_recipients(private: &Path, text: &[u8]) -> Result<()> {
+    crate::git::write_atomically(&private.join(layout::ACCEPTED_RECIPIENTS), text)
 }
 
 /// A commit to bring the registry to.

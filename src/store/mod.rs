@@ -15,6 +15,7 @@ pub(crate) const REPAIR_MAX: usize = 64 << 20;
 pub mod catalog;
 pub mod clones;
 mod commit;
+pub(crate) use commit::write_accepted_recipients;
 pub mod doctor;
 mod edits;
 pub mod entry;

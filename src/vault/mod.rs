@@ -93,7 +93,8 @@ impl Registry {
         .into())
     }
 
-    /// Accept HEAD's recipients on this machine; returns the changes accepted.
+    /// Accept HEAD's recipients on this machine; returns the changes accepted. The caller
+    /// holds the writer lock (a transaction).
     pub fn accept_recipients(&self) -> Result<Vec<String>> {
         let current = self.recipients()?;
         let path = self.private_dir().join(ACCEPTED_RECIPIENTS);
@@ -110,7 +111,7 @@ impl Registry {
             &accepted,
             current.as_ref().map(|r| r.keys()).unwrap_or_default(),
         );
-        crate::git::write_atomically(&path, text.as_bytes())?;
+        crate::store::write_accepted_recipients(&self.private_dir(), text.as_bytes())?;
         Ok(changes)
     }
 }
