@@ -1,4 +1,3 @@
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::{exit, render, waiting_notice, CmdResult, Context, Outcome};
@@ -98,25 +97,12 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
 
 fn run_many(ctx: &Context, args: Args) -> CmdResult {
     let selection = args.select.selection(args.references);
-    let bar = if std::io::stderr().is_terminal() && !super::quiet() && !args.json {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
-                .expect("a valid template"),
-        );
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = render::progress_bar(args.json);
     let report = clone::clone_many(
         ctx,
         &selection,
         usize::from(args.jobs),
-        &mut |p| {
-            bar.set_length(p.total as u64);
-            bar.set_position(p.done as u64);
-            bar.set_message(p.name);
-        },
+        &mut |p| render::advance(&bar, p),
         &mut waiting_notice,
     )?;
     bar.finish_and_clear();

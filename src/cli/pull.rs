@@ -1,5 +1,3 @@
-use std::io::IsTerminal;
-
 use super::{exit, render, waiting_notice, CmdResult, Context, Outcome};
 use repodex::ops::pull::{self, Outcome as Pulled, Reason, Request, Via};
 
@@ -35,24 +33,11 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         selection: args.select.selection(args.references),
         jobs: usize::from(args.jobs),
     };
-    let bar = if std::io::stderr().is_terminal() && !super::quiet() && !args.json {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
-                .expect("a valid template"),
-        );
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = render::progress_bar(args.json);
     let report = pull::pull(
         ctx,
         &request,
-        &|p| {
-            bar.set_length(p.total as u64);
-            bar.set_position(p.done as u64);
-            bar.set_message(p.name);
-        },
+        &|p| render::advance(&bar, p),
         &mut waiting_notice,
     )?;
     bar.finish_and_clear();

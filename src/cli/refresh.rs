@@ -1,5 +1,3 @@
-use std::io::IsTerminal;
-
 use super::{exit, render, waiting_notice, CmdResult, Context, Outcome};
 use repodex::ops::refresh::{self, Which};
 
@@ -28,16 +26,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> CmdResult {
-    let bar = if std::io::stderr().is_terminal() && !super::quiet() {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
-                .expect("a valid template"),
-        );
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = render::progress_bar(false);
     let which = if args.all {
         Which::All
     } else {
@@ -47,11 +36,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         ctx,
         which,
         usize::from(args.jobs),
-        &mut |p| {
-            bar.set_length(p.total as u64);
-            bar.set_position(p.done as u64);
-            bar.set_message(p.name);
-        },
+        &mut |p| render::advance(&bar, p),
         &mut waiting_notice,
     )?;
     bar.finish_and_clear();

@@ -138,3 +138,25 @@ pub fn clones_cell(clones: &[repodex::ops::clones::Clone], home: &std::path::Pat
     }
     cell
 }
+
+/// The progress bar of a command over many repositories: shown on a terminal, unless
+/// `--quiet` or the output is JSON.
+pub fn progress_bar(json: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() || super::quiet() || json {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+            .expect("a valid template"),
+    );
+    bar
+}
+
+/// Show on `bar` how far the work is.
+pub fn advance(bar: &indicatif::ProgressBar, progress: repodex::remote::Progress) {
+    bar.set_length(progress.total as u64);
+    bar.set_position(progress.done as u64);
+    bar.set_message(progress.name);
+}
