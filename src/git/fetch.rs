@@ -368,6 +368,64 @@ pub fn clone_mirror(
     interrupt: &AtomicBool,
 ) -> Result<RemoteHead> {
     let repo = init_bare(dest)?;
+    fetch_head_into(&repo, url, auth, depth, interrupt)
+}
+
+/// Bring the mirror at `path` (made by [`clone_mirror`] with its whole history) to the
+/// remote's default branch now: git's negotiation tells the remote which commits the
+/// mirror has, so only what is new crosses the wire and lands as one more pack, as a
+/// `git fetch` would. The refs move only once the pack is whole, so a failed fetch leaves
+/// the mirror as it was. When the remote's HEAD now names another branch, the old branch
+/// is dropped from the mirror.
+pub fn update_mirror(
+    path: &Path,
+    url: &str,
+    auth: Option<&Auth>,
+    interrupt: &AtomicBool,
+) -> Result<RemoteHead> {
+    let repo = gix::open_opts(path, gix::open::Options::isolated())
+        .map_err(|e| Error::git("cannot open the cache repository", e))?;
+    let before = mirror_head(&repo);
+    let head = fetch_head_into(&repo, url, auth, None, interrupt)?;
+    if let Some(before) = before.filter(|b| b.default_branch != head.default_branch) {
+        use gix::refs::transaction::{Change, PreviousValue, RefEdit, RefLog};
+        if let Ok(name) =
+            gix::refs::FullName::try_from(format!("refs/heads/{}", before.default_branch))
+        {
+            let _ = repo.edit_reference(RefEdit {
+                change: Change::Delete {
+                    expected: PreviousValue::Any,
+                    log: RefLog::AndReference,
+                },
+                name,
+                deref: false,
+            });
+        }
+    }
+    Ok(head)
+}
+
+/// How many packs a mirror's `objects/pack` holds.
+pub fn pack_count(mirror: &Path) -> usize {
+    std::fs::read_dir(mirror.join("objects").join("pack"))
+        .map(|listing| {
+            listing
+                .flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "pack"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// Fetch the remote's HEAD (its default branch, no tags) into `repo`, a bare mirror,
+/// and point the mirror's HEAD and that branch at it.
+fn fetch_head_into(
+    repo: &gix::Repository,
+    url: &str,
+    auth: Option<&Auth>,
+    depth: Option<NonZeroU32>,
+    interrupt: &AtomicBool,
+) -> Result<RemoteHead> {
     // HEAD alone, written to no ref: the default branch's objects, not every branch's
     // and tag's (as `git clone --single-branch`). The refs are written below, once the
     // advertisement has said which branch HEAD is.

@@ -303,7 +303,7 @@ pub fn learn(cache: &Cache, task: &Task, interrupt: &AtomicBool) -> Result<Learn
                 remote
             } else {
                 fetched = true;
-                replace_mirror(&url, &mirror_path, task, interrupt)?
+                update_mirror(&url, &mirror_path, task, interrupt)?
             }
         }
         None => {
@@ -358,10 +358,38 @@ pub fn learn(cache: &Cache, task: &Task, interrupt: &AtomicBool) -> Result<Learn
     Ok(learned)
 }
 
-/// Clone a fresh mirror beside the old one and swap it in. Re-cloning rather
-/// than fetching into the old mirror keeps mirrors small (gix does not prune shallow
-/// history) and makes a failed fetch harmless: the old mirror stays until the new one
-/// is whole.
+/// How many packs a mirror may gather from fetches before the next change re-clones it
+/// into one: each fetch adds one pack, and git and gix look in every pack for an object.
+const MAX_MIRROR_PACKS: usize = 32;
+
+/// Bring an existing mirror to the remote's new HEAD. A mirror of the whole history
+/// fetches what is new into itself, as `git fetch` does: the remote sends only the
+/// commits the mirror lacks. A shallow mirror (`mirror_depth`), and one whose fetches
+/// have gathered [`MAX_MIRROR_PACKS`] packs, is cloned afresh instead
+/// ([`replace_mirror`]): gix does not prune shallow history, and a fresh clone is one
+/// pack.
+fn update_mirror(
+    url: &str,
+    mirror: &Path,
+    task: &Task,
+    interrupt: &AtomicBool,
+) -> Result<RemoteHead> {
+    if task.mirror_depth.is_some() || fetch::pack_count(mirror) >= MAX_MIRROR_PACKS {
+        return replace_mirror(url, mirror, task, interrupt);
+    }
+    let pack = mirror.join("objects").join("pack");
+    let (updated, too_big) = bounded(&pack, task.max_mirror_size, interrupt, || {
+        fetch::update_mirror(mirror, url, task.auth.as_ref(), interrupt)
+    });
+    if too_big {
+        return Err(too_big_error(url, task));
+    }
+    updated
+}
+
+/// Clone a fresh mirror beside the old one and swap it in: for a new mirror, a shallow
+/// one, and one with many packs. A failed clone is harmless: the old mirror stays until
+/// the new one is whole.
 ///
 /// The download is bounded by `task.max_mirror_size`: a watcher stops the fetch when the
 /// new mirror grows past it, and a mirror that ends up larger is thrown away.
@@ -379,37 +407,17 @@ fn replace_mirror(
         .tempdir_in(parent)
         .map_err(|e| Error::io(format!("cannot create a folder in {}", parent.display()), e))?;
     let fresh = staging.path().join("mirror.git");
-    let too_big = AtomicBool::new(false);
-    let done = AtomicBool::new(false);
-    let cloned = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while !done.load(Ordering::Relaxed) {
-                if folder_size(staging.path()) > task.max_mirror_size {
-                    too_big.store(true, Ordering::Relaxed);
-                    interrupt.store(true, Ordering::Relaxed);
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        });
-        let cloned = fetch::clone_mirror(
+    let (cloned, too_big) = bounded(staging.path(), task.max_mirror_size, interrupt, || {
+        fetch::clone_mirror(
             url,
             &fresh,
             task.auth.as_ref(),
             task.mirror_depth,
             interrupt,
-        );
-        done.store(true, Ordering::Relaxed);
-        cloned
+        )
     });
-    if too_big.load(Ordering::Relaxed) || folder_size(staging.path()) > task.max_mirror_size {
-        return Err(Error::Remote {
-            url: url.to_string(),
-            reason: format!(
-                "its default branch is more than max_mirror_size ({} bytes) to download; raise max_mirror_size in registry.toml to refresh it",
-                task.max_mirror_size
-            ),
-        });
+    if too_big {
+        return Err(too_big_error(url, task));
     }
     let head = cloned?;
     let old = staging.path().join("old.git");
@@ -421,6 +429,47 @@ fn replace_mirror(
         )
     })?;
     Ok(head)
+}
+
+/// Run `fetch` while a watcher stops it (through `interrupt`) once `dir` has grown by
+/// more than `max` bytes; says whether it grew past that.
+fn bounded<T>(
+    dir: &Path,
+    max: u64,
+    interrupt: &AtomicBool,
+    fetch: impl FnOnce() -> T,
+) -> (T, bool) {
+    let base = folder_size(dir);
+    let grown = || folder_size(dir).saturating_sub(base) > max;
+    let too_big = AtomicBool::new(false);
+    let done = AtomicBool::new(false);
+    let result = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                if grown() {
+                    too_big.store(true, Ordering::Relaxed);
+                    interrupt.store(true, Ordering::Relaxed);
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+        let result = fetch();
+        done.store(true, Ordering::Relaxed);
+        result
+    });
+    let too_big = too_big.load(Ordering::Relaxed) || grown();
+    (result, too_big)
+}
+
+fn too_big_error(url: &str, task: &Task) -> Error {
+    Error::Remote {
+        url: url.to_string(),
+        reason: format!(
+            "its default branch is more than max_mirror_size ({} bytes) to download; raise max_mirror_size in registry.toml to refresh it",
+            task.max_mirror_size
+        ),
+    }
 }
 
 /// Progress of a run over many remotes, for a progress bar.

@@ -585,6 +585,75 @@ fn a_mirror_is_a_bare_repository_plain_git_reads_and_holds_nothing_else() {
     assert_eq!(git_in(&env, &copy, &["rev-list", "--count", "HEAD"]), "2\n");
 }
 
+/// A remote with one new commit sends the mirror that commit, not its whole history
+/// again: the refresh fetches into the mirror as `git fetch` would, the pack it had
+/// stays, the new pack holds only the new objects, and plain git finds the mirror whole.
+/// A `max_mirror_size` below the mirror's size but above the new commit lets it through.
+#[test]
+fn a_changed_remote_sends_the_mirror_only_what_it_lacks() {
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    let mut noise = Vec::with_capacity(1 << 20);
+    let mut rng = crate::support::Rng(0x2545_f491_4f6c_dd1d);
+    while noise.len() < 1 << 20 {
+        noise.extend_from_slice(&rng.next().to_le_bytes());
+    }
+    let work = upstreams.create(&env, "big", "main", &[(CONFIG, &config("github"))]);
+    std::fs::write(work.join("noise.bin"), &noise).unwrap();
+    upstreams.commit(&env, &work, "noise", &[]);
+    let daemon = GitDaemon::start(&upstreams);
+    env.ok(&["register", &daemon.url("big"), "--name", "big"]);
+    let mirrors = env.root().join("cache/repodex/mirrors");
+    let mirror = std::fs::read_dir(&mirrors)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "git"))
+        .expect("a mirror");
+    let packs = |mirror: &std::path::Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(mirror.join("objects/pack"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".pack"))
+            .collect();
+        names.sort();
+        names
+    };
+    let first = packs(&mirror);
+    assert_eq!(first.len(), 1, "{first:?}");
+    // Less than the mirror holds, more than one small commit.
+    let settings = std::fs::read_to_string(env.registry().join("registry.toml")).unwrap();
+    env.hand_commit(
+        "registry.toml",
+        &format!("{settings}max_mirror_size = 500000\nrefresh_ttl = \"0s\"\n"),
+    );
+
+    upstreams.commit(&env, &work, "docs", &[("README", "new words")]);
+    env.ok(&["refresh", "big"]);
+    let now = packs(&mirror);
+    assert_eq!(now.len(), 2, "one more pack: {now:?}");
+    assert!(now.contains(&first[0]), "the first pack stays: {now:?}");
+    let new = now.iter().find(|p| **p != first[0]).unwrap();
+    let index = mirror
+        .join("objects/pack")
+        .join(new.replace(".pack", ".idx"));
+    let listed = std::process::Command::new("git")
+        .arg("show-index")
+        .stdin(std::fs::File::open(&index).unwrap())
+        .output()
+        .unwrap();
+    let count = String::from_utf8_lossy(&listed.stdout).lines().count();
+    // The commit, its tree and the new README: the 1 MB file is not sent again.
+    assert_eq!(count, 3, "{}", String::from_utf8_lossy(&listed.stdout));
+    git_in(&env, &mirror, &["fsck", "--no-progress", "--strict"]);
+    assert_eq!(
+        git_in(&env, &mirror, &["log", "--format=%s", "main"]),
+        "docs\nnoise\nfirst\n"
+    );
+    assert_eq!(env.ok(&["config", "big", CONFIG]), config("github"));
+}
+
 /// A repository created on the server a moment ago has no commits: registering it
 /// succeeds and says which branch its HEAD will be (over git://, whose protocol v1
 /// advertises nothing for an empty repository), and its first push is fetched by the
