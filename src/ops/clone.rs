@@ -388,22 +388,23 @@ pub fn clone_many(
         .filter(|(name, ..)| !report.failed.iter().any(|f| &f.name == name))
         .collect();
     let done = std::sync::atomic::AtomicUsize::new(total - todo.len());
-    let (sender, receiver) = std::sync::mpsc::channel::<String>();
+    let (sender, receiver) = std::sync::mpsc::channel::<(String, bool)>();
     let results = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
             let sender = sender;
             crate::parallel::each(&todo, jobs, |(name, url, path)| {
                 let result = from_mirror(&cache.mirror_path(url), name, url, path, None);
                 done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let _ = sender.send(name.clone());
+                let _ = sender.send((name.clone(), result.is_ok()));
                 result
             })
         });
-        for name in receiver {
+        for (name, ok) in receiver {
             on_progress(Progress {
                 done: done.load(std::sync::atomic::Ordering::Relaxed),
                 total,
                 name,
+                ok,
             });
         }
         worker.join().expect("the clone workers do not panic")

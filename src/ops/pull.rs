@@ -147,9 +147,6 @@ struct Clone {
     /// The entry's URL, when its upstream is that repository (so repodex's mirror of
     /// it may serve the clone).
     served_by: Option<GitUrl>,
-    /// The mirror and its tip serving it, once refreshed and found to hold the
-    /// upstream's branch.
-    mirror: Option<(PathBuf, String)>,
 }
 
 /// Pull every clone `request` selects (every recorded clone when it names nothing).
@@ -182,24 +179,91 @@ pub fn pull(
     if targets.is_empty() {
         return Err(super::error::Refused::NoClones.into());
     }
-    let mut work: Vec<Clone> = crate::parallel::each(&targets, jobs, |(name, path, url)| {
+    let work: Vec<Clone> = crate::parallel::each(&targets, jobs, |(name, path, url)| {
         read(name, path, url.as_ref(), &rules)
     });
     // The mirrors that serve clones: refreshed once, as `refresh` does (online).
+    let refreshes = network.offline.is_none() && work.iter().any(|c| c.served_by.is_some());
     let served: Vec<String> = {
         let mut names: Vec<String> = work
             .iter()
-            .filter(|c| c.served_by.is_some())
+            .filter(|c| refreshes && c.served_by.is_some())
             .map(|c| c.name.clone())
             .collect();
         names.dedup();
         names
     };
+    let credentials = super::git_setup::credentials_for_clones(&registry)?;
+    let cache = ctx.cache();
+    // A served clone's upstream branch must be the mirror's branch, at its tip now.
+    let mirror_for = |clone: &Clone| -> Option<(PathBuf, String)> {
+        let (Ok((_, tracking)), Some(url)) = (&clone.read, &clone.served_by) else {
+            return None;
+        };
+        let mirror = cache.mirror_path(url);
+        crate::git::fetch::Mirror::open(&mirror)
+            .and_then(|m| m.head())
+            .filter(|head| head.default_branch == tracking.branch)
+            .and_then(|head| head.commit)
+            .map(|tip| (mirror, tip.to_string()))
+    };
+    let slots = HostSlots::default();
+    let total = work.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let outcomes: Vec<Mutex<Option<Outcome>>> = work.iter().map(|_| Mutex::new(None)).collect();
     let mut report = Report::default();
-    // A mirror whose remote failed does not say the upstream is unchanged: those
-    // clones are fetched by git from their own remote (and fail there, said so).
-    let mut unrefreshed: Vec<String> = Vec::new();
-    if !served.is_empty() && network.offline.is_none() {
+    // Each clone is updated as soon as what it waits for is known: a clone its mirror
+    // serves once that mirror is refreshed (while the other remotes are still being
+    // asked), every other clone once the refresh has started well (its first answer).
+    let (sender, receiver) = std::sync::mpsc::channel::<(usize, Option<(PathBuf, String)>)>();
+    let receiver = Mutex::new(receiver);
+    let refreshed = std::thread::scope(|scope| {
+        // Dropped when this closure returns, which lets the workers finish.
+        let sender = sender;
+        for _ in 0..jobs.min(total) {
+            scope.spawn(|| loop {
+                let next = receiver.lock().expect("no worker panics").recv();
+                let Ok((index, mirror)) = next else {
+                    return;
+                };
+                let clone = &work[index];
+                let outcome = match &clone.read {
+                    Err(decided) => decided.clone(),
+                    Ok((head, tracking)) => update(
+                        clone,
+                        mirror.as_ref(),
+                        *head,
+                        tracking,
+                        &network,
+                        &credentials,
+                        &slots,
+                    ),
+                };
+                let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                on_progress(Progress {
+                    done: finished,
+                    total,
+                    name: clone.name.clone(),
+                    ok: outcome.is_success(),
+                });
+                *outcomes[index].lock().expect("no worker panics") = Some(outcome);
+            });
+        }
+        let waits = |clone: &Clone| served.contains(&clone.name);
+        let mut others_sent = false;
+        let send_others = |others_sent: &mut bool| {
+            if !std::mem::replace(others_sent, true) {
+                for (index, clone) in work.iter().enumerate() {
+                    if !waits(clone) {
+                        let _ = sender.send((index, None));
+                    }
+                }
+            }
+        };
+        if served.is_empty() {
+            send_others(&mut others_sent);
+            return Ok(None);
+        }
         let refreshed = super::refresh::refresh(
             ctx,
             &mut registry,
@@ -207,48 +271,30 @@ pub fn pull(
             &network,
             jobs,
             false,
-            &mut |_| {},
+            &mut |progress| {
+                send_others(&mut others_sent);
+                // A mirror whose remote failed does not say the upstream is unchanged:
+                // those clones are fetched by git from their own remote (and fail there,
+                // said so).
+                for (index, clone) in work.iter().enumerate() {
+                    if clone.name == progress.name && waits(clone) {
+                        let mirror = progress.ok.then(|| mirror_for(clone)).flatten();
+                        let _ = sender.send((index, mirror));
+                    }
+                }
+            },
             on_wait,
-        )?;
-        report.mirrors_fetched = refreshed.fetched;
-        unrefreshed = refreshed.failed.into_iter().map(|f| f.name).collect();
-    }
-    // Each served clone's upstream branch must be the mirror's branch, at its tip now.
-    let cache = ctx.cache();
-    for clone in &mut work {
-        let Ok((_, tracking)) = &clone.read else {
-            continue;
-        };
-        let Some(url) = &clone.served_by else {
-            continue;
-        };
-        if unrefreshed.contains(&clone.name) {
-            continue;
+        );
+        // A refresh that stopped before any remote answered changed nothing: the pull
+        // stops with it, every clone as it was.
+        if refreshed.is_ok() || others_sent {
+            send_others(&mut others_sent);
         }
-        let mirror = cache.mirror_path(url);
-        clone.mirror = crate::git::fetch::Mirror::open(&mirror)
-            .and_then(|m| m.head())
-            .filter(|head| head.default_branch == tracking.branch)
-            .and_then(|head| head.commit)
-            .map(|tip| (mirror, tip.to_string()));
+        refreshed.map(Some)
+    })?;
+    if let Some(refreshed) = refreshed {
+        report.mirrors_fetched = refreshed.fetched;
     }
-    let credentials = super::git_setup::credentials_for_clones(&registry)?;
-    let slots = HostSlots::default();
-    let total = work.len();
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let outcomes = crate::parallel::each(&work, jobs, |clone| {
-        let outcome = match &clone.read {
-            Err(decided) => decided.clone(),
-            Ok((head, tracking)) => update(clone, *head, tracking, &network, &credentials, &slots),
-        };
-        let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        on_progress(Progress {
-            done: finished,
-            total,
-            name: clone.name.clone(),
-        });
-        outcome
-    });
     report.clones = work
         .into_iter()
         .zip(outcomes)
@@ -256,7 +302,12 @@ pub fn pull(
             name: clone.name,
             path: clone.path,
             branch: clone.branch,
-            outcome,
+            outcome: outcome
+                .into_inner()
+                .expect("no worker panics")
+                .unwrap_or_else(|| Outcome::Failed {
+                    detail: "not pulled: the refresh of its mirror stopped".into(),
+                }),
         })
         .collect();
     Ok(report)
@@ -278,7 +329,6 @@ fn read(
         branch: None,
         read: Err(Outcome::UpToDate),
         served_by: None,
-        mirror: None,
     };
     let branch: Branch = match clones::branch(path) {
         Ok(branch) => branch,
@@ -356,18 +406,19 @@ fn read(
 /// fast-forward its branch when it can.
 fn update(
     clone: &Clone,
+    mirror: Option<&(PathBuf, String)>,
     head: ObjectId,
     tracking: &clones::Tracking,
     network: &crate::remote::Network,
     credentials: &Credentials,
     slots: &HostSlots,
 ) -> Outcome {
-    let via = if clone.mirror.is_some() {
+    let via = if mirror.is_some() {
         Via::Mirror
     } else {
         Via::Remote
     };
-    match &clone.mirror {
+    match mirror {
         Some((mirror, tip)) => {
             // An unchanged upstream: nothing to run in the clone at all.
             let linked = || -> Result<bool> {

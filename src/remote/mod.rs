@@ -479,6 +479,8 @@ pub struct Progress {
     pub total: usize,
     /// The entry that just finished.
     pub name: String,
+    /// Whether it succeeded.
+    pub ok: bool,
 }
 
 /// Run `tasks`, up to `jobs` at once, in the order given, each with the network's
@@ -557,6 +559,7 @@ pub fn run_all(
                 done,
                 total,
                 name: tasks[index].name.clone(),
+                ok: matches!(results[index], Some(Ok(_))),
             });
         }
     }
