@@ -371,23 +371,71 @@ pub fn clone_mirror(
     fetch_head_into(&repo, url, auth, depth, interrupt)
 }
 
-/// Bring the mirror at `path` (made by [`clone_mirror`] with its whole history) to the
-/// remote's default branch now: git's negotiation tells the remote which commits the
-/// mirror has, so only what is new crosses the wire and lands as one more pack, as a
-/// `git fetch` would. The refs move only once the pack is whole, so a failed fetch leaves
-/// the mirror as it was. When the remote's HEAD now names another branch, the old branch
-/// is dropped from the mirror.
-pub fn update_mirror(
+/// What [`refresh_mirror`] found and did.
+#[derive(Debug)]
+pub enum MirrorRefresh {
+    /// The remote's HEAD is what the mirror holds (or the remote has no commit now).
+    Unchanged(RemoteHead),
+    /// What was new was fetched into the mirror, which now holds this HEAD.
+    Fetched(RemoteHead),
+    /// The remote moved on and `incremental` was false: the caller clones afresh.
+    Changed(RemoteHead),
+}
+
+/// Ask the remote what its HEAD is and, when it moved on and `incremental` allows, bring
+/// the mirror at `path` (made by [`clone_mirror`]) to it over the same connection: git's
+/// negotiation tells the remote which commits the mirror has, so only what is new
+/// crosses the wire and lands as one more pack, as a `git fetch` would. The refs move
+/// only once the pack is whole, so a failed fetch leaves the mirror as it was. When the
+/// remote's HEAD now names another branch, the old branch is dropped from the mirror.
+pub fn refresh_mirror(
     path: &Path,
     url: &str,
     auth: Option<&Auth>,
+    incremental: bool,
     interrupt: &AtomicBool,
-) -> Result<RemoteHead> {
-    let repo = gix::open_opts(path, gix::open::Options::isolated())
-        .map_err(|e| Error::git("cannot open the cache repository", e))?;
-    let before = mirror_head(&repo);
-    let head = fetch_head_into(&repo, url, auth, None, interrupt)?;
-    if let Some(before) = before.filter(|b| b.default_branch != head.default_branch) {
+) -> Result<MirrorRefresh> {
+    use gix::protocol::transport::Protocol;
+    // As in [`probe`]: protocol v1 advertises the refs as soon as it connects.
+    let streamed = url.starts_with("ssh://") || !url.contains("://");
+    let overrides: &[&str] = if streamed {
+        &["protocol.version=1"]
+    } else {
+        &[]
+    };
+    let repo = gix::open_opts(
+        path,
+        gix::open::Options::isolated().config_overrides(overrides.iter().copied()),
+    )
+    .map_err(|e| Error::git("cannot open the cache repository", e))?;
+    let mirrored = mirror_head(&repo);
+    let remote = repo
+        .remote_at(gix_url(url)?)
+        .and_then(|r| r.with_refspecs(Some("HEAD"), Direction::Fetch))
+        .map(|r| r.with_fetch_tags(gix::remote::fetch::Tags::None))
+        .map_err(remote_err(url))?;
+    let prepare = connect(&remote, url, Protocol::V1)?
+        .with_credentials(credentials(auth.cloned()))
+        .prepare_fetch(gix::progress::Discard, Default::default())
+        .map_err(remote_err(url))?;
+    if prepare.ref_map().remote_refs.is_empty() {
+        // An empty remote: protocol v1 does not say which branch its HEAD will be.
+        drop(prepare);
+        return probe(path, url, auth).map(MirrorRefresh::Unchanged);
+    }
+    let head = head_of(url, &prepare.ref_map().remote_refs)?;
+    if Some(&head) == mirrored.as_ref() || head.commit.is_none() {
+        return Ok(MirrorRefresh::Unchanged(head));
+    }
+    if !incremental {
+        return Ok(MirrorRefresh::Changed(head));
+    }
+    let outcome = prepare
+        .receive(gix::progress::Discard, interrupt)
+        .map_err(remote_err(url))?;
+    drop_keep_file(&outcome);
+    write_mirror_refs(&repo, url, &head)?;
+    if let Some(before) = mirrored.filter(|b| b.default_branch != head.default_branch) {
         use gix::refs::transaction::{Change, PreviousValue, RefEdit, RefLog};
         if let Ok(name) =
             gix::refs::FullName::try_from(format!("refs/heads/{}", before.default_branch))
@@ -402,7 +450,7 @@ pub fn update_mirror(
             });
         }
     }
-    Ok(head)
+    Ok(MirrorRefresh::Fetched(head))
 }
 
 /// How many packs a mirror's `objects/pack` holds.
@@ -439,20 +487,26 @@ fn fetch_head_into(
         .prepare_fetch(gix::progress::Discard, Default::default())
         .map_err(remote_err(url))?;
     let head = head_of(url, &prepare.ref_map().remote_refs)?;
-    let Some(commit) = head.commit else {
+    if head.commit.is_none() {
         return Err(Error::Remote {
             url: url.to_string(),
             reason: "the remote has no commits on its default branch".into(),
         });
-    };
+    }
     if let Some(depth) = depth {
         prepare = prepare.with_shallow(gix::remote::fetch::Shallow::DepthAtRemote(depth));
     }
     let outcome = prepare
         .receive(gix::progress::Discard, interrupt)
         .map_err(remote_err(url))?;
-    // gix keeps its `.keep` file until a ref it maps is updated, and the refspec maps
-    // none: the refs are written below, so the pack needs no keeping.
+    drop_keep_file(&outcome);
+    write_mirror_refs(repo, url, &head)?;
+    Ok(head)
+}
+
+/// gix keeps its `.keep` file until a ref it maps is updated, and the mirror's refspec
+/// maps none: its refs are written by [`write_mirror_refs`], so the pack needs no keeping.
+fn drop_keep_file(outcome: &gix::remote::fetch::Outcome) {
     if let gix::remote::fetch::Status::Change {
         write_pack_bundle, ..
     } = &outcome.status
@@ -461,6 +515,13 @@ fn fetch_head_into(
             let _ = std::fs::remove_file(keep);
         }
     }
+}
+
+/// Point the mirror's HEAD at the branch `head` names, and that branch at its commit.
+fn write_mirror_refs(repo: &gix::Repository, url: &str, head: &RemoteHead) -> Result<()> {
+    let Some(commit) = head.commit else {
+        return Ok(());
+    };
     let branch = format!("refs/heads/{}", head.default_branch);
     let branch_name =
         gix::refs::FullName::try_from(branch.as_str()).map_err(|e| Error::Remote {
@@ -489,7 +550,7 @@ fn fetch_head_into(
         ),
     ])
     .map_err(|e| Error::git("cannot write the mirror's refs", e))?;
-    Ok(head)
+    Ok(())
 }
 
 /// Create an empty bare repository at `dest` (a mirror, or the scratch repository):

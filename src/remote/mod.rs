@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-use crate::git::fetch::{self, FileRead, Mirror, RemoteHead};
+use crate::git::fetch::{self, FileRead, Mirror, MirrorRefresh, RemoteHead};
 use crate::git::ObjectId;
 use crate::url::GitUrl;
 use crate::{Error, Result};
@@ -294,34 +294,48 @@ pub struct Task {
 pub fn learn(cache: &Cache, task: &Task, interrupt: &AtomicBool) -> Result<Learned> {
     let url = task.url.to_string();
     let mirror_path = cache.mirror_path(&task.url);
-    let current = Mirror::open(&mirror_path).and_then(|m| m.head());
     let mut fetched = false;
-    let head = match current {
-        Some(mirrored) => {
-            let remote = fetch::probe(&mirror_path, &url, task.auth.as_ref())?;
-            if remote == mirrored || remote.commit.is_none() {
-                remote
-            } else {
+    let head = if Mirror::open(&mirror_path).and_then(|m| m.head()).is_some() {
+        // One connection asks for HEAD and, when it moved on, fetches what is new.
+        let incremental =
+            task.mirror_depth.is_none() && fetch::pack_count(&mirror_path) < MAX_MIRROR_PACKS;
+        let pack = mirror_path.join("objects").join("pack");
+        let (refreshed, too_big) = bounded(&pack, task.max_mirror_size, interrupt, || {
+            fetch::refresh_mirror(
+                &mirror_path,
+                &url,
+                task.auth.as_ref(),
+                incremental,
+                interrupt,
+            )
+        });
+        if too_big {
+            return Err(too_big_error(&url, task));
+        }
+        match refreshed? {
+            MirrorRefresh::Unchanged(head) => head,
+            MirrorRefresh::Fetched(head) => {
                 fetched = true;
-                update_mirror(&url, &mirror_path, task, interrupt)?
+                head
+            }
+            MirrorRefresh::Changed(_) => {
+                fetched = true;
+                replace_mirror(&url, &mirror_path, task, interrupt)?
             }
         }
-        None => {
-            // No mirror: clone straight away (the clone says what HEAD is), unless the
-            // remote turns out to be empty.
-            fetched = true;
-            match replace_mirror(&url, &mirror_path, task, interrupt) {
-                Ok(head) => head,
-                Err(clone_error) => {
-                    match fetch::probe(&cache.scratch()?, &url, task.auth.as_ref()) {
-                        Ok(head) if head.commit.is_none() => {
-                            fetched = false;
-                            head
-                        }
-                        _ => return Err(clone_error),
-                    }
+    } else {
+        // No mirror: clone straight away (the clone says what HEAD is), unless the
+        // remote turns out to be empty.
+        fetched = true;
+        match replace_mirror(&url, &mirror_path, task, interrupt) {
+            Ok(head) => head,
+            Err(clone_error) => match fetch::probe(&cache.scratch()?, &url, task.auth.as_ref()) {
+                Ok(head) if head.commit.is_none() => {
+                    fetched = false;
+                    head
                 }
-            }
+                _ => return Err(clone_error),
+            },
         }
     };
     let mut learned = Learned {
@@ -358,34 +372,11 @@ pub fn learn(cache: &Cache, task: &Task, interrupt: &AtomicBool) -> Result<Learn
     Ok(learned)
 }
 
-/// How many packs a mirror may gather from fetches before the next change re-clones it
-/// into one: each fetch adds one pack, and git and gix look in every pack for an object.
+/// How many packs a mirror may gather from fetches before the next change clones it
+/// afresh into one: each fetch adds one pack, and git and gix look in every pack for an
+/// object. A shallow mirror (`mirror_depth`) is always cloned afresh: gix does not prune
+/// shallow history.
 const MAX_MIRROR_PACKS: usize = 32;
-
-/// Bring an existing mirror to the remote's new HEAD. A mirror of the whole history
-/// fetches what is new into itself, as `git fetch` does: the remote sends only the
-/// commits the mirror lacks. A shallow mirror (`mirror_depth`), and one whose fetches
-/// have gathered [`MAX_MIRROR_PACKS`] packs, is cloned afresh instead
-/// ([`replace_mirror`]): gix does not prune shallow history, and a fresh clone is one
-/// pack.
-fn update_mirror(
-    url: &str,
-    mirror: &Path,
-    task: &Task,
-    interrupt: &AtomicBool,
-) -> Result<RemoteHead> {
-    if task.mirror_depth.is_some() || fetch::pack_count(mirror) >= MAX_MIRROR_PACKS {
-        return replace_mirror(url, mirror, task, interrupt);
-    }
-    let pack = mirror.join("objects").join("pack");
-    let (updated, too_big) = bounded(&pack, task.max_mirror_size, interrupt, || {
-        fetch::update_mirror(mirror, url, task.auth.as_ref(), interrupt)
-    });
-    if too_big {
-        return Err(too_big_error(url, task));
-    }
-    updated
-}
 
 /// Clone a fresh mirror beside the old one and swap it in: for a new mirror, a shallow
 /// one, and one with many packs. A failed clone is harmless: the old mirror stays until
