@@ -380,6 +380,8 @@ pub enum MirrorRefresh {
     Fetched(RemoteHead),
     /// The remote moved on and `incremental` was false: the caller clones afresh.
     Changed(RemoteHead),
+    /// The mirror cannot be read (damaged by hand, say): the caller clones afresh.
+    Unusable,
 }
 
 /// Ask the remote what its HEAD is and, when it moved on and `incremental` allows, bring
@@ -403,12 +405,15 @@ pub fn refresh_mirror(
     } else {
         &[]
     };
-    let repo = gix::open_opts(
+    let Ok(repo) = gix::open_opts(
         path,
         gix::open::Options::isolated().config_overrides(overrides.iter().copied()),
-    )
-    .map_err(|e| Error::git("cannot open the cache repository", e))?;
-    let mirrored = mirror_head(&repo);
+    ) else {
+        return Ok(MirrorRefresh::Unusable);
+    };
+    let Some(mirrored) = mirror_head(&repo) else {
+        return Ok(MirrorRefresh::Unusable);
+    };
     let remote = repo
         .remote_at(gix_url(url)?)
         .and_then(|r| r.with_refspecs(Some("HEAD"), Direction::Fetch))
@@ -424,7 +429,7 @@ pub fn refresh_mirror(
         return probe(path, url, auth).map(MirrorRefresh::Unchanged);
     }
     let head = head_of(url, &prepare.ref_map().remote_refs)?;
-    if Some(&head) == mirrored.as_ref() || head.commit.is_none() {
+    if head == mirrored || head.commit.is_none() {
         return Ok(MirrorRefresh::Unchanged(head));
     }
     if !incremental {
@@ -435,7 +440,8 @@ pub fn refresh_mirror(
         .map_err(remote_err(url))?;
     drop_keep_file(&outcome);
     write_mirror_refs(&repo, url, &head)?;
-    if let Some(before) = mirrored.filter(|b| b.default_branch != head.default_branch) {
+    if mirrored.default_branch != head.default_branch {
+        let before = mirrored;
         use gix::refs::transaction::{Change, PreviousValue, RefEdit, RefLog};
         if let Ok(name) =
             gix::refs::FullName::try_from(format!("refs/heads/{}", before.default_branch))
@@ -581,8 +587,11 @@ fn init_bare(dest: &Path) -> Result<gix::Repository> {
 }
 
 fn mirror_head(repo: &gix::Repository) -> Option<RemoteHead> {
-    let name = repo.head_name().ok()??;
-    let commit = repo.head_id().ok().map(|id| id.detach());
+    // The branch's commit as written, not peeled: a mirror's branch names a commit, and
+    // peeling would open every pack index to ask what kind of object it is.
+    let head = repo.head().ok()?;
+    let name = head.referent_name()?.to_owned();
+    let commit = head.id().map(|id| id.detach());
     Some(RemoteHead {
         default_branch: branch_name(name.as_bstr().to_string()),
         commit,

@@ -295,7 +295,8 @@ pub fn learn(cache: &Cache, task: &Task, interrupt: &AtomicBool) -> Result<Learn
     let url = task.url.to_string();
     let mirror_path = cache.mirror_path(&task.url);
     let mut fetched = false;
-    let head = if Mirror::open(&mirror_path).and_then(|m| m.head()).is_some() {
+    // A mirror is there once its clone was whole (it is moved in complete).
+    let head = if mirror_path.join("HEAD").is_file() {
         // One connection asks for HEAD and, when it moved on, fetches what is new.
         let incremental =
             task.mirror_depth.is_none() && fetch::pack_count(&mirror_path) < MAX_MIRROR_PACKS;
@@ -318,7 +319,7 @@ pub fn learn(cache: &Cache, task: &Task, interrupt: &AtomicBool) -> Result<Learn
                 fetched = true;
                 head
             }
-            MirrorRefresh::Changed(_) => {
+            MirrorRefresh::Changed(_) | MirrorRefresh::Unusable => {
                 fetched = true;
                 replace_mirror(&url, &mirror_path, task, interrupt)?
             }
