@@ -682,7 +682,7 @@ pub fn working_copy(dir: &Path) -> Option<WorkingCopy> {
 /// folder without following symlinks, so it saves two canonicalizations per copy.
 pub fn repository_at(dir: &Path) -> std::result::Result<WorkingCopy, String> {
     let repo = gix::open_opts(dir, gix::open::Options::isolated())
-        .map_err(|e| crate::error::one_line(&e))?;
+        .map_err(|e| crate::text::one_line(&e))?;
     describe_in(repo, Some(dir))
 }
 

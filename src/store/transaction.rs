@@ -24,6 +24,10 @@ use crate::{Error, Result};
 /// The registry's lock file, in `.git/repodex/`: one writer at a time.
 pub(crate) const LOCK: &str = "lock";
 
+/// The lock file, in `.git/repodex/`, that one sync at a time holds; here beside the
+/// registry's own, since packing after a commit defers to a sync that holds it.
+pub(crate) const SYNC_LOCK: &str = "sync-lock";
+
 /// What a new entry starts with, beside its URL.
 #[derive(Debug, Clone, Default)]
 pub struct NewEntry {

@@ -34,8 +34,7 @@ pub use merge::Merged;
 /// branch, recorded as git records it: `branch.main.merge` (docs/sync.md).
 pub const BRANCH: &str = "main";
 
-/// The lock file, in `.git/repodex/`, that one sync at a time holds.
-pub(crate) const SYNC_LOCK: &str = "sync-lock";
+pub(crate) use crate::store::transaction::SYNC_LOCK;
 
 /// How a sync whose push was overtaken (someone pushed between its fetch and its push)
 /// tries again: fetch, merge and push, up to `attempts` rounds in all, pausing before
