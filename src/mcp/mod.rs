@@ -33,7 +33,7 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 
-use crate::ops::list::Sources;
+use crate::ops::sources::Sources;
 use crate::{Context, Error, Result};
 
 /// How the server was started.
@@ -99,7 +99,7 @@ pub struct Server {
 
 impl Server {
     fn new(ctx: Context, clone_root: PathBuf) -> Result<Server> {
-        let sources = crate::ops::list::sources(&ctx)?;
+        let sources = crate::ops::sources::sources(&ctx)?;
         Ok(Server {
             ctx: Arc::new(ctx),
             open: Arc::new(Mutex::new(sources)),
@@ -113,7 +113,7 @@ impl Server {
     fn sources(&self) -> Result<MutexGuard<'_, Sources>> {
         let mut held = self.open.lock().unwrap_or_else(|e| e.into_inner());
         if !is_current(&held)? {
-            *held = crate::ops::list::sources(&self.ctx)?;
+            *held = crate::ops::sources::sources(&self.ctx)?;
         }
         Ok(held)
     }

@@ -72,7 +72,7 @@ pub fn serve(
         reference: address.to_string(),
         suggestions: Vec::new(),
     })?;
-    let found = super::lookup::find(&registry, address)?;
+    let found = super::find::find(&registry, address)?;
     let entry = found
         .layer_registry
         .as_ref()
