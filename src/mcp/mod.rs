@@ -157,9 +157,14 @@ fn caught<T>(
 
 /// Run the work of the tool `name`, turning a panic inside it into a tool error: an
 /// answer the client gets, where a panicking task would leave it waiting forever.
-fn guarded<T>(name: &str, work: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+/// `hooks` are the crash tests' (a failpoint `mcp-tool-<name>` panics here).
+fn guarded<T>(
+    hooks: &crate::env::TestHooks,
+    name: &str,
+    work: impl FnOnce() -> Result<T, String>,
+) -> Result<T, String> {
     let run = std::panic::AssertUnwindSafe(|| {
-        if crate::context::test_hooks().failpoint.as_deref() == Some(&format!("mcp-tool-{name}")) {
+        if hooks.failpoint.as_deref() == Some(&format!("mcp-tool-{name}")) {
             panic!("test failpoint mcp-tool-{name}");
         }
         work()

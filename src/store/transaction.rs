@@ -334,7 +334,7 @@ impl<'r> Transaction<'r> {
         }
         let index_file = repo.open_index()?;
         refuse_hand_edits(repo, &index_file, &expected)?;
-        commit::step("objects");
+        commit::step(repo, "objects");
         let (tree, _) = repo.write_tree(Some(self.base_tree), &edits)?;
         let parents: Vec<ObjectId> = std::iter::once(self.base)
             .chain(self.merge_parent)
