@@ -1,73 +1,23 @@
-//! Everything repodex reads from its environment, read once.
+//! What every operation gets: the environment, read once ([`crate::env`]), and the
+//! things opened from it (the registry, the mirror cache, the network policy).
 //!
 //! The command line builds one [`Context`] from its flags and the process environment
 //! ([`Context::from_env`]); a program using the library builds one the same way, or
 //! from explicit values ([`Context::with`]). No other module reads an environment
 //! variable or asks where the XDG folders are: they are handed what this module found
 //! (the registry's location, this machine's folders, the network policy, the identity
-//! file), in the manner of cargo's `GlobalContext`.
+//! file, a commit's date), in the manner of cargo's `GlobalContext`. It opens the store
+//! and the remote cache, so it sits above them; nothing below `ops`, `sync` and
+//! `import` imports it.
 
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+pub use crate::env::Env;
+use crate::env::{CommitEnv, TestHooks};
 use crate::remote::{Cache, Network};
 use crate::store::{Location, Registry};
 use crate::{Error, Result};
-
-/// The environment variables repodex reads, by name, as the process had them.
-#[derive(Debug, Clone, Default)]
-pub struct Env {
-    vars: Vec<(String, OsString)>,
-}
-
-impl Env {
-    /// The variables of this process that repodex (and Minsky, for `import minsky`)
-    /// uses; nothing else is kept.
-    pub fn of_process() -> Env {
-        const NAMES: &[&str] = &[
-            "REPODEX_HOME",
-            "REPODEX_OFFLINE",
-            "REPODEX_TIMEOUT",
-            "REPODEX_IDENTITY",
-            "GIT_CONFIG_GLOBAL",
-            "PATH",
-            "GIT_ALLOW_PROTOCOL",
-            "GIT_PROTOCOL_FROM_USER",
-            "USER",
-            "BROWSER",
-            "MINSKY_POSTGRES_URL",
-            "MINSKY_PERSISTENCE_POSTGRES_URL",
-            "MINSKY_PERSISTENCE_SQLITE_PATH",
-            "MINSKY_SESSIONDB_SQLITE_PATH",
-        ];
-        Env {
-            vars: NAMES
-                .iter()
-                .filter_map(|name| Some((name.to_string(), std::env::var_os(name)?)))
-                .collect(),
-        }
-    }
-
-    /// Set (or override) a variable, for a program that builds its own context.
-    pub fn set(mut self, name: &str, value: impl Into<OsString>) -> Env {
-        self.vars.retain(|(n, _)| n != name);
-        self.vars.push((name.to_string(), value.into()));
-        self
-    }
-
-    /// A variable's value; an empty value counts as unset, as git treats them.
-    fn get(&self, name: &str) -> Option<&OsString> {
-        self.vars
-            .iter()
-            .find(|(n, v)| n == name && !v.is_empty())
-            .map(|(_, v)| v)
-    }
-
-    fn text(&self, name: &str) -> Option<String> {
-        self.get(name).map(|v| v.to_string_lossy().into_owned())
-    }
-}
 
 /// This user's folders (XDG base directories, honouring `XDG_*`).
 #[derive(Debug, Clone)]
@@ -121,6 +71,8 @@ pub struct Context {
     /// Why the network is off when the caller turned it off ([`Context::without_network`]).
     offline_why: Option<String>,
     network: OnceLock<Network>,
+    /// What commits take from the environment, handed to the registry when opened.
+    commit: CommitEnv,
 }
 
 impl Context {
@@ -150,6 +102,7 @@ impl Context {
         Ok(Context {
             location,
             dirs,
+            commit: env.commit_env(),
             env,
             offline_flag,
             offline_why: None,
@@ -179,7 +132,7 @@ impl Context {
 
     /// Open the registry, creating it on first use.
     pub fn open(&self) -> Result<Registry> {
-        Registry::open_or_create(self.location.path())
+        Registry::open_or_create(self.location.path(), &self.commit)
     }
 
     /// Open the registry if there is one, without creating it.
@@ -187,7 +140,8 @@ impl Context {
         if !self.location.path().join(".git").exists() {
             return Ok(None);
         }
-        Registry::open(self.location.path()).map(Some)
+        Registry::open(self.location.path())
+            .map(|registry| Some(registry.with_commit_env(&self.commit)))
     }
 
     pub fn dirs(&self) -> &Dirs {
@@ -268,6 +222,22 @@ impl Context {
         )
     }
 
+    /// What commits take from the environment (`GIT_COMMITTER_DATE`, the crash tests'
+    /// hooks), for a registry opened other than by [`Context::open`].
+    pub fn commit_env(&self) -> &CommitEnv {
+        &self.commit
+    }
+
+    /// The crash tests' hooks (`REPODEX_TEST_*`).
+    pub fn test_hooks(&self) -> &TestHooks {
+        &self.commit.hooks
+    }
+
+    /// The protocol version git asked repodex's remote helper for (`GIT_PROTOCOL`).
+    pub fn git_protocol(&self) -> Option<String> {
+        self.env.git_protocol()
+    }
+
     /// The user's browser command (`BROWSER`), for `repodex open`.
     pub fn browser(&self) -> Option<String> {
         self.env.text("BROWSER")
@@ -337,67 +307,4 @@ pub fn full_program_beside(exe: &Path) -> PathBuf {
 
 fn absolute(dir: &Path) -> Result<PathBuf> {
     std::path::absolute(dir).map_err(|e| Error::io(format!("cannot use {}", dir.display()), e))
-}
-
-/// The date commits are made at when `GIT_COMMITTER_DATE` is set, as git's own are (so
-/// that scripts and tests can give commits the times they need); read once per process.
-pub(crate) fn commit_date() -> Option<gix::date::Time> {
-    static DATE: OnceLock<Option<gix::date::Time>> = OnceLock::new();
-    *DATE.get_or_init(|| {
-        std::env::var("GIT_COMMITTER_DATE")
-            .ok()
-            .and_then(|date| gix::date::parse(&date, None).ok())
-    })
-}
-
-/// The protocol version git asked its remote helper for (`GIT_PROTOCOL`, such as
-/// `version=2`), passed on to a git daemon as git's own connect does; `None` when unset
-/// or unusable in a request line.
-pub(crate) fn git_protocol() -> Option<String> {
-    std::env::var("GIT_PROTOCOL")
-        .ok()
-        .filter(|protocol| !protocol.is_empty() && !protocol.contains('\0'))
-}
-
-/// The crash tests' hooks into a commit, read once per process:
-/// `REPODEX_TEST_FAILPOINT` names the step at which to abort;
-/// `REPODEX_TEST_STEP_LOG` names a file to which each step's name is appended as it is
-/// reached (so a test that kills the process knows in which phase the kill landed);
-/// `REPODEX_TEST_STEP_PAUSE`, as `STEP:MS`, lingers that long after that step (so that
-/// random kills land in the short phases too, not only the long ones).
-/// `REPODEX_TEST_SYNC_RETRY`, as `ATTEMPTS:FIRST_MS:LONGEST_MS`, replaces sync's retry
-/// policy, for the measurement that chose it (docs/sync.md).
-#[derive(Debug, Default)]
-pub(crate) struct TestHooks {
-    pub failpoint: Option<String>,
-    pub step_log: Option<PathBuf>,
-    pub step_pause: Option<(String, std::time::Duration)>,
-    pub sync_retry: Option<crate::sync::RetryPolicy>,
-}
-
-pub(crate) fn test_hooks() -> &'static TestHooks {
-    static HOOKS: OnceLock<TestHooks> = OnceLock::new();
-    HOOKS.get_or_init(|| {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        TestHooks {
-            failpoint: var("REPODEX_TEST_FAILPOINT"),
-            step_log: var("REPODEX_TEST_STEP_LOG").map(PathBuf::from),
-            step_pause: var("REPODEX_TEST_STEP_PAUSE").and_then(|v| {
-                let (step, ms) = v.split_once(':')?;
-                Some((
-                    step.to_string(),
-                    std::time::Duration::from_millis(ms.parse().ok()?),
-                ))
-            }),
-            sync_retry: var("REPODEX_TEST_SYNC_RETRY").and_then(|v| {
-                let mut parts = v.split(':').map(|p| p.parse::<u64>().ok());
-                let ms = std::time::Duration::from_millis;
-                Some(crate::sync::RetryPolicy {
-                    attempts: parts.next()??.max(1) as usize,
-                    first_pause: ms(parts.next()??),
-                    longest_pause: ms(parts.next()??),
-                })
-            }),
-        }
-    })
 }

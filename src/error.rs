@@ -186,7 +186,7 @@ pub enum Error {
     GitCommand { what: String, reason: String },
 
     /// A git operation failed.
-    #[error("{context}: {}", one_line(source.as_ref()))]
+    #[error("{context}: {}", crate::text::one_line(source.as_ref()))]
     Git {
         context: String,
         #[source]
@@ -208,22 +208,6 @@ fn suggestion_text(suggestions: &[String]) -> String {
         [one] => format!("; did you mean '{one}'?"),
         many => format!("; did you mean one of: {}?", many.join(", ")),
     }
-}
-
-/// An error and its causes on one line, each said once: error chains from lower layers
-/// can span lines, and ours are one line.
-pub(crate) fn one_line(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 impl Error {

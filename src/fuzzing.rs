@@ -159,7 +159,8 @@ fn fuzz_registry() -> &'static std::path::Path {
             })
             .clone();
         let _ = std::fs::remove_dir_all(&dir);
-        let mut registry = crate::Registry::open_or_create(&dir).expect("a registry");
+        let mut registry =
+            crate::Registry::open_or_create(&dir, &Default::default()).expect("a registry");
         let mut tx = registry.transaction(|| {}).expect("a transaction");
         for (url, alias) in [
             ("https://github.com/edobry/minsky.git", "mk"),

@@ -33,6 +33,7 @@
 //! ```
 
 pub mod context;
+pub mod env;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -98,7 +98,7 @@ pub fn rows(bench: &Bench) -> Vec<Row> {
     // One registry per first-refresh run (each starts without data), and one to keep.
     let make_registry = |label: String| {
         let dir = bench.dir.path().join(label);
-        let mut registry = Registry::open_or_create(&dir).unwrap();
+        let mut registry = Registry::open_or_create(&dir, &Default::default()).unwrap();
         let mut tx = registry.transaction(|| {}).unwrap();
         for url in &urls {
             tx.register(&GitUrl::parse(url).unwrap().url, NewEntry::default())

@@ -52,7 +52,7 @@ impl Machine {
             root: base.join("src"),
             base,
         };
-        drop(Registry::open_or_create(&machine.registry).unwrap());
+        drop(Registry::open_or_create(&machine.registry, &Default::default()).unwrap());
         let root = machine.root.display().to_string();
         for (key, value) in [("clone_root", root.as_str()), ("clone_layout", "{name}")] {
             run(&mut machine.repodex(bench, &["settings", "set", "--machine", key, value]));
@@ -609,7 +609,7 @@ fn list_paths(bench: &Bench) -> Row {
     let base = bench.dir.path().join("workset-list");
     let registry = base.join("registry");
     eprintln!("registering {n} entries, each with a clone…");
-    let mut open = Registry::open_or_create(&registry).unwrap();
+    let mut open = Registry::open_or_create(&registry, &Default::default()).unwrap();
     let mut tx = open.transaction(|| {}).unwrap();
     let name = |i: usize| format!("owner{}/project-{i}", i % 100);
     for i in 0..n {

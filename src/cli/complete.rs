@@ -154,8 +154,8 @@ fn registry_on_line() -> Option<std::path::PathBuf> {
 
 /// The registry (the one typed on the line, else the usual one) and its layers, for
 /// completion: offline, and never created by it.
-fn existing_sources() -> Option<repodex::ops::list::Sources> {
+fn existing_sources() -> Option<repodex::ops::sources::Sources> {
     let ctx = repodex::Context::from_env(registry_on_line().as_deref(), true).ok()?;
     ctx.open_existing().ok().flatten()?;
-    repodex::ops::list::sources(&ctx).ok()
+    repodex::ops::sources::sources(&ctx).ok()
 }

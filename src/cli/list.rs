@@ -1,5 +1,6 @@
 use super::{render, CmdResult, Context, Outcome};
-use repodex::ops::list::{self, Filter, Item, Sources};
+use repodex::ops::list::{self, Filter, Item};
+use repodex::ops::sources::{self, Sources};
 use repodex::RawRecord;
 
 /// List registered repositories
@@ -177,7 +178,7 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
         .cloned(args.cloned)
         .on_host(args.host.clone())
         .in_layer(args.layer.clone());
-    let sources = list::sources(ctx)?;
+    let sources = sources::sources(ctx)?;
     if let Some(layer) = &args.layer {
         if !sources.layers.iter().any(|(name, _)| name == layer) {
             return Err(repodex::sync::error::SyncError::NoSuchLayer {

@@ -27,8 +27,9 @@ pub enum Connection {
 }
 
 /// Open `service` at `url`, or `None` when this transport (or this moment: the daemon
-/// is unreachable) calls for git's own fetch and push instead.
-pub fn open(url: &GitUrl, service: &str) -> Option<Connection> {
+/// is unreachable) calls for git's own fetch and push instead. `protocol` is the version
+/// git asked for (`GIT_PROTOCOL`), passed on to a git daemon.
+pub fn open(url: &GitUrl, service: &str, protocol: Option<&str>) -> Option<Connection> {
     let service: &'static str = match service {
         "git-upload-pack" => "git-upload-pack",
         "git-receive-pack" => "git-receive-pack",
@@ -46,9 +47,9 @@ pub fn open(url: &GitUrl, service: &str) -> Option<Connection> {
                 None => host.to_string(),
             };
             let mut request = format!("{service} {}\0host={host_port}\0", url.path());
-            if let Some(protocol) = crate::context::git_protocol() {
+            if let Some(protocol) = protocol {
                 request.push('\0');
-                request.push_str(&protocol);
+                request.push_str(protocol);
                 request.push('\0');
             }
             let packet = format!("{:04x}{request}", request.len() + 4);

@@ -145,13 +145,13 @@ pub(crate) fn unreachable(url: &str, text: String) -> Error {
 }
 
 fn remote_err(url: &str) -> impl FnOnce(gix::Error) -> Error + '_ {
-    move |e| unreachable(url, crate::error::one_line(&e))
+    move |e| unreachable(url, crate::text::one_line(&e))
 }
 
 fn gix_url(url: &str) -> Result<gix::Url> {
     gix::url::parse(gix::bstr::BStr::new(url.as_bytes())).map_err(|e| Error::Remote {
         url: url.to_string(),
-        reason: crate::error::one_line(&e),
+        reason: crate::text::one_line(&e),
     })
 }
 
@@ -245,10 +245,10 @@ fn connect<'a, 'repo>(
     let host = parsed.host().unwrap_or_default();
     let port = parsed.port();
     let read = super::daemon::dial(host, port.unwrap_or(9418), DAEMON_CONNECT)
-        .map_err(|e| unreachable(url, crate::error::one_line(&e)))?;
+        .map_err(|e| unreachable(url, crate::text::one_line(&e)))?;
     let write = read.try_clone().map_err(|e| Error::Remote {
         url: url.to_string(),
-        reason: crate::error::one_line(&e),
+        reason: crate::text::one_line(&e),
     })?;
     let transport = gix::protocol::transport::client::git::blocking_io::Connection::new(
         read,

@@ -71,6 +71,9 @@ pub enum PathState {
 pub struct Repo {
     repo: gix::Repository,
     workdir: PathBuf,
+    /// What commits made here take from the environment (their date, the crash tests'
+    /// hooks), as whoever opened the repository was given it.
+    commit: crate::env::CommitEnv,
 }
 
 fn git_err<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
@@ -122,7 +125,11 @@ impl Repo {
                 path: dir.to_path_buf(),
                 reason: "it is a bare git repository".into(),
             })?;
-        Ok(Repo { repo, workdir })
+        Ok(Repo {
+            repo,
+            workdir,
+            commit: Default::default(),
+        })
     }
 
     /// Create a new repository with a work tree at `dir`, branch `main`.
@@ -146,7 +153,24 @@ impl Repo {
         Repo {
             repo: self.repo.clone(),
             workdir: self.workdir.clone(),
+            commit: self.commit.clone(),
         }
+    }
+
+    /// This repository with what its commits take from the environment.
+    pub fn with_commit_env(mut self, commit: &crate::env::CommitEnv) -> Repo {
+        self.set_commit_env(commit);
+        self
+    }
+
+    /// Give this repository's commits what they take from the environment.
+    pub fn set_commit_env(&mut self, commit: &crate::env::CommitEnv) {
+        self.commit = commit.clone();
+    }
+
+    /// What commits made here take from the environment.
+    pub fn commit_env(&self) -> &crate::env::CommitEnv {
+        &self.commit
     }
 
     pub fn workdir(&self) -> &Path {
@@ -446,6 +470,7 @@ impl Repo {
         let memory = Repo {
             repo: self.repo.clone().with_object_memory(),
             workdir: self.workdir.clone(),
+            commit: self.commit.clone(),
         };
         let written = memory.write_tree_objects(base_tree, edits)?;
         match memory.repo.objects.reset_object_memory() {
@@ -589,10 +614,14 @@ impl Repo {
         self.signature().name.to_string()
     }
 
-    /// Dated now, or at git's `GIT_COMMITTER_DATE` when that is set (as git's own
-    /// commits are), so that scripts and tests can give commits the times they need.
+    /// Dated now, or at the date this repository was given ([`Repo::with_commit_env`]:
+    /// git's `GIT_COMMITTER_DATE` when that is set, as git's own commits are), so that
+    /// scripts and tests can give commits the times they need.
     pub(crate) fn signature(&self) -> gix::actor::Signature {
-        let time = crate::context::commit_date().unwrap_or_else(gix::date::Time::now_local_or_utc);
+        let time = self
+            .commit
+            .date
+            .unwrap_or_else(gix::date::Time::now_local_or_utc);
         match self.repo.committer() {
             Some(Ok(sig)) => gix::actor::Signature {
                 name: sig.name.to_owned(),
@@ -682,7 +711,7 @@ pub fn working_copy(dir: &Path) -> Option<WorkingCopy> {
 /// folder without following symlinks, so it saves two canonicalizations per copy.
 pub fn repository_at(dir: &Path) -> std::result::Result<WorkingCopy, String> {
     let repo = gix::open_opts(dir, gix::open::Options::isolated())
-        .map_err(|e| crate::error::one_line(&e))?;
+        .map_err(|e| crate::text::one_line(&e))?;
     describe_in(repo, Some(dir))
 }
 

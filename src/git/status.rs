@@ -237,7 +237,7 @@ fn unreadable<'a, E: Into<Failure>>(
 ) -> impl FnOnce(E) -> ReadError + 'a {
     move |e| ReadError::Unreadable {
         path: path.to_path_buf(),
-        reason: format!("{what}: {}", crate::error::one_line(&*e.into())),
+        reason: format!("{what}: {}", crate::text::one_line(&*e.into())),
     }
 }
 
@@ -264,7 +264,7 @@ pub(super) fn open(path: &Path, options: gix::open::Options) -> Result<gix::Repo
         Err(e) if path.join(".git").symlink_metadata().is_ok() => {
             return Err(unreadable(path, "cannot open its repository")(e))
         }
-        Err(e) => return Err(not_a_copy(crate::error::one_line(&e))),
+        Err(e) => return Err(not_a_copy(crate::text::one_line(&e))),
     };
     if repo.workdir().is_none() {
         return Err(not_a_copy("it is a bare repository".into()));

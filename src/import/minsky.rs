@@ -166,13 +166,13 @@ pub fn read_postgres(url: &str) -> Result<Vec<Record>> {
     let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(|e| {
         Error::from(ImportError::Postgres {
             action: "connect to",
-            reason: crate::error::one_line(&e),
+            reason: crate::text::one_line(&e),
         })
     })?;
     let bad = |e: postgres::Error| {
         Error::from(ImportError::Postgres {
             action: "read",
-            reason: crate::error::one_line(&e),
+            reason: crate::text::one_line(&e),
         })
     };
     let mut records = Vec::new();

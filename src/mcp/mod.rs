@@ -33,7 +33,7 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 
-use crate::ops::list::Sources;
+use crate::ops::sources::Sources;
 use crate::{Context, Error, Result};
 
 /// How the server was started.
@@ -99,7 +99,7 @@ pub struct Server {
 
 impl Server {
     fn new(ctx: Context, clone_root: PathBuf) -> Result<Server> {
-        let sources = crate::ops::list::sources(&ctx)?;
+        let sources = crate::ops::sources::sources(&ctx)?;
         Ok(Server {
             ctx: Arc::new(ctx),
             open: Arc::new(Mutex::new(sources)),
@@ -113,7 +113,7 @@ impl Server {
     fn sources(&self) -> Result<MutexGuard<'_, Sources>> {
         let mut held = self.open.lock().unwrap_or_else(|e| e.into_inner());
         if !is_current(&held)? {
-            *held = crate::ops::list::sources(&self.ctx)?;
+            *held = crate::ops::sources::sources(&self.ctx)?;
         }
         Ok(held)
     }
@@ -157,9 +157,14 @@ fn caught<T>(
 
 /// Run the work of the tool `name`, turning a panic inside it into a tool error: an
 /// answer the client gets, where a panicking task would leave it waiting forever.
-fn guarded<T>(name: &str, work: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+/// `hooks` are the crash tests' (a failpoint `mcp-tool-<name>` panics here).
+fn guarded<T>(
+    hooks: &crate::env::TestHooks,
+    name: &str,
+    work: impl FnOnce() -> Result<T, String>,
+) -> Result<T, String> {
     let run = std::panic::AssertUnwindSafe(|| {
-        if crate::context::test_hooks().failpoint.as_deref() == Some(&format!("mcp-tool-{name}")) {
+        if hooks.failpoint.as_deref() == Some(&format!("mcp-tool-{name}")) {
             panic!("test failpoint mcp-tool-{name}");
         }
         work()

@@ -177,7 +177,7 @@ impl Server {
         &self,
         Parameters(input): Parameters<ResolveInput>,
     ) -> Result<Json<Ways>, String> {
-        guarded("resolve", || {
+        guarded(self.ctx.test_hooks(), "resolve", || {
             let sources = self.sources().map_err(tool_error)?;
             let root = crate::ops::clone_root::CloneRoot::of(&self.ctx).ok();
             lookup::ways_in(&sources.registry, &input.reference, root.as_ref())
@@ -194,7 +194,7 @@ impl Server {
         &self,
         Parameters(input): Parameters<ListInput>,
     ) -> Result<Json<ListOutput>, String> {
-        guarded("list", || {
+        guarded(self.ctx.test_hooks(), "list", || {
             let filter = Filter::new(input.pattern.as_deref(), &input.tags)
                 .map_err(tool_error)?
                 .cloned(input.cloned);
@@ -214,7 +214,7 @@ impl Server {
         &self,
         Parameters(input): Parameters<StatusInput>,
     ) -> Result<Json<crate::ops::status::Report>, String> {
-        guarded("status", || {
+        guarded(self.ctx.test_hooks(), "status", || {
             let request = crate::ops::status::Request {
                 selection: crate::ops::select::Selection {
                     references: input.references,
@@ -238,7 +238,7 @@ impl Server {
         &self,
         Parameters(input): Parameters<ShowInput>,
     ) -> Result<Json<ShowOutput>, String> {
-        guarded("show", || {
+        guarded(self.ctx.test_hooks(), "show", || {
             let ctx = self.read_context(input.refresh_if_stale);
             let cwd = std::env::current_dir().unwrap_or_default();
             let mut sources = self.sources().map_err(tool_error)?;
@@ -272,7 +272,7 @@ impl Server {
         &self,
         Parameters(input): Parameters<ConfigInput>,
     ) -> Result<Json<ConfigFiles>, String> {
-        guarded("config", || {
+        guarded(self.ctx.test_hooks(), "config", || {
             let ctx = self.read_context(input.refresh_if_stale);
             let mut sources = self.sources().map_err(tool_error)?;
             lookup::config_files(
@@ -300,7 +300,7 @@ impl Server {
         &self,
         Parameters(input): Parameters<CloneInput>,
     ) -> Result<Json<clone::Report>, String> {
-        guarded("clone", || {
+        guarded(self.ctx.test_hooks(), "clone", || {
             let request = clone::Request {
                 reference: input.reference,
                 dir: input.dir,
@@ -329,7 +329,7 @@ impl Server {
         &self,
         Parameters(input): Parameters<RefreshInput>,
     ) -> Result<Json<refresh::Report>, String> {
-        guarded("refresh", || {
+        guarded(self.ctx.test_hooks(), "refresh", || {
             let which = match (input.all, input.references.is_empty()) {
                 (true, true) => Which::All,
                 (false, false) => Which::These(&input.references),
@@ -354,7 +354,7 @@ impl Server {
         &self,
         Parameters(input): Parameters<RegisterInput>,
     ) -> Result<Json<register::Report>, String> {
-        guarded("register", || {
+        guarded(self.ctx.test_hooks(), "register", || {
             let request = register::Request {
                 repository: input.repository,
                 entry: NewEntry {

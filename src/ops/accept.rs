@@ -122,7 +122,7 @@ pub fn accept(
     let mut registry = ctx.open()?;
     let mut names = Vec::new();
     for reference in references {
-        let name = super::lookup::own_entry(&registry, reference)?;
+        let name = super::find::own_entry(&registry, reference)?;
         if !names.contains(&name) {
             names.push(name);
         }

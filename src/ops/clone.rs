@@ -105,7 +105,7 @@ pub struct Report {
 /// online). Without a folder, it goes to its place under the clone root.
 pub fn clone(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> Result<Report> {
     let mut registry = ctx.open()?;
-    let name = super::lookup::own_entry(&registry, &request.reference)?;
+    let name = super::find::own_entry(&registry, &request.reference)?;
     let entry = registry.entry(&name)?;
     let url = entry.git_url()?;
     if let Some(branch) = &request.branch {

@@ -42,7 +42,7 @@ pub fn check(ctx: &Context, request: &Request) -> Result<String> {
         })?;
     }
     let registry = ctx.open()?;
-    let name = super::lookup::own_entry(&registry, &request.reference)?;
+    let name = super::find::own_entry(&registry, &request.reference)?;
     // A token or password for a plain-http URL would never be sent (docs/security.md):
     // say so now, not at every later refresh.
     if request.kind != Kind::SshKey {
@@ -115,7 +115,7 @@ pub struct RebindReport {
 /// Bind the credential of `reference` to the server its entry's URL names now.
 pub fn rebind(ctx: &Context, reference: &str, on_wait: &mut dyn FnMut()) -> Result<RebindReport> {
     let mut registry = ctx.open()?;
-    let name = super::lookup::own_entry(&registry, reference)?;
+    let name = super::find::own_entry(&registry, reference)?;
     let loaded = super::identity::load_or_create(ctx, &registry)?;
     let mut tx = registry.transaction(on_wait)?;
     let from = tx.rebind_credential(&name, &loaded.identity)?;
@@ -130,7 +130,7 @@ pub fn rebind(ctx: &Context, reference: &str, on_wait: &mut dyn FnMut()) -> Resu
 /// A credential, decrypted, for `creds show`.
 pub fn show(ctx: &Context, reference: &str) -> Result<(String, Credential)> {
     let registry = ctx.open()?;
-    let name = super::lookup::own_entry(&registry, reference)?;
+    let name = super::find::own_entry(&registry, reference)?;
     let loaded = super::identity::load_or_create(ctx, &registry)?;
     let credential = registry
         .credential(&name, &loaded.identity)?
@@ -141,7 +141,7 @@ pub fn show(ctx: &Context, reference: &str) -> Result<(String, Credential)> {
 /// Remove the credential of `reference`, in one commit; returns the entry's name.
 pub fn remove(ctx: &Context, reference: &str, on_wait: &mut dyn FnMut()) -> Result<String> {
     let mut registry = ctx.open()?;
-    let name = super::lookup::own_entry(&registry, reference)?;
+    let name = super::find::own_entry(&registry, reference)?;
     let mut tx = registry.transaction(on_wait)?;
     if !tx.remove_credential(&name)? {
         return Err(VaultError::NoCredential { name }.into());

@@ -29,7 +29,7 @@ pub struct FileChange {
 /// a date or a revision), or, without it, with the entry before its latest change.
 pub fn diff(ctx: &Context, reference: &str, since: Option<&str>) -> Result<Report> {
     let registry = ctx.open()?;
-    let name = super::lookup::own_entry(&registry, reference)?;
+    let name = super::find::own_entry(&registry, reference)?;
     let now = registry.entry(&name)?;
     let before_commit = match since {
         Some(since) => Some(registry.commit_at(since)?),

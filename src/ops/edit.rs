@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::error::Refused;
-use super::lookup::own_entry;
+use super::find::own_entry;
 use crate::{Context, Result};
 
 /// What an edit changed (docs/json.md).

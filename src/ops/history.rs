@@ -20,7 +20,7 @@ pub fn log(ctx: &Context, request: &Request) -> Result<Vec<Change>> {
     let name = request
         .reference
         .as_deref()
-        .map(|reference| super::lookup::own_entry(&registry, reference))
+        .map(|reference| super::find::own_entry(&registry, reference))
         .transpose()?;
     let since = request
         .since

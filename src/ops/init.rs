@@ -42,7 +42,8 @@ pub fn init(ctx: &Context, request: Request) -> Result<Report> {
     match request {
         Request::From { url } => {
             let parsed = crate::store::repository_url(&url)?;
-            let registry = crate::sync::clone_registry(&parsed.url, &path, &ctx.network()?)?;
+            let registry =
+                crate::sync::clone_registry(&parsed.url, &path, &ctx.network()?, ctx.commit_env())?;
             Ok(Report {
                 entries: registry.records().count(),
                 vault: registry.recipients()?.is_some(),
@@ -62,7 +63,7 @@ pub fn init(ctx: &Context, request: Request) -> Result<Report> {
                 })?,
             };
             Ok(Report {
-                created: Registry::create_in_format(&path, layout)?,
+                created: Registry::create_in_format(&path, layout, ctx.commit_env())?,
                 path,
                 from: None,
                 entries: 0,

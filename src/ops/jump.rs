@@ -119,7 +119,7 @@ pub fn completions(ctx: &Context, prefix: &str) -> Result<Vec<String>> {
         return Ok(Vec::new());
     }
     let prefix = prefix.to_lowercase();
-    let sources = super::list::sources(ctx)?;
+    let sources = super::sources::sources(ctx)?;
     let mut found = std::collections::BTreeSet::new();
     for (_, registry) in sources.each() {
         for record in registry.records() {

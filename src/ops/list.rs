@@ -7,9 +7,10 @@ use serde::Serialize;
 use super::clones::Clone;
 use super::error::Refused;
 use super::select::TagExpr;
+use super::sources::Sources;
 use crate::store::clones::Recorded;
 use crate::store::Registry;
-use crate::{Context, Record, Result, Summary};
+use crate::{Record, Result, Summary};
 
 /// A matcher for `list PATTERN`: a glob (`edobry/*`) against names and aliases, or,
 /// without wildcards, text looked for in names, aliases, URLs and descriptions; and
@@ -125,32 +126,6 @@ pub fn host_of(url: &str) -> Option<String> {
         .url
         .host()
         .map(|h| h.to_lowercase())
-}
-
-/// The registries a listing reads: the user's own, then each layer in order.
-pub struct Sources {
-    pub registry: Registry,
-    /// `(layer name, its registry)`.
-    pub layers: Vec<(String, Registry)>,
-}
-
-impl Sources {
-    /// Each registry with its layer's name (`None` for the user's own), in order.
-    pub fn each(&self) -> impl Iterator<Item = (Option<&str>, &Registry)> {
-        std::iter::once((None, &self.registry))
-            .chain(self.layers.iter().map(|(n, r)| (Some(n.as_str()), r)))
-    }
-}
-
-/// Open the user's registry and its layers.
-pub fn sources(ctx: &Context) -> Result<Sources> {
-    let registry = ctx.open()?;
-    let mut layers = Vec::new();
-    for layer in registry.layers()? {
-        let layer_registry = registry.open_layer(&layer)?;
-        layers.push((layer.name, layer_registry));
-    }
-    Ok(Sources { registry, layers })
 }
 
 /// A listed item: an entry's summary, or a file that could not be read (`list --json`,

@@ -57,7 +57,7 @@ pub struct Picker {
 /// The entries `selection` selects (all, when it names none), ready to pick from. An
 /// empty registry is refused, as there is nothing to pick.
 pub fn candidates(ctx: &Context, selection: &Selection) -> Result<Picker> {
-    let sources = super::list::sources(ctx)?;
+    let sources = super::sources::sources(ctx)?;
     let selected = super::select::select_in(
         &sources,
         selection,

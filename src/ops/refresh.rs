@@ -128,7 +128,7 @@ pub fn run(
         Which::These(references) => {
             let mut names = Vec::new();
             for reference in references {
-                let name = super::lookup::own_entry(&registry, reference)?;
+                let name = super::find::own_entry(&registry, reference)?;
                 if !names.contains(&name) {
                     names.push(name);
                 }

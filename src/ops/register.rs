@@ -56,7 +56,7 @@ pub fn register(ctx: &Context, request: Request, on_wait: &mut dyn FnMut()) -> R
     let mut registry = ctx.open()?;
     // `repodex:<name>` names an entry: it is there already.
     if let Some(reference) = crate::url::entry_reference(&request.repository) {
-        let name = super::lookup::own_entry(&registry, reference)?;
+        let name = super::find::own_entry(&registry, reference)?;
         return Err(Error::AlreadyRegistered {
             url: request.repository.trim().to_string(),
             name,

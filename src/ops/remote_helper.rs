@@ -72,7 +72,7 @@ pub fn serve(
         reference: address.to_string(),
         suggestions: Vec::new(),
     })?;
-    let found = super::lookup::find(&registry, address)?;
+    let found = super::find::find(&registry, address)?;
     let entry = found
         .layer_registry
         .as_ref()
@@ -114,6 +114,7 @@ pub fn serve(
     }
     let offline = ctx.network()?.offline;
     let (allow_protocol, from_user) = ctx.git_protocol_env();
+    let protocol = ctx.git_protocol();
     let policy = Policy::of_calling_git(allow_protocol, from_user)?;
     let allowed = policy.allowed_transports();
     // The URL as git would use it for each direction, checked against the policy when
@@ -157,9 +158,9 @@ pub fn serve(
                     Some(_) => None,
                     None => {
                         permitted(&to)?;
-                        crate::url::GitUrl::parse_clean(&to)
-                            .ok()
-                            .and_then(|to| crate::git::connect::open(&to, service))
+                        crate::url::GitUrl::parse_clean(&to).ok().and_then(|to| {
+                            crate::git::connect::open(&to, service, protocol.as_deref())
+                        })
                     }
                 };
                 match connection {

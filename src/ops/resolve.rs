@@ -3,7 +3,8 @@
 //! JSON. Never touches the network.
 
 use super::error::Refused;
-use super::lookup::{find, View, Ways};
+use super::find::find;
+use super::lookup::{View, Ways};
 use crate::{Context, Result};
 
 /// What `resolve --print` prints.

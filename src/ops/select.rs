@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use super::error::Refused;
-use super::list::{self, Sources};
+use super::sources::{self, Sources};
 use crate::store::catalog::Record;
 use crate::store::clones::Recorded;
 use crate::{Context, Error, Result, Summary};
@@ -93,7 +93,7 @@ pub fn select(
     when_empty: WhenEmpty,
     scope: Scope,
 ) -> Result<Vec<Selected>> {
-    let sources = list::sources(ctx)?;
+    let sources = sources::sources(ctx)?;
     select_in(&sources, selection, when_empty, scope)
 }
 
@@ -233,12 +233,9 @@ fn named_entries(
             continue;
         }
         let (layer, name) = match scope {
-            Scope::Own => (
-                None,
-                super::lookup::own_entry(&sources.registry, reference)?,
-            ),
+            Scope::Own => (None, super::find::own_entry(&sources.registry, reference)?),
             Scope::WithLayers => {
-                let found = super::lookup::find(&sources.registry, reference)?;
+                let found = super::find::find(&sources.registry, reference)?;
                 (found.layer, found.resolved.name)
             }
         };

@@ -106,9 +106,9 @@ pub(crate) fn apply(
     };
     journal.write(private)?;
     let head = repo.prepare_head(commit.base, commit.new, commit.message)?;
-    step("before-head");
+    step(repo, "before-head");
     head.commit()?;
-    step("after-head");
+    step(repo, "after-head");
     let flight = journal.commit.as_ref().expect("set above");
     repo.checkout_paths(
         index,
@@ -118,13 +118,13 @@ pub(crate) fn apply(
         &flight.paths,
         &commit.known,
     )?;
-    step("after-worktree");
+    step(repo, "after-worktree");
     for effect in &flight.effects {
         effect.run(repo, private, commit.new)?;
     }
-    step("after-effects");
+    step(repo, "after-effects");
     Journal::remove(private)?;
-    step("committed");
+    step(repo, "committed");
     Ok(())
 }
 
@@ -211,11 +211,11 @@ pub(crate) fn recover(repo: &Repo, private: &Path) -> Result<()> {
     Journal::remove(private)
 }
 
-/// A named step of a commit, for the crash tests ([`crate::context::test_hooks`]):
-/// abort here, log that the step was reached, or linger after it. Without the
-/// variables, nothing happens.
-pub(crate) fn step(name: &str) {
-    let hooks = crate::context::test_hooks();
+/// A named step of a commit, for the crash tests (the hooks `repo` was given,
+/// [`crate::env::TestHooks`]): abort here, log that the step was reached, or linger
+/// after it. Without the variables, nothing happens.
+pub(crate) fn step(repo: &Repo, name: &str) {
+    let hooks = &repo.commit_env().hooks;
     if hooks.failpoint.as_deref() == Some(name) {
         std::process::abort();
     }

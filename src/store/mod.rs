@@ -33,6 +33,7 @@ pub mod uses;
 
 use std::path::{Path, PathBuf};
 
+use crate::env::CommitEnv;
 use crate::git::{FileEdit, ObjectId, Repo};
 use crate::{Error, Result};
 use catalog::{Catalog, Record};
@@ -105,23 +106,28 @@ pub struct Registry {
 impl Registry {
     /// Open the registry at `root`, creating it first when the folder does not exist or
     /// is empty (first use needs no setup step).
-    pub fn open_or_create(root: &Path) -> Result<Registry> {
+    /// Its commits take `commit` from the environment (their date, the crash tests' hooks).
+    pub fn open_or_create(root: &Path, commit: &CommitEnv) -> Result<Registry> {
         // One stat answers for an existing registry; only a missing one lists its folder.
         if !root.join(".git").exists() && is_missing_or_empty(root) {
-            Registry::create(root)?;
+            Registry::create(root, commit)?;
         }
-        Registry::open(root)
+        Ok(Registry::open(root)?.with_commit_env(commit))
     }
 
     /// Create a registry at `root`; `Ok(false)` when one is there already.
-    pub fn create(root: &Path) -> Result<bool> {
-        Registry::create_in_format(root, layout::Layout::NEWEST)
+    pub fn create(root: &Path, commit: &CommitEnv) -> Result<bool> {
+        Registry::create_in_format(root, layout::Layout::NEWEST, commit)
     }
 
     /// Create a registry at `root` in an older format than new registries get (for a
     /// team whose members do not all have a repodex that knows the newest);
     /// `Ok(false)` when one is there already.
-    pub fn create_in_format(root: &Path, layout: layout::Layout) -> Result<bool> {
+    pub fn create_in_format(
+        root: &Path,
+        layout: layout::Layout,
+        commit: &CommitEnv,
+    ) -> Result<bool> {
         if !is_missing_or_empty(root) {
             Registry::open(root)?;
             return Ok(false);
@@ -130,7 +136,7 @@ impl Registry {
         // atomic, so concurrent first uses see either no registry or a whole one, and
         // exactly one of them wins.
         let staging = staging_folder(root)?;
-        let repo = Repo::init(staging.path())?;
+        let repo = Repo::init(staging.path())?.with_commit_env(commit);
         let edits: Vec<FileEdit> = layout::initial_files(layout)
             .into_iter()
             .map(|(path, content)| FileEdit {
@@ -162,7 +168,8 @@ impl Registry {
         }
     }
 
-    /// Open an existing registry.
+    /// Open an existing registry, whose commits take nothing from the environment until
+    /// it is given what they take ([`Registry::with_commit_env`]).
     pub fn open(root: &Path) -> Result<Registry> {
         if !root.join(".git").exists() {
             return Err(Error::NotARegistry {
@@ -368,6 +375,13 @@ impl Registry {
         Transaction::begin(self, on_wait)
     }
 
+    /// This registry, its commits taking `commit` from the environment (their date, the
+    /// crash tests' hooks).
+    pub fn with_commit_env(mut self, commit: &CommitEnv) -> Registry {
+        self.repo.set_commit_env(commit);
+        self
+    }
+
     pub(crate) fn repo(&self) -> &Repo {
         &self.repo
     }
@@ -378,7 +392,7 @@ impl Registry {
     /// more (at least 32), and a process that fetches again and again would outgrow it.
     pub(crate) fn reopen_objects(&mut self) -> Result<()> {
         let root = self.root().to_path_buf();
-        self.repo = Repo::open(&root)?;
+        self.repo = Repo::open(&root)?.with_commit_env(self.repo.commit_env());
         Ok(())
     }
 

@@ -19,7 +19,7 @@
 
 use std::path::Path;
 
-use super::transaction::{take_named_lock, try_named_lock, LOCK};
+use super::transaction::{take_named_lock, try_named_lock, LOCK, SYNC_LOCK};
 use super::Registry;
 use crate::git::objects::{self, StoreState};
 use crate::git::{command, Repo};
@@ -57,7 +57,7 @@ pub(crate) fn after_commit(repo: &Repo, private: &Path) -> Packing {
     if !objects::needs_packing(repo.git_dir()) {
         return Packing::NotNeeded;
     }
-    match try_named_lock(private, crate::sync::SYNC_LOCK) {
+    match try_named_lock(private, SYNC_LOCK) {
         Ok(Some(_sync_lock)) => pack_now(repo),
         Ok(None) => Packing::PutOff("a sync is at work; it packs at its end".into()),
         Err(e) => Packing::PutOff(e.to_string()),

@@ -24,6 +24,10 @@ use crate::{Error, Result};
 /// The registry's lock file, in `.git/repodex/`: one writer at a time.
 pub(crate) const LOCK: &str = "lock";
 
+/// The lock file, in `.git/repodex/`, that one sync at a time holds; here beside the
+/// registry's own, since packing after a commit defers to a sync that holds it.
+pub(crate) const SYNC_LOCK: &str = "sync-lock";
+
 /// What a new entry starts with, beside its URL.
 #[derive(Debug, Clone, Default)]
 pub struct NewEntry {
@@ -330,7 +334,7 @@ impl<'r> Transaction<'r> {
         }
         let index_file = repo.open_index()?;
         refuse_hand_edits(repo, &index_file, &expected)?;
-        commit::step("objects");
+        commit::step(repo, "objects");
         let (tree, _) = repo.write_tree(Some(self.base_tree), &edits)?;
         let parents: Vec<ObjectId> = std::iter::once(self.base)
             .chain(self.merge_parent)

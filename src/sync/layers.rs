@@ -83,7 +83,7 @@ impl Registry {
         let dir = self.layer_dir(name);
         // A folder left by an interrupted add is not a layer.
         let _ = std::fs::remove_dir_all(&dir);
-        clone_registry(url, &dir, network)?;
+        clone_registry(url, &dir, network, self.repo().commit_env())?;
         let layer = Layer {
             name: name.to_string(),
             url: url.to_string(),

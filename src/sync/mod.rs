@@ -34,8 +34,7 @@ pub use merge::Merged;
 /// branch, recorded as git records it: `branch.main.merge` (docs/sync.md).
 pub const BRANCH: &str = "main";
 
-/// The lock file, in `.git/repodex/`, that one sync at a time holds.
-pub(crate) const SYNC_LOCK: &str = "sync-lock";
+pub(crate) use crate::store::transaction::SYNC_LOCK;
 
 /// How a sync whose push was overtaken (someone pushed between its fetch and its push)
 /// tries again: fetch, merge and push, up to `attempts` rounds in all, pausing before
@@ -60,9 +59,14 @@ pub const RETRY: RetryPolicy = RetryPolicy {
 
 impl RetryPolicy {
     /// The policy in effect: [`RETRY`], or the one a measurement gives in
-    /// `REPODEX_TEST_SYNC_RETRY` (`ATTEMPTS:FIRST_MS:LONGEST_MS`).
-    fn in_effect() -> RetryPolicy {
-        crate::context::test_hooks().sync_retry.unwrap_or(RETRY)
+    /// `REPODEX_TEST_SYNC_RETRY` (`ATTEMPTS:FIRST_MS:LONGEST_MS`), among the hooks the
+    /// registry was opened with.
+    fn in_effect(hooks: &crate::env::TestHooks) -> RetryPolicy {
+        hooks.sync_retry.map_or(RETRY, |retry| RetryPolicy {
+            attempts: retry.attempts,
+            first_pause: retry.first_pause,
+            longest_pause: retry.longest_pause,
+        })
     }
 
     /// The pause before round `attempt` (2 and on): random, up to the round's ceiling.
@@ -299,7 +303,7 @@ pub fn sync(
             .collect(),
         ..Report::default()
     };
-    let policy = RetryPolicy::in_effect();
+    let policy = RetryPolicy::in_effect(&registry.repo().commit_env().hooks);
     // The remote's tip a refused push was based on, and git's reason.
     let mut refused: Option<(Option<ObjectId>, String)> = None;
     // Whether a push was refused while the remote did not move, as losing a race for
@@ -516,7 +520,13 @@ fn merge_message(merged: &Merged) -> String {
 
 /// Make a registry at `dest` (missing or empty) from the registry at `url`: for a new
 /// machine joining a team. Everything the remote holds is checked as a sync checks it.
-pub fn clone_registry(url: &GitUrl, dest: &Path, network: &Network) -> Result<Registry> {
+/// Its commits take `commit` from the environment.
+pub fn clone_registry(
+    url: &GitUrl,
+    dest: &Path,
+    network: &Network,
+    commit: &crate::env::CommitEnv,
+) -> Result<Registry> {
     network.require("init --from")?;
     if !crate::store::is_missing_or_empty(dest) {
         return Err(SyncError::DestinationNotEmpty {
@@ -550,7 +560,7 @@ pub fn clone_registry(url: &GitUrl, dest: &Path, network: &Network) -> Result<Re
         branch: remote.branch().to_string(),
     })?;
     // Open again: the fetch wrote a pack this handle has not seen.
-    let repo = Repo::open(staging.path())?;
+    let repo = Repo::open(staging.path())?.with_commit_env(commit);
     check_registry_tree(&repo, tip, url)?;
     let files: Vec<String> = repo
         .all_files(repo.tree_of(tip)?)?
@@ -570,7 +580,7 @@ pub fn clone_registry(url: &GitUrl, dest: &Path, network: &Network) -> Result<Re
             e,
         )
     })?;
-    Registry::open(dest)
+    Ok(Registry::open(dest)?.with_commit_env(commit))
 }
 
 /// A registry fetched from elsewhere has a `registry.toml` of a format this repodex
