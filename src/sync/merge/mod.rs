@@ -249,7 +249,7 @@ impl<'a> Merger<'a> {
         }
         self.merge_entries(&names, &mut plan)?;
         self.merge_recipients(&mut plan)?;
-        for path in layout::SHARED_FILES {
+        for path in crate::store::shared_files::SHARED_FILES {
             self.merge_shared_file(path, &mut plan)?;
         }
         self.reencrypt_taken(&mut plan);
