@@ -8,7 +8,8 @@ use std::sync::OnceLock;
 use crate::store::entry::Entry;
 use crate::store::layout::Layout;
 use crate::url::GitUrl;
-use crate::vault::{helper, recipients::Recipients};
+use crate::vault::credential_protocol as protocol;
+use crate::vault::recipients::Recipients;
 
 /// The URL parser: never panics; a URL it accepts prints as a clean URL that parses
 /// again to the same repository, and the printed form never holds the split-off secret.
@@ -121,7 +122,7 @@ pub fn credential_protocol(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(request) = helper::parse(text) {
+    if let Ok(request) = protocol::parse(text) {
         for value in [&request.protocol, &request.host] {
             assert!(
                 !value.is_empty() && !value.contains(['\n', '\0']),
@@ -134,7 +135,7 @@ pub fn credential_protocol(data: &[u8]) {
         .find(|i| text.is_char_boundary(*i))
         .unwrap_or(0);
     let (username, password) = text.split_at(middle);
-    if let Ok(answer) = helper::answer(username, password) {
+    if let Ok(answer) = protocol::answer(username, password) {
         assert_eq!(answer.lines().count(), 2, "{answer:?}");
         assert!(answer.starts_with("username=") && answer.contains("\npassword="));
     }

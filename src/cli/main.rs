@@ -34,7 +34,7 @@ mod alias;
 mod clone;
 mod complete;
 mod config;
-mod credential;
+mod credential_helper;
 mod creds;
 mod diff;
 mod doctor;
@@ -174,7 +174,7 @@ enum Command {
     Accept(accept::Args),
     #[command(subcommand)]
     Creds(creds::Command),
-    Credential(credential::Args),
+    Credential(credential_helper::Args),
     Export(export::Args),
     Clone(clone::Args),
     Prune(prune::Args),
@@ -293,7 +293,7 @@ fn main() -> ExitCode {
         Command::Recipients(cmd) => recipients::run(&ctx, cmd),
         Command::Accept(args) => accept::run(&ctx, args),
         Command::Creds(cmd) => creds::run(&ctx, cmd),
-        Command::Credential(args) => credential::run(&ctx, args),
+        Command::Credential(args) => credential_helper::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),
         Command::Clone(args) => clone::run(&ctx, args),
         Command::Prune(args) => prune::run(&ctx, args),

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::remote::state::Checked;
 use crate::store::accepted::{AcceptedReads, Held, KNOWN_CONFIG_PATHS_WORDS};
 use crate::store::entry::Entry;
-use crate::store::layout::{Settings, DEFAULT_CONFIG_PATHS};
+use crate::store::settings::{Settings, DEFAULT_CONFIG_PATHS};
 use crate::store::Registry;
 use crate::{Context, Result};
 

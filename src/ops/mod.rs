@@ -11,7 +11,7 @@ pub mod accept;
 pub mod clone;
 pub mod clone_root;
 pub mod clones;
-pub mod credential;
+pub mod credential_helper;
 pub mod creds;
 pub mod diff;
 pub mod doctor;

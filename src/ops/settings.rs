@@ -10,7 +10,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::error::Refused;
-use crate::store::layout::{Settings, SETTINGS_FILE};
+use crate::store::layout::SETTINGS_FILE;
+use crate::store::settings::Settings;
 use crate::{Context, Error, Result};
 
 /// Where a setting lives.
@@ -477,7 +478,7 @@ fn write_config(file: &Path, text: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::layout;
+    use crate::store::settings;
 
     #[test]
     fn the_stated_defaults_are_the_applied_ones() {
@@ -490,19 +491,19 @@ mod tests {
         };
         assert_eq!(
             default("config_paths", Scope::Shared),
-            layout::DEFAULT_CONFIG_PATHS.join(",")
+            settings::DEFAULT_CONFIG_PATHS.join(",")
         );
         assert_eq!(
             default("max_config_size", Scope::Shared),
-            layout::DEFAULT_MAX_CONFIG_SIZE.to_string()
+            settings::DEFAULT_MAX_CONFIG_SIZE.to_string()
         );
         assert_eq!(
             default("max_mirror_size", Scope::Shared),
-            layout::DEFAULT_MAX_MIRROR_SIZE.to_string()
+            settings::DEFAULT_MAX_MIRROR_SIZE.to_string()
         );
         assert_eq!(
             crate::time::parse_duration(default("refresh_ttl", Scope::Shared)),
-            Ok(layout::DEFAULT_REFRESH_TTL)
+            Ok(settings::DEFAULT_REFRESH_TTL)
         );
         let limits = crate::remote::Limits::default();
         assert_eq!(

@@ -50,10 +50,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        use crate::store::layout;
+        use crate::store::settings;
         Limits {
-            max_config_size: layout::DEFAULT_MAX_CONFIG_SIZE,
-            max_mirror_size: layout::DEFAULT_MAX_MIRROR_SIZE,
+            max_config_size: settings::DEFAULT_MAX_CONFIG_SIZE,
+            max_mirror_size: settings::DEFAULT_MAX_MIRROR_SIZE,
             min_refresh_ttl: Duration::from_secs(60),
             mirror_depth: None,
         }
@@ -62,17 +62,17 @@ impl Default for Limits {
 
 impl Limits {
     /// The largest configuration file to cache under `settings`.
-    pub fn config_size(&self, settings: &crate::store::layout::Settings) -> u64 {
+    pub fn config_size(&self, settings: &crate::store::settings::Settings) -> u64 {
         settings.max_config_size().min(self.max_config_size)
     }
 
     /// The most to download into one mirror under `settings`.
-    pub fn mirror_size(&self, settings: &crate::store::layout::Settings) -> u64 {
+    pub fn mirror_size(&self, settings: &crate::store::settings::Settings) -> u64 {
         settings.max_mirror_size().min(self.max_mirror_size)
     }
 
     /// The time-to-live of remote data under `settings`.
-    pub fn refresh_ttl(&self, settings: &crate::store::layout::Settings) -> Duration {
+    pub fn refresh_ttl(&self, settings: &crate::store::settings::Settings) -> Duration {
         settings.refresh_ttl().max(self.min_refresh_ttl)
     }
 }

@@ -27,7 +27,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::layout::{Settings, DEFAULT_CONFIG_PATHS};
+use super::settings::{Settings, DEFAULT_CONFIG_PATHS};
 use crate::url::GitUrl;
 use crate::Result;
 

@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 
 use super::catalog::read_entry;
 use super::entry::Entry;
-use super::layout::{Layout, Settings, FORMAT, REPOS_DIR, SETTINGS_FILE};
+use super::layout::{Layout, FORMAT, REPOS_DIR, SETTINGS_FILE};
+use super::settings::Settings;
 use super::Registry;
 use crate::url::GitUrl;
 use crate::Result;

@@ -5,7 +5,8 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::entry::MAX_ENTRY_SIZE;
 use super::error::StoreError;
-use super::layout::{Layout, Settings, SETTINGS_FILE};
+use super::layout::{Layout, SETTINGS_FILE};
+use super::settings::Settings;
 use super::Registry;
 use crate::git::ObjectId;
 use crate::{Error, Result};

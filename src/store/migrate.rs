@@ -6,8 +6,9 @@
 //! leaves the old format or the new one, uncommitted hand edits stop it before anything
 //! is written, and the catalog, which is keyed by name, stays as it is.
 
-use super::layout::{self, Layout, REPOS_DIR, SETTINGS_FILE};
+use super::layout::{Layout, REPOS_DIR, SETTINGS_FILE};
 use super::Registry;
+use super::{settings, shared_files};
 use crate::Result;
 
 /// What a migration did.
@@ -35,7 +36,7 @@ impl Migrated {
 }
 
 impl Registry {
-    /// Bring the registry to the newest format ([`layout::FORMAT`]); `None` when it is
+    /// Bring the registry to the newest format ([`layout::FORMAT`](super::layout::FORMAT)); `None` when it is
     /// there already. Files under `repos/` that are not where the old format puts an
     /// entry, or not regular files, stop it: they have no place in the new layout.
     pub fn migrate(&mut self, on_wait: impl FnMut()) -> Result<Option<Migrated>> {
@@ -69,7 +70,7 @@ impl Registry {
             .ok_or(super::error::StoreError::MissingFile {
                 file: SETTINGS_FILE,
             })?;
-        let settings = layout::with_format(&String::from_utf8_lossy(&settings), to.format());
+        let settings = settings::with_format(&String::from_utf8_lossy(&settings), to.format());
         let readme = tx.file("README.md")?;
         let entries = moves.len();
         for (old, new, bytes) in moves {
@@ -77,8 +78,8 @@ impl Registry {
             tx.put_merged_file(&new, Some(bytes))?;
         }
         tx.put_merged_file(SETTINGS_FILE, Some(settings.into_bytes()))?;
-        if readme.as_deref() == Some(layout::README_FORMAT_1.as_bytes()) {
-            tx.put_merged_file("README.md", Some(layout::README.as_bytes().to_vec()))?;
+        if readme.as_deref() == Some(shared_files::README_FORMAT_1.as_bytes()) {
+            tx.put_merged_file("README.md", Some(shared_files::README.as_bytes().to_vec()))?;
         }
         let mut migrated = Migrated {
             from: from.format(),

@@ -26,6 +26,8 @@ pub mod migrate;
 pub mod name;
 pub mod packing;
 pub mod resolve;
+pub mod settings;
+pub mod shared_files;
 mod suggest;
 pub mod transaction;
 pub mod url_rules;
@@ -137,7 +139,7 @@ impl Registry {
         // exactly one of them wins.
         let staging = staging_folder(root)?;
         let repo = Repo::init(staging.path())?.with_commit_env(commit);
-        let edits: Vec<FileEdit> = layout::initial_files(layout)
+        let edits: Vec<FileEdit> = shared_files::initial_files(layout)
             .into_iter()
             .map(|(path, content)| FileEdit {
                 path: path.to_string(),
@@ -316,14 +318,14 @@ impl Registry {
     }
 
     /// The shared settings in `registry.toml` at HEAD.
-    pub fn settings(&self) -> Result<layout::Settings> {
+    pub fn settings(&self) -> Result<settings::Settings> {
         self.settings_at(self.head)
     }
 
     /// The shared settings in `registry.toml` as they were at `commit`.
-    pub fn settings_at(&self, commit: ObjectId) -> Result<layout::Settings> {
+    pub fn settings_at(&self, commit: ObjectId) -> Result<settings::Settings> {
         let tree = self.repo.tree_of(commit)?;
-        layout::Settings::of_tree(&self.repo, tree)?.ok_or_else(|| Error::NotARegistry {
+        settings::Settings::of_tree(&self.repo, tree)?.ok_or_else(|| Error::NotARegistry {
             path: self.root().to_path_buf(),
             reason: format!("its HEAD has no {}", layout::SETTINGS_FILE),
         })

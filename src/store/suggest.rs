@@ -296,11 +296,11 @@ mod tests {
 
     #[test]
     fn the_scan_finds_what_the_edit_distance_of_every_candidate_finds() {
-        // Names from real package metadata (tests/corpus), one with a non-ASCII
+        // Names from real package metadata (fixtures/urls), one with a non-ASCII
         // letter, aliases made from them, and references made from them the ways
         // people mistype: a letter lost, doubled, swapped or changed (to a non-ASCII
         // one too), the owner left out, half of it, nothing at all.
-        let corpus = include_str!("../../tests/corpus/urls.txt");
+        let corpus = include_str!("../../fixtures/urls/urls.txt");
         let mut names: Vec<String> = corpus
             .lines()
             .filter(|l| !l.starts_with('#'))

@@ -5,6 +5,8 @@
 use crate::git::{Repo, TreeFile};
 use crate::store::entry::{Entry, MAX_ENTRY_SIZE};
 use crate::store::layout::{self, Layout, RECIPIENTS_FILE, SETTINGS_FILE};
+use crate::store::settings::Settings;
+use crate::store::shared_files::check_gitattributes;
 use crate::url::quote;
 use crate::vault::credential::MAX_FILE_SIZE;
 use crate::vault::recipients::Recipients;
@@ -70,9 +72,9 @@ pub(crate) fn incoming_file(repo: &Repo, layout: Layout, file: &TreeFile) -> Res
     } else if path == RECIPIENTS_FILE {
         Recipients::parse(text).map_err(|e| format!("{shown}: {e}"))?;
     } else if path == SETTINGS_FILE {
-        layout::Settings::parse(&bytes).map_err(|e| format!("{shown}: {e}"))?;
+        Settings::parse(&bytes).map_err(|e| format!("{shown}: {e}"))?;
     } else if path == ".gitattributes" {
-        layout::check_gitattributes(text).map_err(|e| format!("{shown}: {e}"))?;
+        check_gitattributes(text).map_err(|e| format!("{shown}: {e}"))?;
     }
     Ok(())
 }

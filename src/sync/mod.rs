@@ -587,7 +587,7 @@ pub fn clone_registry(
 /// knows, and holds only the files of that format's layout, as regular files.
 fn check_registry_tree(repo: &Repo, tip: ObjectId, url: &GitUrl) -> Result<()> {
     let tree = repo.tree_of(tip)?;
-    let layout = layout::Settings::of_tree(repo, tree)?
+    let layout = crate::store::settings::Settings::of_tree(repo, tree)?
         .ok_or_else(|| SyncError::NotARegistry {
             url: url.to_string(),
             file: layout::SETTINGS_FILE,

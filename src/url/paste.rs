@@ -9,7 +9,8 @@
 //! GitLab's `/-/blob/...`) to the repository.
 
 use super::forge::Forge;
-use super::{quote, scheme_of, scp_parts, GitUrl, ParsedUrl, Scheme, UrlError};
+use super::parse::{scheme_of, scp_parts};
+use super::{quote, GitUrl, ParsedUrl, Scheme, UrlError};
 
 /// `repodex:<name>` (and `repodex::<name>`, `repodex://<name>`, the forms git passes
 /// to the remote helper): a reference to an entry, to resolve, never to register.

@@ -2,9 +2,10 @@
 //!
 //! `credentials/<name>.age` holds one entry's credential, encrypted to every key in
 //! `.age-recipients`. This module owns reading and writing them, the recipient set and
-//! its tamper check, and the git credential-helper protocol ([`helper`]). The user's
-//! secret key is in [`identity`], never in the registry. A file is re-encrypted only
-//! when its content or the recipient set changes, so history has no churn.
+//! its tamper check, and the git credential-helper protocol ([`credential_protocol`]).
+//! The user's secret key is in [`identity`], never in the registry. A file is
+//! re-encrypted only when its content or the recipient set changes, so history has no
+//! churn.
 //!
 //! Tamper check: this machine remembers (in `.git/repodex/accepted-recipients`) the
 //! recipient set it last accepted: the one it wrote itself, or one a person accepted
@@ -12,8 +13,8 @@
 //! hand edit), nothing is encrypted until the difference is accepted.
 
 pub mod credential;
+pub mod credential_protocol;
 pub mod error;
-pub mod helper;
 pub mod identity;
 pub mod recipients;
 

@@ -296,7 +296,7 @@ fn git_setup_s_file_is_kept_current_through_the_front() {
     );
 }
 
-/// Real repository URLs from package metadata (tests/corpus), registered with aliases
+/// Real repository URLs from package metadata (fixtures/urls), registered with aliases
 /// on some, and every way a user might name them: wherever the front answers alone,
 /// the full program gives the same output; wherever it hands over, `repodex` gives the
 /// full program's output, exit code and error.
@@ -304,7 +304,7 @@ fn git_setup_s_file_is_kept_current_through_the_front() {
 fn the_front_and_the_full_program_agree_on_every_reference_to_real_repositories() {
     let env = TestEnv::new();
     let mut seen = std::collections::BTreeSet::new();
-    let inputs: Vec<(&str, &str)> = include_str!("../corpus/urls.tsv")
+    let inputs: Vec<(&str, &str)> = include_str!("../../fixtures/urls/urls.tsv")
         .lines()
         .filter_map(|line| {
             let mut cols = line.split('\t');

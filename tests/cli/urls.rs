@@ -1,4 +1,4 @@
-//! Real-world URLs: 1,051 repository URLs from package metadata (tests/corpus), each
+//! Real-world URLs: 1,051 repository URLs from package metadata (fixtures/urls), each
 //! with the outcome the rules give it, read by repodex as `register` reads them; and
 //! for every accepted one, gix's own parser must see the same host, port and path.
 
@@ -11,7 +11,7 @@ struct Case<'a> {
 }
 
 fn corpus() -> Vec<Case<'static>> {
-    let text: &'static str = include_str!("../corpus/urls.tsv");
+    let text: &'static str = include_str!("../../fixtures/urls/urls.tsv");
     text.lines()
         .filter(|l| !l.starts_with('#'))
         .map(|line| {

@@ -21,8 +21,9 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use super::entry::{Entry, Summary, MAX_ENTRY_SIZE};
-use super::layout::{Layout, Settings, REPOS_DIR, SETTINGS_FILE};
+use super::layout::{Layout, REPOS_DIR, SETTINGS_FILE};
 use super::name::last_segment;
+use super::settings::Settings;
 use crate::git::{ObjectId, Repo};
 use crate::{Error, Result};
 

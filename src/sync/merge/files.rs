@@ -5,6 +5,8 @@
 use super::{Decision, Merger, Plan, Which};
 use crate::store::entry::MAX_ENTRY_SIZE;
 use crate::store::layout::{self, RECIPIENTS_FILE, SETTINGS_FILE};
+use crate::store::settings::{self, Settings};
+use crate::store::shared_files::check_gitattributes;
 use crate::vault::credential::{Credential, MAX_FILE_SIZE};
 use crate::vault::error::VaultError;
 use crate::vault::recipients::Recipients;
@@ -130,7 +132,7 @@ impl Merger<'_> {
         if path == SETTINGS_FILE {
             match &theirs {
                 Some(bytes) => {
-                    if let Err(e) = layout::Settings::parse(bytes) {
+                    if let Err(e) = Settings::parse(bytes) {
                         self.clashes.push(format!("{path} on the remote: {e}"));
                         return Ok(());
                     }
@@ -145,7 +147,7 @@ impl Merger<'_> {
         }
         if path == ".gitattributes" {
             let text = String::from_utf8_lossy(theirs.as_deref().unwrap_or_default()).to_string();
-            if let Err(problem) = layout::check_gitattributes(&text) {
+            if let Err(problem) = check_gitattributes(&text) {
                 self.clashes.push(format!(
                     ".gitattributes on the remote: {problem} there (a filter or merge driver would run a program, an encoding would rewrite files)"
                 ));
@@ -160,7 +162,7 @@ impl Merger<'_> {
         let theirs = match theirs {
             Some(bytes) if path == SETTINGS_FILE && self.theirs.layout != self.ours.layout => {
                 let text = String::from_utf8_lossy(&bytes);
-                Some(layout::with_format(&text, self.ours.layout.format()).into_bytes())
+                Some(settings::with_format(&text, self.ours.layout.format()).into_bytes())
             }
             other => other,
         };

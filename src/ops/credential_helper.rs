@@ -2,11 +2,11 @@
 //!
 //! git runs `repodex credential get|store|erase` with `key=value` lines on stdin. The
 //! protocol itself (parsing, exact matching, the rejected list) is
-//! [`crate::vault::helper`]; this is the policy: when to answer, with what, and when to
+//! [`crate::vault::credential_protocol`]; this is the policy: when to answer, with what, and when to
 //! stay silent so that git asks its next helper.
 
 use crate::vault::credential::Kind;
-use crate::vault::helper;
+use crate::vault::credential_protocol as protocol;
 use crate::{Context, Result};
 
 /// What the helper does for one request.
@@ -42,7 +42,7 @@ pub fn run(ctx: &Context, operation: &str, input: &str) -> Result<Outcome> {
     if !matches!(operation, "get" | "store" | "erase") {
         return Ok(Outcome::Silent);
     }
-    let request = helper::parse(input)?;
+    let request = protocol::parse(input)?;
     if operation == "store" {
         // Never write a secret anywhere: the vault is the only store.
         return Ok(Outcome::Silent);
@@ -51,17 +51,17 @@ pub fn run(ctx: &Context, operation: &str, input: &str) -> Result<Outcome> {
     let Some(registry) = ctx.open_existing()? else {
         return Ok(Outcome::Silent);
     };
-    let Some(name) = helper::find(&registry, &request)? else {
+    let Some(name) = protocol::find(&registry, &request)? else {
         return Ok(Outcome::Silent);
     };
     let Some((blob, _)) = registry.credential_file(&name)? else {
         return Ok(Outcome::Silent);
     };
     if operation == "erase" {
-        helper::reject(&registry, &name, &blob)?;
+        protocol::reject(&registry, &name, &blob)?;
         return Ok(Outcome::Rejected { name });
     }
-    if helper::is_rejected(&registry, &name, &blob) {
+    if protocol::is_rejected(&registry, &name, &blob) {
         return Ok(Outcome::Silent);
     }
     let Some(identity) = super::identity::existing(ctx, &registry) else {
@@ -88,6 +88,6 @@ pub fn run(ctx: &Context, operation: &str, input: &str) -> Result<Outcome> {
     {
         return Ok(Outcome::Silent);
     }
-    let text = helper::answer(credential.http_username(), &credential.secret)?;
+    let text = protocol::answer(credential.http_username(), &credential.secret)?;
     Ok(Outcome::Answer(Answer(text)))
 }

@@ -1,8 +1,8 @@
 use std::io::{Read, Write};
 
 use super::{CmdResult, Context, Outcome};
-use repodex::ops::credential::{self, Outcome as Answered};
-use repodex::vault::helper;
+use repodex::ops::credential_helper::{self, Outcome as Answered};
+use repodex::vault::credential_protocol;
 use repodex::Error;
 
 /// git's credential helper: answer git with the vault's credentials (docs/security.md)
@@ -24,13 +24,13 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
     let mut input = String::new();
     std::io::stdin()
         .lock()
-        .take(helper::MAX_REQUEST as u64)
+        .take(credential_protocol::MAX_REQUEST as u64)
         .read_to_string(&mut input)
         .map_err(|e| Error::io("cannot read git's request", e))?;
     // git runs this helper: the registry is the one git-setup was run for, unless
     // chosen here.
     let ctx = repodex::ops::git_setup::as_git_runs_it(ctx.clone())?;
-    match credential::run(&ctx, &args.operation, &input)? {
+    match credential_helper::run(&ctx, &args.operation, &input)? {
         Answered::Silent => {}
         Answered::Rejected { name } => say!(
             "repodex: git rejected the credential of {name}; `repodex creds set {name}` replaces it"
