@@ -291,6 +291,113 @@ fn pull_sends_the_vaults_credential_and_never_prompts() {
     );
 }
 
+/// The user's own credential helper (git's credential-store) keeps answering for the
+/// repositories repodex holds no credential for, on the same host, while the vault
+/// answers for its own: one pull fetches both over HTTPS, asks nobody, and the vault's
+/// token never lands in the user's store.
+#[test]
+fn pull_keeps_the_users_own_credential_helper_beside_the_vault() {
+    use crate::servers::{tls_for_localhost, HttpOptions, HttpServer};
+    let env = TestEnv::online();
+    let upstreams = Upstreams::new(&env);
+    let (tls, ca) = tls_for_localhost(&env.root().join("tls"));
+    let (vault_token, store_token) = ("tok-vault-pull-3c1f", "tok-store-pull-77ae");
+    let mut works = Vec::new();
+    for name in ["private", "other"] {
+        let work = upstreams.create(&env, name, "main", &[("README", "one\n")]);
+        git_in(&env, &work, &["branch", "dev"]);
+        git_in(&env, &work, &["push", "-q", "origin", "dev"]);
+        works.push(work);
+    }
+    let server = HttpServer::start_with(
+        &upstreams,
+        HttpOptions {
+            tls: Some(tls),
+            basic_auth_by_path: vec![
+                ("/private".into(), "alice".into(), vault_token.into()),
+                ("/other".into(), "bob".into(), store_token.into()),
+            ],
+            ..Default::default()
+        },
+    );
+    let store = env.root().join("home/.git-credentials");
+    std::fs::write(
+        &store,
+        format!("https://bob:{store_token}@127.0.0.1:{}\n", server.port),
+    )
+    .unwrap();
+    std::fs::write(
+        env.root().join("home/.gitconfig"),
+        format!(
+            "[credential]\n\thelper = store --file={}\n[http]\n\tsslCAInfo = {}\n",
+            store.display(),
+            ca.display()
+        ),
+    )
+    .unwrap();
+    let with_ca = |args: &[&str]| {
+        let mut cmd = env.command(args);
+        cmd.env("SSL_CERT_FILE", &ca).env("GIT_SSL_CAINFO", &ca);
+        crate::support::run_with_stdin(cmd, "")
+    };
+    for name in ["private", "other"] {
+        let run = with_ca(&["register", "--no-fetch", &server.url(name), "--name", name]);
+        assert_eq!(run.code, 0, "{run:?}");
+    }
+    let run = env.run_stdin(
+        &["creds", "set", "private", "--username", "alice"],
+        vault_token,
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    // repodex's mirror of `other` is fetched with the vault only: its clone is made
+    // with a credential stored for the moment, then dropped, so that from then on the
+    // user's store alone answers for it.
+    let run = env.run_stdin(&["creds", "set", "other", "--username", "bob"], store_token);
+    assert_eq!(run.code, 0, "{run:?}");
+    let mut dirs = Vec::new();
+    for name in ["private", "other"] {
+        let dir = env.work().join(name);
+        let run = with_ca(&["clone", "-q", name, dir.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{name}: {run:?}");
+        // A branch that follows the remote's dev: fetched by git in the clone.
+        git_in(&env, &dir, &["checkout", "-qb", "dev"]);
+        git_in(&env, &dir, &["config", "branch.dev.remote", "origin"]);
+        git_in(
+            &env,
+            &dir,
+            &["config", "branch.dev.merge", "refs/heads/dev"],
+        );
+        dirs.push(dir);
+    }
+    env.ok(&["creds", "rm", "other"]);
+    for work in &works {
+        git_in(&env, work, &["checkout", "-q", "dev"]);
+        upstreams.commit(&env, work, "dev two", &[("README", "two\n")]);
+    }
+
+    let run = with_ca(&["pull", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    for dir in &dirs {
+        assert_eq!(row(&report, dir)["outcome"], "fast-forwarded", "{report}");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("README")).unwrap(),
+            "two\n"
+        );
+    }
+    // git's credential-store writes its line again after a use (the port's colon
+    // escaped): bob's line, and only bob's.
+    let after = std::fs::read_to_string(&store).unwrap();
+    assert_eq!(after.lines().count(), 1, "{after}");
+    assert!(
+        after.contains(store_token) && after.starts_with("https://bob:"),
+        "{after}"
+    );
+    assert!(!after.contains(vault_token), "{after}");
+    env.assert_secret_absent(vault_token);
+    assert!(!run.stderr.contains(vault_token) && !run.stderr.contains(store_token));
+}
+
 /// An entry's URL changed (by a teammate's push, say): repodex's mirror now holds
 /// another repository, and a clone of the old one must never get its commits.
 #[test]
