@@ -163,10 +163,14 @@ impl Bench {
         // objects would start one in the background, which then packs the registry
         // under the measurements that follow (and shrinks the object store that one of
         // them weighs). repodex packs its registries by its own thresholds, whatever
-        // `gc.auto` says (docs/sync.md), so this only spares the baselines.
+        // `gc.auto` says (docs/sync.md), so this only spares the baselines. Nor
+        // git's background maintenance: `git pull` and `git merge` start a detached
+        // `git maintenance run --auto` in every clone, which is not timed for the tool
+        // that started it but ran into the timing of the next tool in the round (100
+        // processes after each peer's pull).
         std::fs::write(
             bench.dir.path().join("home/.gitconfig"),
-            "[gc]\n\tauto = 0\n",
+            "[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n",
         )
         .unwrap();
         bench

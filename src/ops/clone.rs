@@ -12,7 +12,7 @@ use super::error::Refused;
 use super::refresh::Freshness;
 use super::select::{self, Scope, Selection, WhenEmpty};
 use crate::git::command;
-use crate::git::fetch::Mirror;
+use crate::git::mirror::Mirror;
 use crate::remote::Progress;
 use crate::store::Registry;
 use crate::url::GitUrl;

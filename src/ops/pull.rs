@@ -201,7 +201,7 @@ pub fn pull(
             return None;
         };
         let mirror = cache.mirror_path(url);
-        crate::git::fetch::Mirror::open(&mirror)
+        crate::git::mirror::Mirror::open(&mirror)
             .and_then(|m| m.head())
             .filter(|head| head.default_branch == tracking.branch)
             .and_then(|head| head.commit)

@@ -86,7 +86,7 @@ pub fn status(
     for item in &selected {
         let seen = crate::url::GitUrl::parse(&item.summary.url)
             .ok()
-            .and_then(|parsed| crate::git::fetch::Mirror::open(&cache.mirror_path(&parsed.url)))
+            .and_then(|parsed| crate::git::mirror::Mirror::open(&cache.mirror_path(&parsed.url)))
             .and_then(|mirror| mirror.head())
             .and_then(|head| Some((head.default_branch, head.commit?)));
         for clone in &item.clones {

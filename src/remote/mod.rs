@@ -15,7 +15,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-use crate::git::fetch::{self, FileRead, Mirror, MirrorRefresh, RemoteHead};
+use crate::git::fetch::{self, FileRead, RemoteHead};
+use crate::git::mirror::{self, Mirror, MirrorRefresh};
 use crate::git::ObjectId;
 use crate::url::GitUrl;
 use crate::{Error, Result};
@@ -299,10 +300,10 @@ pub fn learn(cache: &Cache, task: &Task, interrupt: &AtomicBool) -> Result<Learn
     let head = if mirror_path.join("HEAD").is_file() {
         // One connection asks for HEAD and, when it moved on, fetches what is new.
         let incremental =
-            task.mirror_depth.is_none() && fetch::pack_count(&mirror_path) < MAX_MIRROR_PACKS;
+            task.mirror_depth.is_none() && mirror::pack_count(&mirror_path) < MAX_MIRROR_PACKS;
         let pack = mirror_path.join("objects").join("pack");
         let (refreshed, too_big) = bounded(&pack, task.max_mirror_size, interrupt, || {
-            fetch::refresh_mirror(
+            mirror::refresh_mirror(
                 &mirror_path,
                 &url,
                 task.auth.as_ref(),
@@ -400,7 +401,7 @@ fn replace_mirror(
         .map_err(|e| Error::io(format!("cannot create a folder in {}", parent.display()), e))?;
     let fresh = staging.path().join("mirror.git");
     let (cloned, too_big) = bounded(staging.path(), task.max_mirror_size, interrupt, || {
-        fetch::clone_mirror(
+        mirror::clone_mirror(
             url,
             &fresh,
             task.auth.as_ref(),

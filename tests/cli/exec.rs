@@ -235,3 +235,40 @@ fn ctrl_c_and_a_timeout_stop_every_process_the_commands_started() {
         assert!(gone(pid), "sleep {pid} outlived its timeout");
     }
 }
+
+/// At a real terminal (tmux), Ctrl-C reaches repodex, not the commands (each runs in a
+/// session of its own): repodex stops every one of them, says what had finished, exits
+/// 130, and the shell it ran in is usable again.
+#[test]
+fn ctrl_c_at_a_terminal_stops_every_command_and_gives_the_shell_back() {
+    use crate::terminal::Terminal;
+    let env = TestEnv::online();
+    let (_daemon, _clones) = three_clones(&env);
+    let pids = env.root().join("pids");
+    std::fs::create_dir_all(&pids).unwrap();
+    let script = env.root().join("sleeper.sh");
+    std::fs::write(&script, sleeper(&pids)).unwrap();
+    let term = Terminal::start(&env, &["bash", "--norc", "--noprofile"], &[]);
+    term.line(&format!(
+        "repodex exec -- sh {}; echo \"exit=$?\"",
+        script.display()
+    ));
+    let started = pids_written(&pids, 2);
+    term.keys(&["C-c"]);
+    assert_eq!(term.wait_for_line("exit="), "exit=130");
+    let screen = term.screen();
+    assert!(
+        screen.contains("repodex: interrupted: 1 finished, 2 stopped, 0 not started"),
+        "{screen}"
+    );
+    for pid in &started {
+        let mut waited = 0;
+        while !gone(*pid) && waited < 100 {
+            std::thread::sleep(Duration::from_millis(50));
+            waited += 1;
+        }
+        assert!(gone(*pid), "sleep {pid}, started by a command, still runs");
+    }
+    term.line("echo still-here");
+    term.wait_for_line("still-here");
+}
