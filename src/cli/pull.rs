@@ -91,6 +91,10 @@ pub fn run(ctx: &Context, args: Args) -> CmdResult {
             count(|o| matches!(o, Pulled::Failed { .. }))
         );
     }
+    if let Some(error) = &report.mirrors_error {
+        errln!("repodex: error: {}", render::text(error));
+        return Ok(Outcome::Exit(exit::FAILURE));
+    }
     // docs/exit-codes.md: a clone that follows an upstream and was not brought up to it
     // is a non-zero exit; 5 when every one of them failed to fetch, as for refresh. A
     // detached HEAD or a branch without upstream has nothing to pull.

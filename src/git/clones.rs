@@ -42,18 +42,6 @@ fn git_in(dir: &Path, credentials: &Credentials) -> Command {
     cmd
 }
 
-/// git in the clone at `dir` for work on this machine alone (a fast-forward, a fetch
-/// from repodex's mirror): no credential is asked for, so it needs no session of its
-/// own, only a process group a deadline kills whole. That lets the standard library
-/// start it with `posix_spawn` rather than copying this process's memory map with
-/// `fork`, which is most of a fast-forward's cost in a process running many threads.
-fn git_local(dir: &Path) -> Command {
-    let mut cmd = git_here(dir);
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    cmd
-}
-
 /// git in `dir` with no way to prompt: no terminal prompt, no askpass window.
 fn git_here(dir: &Path) -> Command {
     let mut cmd = Command::new("git");
@@ -287,7 +275,7 @@ pub fn fetch_from_mirror(
     branch: &str,
     timeout: Duration,
 ) -> Result<()> {
-    let mut cmd = git_local(dir);
+    let mut cmd = git_in(dir, &Credentials::default());
     cmd.args([
         "fetch",
         "--quiet",
@@ -306,7 +294,7 @@ pub fn fetch_from_mirror(
 /// `merge --ff-only`: refused, and the clone left exactly as it was, when the branches
 /// diverged or local changes are in the way (git's rule); `Err` carries git's reason.
 pub fn fast_forward(dir: &Path, upstream: &str, timeout: Duration) -> Result<()> {
-    let mut cmd = git_local(dir);
+    let mut cmd = git_in(dir, &Credentials::default());
     // `git merge` starts `git maintenance run --auto` in the background after each
     // merge: a process per clone that the user's next commit starts anyway.
     cmd.args(["-c", "maintenance.auto=false"]);

@@ -41,6 +41,9 @@ pub enum MirrorRefresh {
     Changed(RemoteHead),
     /// The mirror cannot be read (damaged by hand, say): the caller clones afresh.
     Unusable,
+    /// What the remote sent would take the mirror past `max_bytes`: it was removed,
+    /// and the mirror is as it was.
+    TooBig,
 }
 
 /// Ask the remote what its HEAD is and, when it moved on and `incremental` allows, bring
@@ -54,6 +57,7 @@ pub fn refresh_mirror(
     url: &str,
     auth: Option<&Auth>,
     incremental: bool,
+    max_bytes: u64,
     interrupt: &AtomicBool,
 ) -> Result<MirrorRefresh> {
     use gix::protocol::transport::Protocol;
@@ -98,24 +102,54 @@ pub fn refresh_mirror(
         .receive(gix::progress::Discard, interrupt)
         .map_err(remote_err(url))?;
     drop_keep_file(&outcome);
-    write_mirror_refs(&repo, url, &head)?;
-    if mirrored.default_branch != head.default_branch {
-        let before = mirrored;
-        use gix::refs::transaction::{Change, PreviousValue, RefEdit, RefLog};
-        if let Ok(name) =
-            gix::refs::FullName::try_from(format!("refs/heads/{}", before.default_branch))
+    // The limit is checked before any ref moves: a pack over it is removed, and the
+    // mirror stays as it was.
+    if pack_bytes(path) > max_bytes {
+        if let gix::remote::fetch::Status::Change {
+            write_pack_bundle, ..
+        } = &outcome.status
         {
-            let _ = repo.edit_reference(RefEdit {
-                change: Change::Delete {
-                    expected: PreviousValue::Any,
-                    log: RefLog::AndReference,
-                },
-                name,
-                deref: false,
-            });
+            if let Some(index) = &write_pack_bundle.index_path {
+                let _ = std::fs::remove_file(index);
+            }
+            if let Some(data) = &write_pack_bundle.data_path {
+                let _ = std::fs::remove_file(data.with_extension("rev"));
+                let _ = std::fs::remove_file(data);
+            }
         }
+        return Ok(MirrorRefresh::TooBig);
     }
+    if mirrored.default_branch != head.default_branch {
+        // The old branch goes first: `release` cannot be written beside `release/v2`.
+        use gix::refs::transaction::{Change, PreviousValue, RefEdit, RefLog};
+        let name = gix::refs::FullName::try_from(format!("refs/heads/{}", mirrored.default_branch))
+            .map_err(|e| Error::git("cannot name the mirror's old branch", e))?;
+        repo.edit_reference(RefEdit {
+            change: Change::Delete {
+                expected: PreviousValue::Any,
+                log: RefLog::AndReference,
+            },
+            name,
+            deref: false,
+        })
+        .map_err(|e| Error::git("cannot drop the mirror's old branch", e))?;
+    }
+    write_mirror_refs(&repo, url, &head)?;
     Ok(MirrorRefresh::Fetched(head))
+}
+
+/// The bytes of a mirror's packs (and their indexes): the size of its objects.
+pub fn pack_bytes(mirror: &Path) -> u64 {
+    std::fs::read_dir(mirror.join("objects").join("pack"))
+        .map(|listing| {
+            listing
+                .flatten()
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
 }
 
 /// How many packs a mirror's `objects/pack` holds.

@@ -31,6 +31,9 @@ use crate::{Context, Result};
 /// servers limit connections per client).
 pub const PER_HOST: usize = 4;
 
+/// A refreshed mirror that serves a clone, and its tip (hex).
+type MirrorTip = (PathBuf, String);
+
 /// What to pull.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
@@ -46,6 +49,10 @@ pub struct Report {
     pub clones: Vec<Pulled>,
     /// How many repodex mirrors a remote sent new commits to.
     pub mirrors_fetched: usize,
+    /// Why refreshing the mirrors failed after some clones had already been pulled
+    /// (the rest were fetched from their own remotes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mirrors_error: Option<String>,
 }
 
 /// One clone.
@@ -196,7 +203,7 @@ pub fn pull(
     let credentials = super::git_setup::credentials_for_clones(&registry)?;
     let cache = ctx.cache();
     // A served clone's upstream branch must be the mirror's branch, at its tip now.
-    let mirror_for = |clone: &Clone| -> Option<(PathBuf, String)> {
+    let mirror_for = |clone: &Clone| -> Option<MirrorTip> {
         let (Ok((_, tracking)), Some(url)) = (&clone.read, &clone.served_by) else {
             return None;
         };
@@ -215,7 +222,7 @@ pub fn pull(
     // Each clone is updated as soon as what it waits for is known: a clone its mirror
     // serves once that mirror is refreshed (while the other remotes are still being
     // asked), every other clone once the refresh has started well (its first answer).
-    let (sender, receiver) = std::sync::mpsc::channel::<(usize, Option<(PathBuf, String)>)>();
+    let (sender, receiver) = std::sync::mpsc::channel::<(usize, Option<MirrorTip>)>();
     let receiver = Mutex::new(receiver);
     let refreshed = std::thread::scope(|scope| {
         // Dropped when this closure returns, which lets the workers finish.
@@ -250,19 +257,21 @@ pub fn pull(
             });
         }
         let waits = |clone: &Clone| served.contains(&clone.name);
-        let mut others_sent = false;
-        let send_others = |others_sent: &mut bool| {
-            if !std::mem::replace(others_sent, true) {
-                for (index, clone) in work.iter().enumerate() {
-                    if !waits(clone) {
-                        let _ = sender.send((index, None));
-                    }
+        // Which clones went to the workers; each goes exactly once.
+        let mut dispatch = Dispatch {
+            sender: &sender,
+            sent: vec![false; work.len()],
+        };
+        let others = |dispatch: &mut Dispatch| {
+            for (index, clone) in work.iter().enumerate() {
+                if !waits(clone) {
+                    dispatch.send(index, None);
                 }
             }
         };
         if served.is_empty() {
-            send_others(&mut others_sent);
-            return Ok(None);
+            others(&mut dispatch);
+            return Ok((None, None));
         }
         let refreshed = super::refresh::refresh(
             ctx,
@@ -272,29 +281,42 @@ pub fn pull(
             jobs,
             false,
             &mut |progress| {
-                send_others(&mut others_sent);
+                others(&mut dispatch);
                 // A mirror whose remote failed does not say the upstream is unchanged:
                 // those clones are fetched by git from their own remote (and fail there,
                 // said so).
                 for (index, clone) in work.iter().enumerate() {
                     if clone.name == progress.name && waits(clone) {
                         let mirror = progress.ok.then(|| mirror_for(clone)).flatten();
-                        let _ = sender.send((index, mirror));
+                        dispatch.send(index, mirror);
                     }
                 }
             },
             on_wait,
         );
         // A refresh that stopped before any remote answered changed nothing: the pull
-        // stops with it, every clone as it was.
-        if refreshed.is_ok() || others_sent {
-            send_others(&mut others_sent);
+        // stops with it, every clone as it was. Otherwise every clone not yet sent (an
+        // entry the refresh declined to ask, a refresh that failed after clones moved)
+        // is fetched from its own remote, and a failure is reported beside them.
+        let started = dispatch.sent.iter().any(|s| *s);
+        match refreshed {
+            Err(error) if !started => Err(error),
+            refreshed => {
+                for index in 0..work.len() {
+                    dispatch.send(index, None);
+                }
+                Ok(match refreshed {
+                    Ok(report) => (Some(report), None),
+                    Err(error) => (None, Some(error.to_string())),
+                })
+            }
         }
-        refreshed.map(Some)
     })?;
+    let (refreshed, mirrors_error) = refreshed;
     if let Some(refreshed) = refreshed {
         report.mirrors_fetched = refreshed.fetched;
     }
+    report.mirrors_error = mirrors_error;
     report.clones = work
         .into_iter()
         .zip(outcomes)
@@ -305,12 +327,24 @@ pub fn pull(
             outcome: outcome
                 .into_inner()
                 .expect("no worker panics")
-                .unwrap_or_else(|| Outcome::Failed {
-                    detail: "not pulled: the refresh of its mirror stopped".into(),
-                }),
+                .expect("every clone was sent to a worker"),
         })
         .collect();
     Ok(report)
+}
+
+/// Hands clones to pull's workers, each once.
+struct Dispatch<'a> {
+    sender: &'a std::sync::mpsc::Sender<(usize, Option<MirrorTip>)>,
+    sent: Vec<bool>,
+}
+
+impl Dispatch<'_> {
+    fn send(&mut self, index: usize, mirror: Option<MirrorTip>) {
+        if !std::mem::replace(&mut self.sent[index], true) {
+            let _ = self.sender.send((index, mirror));
+        }
+    }
 }
 
 /// Read a clone's branch and upstream, and decide what needs no fetch: detached, an
@@ -406,7 +440,7 @@ fn read(
 /// fast-forward its branch when it can.
 fn update(
     clone: &Clone,
-    mirror: Option<&(PathBuf, String)>,
+    mirror: Option<&MirrorTip>,
     head: ObjectId,
     tracking: &clones::Tracking,
     network: &crate::remote::Network,

@@ -298,29 +298,43 @@ pub fn learn(cache: &Cache, task: &Task, interrupt: &AtomicBool) -> Result<Learn
     let mut fetched = false;
     // A mirror is there once its clone was whole (it is moved in complete).
     let head = if mirror_path.join("HEAD").is_file() {
-        // One connection asks for HEAD and, when it moved on, fetches what is new.
-        let incremental =
-            task.mirror_depth.is_none() && mirror::pack_count(&mirror_path) < MAX_MIRROR_PACKS;
+        // One connection asks for HEAD and, when it moved on, fetches what is new. A
+        // shallow mirror stays shallow when fetched into, so one is cloned afresh (with
+        // or without `mirror_depth` now).
+        let incremental = task.mirror_depth.is_none()
+            && !mirror_path.join("shallow").exists()
+            && mirror::pack_count(&mirror_path) < MAX_MIRROR_PACKS;
+        // `max_mirror_size` bounds the whole mirror, as it bounds a fresh clone: the
+        // fetch may add what is left of it.
         let pack = mirror_path.join("objects").join("pack");
-        let (refreshed, too_big) = bounded(&pack, task.max_mirror_size, interrupt, || {
+        let room = task
+            .max_mirror_size
+            .saturating_sub(mirror::pack_bytes(&mirror_path));
+        let (refreshed, too_big) = bounded(&pack, room, interrupt, || {
             mirror::refresh_mirror(
                 &mirror_path,
                 &url,
                 task.auth.as_ref(),
                 incremental,
+                task.max_mirror_size,
                 interrupt,
             )
         });
+        // The watcher stopped a download that outgrew the room (the fetch then failed).
         if too_big {
             return Err(too_big_error(&url, task));
         }
-        match refreshed? {
+        let refreshed = refreshed?;
+        if matches!(refreshed, MirrorRefresh::TooBig) {
+            return Err(too_big_error(&url, task));
+        }
+        match refreshed {
             MirrorRefresh::Unchanged(head) => head,
             MirrorRefresh::Fetched(head) => {
                 fetched = true;
                 head
             }
-            MirrorRefresh::Changed(_) | MirrorRefresh::Unusable => {
+            MirrorRefresh::Changed(_) | MirrorRefresh::Unusable | MirrorRefresh::TooBig => {
                 fetched = true;
                 replace_mirror(&url, &mirror_path, task, interrupt)?
             }

@@ -588,7 +588,6 @@ fn a_mirror_is_a_bare_repository_plain_git_reads_and_holds_nothing_else() {
 /// A remote with one new commit sends the mirror that commit, not its whole history
 /// again: the refresh fetches into the mirror as `git fetch` would, the pack it had
 /// stays, the new pack holds only the new objects, and plain git finds the mirror whole.
-/// A `max_mirror_size` below the mirror's size but above the new commit lets it through.
 #[test]
 fn a_changed_remote_sends_the_mirror_only_what_it_lacks() {
     let env = TestEnv::online();
@@ -622,12 +621,6 @@ fn a_changed_remote_sends_the_mirror_only_what_it_lacks() {
     };
     let first = packs(&mirror);
     assert_eq!(first.len(), 1, "{first:?}");
-    // Less than the mirror holds, more than one small commit.
-    let settings = std::fs::read_to_string(env.registry().join("registry.toml")).unwrap();
-    env.hand_commit(
-        "registry.toml",
-        &format!("{settings}max_mirror_size = 500000\nrefresh_ttl = \"0s\"\n"),
-    );
 
     upstreams.commit(&env, &work, "docs", &[("README", "new words")]);
     env.ok(&["refresh", "big"]);
