@@ -449,20 +449,25 @@ fn bounded<T>(
     let base = folder_size(dir);
     let grown = || folder_size(dir).saturating_sub(base) > max;
     let too_big = AtomicBool::new(false);
-    let done = AtomicBool::new(false);
+    // The watcher looks every 20 ms, and leaves the moment the fetch returns (its
+    // channel closes): a refresh that downloads nothing waits for no sleep.
+    let (done, finished) = mpsc::channel::<()>();
     let result = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while !done.load(Ordering::Relaxed) {
-                if grown() {
-                    too_big.store(true, Ordering::Relaxed);
-                    interrupt.store(true, Ordering::Relaxed);
-                    return;
+        let (grown, too_big) = (&grown, &too_big);
+        scope.spawn(move || loop {
+            match finished.recv_timeout(Duration::from_millis(20)) {
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if grown() {
+                        too_big.store(true, Ordering::Relaxed);
+                        interrupt.store(true, Ordering::Relaxed);
+                        return;
+                    }
                 }
-                std::thread::sleep(Duration::from_millis(20));
+                _ => return,
             }
         });
         let result = fetch();
-        done.store(true, Ordering::Relaxed);
+        drop(done);
         result
     });
     let too_big = too_big.load(Ordering::Relaxed) || grown();

@@ -155,6 +155,18 @@ fn gone(pid: u32) -> bool {
     }
 }
 
+/// Whether the process `pid` is gone within five seconds (a stopped process group
+/// takes a moment to be reaped).
+fn gone_soon(pid: u32) -> bool {
+    for _ in 0..100 {
+        if gone(pid) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    gone(pid)
+}
+
 /// The pids the commands wrote into `dir`, once `count` of them have.
 fn pids_written(dir: &Path, count: usize) -> Vec<u32> {
     for _ in 0..600 {
@@ -211,12 +223,10 @@ fn ctrl_c_and_a_timeout_stop_every_process_the_commands_started() {
         "{stdout}"
     );
     for pid in &started {
-        let mut waited = 0;
-        while !gone(*pid) && waited < 100 {
-            std::thread::sleep(Duration::from_millis(50));
-            waited += 1;
-        }
-        assert!(gone(*pid), "sleep {pid}, started by a command, still runs");
+        assert!(
+            gone_soon(*pid),
+            "sleep {pid}, started by a command, still runs"
+        );
     }
 
     // A timeout: the same, for the commands that ran too long.
@@ -227,12 +237,7 @@ fn ctrl_c_and_a_timeout_stop_every_process_the_commands_started() {
     assert!(run.stderr.contains("beta ("), "{run:?}");
     assert!(run.stderr.contains("timed out after 1 s"), "{run:?}");
     for pid in pids_written(&pids, 2) {
-        let mut waited = 0;
-        while !gone(pid) && waited < 100 {
-            std::thread::sleep(Duration::from_millis(50));
-            waited += 1;
-        }
-        assert!(gone(pid), "sleep {pid} outlived its timeout");
+        assert!(gone_soon(pid), "sleep {pid} outlived its timeout");
     }
 }
 
@@ -262,12 +267,10 @@ fn ctrl_c_at_a_terminal_stops_every_command_and_gives_the_shell_back() {
         "{screen}"
     );
     for pid in &started {
-        let mut waited = 0;
-        while !gone(*pid) && waited < 100 {
-            std::thread::sleep(Duration::from_millis(50));
-            waited += 1;
-        }
-        assert!(gone(*pid), "sleep {pid}, started by a command, still runs");
+        assert!(
+            gone_soon(*pid),
+            "sleep {pid}, started by a command, still runs"
+        );
     }
     term.line("echo still-here");
     term.wait_for_line("still-here");
