@@ -47,6 +47,14 @@ fn rev(env: &TestEnv, dir: &Path, what: &str) -> String {
     git_in(env, dir, &["rev-parse", what]).trim().to_string()
 }
 
+/// A branch `dev` in the clone at `dir` that follows the remote's `dev`, which the clone
+/// never fetched: git fetches it in the clone, not repodex's mirror.
+fn follow_remote_dev(env: &TestEnv, dir: &Path) {
+    git_in(env, dir, &["checkout", "-qb", "dev"]);
+    git_in(env, dir, &["config", "branch.dev.remote", "origin"]);
+    git_in(env, dir, &["config", "branch.dev.merge", "refs/heads/dev"]);
+}
+
 fn row<'a>(report: &'a serde_json::Value, dir: &Path) -> &'a serde_json::Value {
     let dir = dir.canonicalize().unwrap();
     report["clones"]
@@ -252,13 +260,7 @@ fn pull_sends_the_vaults_credential_and_never_prompts() {
     let run = with_ca(&["clone", "-q", "private", dir.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run:?}");
     // A branch that follows the remote's dev, which this clone never fetched.
-    git_in(&env, &dir, &["checkout", "-qb", "dev"]);
-    git_in(&env, &dir, &["config", "branch.dev.remote", "origin"]);
-    git_in(
-        &env,
-        &dir,
-        &["config", "branch.dev.merge", "refs/heads/dev"],
-    );
+    follow_remote_dev(&env, &dir);
     git_in(&env, &app, &["checkout", "-q", "dev"]);
     upstreams.commit(&env, &app, "dev two", &[("README", "two\n")]);
     let fetched_before = server.authorized();
@@ -360,13 +362,7 @@ fn pull_keeps_the_users_own_credential_helper_beside_the_vault() {
         let run = with_ca(&["clone", "-q", name, dir.to_str().unwrap()]);
         assert_eq!(run.code, 0, "{name}: {run:?}");
         // A branch that follows the remote's dev: fetched by git in the clone.
-        git_in(&env, &dir, &["checkout", "-qb", "dev"]);
-        git_in(&env, &dir, &["config", "branch.dev.remote", "origin"]);
-        git_in(
-            &env,
-            &dir,
-            &["config", "branch.dev.merge", "refs/heads/dev"],
-        );
+        follow_remote_dev(&env, &dir);
         dirs.push(dir);
     }
     env.ok(&["creds", "rm", "other"]);

@@ -588,6 +588,7 @@ fn a_mirror_is_a_bare_repository_plain_git_reads_and_holds_nothing_else() {
 /// A remote with one new commit sends the mirror that commit, not its whole history
 /// again: the refresh fetches into the mirror as `git fetch` would, the pack it had
 /// stays, the new pack holds only the new objects, and plain git finds the mirror whole.
+/// A fetch that would take the mirror past `max_mirror_size` moves no ref.
 #[test]
 fn a_changed_remote_sends_the_mirror_only_what_it_lacks() {
     let env = TestEnv::online();
@@ -645,6 +646,32 @@ fn a_changed_remote_sends_the_mirror_only_what_it_lacks() {
         "docs\nnoise\nfirst\n"
     );
     assert_eq!(env.ok(&["config", "big", CONFIG]), config("github"));
+
+    // Another 1 MB that would take the mirror past max_mirror_size (1.5 MB): refused,
+    // its pack removed, and the mirror's branch still at the commit it had.
+    let settings = std::fs::read_to_string(env.registry().join("registry.toml")).unwrap();
+    env.hand_commit(
+        "registry.toml",
+        &format!("{settings}max_mirror_size = 1500000\n"),
+    );
+    let mut more = Vec::with_capacity(1 << 20);
+    while more.len() < 1 << 20 {
+        more.extend_from_slice(&rng.next().to_le_bytes());
+    }
+    std::fs::write(work.join("more.bin"), &more).unwrap();
+    upstreams.commit(&env, &work, "more noise", &[]);
+    let run = env.run(&["refresh", "big"]);
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(
+        run.stderr.contains("max_mirror_size (1500000 bytes)"),
+        "{run:?}"
+    );
+    assert_eq!(packs(&mirror), now, "no pack of the refused fetch is left");
+    assert_eq!(
+        git_in(&env, &mirror, &["log", "--format=%s", "main"]),
+        "docs\nnoise\nfirst\n"
+    );
+    git_in(&env, &mirror, &["fsck", "--no-progress", "--strict"]);
 }
 
 /// A repository created on the server a moment ago has no commits: registering it
